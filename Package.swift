@@ -10,7 +10,6 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vmatch", targets: ["vmatch"]),
-        .library(name: "VMatchKit", targets: ["Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore", "Report", "Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,24 +28,14 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]),
 
         .target(name: "Media", dependencies: ["CFFmpeg"]),
-        .target(name: "VideoFingerprint"),
-        .target(name: "AudioFingerprint", dependencies: ["CFFTW"]),
-        .target(name: "Matching", dependencies: ["VideoFingerprint", "AudioFingerprint"]),
-        .target(name: "LibraryStore", dependencies: ["CSQLite", "Matching"]),
-        .target(name: "Report", dependencies: ["Matching"]),
-        .target(name: "Pipeline", dependencies: ["Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore"]),
         .executableTarget(
             name: "vmatch",
             dependencies: [
-                "Pipeline", "Matching", "Report", "LibraryStore", "Media",
+                "Media",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
-        .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint", "Media"]),
-        .testTarget(name: "AudioFingerprintTests", dependencies: ["AudioFingerprint"]),
-        .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
-        .testTarget(name: "LibraryStoreTests", dependencies: ["LibraryStore", "Matching"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"]),
     ]
 )

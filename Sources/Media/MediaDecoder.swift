@@ -1,0 +1,243 @@
+// Opens anything FFmpeg reads and decodes its video and audio in one pass over the packets:
+// sampled frames by presentation time, upright, scaled small; audio as mono Float32 chunks.
+// Memory does not grow with file length: frames are handed out as they come.
+import CFFmpeg
+
+public final class MediaDecoder {
+    public let path: String
+    public let info: MediaInfo
+    private let options: DecodeOptions
+    private let input: FormatInput
+    private let videoIndex: Int32
+    private let audioIndex: Int32
+
+    public init(path: String, options: DecodeOptions = DecodeOptions()) throws(MediaError) {
+        vm_quiet_logs()
+        self.path = path
+        self.options = options
+        input = try FormatInput(path: path)
+        videoIndex = input.bestStream(AVMEDIA_TYPE_VIDEO)
+        audioIndex = input.bestStream(AVMEDIA_TYPE_AUDIO)
+        info = MediaDecoder.describe(input, path: path, video: videoIndex, audio: audioIndex)
+        guard info.video != nil || info.audio != nil else {
+            throw MediaError(.noStreams, path: path, reason: "no audio or video stream")
+        }
+        if let video = info.video {
+            let pixels = video.codedWidth * video.codedHeight
+            if video.codedWidth <= 0 || video.codedHeight <= 0 || pixels > options.maxPixels {
+                throw MediaError(.limit, path: path,
+                                 reason: "video size \(video.codedWidth)x\(video.codedHeight) is outside the decoder's limits")
+            }
+        }
+    }
+
+    /// Reads the file's metadata without decoding.
+    public static func probe(path: String) throws(MediaError) -> MediaInfo {
+        try MediaDecoder(path: path, options: DecodeOptions(video: nil, audio: nil)).info
+    }
+
+    /// Decodes the whole file once. `video` gets the sampled frames in presentation order,
+    /// `audio` the resampled chunks in order. Errors thrown by either handler stop the pass.
+    public func decode(video: (VideoFrame) throws -> Void = { _ in },
+                       audio: (AudioChunk) throws -> Void = { _ in }) throws {
+        let videoDecoder = try options.video != nil && info.video != nil
+            ? StreamDecoder(stream: input.stream(videoIndex)!, threads: options.threads,
+                            skipNonReference: options.skipNonReferenceFrames, path: path)
+            : nil
+        let audioDecoder = try options.audio != nil && info.audio != nil
+            ? StreamDecoder(stream: input.stream(audioIndex)!, threads: options.threads,
+                            skipNonReference: false, path: path)
+            : nil
+        guard videoDecoder != nil || audioDecoder != nil else { return }
+
+        var videoPass = videoDecoder.map { VideoPass(decoder: $0, output: options.video!, info: info.video!) }
+        var audioPass = audioDecoder.map { AudioPass(decoder: $0, output: options.audio!) }
+        let startTime = input.pointer.pointee.start_time == vm_nopts()
+            ? 0 : Double(input.pointer.pointee.start_time) / Double(AV_TIME_BASE)
+
+        let packet = Packet()
+        var readError: Int32 = 0
+        while true {
+            let read = av_read_frame(input.pointer, packet.pointer)
+            if read < 0 {
+                if read != vm_averror_eof() { readError = read }
+                break
+            }
+            defer { av_packet_unref(packet.pointer) }
+            let index = packet.pointer.pointee.stream_index
+            if index == videoIndex, videoPass != nil {
+                try videoPass!.feed(packet.pointer, startTime: startTime, deliver: video)
+            } else if index == audioIndex, audioPass != nil {
+                try audioPass!.feed(packet.pointer, startTime: startTime, deliver: audio)
+            }
+        }
+        try videoPass?.feed(nil, startTime: startTime, deliver: video)
+        try audioPass?.feed(nil, startTime: startTime, deliver: audio)
+
+        // A damaged file that still gave pictures or sound yields what it has; one that gave
+        // nothing at all is an error the user must see.
+        let produced = (videoPass?.decodedFrames ?? 0) + (audioPass?.decodedFrames ?? 0)
+        if produced == 0 {
+            let failure = readError != 0 ? readError : (videoPass?.lastError ?? audioPass?.lastError ?? 0)
+            let reason = failure != 0 ? ffmpegErrorText(failure) : "no frame could be decoded"
+            throw MediaError(.decode, path: path, reason: reason, function: failure != 0 ? "decode" : nil)
+        }
+    }
+}
+
+extension MediaDecoder {
+    static func describe(_ input: FormatInput, path: String, video: Int32, audio: Int32) -> MediaInfo {
+        let context = input.pointer.pointee
+        let container = context.iformat.map { String(cString: $0.pointee.name) } ?? "unknown"
+        var duration: Double? = context.duration > 0 && context.duration != vm_nopts()
+            ? Double(context.duration) / Double(AV_TIME_BASE) : nil
+
+        func seconds(_ stream: UnsafeMutablePointer<AVStream>) -> Double? {
+            let s = stream.pointee
+            guard s.duration > 0, s.duration != vm_nopts(), s.time_base.den != 0 else { return nil }
+            return Double(s.duration) * av_q2d(s.time_base)
+        }
+
+        var videoInfo: VideoStreamInfo?
+        var still = false
+        if let stream = input.stream(video), let parameters = stream.pointee.codecpar {
+            let p = parameters.pointee
+            let ccw = vm_stream_rotation(stream)
+            let clockwise = ccw.isNaN ? 0 : ((Int((-ccw / 90).rounded()) * 90) % 360 + 360) % 360
+            let rate = stream.pointee.avg_frame_rate
+            let pixelFormat = av_get_pix_fmt_name(AVPixelFormat(rawValue: p.format)).map { String(cString: $0) } ?? "unknown"
+            videoInfo = VideoStreamInfo(
+                codec: String(cString: avcodec_get_name(p.codec_id)),
+                codedWidth: Int(p.width), codedHeight: Int(p.height),
+                rotation: clockwise, mirrored: vm_stream_display_flipped(stream) != 0,
+                frameRate: rate.den > 0 && rate.num > 0 ? av_q2d(rate) : nil,
+                pixelFormat: pixelFormat, duration: seconds(stream))
+            still = container.hasSuffix("_pipe") || container == "image2"
+        }
+        var audioInfo: AudioStreamInfo?
+        if let stream = input.stream(audio), let parameters = stream.pointee.codecpar {
+            let p = parameters.pointee
+            audioInfo = AudioStreamInfo(codec: String(cString: avcodec_get_name(p.codec_id)),
+                                        sampleRate: Int(p.sample_rate), channels: Int(p.ch_layout.nb_channels),
+                                        duration: seconds(stream))
+        }
+        if duration == nil { duration = [videoInfo?.duration, audioInfo?.duration].compactMap { $0 }.max() }
+        if still { duration = nil }
+        return MediaInfo(path: path, container: container, duration: duration,
+                         bitRate: context.bit_rate > 0 ? Int(context.bit_rate) : nil,
+                         video: videoInfo, audio: audioInfo, isStillImage: still)
+    }
+}
+
+/// Video half of a pass: decode, pick frames by time, scale, turn upright.
+private struct VideoPass {
+    let decoder: StreamDecoder
+    let output: VideoOutput
+    let info: VideoStreamInfo
+    var sampler: FrameSampler
+    let scaler = Scaler()
+    let frame = Frame()
+    var decodedFrames = 0
+    var lastError: Int32 = 0
+    var lastTime: Double = -1
+
+    init(decoder: StreamDecoder, output: VideoOutput, info: VideoStreamInfo) {
+        self.decoder = decoder
+        self.output = output
+        self.info = info
+        sampler = FrameSampler(rate: output.framesPerSecond)
+    }
+
+    mutating func feed(_ packet: UnsafeMutablePointer<AVPacket>?, startTime: Double,
+                       deliver: (VideoFrame) throws -> Void) throws {
+        let sent = decoder.send(packet)
+        if sent < 0 && sent != vm_averror_eof() { lastError = sent }
+        while true {
+            switch decoder.receive(into: frame) {
+            case .needsInput, .endOfStream: return
+            case .failed(let code): lastError = code; return
+            case .frame:
+                defer { av_frame_unref(frame.pointer) }
+                decodedFrames += 1
+                let f = frame.pointer.pointee
+                let pts = f.best_effort_timestamp
+                var time: Double
+                if pts == vm_nopts() {
+                    time = lastTime + 1 / (info.frameRate ?? 30)
+                } else {
+                    time = Double(pts) * av_q2d(decoder.timeBase) - startTime
+                }
+                time = max(time, 0)
+                lastTime = time
+                guard sampler.accept(time) else { continue }
+                guard f.width > 0, f.height > 0 else { continue }
+                let upright = info.rotation % 180 == 0
+                let outWidth = output.width ?? Int(upright ? f.width : f.height)
+                let outHeight = output.height ?? Int(upright ? f.height : f.width)
+                let scaledWidth = upright ? outWidth : outHeight
+                let scaledHeight = upright ? outHeight : outWidth
+                guard let pixels = scaler.scale(frame.pointer, width: scaledWidth, height: scaledHeight,
+                                                layout: output.layout) else { continue }
+                let image = uprightImage(pixels, width: scaledWidth, height: scaledHeight,
+                                         bytesPerPixel: output.layout.bytesPerPixel,
+                                         clockwise: info.rotation, mirror: info.mirrored)
+                try deliver(VideoFrame(time: time, width: image.width, height: image.height,
+                                       layout: output.layout, pixels: image.pixels))
+            }
+        }
+    }
+}
+
+/// Audio half of a pass: decode, downmix and resample; chunk times count delivered samples from
+/// the first frame's time, so they stay gap-free at the output rate.
+private struct AudioPass {
+    let decoder: StreamDecoder
+    let output: AudioOutput
+    let resampler: Resampler
+    let frame = Frame()
+    var decodedFrames = 0
+    var lastError: Int32 = 0
+    var firstTime: Double?
+    var delivered = 0
+
+    init(decoder: StreamDecoder, output: AudioOutput) {
+        self.decoder = decoder
+        self.output = output
+        resampler = Resampler(outputRate: output.sampleRate)
+    }
+
+    mutating func feed(_ packet: UnsafeMutablePointer<AVPacket>?, startTime: Double,
+                       deliver: (AudioChunk) throws -> Void) throws {
+        let sent = decoder.send(packet)
+        if sent < 0 && sent != vm_averror_eof() { lastError = sent }
+        while true {
+            switch decoder.receive(into: frame) {
+            case .needsInput: return
+            case .failed(let code): lastError = code; return
+            case .endOfStream:
+                if decodedFrames > 0, let rest = resampler.convert(nil), !rest.isEmpty {
+                    try emit(rest, deliver: deliver)
+                }
+                return
+            case .frame:
+                defer { av_frame_unref(frame.pointer) }
+                decodedFrames += 1
+                if firstTime == nil {
+                    let pts = frame.pointer.pointee.best_effort_timestamp
+                    firstTime = pts == vm_nopts() ? 0 : max(0, Double(pts) * av_q2d(decoder.timeBase) - startTime)
+                }
+                guard let samples = resampler.convert(frame.pointer) else {
+                    lastError = vm_averror(22)  // EINVAL: a format swresample cannot take
+                    continue
+                }
+                if !samples.isEmpty { try emit(samples, deliver: deliver) }
+            }
+        }
+    }
+
+    private mutating func emit(_ samples: [Float], deliver: (AudioChunk) throws -> Void) throws {
+        let start = (firstTime ?? 0) + Double(delivered) / Double(output.sampleRate)
+        delivered += samples.count
+        try deliver(AudioChunk(startTime: start, sampleRate: output.sampleRate, samples: samples))
+    }
+}

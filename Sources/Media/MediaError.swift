@@ -1,0 +1,38 @@
+// The decoder's one error type: our context (file, what we were doing) plus FFmpeg's own text.
+
+/// Why a file could not be read. `description` is one line naming the file and the reason,
+/// e.g. `cannot decode 'clip.mp4': Invalid data found when processing input (avformat_open_input)`.
+public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The file could not be opened or its container not understood.
+        case open
+        /// The container holds no audio or video stream we can decode.
+        case noStreams
+        /// A decoder for a stream could not be set up.
+        case codec
+        /// Reading or decoding failed before any usable output came out.
+        case decode
+        /// The stream is larger than the limits set against decompression bombs.
+        case limit
+    }
+
+    public let kind: Kind
+    public let path: String
+    /// FFmpeg's text (or ours), without the file name.
+    public let reason: String
+    /// The library call that failed, when there is one.
+    public let function: String?
+
+    public init(_ kind: Kind, path: String, reason: String, function: String? = nil) {
+        self.kind = kind
+        self.path = path
+        self.reason = reason
+        self.function = function
+    }
+
+    public var description: String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let call = function.map { " (\($0))" } ?? ""
+        return "cannot decode '\(name)': \(reason)\(call)"
+    }
+}

@@ -1,0 +1,87 @@
+// The plain values the decoder hands out and takes in; these are what cross tasks.
+
+public enum PixelLayout: Sendable, Equatable {
+    case gray8
+    case rgb24
+
+    public var bytesPerPixel: Int { self == .gray8 ? 1 : 3 }
+}
+
+/// One sampled picture, upright, with its presentation time.
+public struct VideoFrame: Sendable {
+    /// Seconds from the start of the file (the container's start time is 0).
+    public var time: Double
+    public var width: Int
+    public var height: Int
+    public var layout: PixelLayout
+    /// Packed rows, `width * layout.bytesPerPixel` bytes each.
+    public var pixels: [UInt8]
+}
+
+/// Mono Float32 samples at the requested rate, starting at `startTime` seconds.
+public struct AudioChunk: Sendable {
+    public var startTime: Double
+    public var sampleRate: Int
+    public var samples: [Float]
+}
+
+public struct VideoOutput: Sendable {
+    /// Frames per second to sample by presentation time; nil delivers every decoded frame.
+    public var framesPerSecond: Double?
+    /// Upright output size; nil keeps the stream's own (upright) size.
+    public var width: Int?
+    public var height: Int?
+    public var layout: PixelLayout
+
+    public init(framesPerSecond: Double? = nil, width: Int? = nil, height: Int? = nil, layout: PixelLayout = .gray8) {
+        self.framesPerSecond = framesPerSecond
+        self.width = width
+        self.height = height
+        self.layout = layout
+    }
+}
+
+public struct AudioOutput: Sendable {
+    public var sampleRate: Int
+    public init(sampleRate: Int = 8000) { self.sampleRate = sampleRate }
+}
+
+public struct DecodeOptions: Sendable {
+    /// nil: the video stream is not decoded.
+    public var video: VideoOutput?
+    /// nil: the audio stream is not decoded.
+    public var audio: AudioOutput?
+    /// Decoder threads; 0 lets FFmpeg choose (the library's own default is 1).
+    public var threads: Int
+    /// Skip decoding frames no other frame refers to (B-frames): fewer frames, less work.
+    public var skipNonReferenceFrames: Bool
+    /// Streams above this many pixels per frame are refused (decompression bombs).
+    public var maxPixels: Int
+
+    public init(video: VideoOutput? = VideoOutput(), audio: AudioOutput? = AudioOutput(), threads: Int = 0,
+                skipNonReferenceFrames: Bool = false, maxPixels: Int = 8192 * 8192) {
+        self.video = video
+        self.audio = audio
+        self.threads = threads
+        self.skipNonReferenceFrames = skipNonReferenceFrames
+        self.maxPixels = maxPixels
+    }
+}
+
+/// Picks frames by presentation time at a fixed rate: the first frame at or after each sampling
+/// instant k / rate. Works with variable frame rate and gaps, since it never counts frames.
+public struct FrameSampler: Sendable {
+    public let rate: Double?
+    private var next: Double = -.infinity
+
+    public init(rate: Double?) { self.rate = rate }
+
+    public mutating func accept(_ time: Double) -> Bool {
+        guard let rate, rate > 0 else { return true }
+        // A timestamp a hair below an instant (rounding of time bases) still counts for it.
+        let epsilon = 1e-6
+        guard time >= next - epsilon else { return false }
+        next = (Double((time * rate + epsilon).rounded(.down)) + 1) / rate
+        return true
+    }
+}

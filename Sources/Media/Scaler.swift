@@ -1,0 +1,68 @@
+// swscale behind a class: decoded frames of any pixel format and size → a small 8-bit gray or
+// RGB24 image, then turned upright in Swift (cheap at the small sizes fingerprinting uses).
+import CFFmpeg
+
+final class Scaler {
+    private var context: OpaquePointer?
+    private var source: (width: Int32, height: Int32, format: Int32) = (0, 0, -1)
+    private var scratch: [UInt8] = []
+
+    deinit { sws_freeContext(context) }
+
+    /// Scales `frame` to `width`×`height` (before rotation) in `layout`, packed rows.
+    func scale(_ frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int, layout: PixelLayout) -> [UInt8]? {
+        let f = frame.pointee
+        let target = layout == .gray8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGB24
+        if context == nil || source != (f.width, f.height, f.format) {
+            // SWS_AREA averages source pixels: the right filter for strong downscaling.
+            context = sws_getCachedContext(context, f.width, f.height, AVPixelFormat(rawValue: f.format),
+                                           Int32(width), Int32(height), target,
+                                           SWS_AREA, nil, nil, nil)
+            source = (f.width, f.height, f.format)
+        }
+        guard let context else { return nil }
+        let rowBytes = width * layout.bytesPerPixel
+        // swscale's fast paths want 64-byte aligned destination rows.
+        let stride = (rowBytes + 63) & ~63
+        if scratch.count < stride * height + 64 { scratch = [UInt8](repeating: 0, count: stride * height + 64) }
+        let lines = scratch.withUnsafeMutableBufferPointer { buffer in
+            vm_sws_scale_frame_to(context, frame, buffer.baseAddress, Int32(stride))
+        }
+        guard lines > 0 else { return nil }
+        if stride == rowBytes { return Array(scratch[0 ..< rowBytes * height]) }
+        var packed = [UInt8](repeating: 0, count: rowBytes * height)
+        for row in 0 ..< height {
+            packed[row * rowBytes ..< (row + 1) * rowBytes] = scratch[row * stride ..< row * stride + rowBytes]
+        }
+        return packed
+    }
+}
+
+/// Turns a packed image upright: `degrees` clockwise (0, 90, 180, 270), then mirrored if asked.
+func uprightImage(_ pixels: [UInt8], width: Int, height: Int, bytesPerPixel bpp: Int,
+                  clockwise degrees: Int, mirror: Bool) -> (pixels: [UInt8], width: Int, height: Int) {
+    if degrees == 0 && !mirror { return (pixels, width, height) }
+    let outWidth = degrees % 180 == 0 ? width : height
+    let outHeight = degrees % 180 == 0 ? height : width
+    var out = [UInt8](repeating: 0, count: pixels.count)
+    pixels.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            for y in 0 ..< outHeight {
+                for x in 0 ..< outWidth {
+                    let ox = mirror ? outWidth - 1 - x : x
+                    // (sx, sy): the source pixel that lands at (x, y) after rotating clockwise.
+                    let sx: Int, sy: Int
+                    switch degrees {
+                    case 90: sx = y; sy = height - 1 - ox
+                    case 180: sx = width - 1 - ox; sy = height - 1 - y
+                    case 270: sx = width - 1 - y; sy = ox
+                    default: sx = ox; sy = y
+                    }
+                    let s = (sy * width + sx) * bpp, d = (y * outWidth + x) * bpp
+                    for c in 0 ..< bpp { dst[d + c] = src[s + c] }
+                }
+            }
+        }
+    }
+    return (out, outWidth, outHeight)
+}

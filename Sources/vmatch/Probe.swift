@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Media
+
+struct Probe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Prints what the decoder sees in each file: container, duration, streams.")
+
+    @Flag(help: "Print one JSON object per file instead of text.")
+    var json = false
+
+    @Argument(help: "Media files to probe.")
+    var files: [String]
+
+    func run() throws {
+        var failed = false
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for (number, file) in files.enumerated() {
+            do {
+                let info = try MediaDecoder.probe(path: file)
+                if json {
+                    print(String(decoding: try encoder.encode(ProbeRecord(info: info)), as: UTF8.self))
+                } else {
+                    if number > 0 { print() }
+                    print(info.textBlock)
+                }
+            } catch {
+                failed = true
+                if json {
+                    print(String(decoding: try encoder.encode(ProbeRecord(path: file, error: "\(error)")), as: UTF8.self))
+                }
+                Terminal.error("\(error)")
+            }
+        }
+        if failed { throw ExitCode(Status.unreadable) }
+    }
+}
+
+private struct ProbeRecord: Encodable {
+    var schema = 1
+    var path: String
+    var info: MediaInfo?
+    var error: String?
+
+    init(info: MediaInfo) { path = info.path; self.info = info }
+    init(path: String, error: String) { self.path = path; self.error = error }
+}
+
+extension MediaInfo {
+    var textBlock: String {
+        var lines = [path]
+        lines.append("  container  \(container)")
+        lines.append("  duration   \(duration.map { formatSeconds($0) } ?? (isStillImage ? "still image" : "unknown"))")
+        if let v = video {
+            var line = "  video      \(v.codec) \(v.width)x\(v.height)"
+            if let rate = v.frameRate { line += String(format: " %.3g fps", rate) }
+            line += " \(v.pixelFormat)"
+            if v.rotation != 0 { line += " rotated \(v.rotation)°" }
+            if v.mirrored { line += " mirrored" }
+            lines.append(line)
+        } else {
+            lines.append("  video      none")
+        }
+        if let a = audio {
+            lines.append("  audio      \(a.codec) \(a.sampleRate) Hz, \(a.channels) channel\(a.channels == 1 ? "" : "s")")
+        } else {
+            lines.append("  audio      none")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `m:ss.s` for people.
+func formatSeconds(_ seconds: Double) -> String {
+    let total = max(0, seconds)
+    let minutes = Int(total / 60)
+    return String(format: "%d:%04.1f", minutes, total - Double(minutes * 60))
+}

@@ -1,0 +1,20 @@
+// The command line: thin. Parsing, progress, exit statuses; the work is in the modules.
+import ArgumentParser
+
+@main
+struct VMatch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vmatch",
+        abstract: "Finds where your own videos' picture and voice are reused in other clips.",
+        version: vmatchVersion,
+        subcommands: [Probe.self])
+}
+
+let vmatchVersion = "0.1.0"
+
+/// Exit statuses (README "Exit status").
+enum Status {
+    static let ok: Int32 = 0
+    static let reuseFound: Int32 = 1
+    static let unreadable: Int32 = 2
+}

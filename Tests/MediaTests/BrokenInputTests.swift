@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Media
+
+@Suite struct BrokenInputTests {
+    private func decodeAll(_ path: String) throws {
+        try MediaDecoder(path: path).decode()
+    }
+
+    private func oneLineError(_ path: String) throws -> MediaError {
+        do {
+            try decodeAll(path)
+        } catch let error as MediaError {
+            return error
+        }
+        Issue.record("\(path) decoded without error")
+        throw MediaError(.decode, path: path, reason: "no error")
+    }
+
+    @Test func emptyFile() throws {
+        let error = try oneLineError(try TestMedia.file("empty.mp4", bytes: []))
+        #expect(error.kind == .open)
+        #expect(error.description.hasPrefix("cannot decode 'empty.mp4': "))
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test func notMedia() throws {
+        let text = Array("This is a text file, not a video.\n".utf8)
+        let error = try oneLineError(try TestMedia.file("notes.mkv", bytes: text))
+        #expect(error.description == "cannot decode 'notes.mkv': Invalid data found when processing input (avformat_open_input)")
+    }
+
+    @Test func randomBytesWithAMediaExtension() throws {
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        let bytes = (0 ..< 65_536).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let error = try oneLineError(try TestMedia.file("noise.mp4", bytes: bytes))
+        #expect(error.description.hasPrefix("cannot decode 'noise.mp4': "))
+    }
+
+    @Test func truncatedFiles() throws {
+        let whole = try Data(contentsOf: URL(fileURLWithPath: try TestMedia.clip()))
+        for fraction in [0.01, 0.5, 0.9] {
+            let cut = Int(Double(whole.count) * fraction)
+            let path = try TestMedia.file("truncated-\(Int(fraction * 100)).mp4", bytes: [UInt8](whole.prefix(cut)))
+            // The clip's index (moov) is written last, so a cut file cannot be opened at all.
+            let error = try oneLineError(path)
+            #expect(error.kind == .open, "\(error)")
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test func missingFile() throws {
+        let error = try oneLineError("/nonexistent/clip.mp4")
+        #expect(error.description == "cannot decode 'clip.mp4': No such file or directory (avformat_open_input)")
+    }
+}

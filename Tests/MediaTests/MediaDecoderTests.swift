@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import Media
+
+@Suite struct MediaDecoderTests {
+    @Test func probeReportsStreams() throws {
+        let info = try MediaDecoder.probe(path: try TestMedia.clip())
+        #expect(info.video?.codec == "h264")
+        #expect(info.video?.width == 320 && info.video?.height == 240)
+        #expect(info.audio?.codec == "aac")
+        #expect(info.audio?.sampleRate == 44100 && info.audio?.channels == 2)
+        #expect(abs((info.duration ?? 0) - 10) < 0.1)
+        #expect(abs((info.video?.frameRate ?? 0) - 30) < 0.01)
+        #expect(!info.isStillImage)
+    }
+
+    @Test func samplesTwoFramesPerSecondByTime() throws {
+        let options = DecodeOptions(video: VideoOutput(framesPerSecond: 2, width: 64, height: 48), audio: nil)
+        var times: [Double] = []
+        try MediaDecoder(path: try TestMedia.clip(), options: options).decode(video: { frame in
+            #expect(frame.width == 64 && frame.height == 48 && frame.pixels.count == 64 * 48)
+            times.append(frame.time)
+        })
+        #expect(times.count == 20)
+        for (k, time) in times.enumerated() {
+            #expect(abs(time - Double(k) * 0.5) <= 1.0 / 30 + 1e-6, "frame \(k) at \(time)")
+        }
+    }
+
+    @Test func everyFrameWhenNoRateIsGiven() throws {
+        let options = DecodeOptions(video: VideoOutput(width: 32, height: 32), audio: nil)
+        var count = 0
+        try MediaDecoder(path: try TestMedia.clip(), options: options).decode(video: { _ in count += 1 })
+        #expect(count == 300)
+    }
+
+    @Test func audioSampleCountMatchesDuration() throws {
+        let options = DecodeOptions(video: nil, audio: AudioOutput(sampleRate: 8000))
+        var total = 0
+        var expectedStart = 0.0
+        try MediaDecoder(path: try TestMedia.clip(), options: options).decode(audio: { chunk in
+            #expect(chunk.sampleRate == 8000)
+            #expect(abs(chunk.startTime - expectedStart) < 1e-6)
+            expectedStart += Double(chunk.samples.count) / 8000
+            total += chunk.samples.count
+        })
+        // AAC priming and padding may add or take a frame (1024 samples at 44.1 kHz ≈ 186 at 8 kHz).
+        #expect(abs(total - 80_000) <= 200, "got \(total) samples")
+    }
+
+    @Test func audioIsMonoAtTheRequestedRate() throws {
+        // A 1 kHz tone: at 8 kHz every 8 samples repeat a period; check the zero-crossing rate.
+        let options = DecodeOptions(video: nil, audio: AudioOutput(sampleRate: 8000))
+        var samples: [Float] = []
+        try MediaDecoder(path: try TestMedia.audioOnly(), options: options).decode(audio: { samples += $0.samples })
+        let middle = samples[4000 ..< 20000]
+        let crossings = zip(middle.dropFirst(), middle).filter { $0 >= 0 && $1 < 0 }.count
+        #expect(abs(crossings - 2000) <= 2, "\(crossings) upward crossings in 2 s")
+    }
+
+    @Test func rotatedPhoneVideoComesOutUpright() throws {
+        let path = try TestMedia.rotatedClip()
+        let info = try MediaDecoder.probe(path: path)
+        // ffmpeg's `rotate=90` tag writes a display matrix that turns the picture 90° counter-clockwise.
+        #expect(info.video?.rotation == 270)
+        #expect(info.video?.width == 240 && info.video?.height == 320)
+        var frame: VideoFrame?
+        let options = DecodeOptions(video: VideoOutput(framesPerSecond: 1, width: 48, height: 64), audio: nil)
+        try MediaDecoder(path: path, options: options).decode(video: { if frame == nil { frame = $0 } })
+        let ours = try #require(frame)
+        let reference = try TestMedia.ffmpegGrayFrame(path, at: 0, width: 48, height: 64)
+        #expect(reference.count == ours.pixels.count)
+        let meanDifference = zip(reference, ours.pixels).map { abs(Int($0) - Int($1)) }.reduce(0, +) / max(1, reference.count)
+        // Unrotated, the same image differs by far more (~40); upright it matches ffmpeg's own.
+        #expect(meanDifference <= 4, "mean |difference| \(meanDifference)")
+    }
+
+    @Test func variableFrameRateIsSampledByTimestamps() throws {
+        let options = DecodeOptions(video: VideoOutput(framesPerSecond: 5, width: 32, height: 32), audio: nil)
+        var times: [Double] = []
+        try MediaDecoder(path: try TestMedia.variableRateClip(), options: options).decode(video: { times.append($0.time) })
+        // 5 per second across both halves: 10 in the 30 fps part, 10 in the 10 fps part.
+        #expect(times.count == 20, "\(times)")
+        #expect(abs((times.last ?? 0) - 3.8) <= 0.1 + 1e-6)
+        #expect(zip(times.dropFirst(), times).allSatisfy { $0 > $1 })
+    }
+
+    @Test func audioOnlyAndVideoOnlyFilesYieldWhatTheyHave() throws {
+        var frames = 0, samples = 0
+        try MediaDecoder(path: try TestMedia.audioOnly()).decode(video: { _ in frames += 1 }, audio: { samples += $0.samples.count })
+        #expect(frames == 0 && samples > 20_000)
+        frames = 0; samples = 0
+        let silent = try TestMedia.videoOnly()
+        #expect(try MediaDecoder.probe(path: silent).video?.codec == "vp9")
+        try MediaDecoder(path: silent).decode(video: { _ in frames += 1 }, audio: { samples += $0.samples.count })
+        #expect(frames == 50 && samples == 0)
+    }
+
+    @Test func stillImagesDecodeToOneFrame() throws {
+        let path = try TestMedia.make("still.png", ["-f", "lavfi", "-i", "testsrc2=size=90x60", "-frames:v", "1"])
+        let info = try MediaDecoder.probe(path: path)
+        #expect(info.isStillImage && info.video?.width == 90)
+        var frames: [VideoFrame] = []
+        let options = DecodeOptions(video: VideoOutput(layout: .rgb24), audio: nil)
+        try MediaDecoder(path: path, options: options).decode(video: { frames.append($0) })
+        #expect(frames.count == 1 && frames.first?.pixels.count == 90 * 60 * 3)
+    }
+}

@@ -1,0 +1,111 @@
+// The built binary as a user runs it: stdout, stderr and exit status checked separately.
+import Foundation
+import Testing
+
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum CLI {
+    /// The `vmatch` binary next to this test bundle (SwiftPM builds it before the tests).
+    static let binary: URL = {
+        var url = Bundle.main.bundleURL
+        for _ in 0 ..< 4 {
+            let candidate = url.appendingPathComponent("vmatch")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            url.deleteLastPathComponent()
+        }
+        let fromSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/vmatch")
+        return fromSource
+    }()
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        // Output goes to files: no pipe can fill up and block the child, whatever it prints.
+        let stamp = UUID().uuidString
+        let outURL = workDirectory.appendingPathComponent("stdout-\(stamp)")
+        let errURL = workDirectory.appendingPathComponent("stderr-\(stamp)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        return CLIResult(status: process.terminationStatus,
+                         stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    static let workDirectory: URL = {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("vmatch-cli-tests-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    static func ffmpeg(_ name: String, _ arguments: [String]) throws -> String {
+        let path = workDirectory.appendingPathComponent(name).path
+        if FileManager.default.fileExists(atPath: path) { return path }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-v", "error", "-y"] + arguments + [path]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return path
+    }
+}
+
+@Suite struct ProbeCommandTests {
+    @Test func probesAVideoAndNamesABrokenFile() throws {
+        let clip = try CLI.ffmpeg("probe.mp4", ["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=2",
+                                                "-c:v", "libx264", "-preset", "ultrafast"])
+        let broken = CLI.workDirectory.appendingPathComponent("broken file.mov").path
+        try Data("nope".utf8).write(to: URL(fileURLWithPath: broken))
+
+        let result = try CLI.run(["probe", clip, broken])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("video      h264 160x90 25 fps yuv420p"))
+        #expect(result.stdout.contains("audio      none"))
+        #expect(result.stderr == "error: cannot decode 'broken file.mov': Invalid data found when processing input (avformat_open_input)\n")
+    }
+
+    @Test func jsonHasOneObjectPerFile() throws {
+        let clip = try CLI.ffmpeg("probe.mp4", ["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=2",
+                                                "-c:v", "libx264", "-preset", "ultrafast"])
+        let result = try CLI.run(["probe", "--json", clip])
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        let info = object?["info"] as? [String: Any]
+        let video = info?["video"] as? [String: Any]
+        #expect(object?["schema"] as? Int == 1)
+        #expect(video?["codec"] as? String == "h264")
+        #expect(video?["codedWidth"] as? Int == 160)
+    }
+
+    @Test func usageErrorExitsWith64() throws {
+        let result = try CLI.run(["probe"])
+        #expect(result.status == 64)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("Missing expected argument"))
+    }
+}
