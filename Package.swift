@@ -28,6 +28,7 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]),
 
         .target(name: "Media", dependencies: ["CFFmpeg"]),
+        .target(name: "LibraryStore", dependencies: ["CSQLite"]),
         .executableTarget(
             name: "vmatch",
             dependencies: [
@@ -36,6 +37,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "LibraryStoreTests", dependencies: ["LibraryStore"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"]),
     ]
 )

@@ -7,7 +7,7 @@ struct VMatch: ParsableCommand {
         commandName: "vmatch",
         abstract: "Finds where your own videos' picture and voice are reused in other clips.",
         version: vmatchVersion,
-        subcommands: [Probe.self])
+        subcommands: [Probe.self, Decode.self])
 }
 
 let vmatchVersion = "0.1.0"

@@ -1,0 +1,139 @@
+// A small wrapper over the system SQLite: one final class per handle (connection, statement),
+// errors with SQLite's own text. Only this module imports CSQLite.
+import CSQLite
+
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+
+    public var description: String {
+        "cannot use library '\(path)': \(reason)"
+    }
+}
+
+final class Connection {
+    let pointer: OpaquePointer
+    let path: String
+
+    init(path: String, readOnly: Bool = false) throws(StoreError) {
+        var handle: OpaquePointer?
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let code = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard code == SQLITE_OK, let handle else {
+            let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_close_v2(handle)
+            throw StoreError(path: path, reason: reason)
+        }
+        pointer = handle
+        self.path = path
+        // Another process (a running `index`) may hold the write lock for one video's transaction.
+        sqlite3_busy_timeout(handle, 30_000)
+    }
+
+    deinit { sqlite3_close_v2(pointer) }
+
+    func error(_ code: Int32) -> StoreError {
+        StoreError(path: path, reason: String(cString: sqlite3_errmsg(pointer)) + " (code \(code))")
+    }
+
+    func execute(_ sql: String) throws(StoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(pointer, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? "error \(code)"
+            sqlite3_free(message)
+            throw StoreError(path: path, reason: text)
+        }
+    }
+
+    func prepare(_ sql: String) throws(StoreError) -> Statement {
+        try Statement(connection: self, sql: sql)
+    }
+
+    /// Runs `body` in one transaction: all of it lands, or none.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(pointer) }
+}
+
+final class Statement {
+    private let pointer: OpaquePointer
+    private let connection: Connection
+
+    init(connection: Connection, sql: String) throws(StoreError) {
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v2(connection.pointer, sql, -1, &statement, nil)
+        guard code == SQLITE_OK, let statement else { throw connection.error(code) }
+        pointer = statement
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(pointer) }
+
+    enum Value {
+        case integer(Int64)
+        case real(Double)
+        case text(String)
+        case blob([UInt8])
+        case null
+    }
+
+    func bind(_ values: [Value]) throws(StoreError) {
+        sqlite3_reset(pointer)
+        sqlite3_clear_bindings(pointer)
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case .integer(let v): code = sqlite3_bind_int64(pointer, index, v)
+            case .real(let v): code = sqlite3_bind_double(pointer, index, v)
+            case .text(let v): code = sqlite3_bind_text(pointer, index, v, -1, vm_sqlite_transient())
+            case .blob(let v):
+                code = v.withUnsafeBytes { raw in
+                    sqlite3_bind_blob64(pointer, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                                        sqlite3_uint64(raw.count), vm_sqlite_transient())
+                }
+            case .null: code = sqlite3_bind_null(pointer, index)
+            }
+            if code != SQLITE_OK { throw connection.error(code) }
+        }
+    }
+
+    /// Steps once: true when a row is available.
+    func step() throws(StoreError) -> Bool {
+        let code = sqlite3_step(pointer)
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE { return false }
+        throw connection.error(code)
+    }
+
+    func run(_ values: [Value] = []) throws(StoreError) {
+        try bind(values)
+        while try step() {}
+    }
+
+    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(pointer, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(pointer, column) }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(pointer, column) == SQLITE_NULL }
+
+    func text(_ column: Int32) -> String {
+        guard let c = sqlite3_column_text(pointer, column) else { return "" }
+        return String(cString: c)
+    }
+
+    func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(pointer, column))
+        guard count > 0, let base = sqlite3_column_blob(pointer, column) else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: base, count: count))
+    }
+}

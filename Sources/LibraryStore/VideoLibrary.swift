@@ -1,0 +1,191 @@
+// The on-disk library: one SQLite file, one row per indexed video with its fingerprint as packed
+// blobs (frame hashes, audio landmarks). Each video is written in its own transaction, so a
+// killed `index` run loses at most the file it was on; WAL lets `compare` read while `index` writes.
+import CSQLite
+import Foundation
+
+/// What the library knows about one indexed file.
+public struct IndexedVideo: Sendable, Equatable {
+    public var id: Int64
+    /// Absolute path when indexed.
+    public var path: String
+    public var size: Int64
+    /// Modification time, seconds since 1970.
+    public var modified: Double
+    /// Content digest (see `FileDigest`).
+    public var digest: String
+    public var duration: Double?
+    public var hasVideo: Bool
+    public var hasAudio: Bool
+    /// Version of the fingerprint format the blobs were written with.
+    public var fingerprintVersion: Int
+    public var indexedAt: Double
+}
+
+/// A video and its fingerprint blobs, as stored.
+public struct StoredVideo: Sendable {
+    public var video: IndexedVideo
+    public var frames: [UInt8]
+    public var landmarks: [UInt8]
+
+    public init(video: IndexedVideo, frames: [UInt8], landmarks: [UInt8]) {
+        self.video = video
+        self.frames = frames
+        self.landmarks = landmarks
+    }
+}
+
+public final class VideoLibrary {
+    /// The schema this build reads and writes.
+    public static let schemaVersion = 1
+    public let path: String
+    private let connection: Connection
+
+    /// `$VMATCH_DB`, else `$XDG_DATA_HOME/vmatch/library.sqlite`, else `~/.local/share/vmatch/library.sqlite`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["VMATCH_DB"], !path.isEmpty { return path }
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/share")
+        return data + "/vmatch/library.sqlite"
+    }
+
+    /// Opens (creating when `create` is set) the library at `path` and brings its schema up to date.
+    public init(path: String, create: Bool = true) throws(StoreError) {
+        self.path = path
+        if !FileManager.default.fileExists(atPath: path) {
+            guard create else { throw StoreError(path: path, reason: "no library here yet (run `vmatch index` first)") }
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                do {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw StoreError(path: path, reason: "cannot create folder: \(error.localizedDescription)")
+                }
+            }
+        }
+        connection = try Connection(path: path)
+        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
+        try migrate()
+    }
+
+    private func userVersion() throws(StoreError) -> Int {
+        let statement = try connection.prepare("PRAGMA user_version")
+        try statement.bind([])
+        return try statement.step() ? Int(statement.int(0)) : 0
+    }
+
+    private static let migrations: [String] = [
+        // 0 → 1
+        """
+        CREATE TABLE videos (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            modified REAL NOT NULL,
+            digest TEXT NOT NULL,
+            duration REAL,
+            has_video INTEGER NOT NULL,
+            has_audio INTEGER NOT NULL,
+            fingerprint_version INTEGER NOT NULL,
+            indexed_at REAL NOT NULL,
+            frames BLOB NOT NULL,
+            landmarks BLOB NOT NULL
+        );
+        """,
+    ]
+
+    private func migrate() throws(StoreError) {
+        let version = try userVersion()
+        if version > Self.schemaVersion {
+            throw StoreError(path: path, reason: "written by a newer vmatch (schema \(version)); this vmatch reads schema \(Self.schemaVersion) and older")
+        }
+        guard version < Self.schemaVersion else { return }
+        do {
+            try connection.transaction {
+                // Re-read inside the write lock: another process may have migrated meanwhile.
+                let current = try userVersion()
+                for step in current ..< Self.schemaVersion {
+                    try connection.execute(Self.migrations[step])
+                }
+                try connection.execute("PRAGMA user_version = \(Self.schemaVersion)")
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(path: path, reason: "\(error)")
+        }
+    }
+
+    private static let columns = "id, path, size, modified, digest, duration, has_video, has_audio, fingerprint_version, indexed_at"
+
+    private func row(_ s: Statement) -> IndexedVideo {
+        IndexedVideo(id: s.int(0), path: s.text(1), size: s.int(2), modified: s.double(3), digest: s.text(4),
+                     duration: s.isNull(5) ? nil : s.double(5), hasVideo: s.int(6) != 0, hasAudio: s.int(7) != 0,
+                     fingerprintVersion: Int(s.int(8)), indexedAt: s.double(9))
+    }
+
+    /// Every indexed video, by path.
+    public func videos() throws(StoreError) -> [IndexedVideo] {
+        let statement = try connection.prepare("SELECT \(Self.columns) FROM videos ORDER BY path")
+        try statement.bind([])
+        var result: [IndexedVideo] = []
+        while try statement.step() { result.append(row(statement)) }
+        return result
+    }
+
+    public func video(path: String) throws(StoreError) -> IndexedVideo? {
+        let statement = try connection.prepare("SELECT \(Self.columns) FROM videos WHERE path = ?")
+        try statement.bind([.text(path)])
+        return try statement.step() ? row(statement) : nil
+    }
+
+    /// Writes (or replaces, by path) one video and its fingerprint in one transaction.
+    @discardableResult
+    public func save(_ stored: StoredVideo) throws(StoreError) -> Int64 {
+        let v = stored.video
+        do {
+            return try connection.transaction {
+                try connection.prepare("DELETE FROM videos WHERE path = ?").run([.text(v.path)])
+                let insert = try connection.prepare("""
+                    INSERT INTO videos (path, size, modified, digest, duration, has_video, has_audio,
+                                        fingerprint_version, indexed_at, frames, landmarks)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                try insert.run([.text(v.path), .integer(v.size), .real(v.modified), .text(v.digest),
+                                v.duration.map { .real($0) } ?? .null, .integer(v.hasVideo ? 1 : 0),
+                                .integer(v.hasAudio ? 1 : 0), .integer(Int64(v.fingerprintVersion)),
+                                .real(v.indexedAt), .blob(stored.frames), .blob(stored.landmarks)])
+                return connection.lastInsertedRow
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Records a new modification time for a file whose content did not change.
+    public func updateModified(id: Int64, modified: Double) throws(StoreError) {
+        try connection.prepare("UPDATE videos SET modified = ? WHERE id = ?").run([.real(modified), .integer(id)])
+    }
+
+    /// Removes one video; returns whether it was there.
+    @discardableResult
+    public func remove(path: String) throws(StoreError) -> Bool {
+        let before = try video(path: path)
+        try connection.prepare("DELETE FROM videos WHERE path = ?").run([.text(path)])
+        return before != nil
+    }
+
+    /// Streams every stored fingerprint (one row in memory at a time, apart from what `body` keeps).
+    public func forEachFingerprint(_ body: (StoredVideo) throws -> Void) throws {
+        let statement = try connection.prepare("SELECT \(Self.columns), frames, landmarks FROM videos ORDER BY id")
+        try statement.bind([])
+        // One read transaction: a concurrent `index` commit cannot show half of a run.
+        try connection.execute("BEGIN")
+        defer { try? connection.execute("COMMIT") }
+        while try statement.step() {
+            try body(StoredVideo(video: row(statement), frames: statement.blob(10), landmarks: statement.blob(11)))
+        }
+    }
+}

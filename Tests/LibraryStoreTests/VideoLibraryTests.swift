@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import LibraryStore
+
+/// Each test gets its own database file.
+private func temporaryLibraryPath() -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-store-\(UUID().uuidString)")
+    return folder.appendingPathComponent("library.sqlite").path
+}
+
+private func entry(_ path: String, frames: [UInt8] = [1, 2, 3], landmarks: [UInt8] = [9]) -> StoredVideo {
+    StoredVideo(video: IndexedVideo(id: 0, path: path, size: 100, modified: 1000, digest: "d1", duration: 12.5,
+                                    hasVideo: true, hasAudio: false, fingerprintVersion: 1, indexedAt: 5),
+                frames: frames, landmarks: landmarks)
+}
+
+@Suite struct VideoLibraryTests {
+    @Test func savesListsAndReplacesByPath() throws {
+        let library = try VideoLibrary(path: temporaryLibraryPath())
+        try library.save(entry("/a.mp4"))
+        try library.save(entry("/b.mp4"))
+        try library.save(entry("/a.mp4", frames: [7, 7]))
+        let videos = try library.videos()
+        #expect(videos.map(\.path) == ["/a.mp4", "/b.mp4"])
+        #expect(videos[0].duration == 12.5 && videos[0].hasVideo && !videos[0].hasAudio)
+        var blobs: [String: [UInt8]] = [:]
+        try library.forEachFingerprint { blobs[$0.video.path] = $0.frames }
+        #expect(blobs == ["/a.mp4": [7, 7], "/b.mp4": [1, 2, 3]])
+    }
+
+    @Test func removesAndUpdatesModification() throws {
+        let library = try VideoLibrary(path: temporaryLibraryPath())
+        let id = try library.save(entry("/a.mp4"))
+        try library.updateModified(id: id, modified: 2000)
+        #expect(try library.video(path: "/a.mp4")?.modified == 2000)
+        #expect(try library.remove(path: "/a.mp4"))
+        #expect(try !library.remove(path: "/a.mp4"))
+        #expect(try library.videos().isEmpty)
+    }
+
+    @Test func reopensWhatWasWritten() throws {
+        let path = temporaryLibraryPath()
+        do {
+            let library = try VideoLibrary(path: path)
+            try library.save(entry("/kept.mp4", frames: [UInt8](repeating: 0xAB, count: 100_000)))
+        }
+        let reopened = try VideoLibrary(path: path, create: false)
+        var size = 0
+        try reopened.forEachFingerprint { size = $0.frames.count }
+        #expect(size == 100_000)
+    }
+
+    @Test func refusesANewerSchemaWithAClearMessage() throws {
+        let path = temporaryLibraryPath()
+        _ = try VideoLibrary(path: path)
+        let raw = try Connection(path: path)
+        try raw.execute("PRAGMA user_version = 99")
+        #expect {
+            _ = try VideoLibrary(path: path)
+        } throws: { error in
+            "\(error)".contains("written by a newer vmatch (schema 99)")
+        }
+    }
+
+    @Test func missingLibraryIsNotCreatedWhenAskedNotTo() throws {
+        let path = temporaryLibraryPath()
+        #expect(throws: StoreError.self) { _ = try VideoLibrary(path: path, create: false) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func defaultPathFollowsEnvironment() {
+        #expect(VideoLibrary.defaultPath(environment: ["VMATCH_DB": "/x/lib.sqlite"]) == "/x/lib.sqlite")
+        #expect(VideoLibrary.defaultPath(environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"]) == "/data/vmatch/library.sqlite")
+        #expect(VideoLibrary.defaultPath(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/vmatch/library.sqlite")
+    }
+
+    @Test func digestChangesWithContentAndNotWithName() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-digest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let big = [UInt8]((0 ..< 5_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        var changed = big
+        changed[2_500_000] ^= 1  // in the middle block
+        try Data(big).write(to: folder.appendingPathComponent("a"))
+        try Data(big).write(to: folder.appendingPathComponent("b"))
+        try Data(changed).write(to: folder.appendingPathComponent("c"))
+        let a = try FileDigest.digest(path: folder.appendingPathComponent("a").path)
+        #expect(a == (try FileDigest.digest(path: folder.appendingPathComponent("b").path)))
+        #expect(a != (try FileDigest.digest(path: folder.appendingPathComponent("c").path)))
+        #expect(a.count == 16)
+    }
+}
