@@ -29,6 +29,7 @@ let package = Package(
 
         .target(name: "Media", dependencies: ["CFFmpeg"]),
         .target(name: "LibraryStore", dependencies: ["CSQLite"]),
+        .target(name: "Matching"),
         .executableTarget(
             name: "vmatch",
             dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
 
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "LibraryStoreTests", dependencies: ["LibraryStore"]),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"]),
     ]
 )

@@ -1,0 +1,174 @@
+// Temporal alignment: from frame-level hits (query time, reference time, similarity) to the runs
+// of a suspect that agree on one linear map reference = rate × query + offset. A generalized
+// Hough vote over (rate, offset) finds the map, weighted least squares refines it, and the
+// supporting query instants are cut into segments at gaps. A match is never a single frame: a
+// segment needs several query instants agreeing on one map, and a map that is no better than
+// far-away offsets (a static view, where every query frame matches every reference frame) is
+// discounted by its uniqueness.
+
+public struct FrameHit: Sendable {
+    public var queryTime: Float
+    public var referenceTime: Float
+    /// 0…1, 1 for identical hashes.
+    public var similarity: Float
+
+    public init(queryTime: Float, referenceTime: Float, similarity: Float) {
+        self.queryTime = queryTime
+        self.referenceTime = referenceTime
+        self.similarity = similarity
+    }
+}
+
+public struct Alignment: Sendable, Equatable {
+    public var rate: Double
+    public var offset: Double
+    public var queryStart: Double
+    public var queryEnd: Double
+    /// Distinct query instants that agree with the map.
+    public var supportingInstants: Int
+    /// Query instants with usable frames inside [queryStart, queryEnd].
+    public var instantsInSpan: Int
+    public var meanSimilarity: Double
+    /// Mean over supporting instants of how much better they match on the map than > 2 s off it
+    /// (1: clearly better; 0: as good elsewhere, as in a static view).
+    public var uniqueness: Double
+    /// Distinct reference times matched (a frozen or static reference gives few).
+    public var distinctReferenceTimes: Int
+
+    public var referenceStart: Double { rate * queryStart + offset }
+    public var referenceEnd: Double { rate * queryEnd + offset }
+}
+
+public struct TemporalAligner: Sendable {
+    public var rates: [Double]
+    public var offsetBin: Double
+    public var tolerance: Double
+    public var maxGap: Double
+    public var minimumSupport: Int
+    public var maximumAlignments: Int
+
+    public init(rates: [Double] = stride(from: 0.85, through: 1.1501, by: 0.025).map { $0 },
+                offsetBin: Double = 0.25, tolerance: Double = 0.3, maxGap: Double = 4,
+                minimumSupport: Int = 3, maximumAlignments: Int = 4) {
+        self.rates = rates
+        self.offsetBin = offsetBin
+        self.tolerance = tolerance
+        self.maxGap = maxGap
+        self.minimumSupport = minimumSupport
+        self.maximumAlignments = maximumAlignments
+    }
+
+    /// Alignments of one reference, strongest first. `usableQueryTimes`: the query's instants
+    /// that could be evidence (sorted), for coverage.
+    public func align(_ hits: [FrameHit], usableQueryTimes: [Float]) -> [Alignment] {
+        var remaining = hits
+        var result: [Alignment] = []
+        while result.count < maximumAlignments, remaining.count >= minimumSupport {
+            guard let (rate, offset) = vote(remaining) else { break }
+            // Keep the least-squares fit when it explains at least as many hits as the vote.
+            let fitted = refine(remaining, rate: rate, offset: offset)
+            let fittedInliers = inliers(of: remaining, rate: fitted.0, offset: fitted.1)
+            let votedInliers = inliers(of: remaining, rate: rate, offset: offset)
+            let useFit = fittedInliers.count >= votedInliers.count && abs(fitted.0 - 1) <= 0.2
+            let (refinedRate, refinedOffset) = useFit ? fitted : (rate, offset)
+            let inliers = useFit ? fittedInliers : votedInliers
+            let segments = cut(inliers, all: hits, rate: refinedRate, offset: refinedOffset,
+                               usableQueryTimes: usableQueryTimes)
+            let accepted = segments.filter { $0.supportingInstants >= minimumSupport }
+            if accepted.isEmpty { break }
+            result += accepted
+            // Look for further reuse of the same reference elsewhere in the suspect.
+            remaining = remaining.filter { abs(Double($0.referenceTime) - (refinedRate * Double($0.queryTime) + refinedOffset)) > tolerance * 2 }
+        }
+        return result.sorted { $0.supportingInstants > $1.supportingInstants }
+    }
+
+    /// Similarity margin (on the map over off it) at which an instant fully confirms the map:
+    /// 0.1 is about 6 bits of a PDQ hash's 64-bit similarity scale.
+    static let specificMargin: Float = 0.1
+
+    private func inliers(of hits: [FrameHit], rate: Double, offset: Double) -> [FrameHit] {
+        hits.filter { abs(Double($0.referenceTime) - (rate * Double($0.queryTime) + offset)) <= tolerance }
+    }
+
+    /// Vote of an offset cell: its own votes plus half of each neighbour's (offsets near a bin
+    /// edge), less a hair for rates far from 1 so that ties go to the plainer explanation.
+    private func cellScore(_ votes: [Int: Double], _ bin: Int, rate: Double) -> Double {
+        (votes[bin] ?? 0) + 0.5 * ((votes[bin - 1] ?? 0) + (votes[bin + 1] ?? 0)) - abs(rate - 1) * 1e-3
+    }
+
+    /// The best (rate, offset) cell of the vote.
+    private func vote(_ hits: [FrameHit]) -> (Double, Double)? {
+        var best: (score: Double, rate: Double, bin: Int) = (0, 1, 0)
+        for rate in rates {
+            // One vote per (query instant, offset bin): a query frame matching many reference
+            // frames of a static shot must not outvote a real alignment.
+            var votes: [Int: Double] = [:]
+            var seen = Set<Int64>()
+            for h in hits {
+                let bin = Int((Double(h.referenceTime) - rate * Double(h.queryTime)) / offsetBin)
+                let key = Int64(bin) << 32 | Int64(Int32(truncatingIfNeeded: Int(h.queryTime * 1000)))
+                if seen.insert(key).inserted { votes[bin, default: 0] += Double(h.similarity) }
+            }
+            for (bin, _) in votes {
+                let s = cellScore(votes, bin, rate: rate)
+                if s > best.score { best = (s, rate, bin) }
+            }
+        }
+        guard best.score > 0 else { return nil }
+        return (best.rate, (Double(best.bin) + 0.5) * offsetBin)
+    }
+
+    /// Weighted least squares of reference time on query time over the inliers.
+    private func refine(_ hits: [FrameHit], rate: Double, offset: Double) -> (Double, Double) {
+        var sw = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
+        for h in hits {
+            let x = Double(h.queryTime), y = Double(h.referenceTime)
+            guard abs(y - (rate * x + offset)) <= tolerance * 1.5 else { continue }
+            let w = Double(h.similarity)
+            sw += w; sx += w * x; sy += w * y; sxx += w * x * x; sxy += w * x * y
+        }
+        guard sw > 0 else { return (rate, offset) }
+        let variance = sxx / sw - (sx / sw) * (sx / sw)
+        // A short or static run cannot pin the rate: keep the voted one, fit only the offset.
+        guard variance > 4 else { return (rate, (sy - rate * sx) / sw) }
+        let slope = (sxy / sw - (sx / sw) * (sy / sw)) / variance
+        return (slope, (sy - slope * sx) / sw)
+    }
+
+    private func cut(_ inliers: [FrameHit], all: [FrameHit], rate: Double, offset: Double,
+                     usableQueryTimes: [Float]) -> [Alignment] {
+        // Best similarity of each query instant to reference frames far (> 2 s) from the map:
+        // when it is as good as on the map, that instant does not confirm this offset.
+        var offMap: [Float: Float] = [:]
+        for h in all where abs(Double(h.referenceTime) - (rate * Double(h.queryTime) + offset)) > 2 {
+            offMap[h.queryTime] = max(offMap[h.queryTime] ?? 0, h.similarity)
+        }
+        // Best similarity per query instant.
+        var byInstant: [Float: (similarity: Float, reference: Float)] = [:]
+        for h in inliers where h.similarity > (byInstant[h.queryTime]?.similarity ?? -1) {
+            byInstant[h.queryTime] = (h.similarity, h.referenceTime)
+        }
+        let instants = byInstant.keys.sorted()
+        guard !instants.isEmpty else { return [] }
+        var groups: [[Float]] = [[instants[0]]]
+        for t in instants.dropFirst() {
+            if Double(t - groups[groups.count - 1].last!) > maxGap { groups.append([t]) } else { groups[groups.count - 1].append(t) }
+        }
+        return groups.map { group in
+            let start = Double(group.first!), end = Double(group.last!)
+            let inSpan = usableQueryTimes.filter { Double($0) >= start - 1e-3 && Double($0) <= end + 1e-3 }.count
+            let similarities = group.map { Double(byInstant[$0]!.similarity) }
+            let references = Set(group.map { Int((byInstant[$0]!.reference * 4).rounded()) })
+            let specificity = group.map { t -> Double in
+                let margin = Double(byInstant[t]!.similarity - (offMap[t] ?? 0))
+                return min(1, max(0, margin / Double(Self.specificMargin)))
+            }
+            let uniqueness = specificity.reduce(0, +) / Double(group.count)
+            return Alignment(rate: rate, offset: offset, queryStart: start, queryEnd: end,
+                             supportingInstants: group.count, instantsInSpan: max(inSpan, group.count),
+                             meanSimilarity: similarities.reduce(0, +) / Double(similarities.count),
+                             uniqueness: uniqueness, distinctReferenceTimes: references.count)
+        }
+    }
+}

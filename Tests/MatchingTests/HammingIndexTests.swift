@@ -1,0 +1,67 @@
+import Testing
+@testable import Matching
+
+/// SplitMix64: a seeded generator so every run sees the same hashes.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func randomHash(_ g: inout SeededGenerator) -> Hash256 { Hash256(g.next(), g.next(), g.next(), g.next()) }
+
+/// `hash` with `bits` distinct bits flipped.
+func flip(_ hash: Hash256, bits: Int, _ g: inout SeededGenerator) -> Hash256 {
+    var h = hash
+    var chosen = Set<Int>()
+    while chosen.count < bits { chosen.insert(Int(g.next() % 256)) }
+    for b in chosen { h[b / 64] ^= 1 << UInt64(b % 64) }
+    return h
+}
+
+@Suite struct HammingIndexTests {
+    @Test func distanceIsAMetricOnSmallCases() {
+        var g = SeededGenerator(state: 1)
+        for _ in 0 ..< 100 {
+            let a = randomHash(&g), b = randomHash(&g)
+            #expect(hammingDistance(a, a) == 0)
+            #expect(hammingDistance(a, b) == hammingDistance(b, a))
+            #expect(hammingDistance(a, flip(a, bits: 17, &g)) == 17)
+        }
+        #expect(hammingDistance(Hash256(0, 0, 0, 0), Hash256(~0, ~0, ~0, ~0)) == 256)
+    }
+
+    @Test func radiusSearchEqualsALinearScan() {
+        var g = SeededGenerator(state: 42)
+        var stored = (0 ..< 5000).map { _ in randomHash(&g) }
+        let queries = (0 ..< 40).map { _ in randomHash(&g) }
+        // Plant neighbours at every distance around the threshold, in varied slots.
+        for (q, query) in queries.enumerated() {
+            for d in [0, 1, 15, 16, 17, 30, 31, 32, 33, 40] { stored.append(flip(query, bits: d, &g)) }
+            _ = q
+        }
+        let index = HammingIndex(stored)
+        for query in queries {
+            for radius in [0, 15, 31] {
+                var found: [Int: Int] = [:]
+                var reports = 0
+                index.search(query, radius: radius) { id, d in found[id] = d; reports += 1 }
+                var expected: [Int: Int] = [:]
+                for (i, h) in stored.enumerated() where hammingDistance(h, query) <= radius { expected[i] = hammingDistance(h, query) }
+                #expect(found == expected)
+                #expect(reports == expected.count, "each hash is reported once")
+            }
+        }
+    }
+
+    @Test func emptyIndexFindsNothing() {
+        var calls = 0
+        HammingIndex([]).search(Hash256(1, 2, 3, 4), radius: 31) { _, _ in calls += 1 }
+        #expect(calls == 0)
+    }
+}

@@ -1,0 +1,58 @@
+import Testing
+@testable import Matching
+
+@Suite struct TemporalAlignerTests {
+    /// Query instants every 0.2 s for `seconds`, matching reference = rate × t + offset.
+    func hits(seconds: Float, rate: Float, offset: Float, every step: Float = 0.2) -> [FrameHit] {
+        stride(from: Float(0), to: seconds, by: step).map {
+            FrameHit(queryTime: $0, referenceTime: rate * $0 + offset, similarity: 0.9)
+        }
+    }
+
+    @Test func findsOffsetAndRate() {
+        let query = stride(from: Float(0), to: 20, by: 0.2).map { $0 }
+        for rate in [Float(0.9), 1.0, 1.1] {
+            let found = TemporalAligner().align(hits(seconds: 20, rate: rate, offset: 7), usableQueryTimes: query)
+            let best = try! #require(found.first)
+            #expect(abs(best.rate - Double(rate)) < 0.01, "rate \(best.rate) for \(rate)")
+            #expect(abs(best.referenceStart - 7) < 0.15)
+            #expect(abs(best.queryEnd - 19.8) < 0.01)
+            #expect(best.supportingInstants == 100 && best.uniqueness > 0.9)
+        }
+    }
+
+    @Test func cutsSegmentsAtGapsAndFindsASecondExcerpt() {
+        // 0–8 s from reference 30 s on, then 12–20 s from reference 5 s on.
+        let first = hits(seconds: 8, rate: 1, offset: 30)
+        let second = hits(seconds: 8, rate: 1, offset: 5).map {
+            FrameHit(queryTime: $0.queryTime + 12, referenceTime: $0.referenceTime, similarity: 0.8)
+        }
+        let query = stride(from: Float(0), to: 20, by: 0.2).map { $0 }
+        let found = TemporalAligner().align(first + second, usableQueryTimes: query)
+        #expect(found.count == 2, "\(found)")
+        let starts = found.map { ($0.queryStart.rounded(), $0.referenceStart.rounded()) }.sorted { $0.0 < $1.0 }
+        #expect(starts.map(\.0) == [0, 12] && starts.map(\.1) == [30, 5], "\(found)")
+    }
+
+    @Test func aStaticViewHasNoUniqueAlignment() {
+        // Every query instant matches every reference instant of a 20 s static shot.
+        var all: [FrameHit] = []
+        for q in stride(from: Float(0), to: 10, by: 0.5) {
+            for r in stride(from: Float(0), to: 20, by: 0.5) {
+                all.append(FrameHit(queryTime: q, referenceTime: r, similarity: 0.9))
+            }
+        }
+        let query = stride(from: Float(0), to: 10, by: 0.5).map { $0 }
+        let found = TemporalAligner().align(all, usableQueryTimes: query)
+        #expect(found.allSatisfy { $0.uniqueness < 0.3 }, "\(found)")
+    }
+
+    @Test func scatteredHitsGiveNothing() {
+        var g = SeededGenerator(state: 7)
+        let noise = (0 ..< 30).map { _ in
+            FrameHit(queryTime: Float(g.next() % 200) / 10, referenceTime: Float(g.next() % 600) / 10, similarity: 0.6)
+        }
+        let found = TemporalAligner().align(noise, usableQueryTimes: stride(from: Float(0), to: 20, by: 0.2).map { $0 })
+        #expect(found.allSatisfy { $0.supportingInstants <= 4 })
+    }
+}
