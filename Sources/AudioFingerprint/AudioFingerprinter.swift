@@ -12,6 +12,7 @@ public final class AudioFingerprinter {
     /// another version must be recomputed.
     public static let formatVersion = 1
 
+    static let sliceSamples = 16 * AnalysisParameters.hop * 4
     private let spectrogram = Spectrogram()
     private var peakPicker = PeakPicker()
     private var speech = SpeechActivity()
@@ -40,8 +41,15 @@ public final class AudioFingerprinter {
     public func append(_ samples: UnsafeBufferPointer<Float>) -> [AudioLandmark] {
         precondition(!finished, "AudioFingerprinter.append after finish()")
         var out: [AudioLandmark] = []
-        spectrogram.append(samples) { frame in consume(frame) }
-        releaseLandmarks(into: &out)
+        // Work in slices of ~1 s so the bounded look-back buffers (speech scores, pending
+        // peaks) never fall behind, whatever size of chunk the caller hands over.
+        var start = 0
+        while start < samples.count {
+            let end = min(samples.count, start + AudioFingerprinter.sliceSamples)
+            spectrogram.append(UnsafeBufferPointer(rebasing: samples[start..<end])) { frame in consume(frame) }
+            releaseLandmarks(into: &out)
+            start = end
+        }
         return out
     }
 

@@ -16,22 +16,31 @@ import Foundation
 
 public struct AudioMatcher: Sendable {
     public struct Configuration: Sendable {
-        /// Minimum distinct aligned query landmarks for a segment. Set from the score
-        /// distribution of unrelated audio (see scripts/audio-eval/README.md): the best unrelated
-        /// alignment stayed well below this.
-        public var minAlignedHits = 14
-        /// Minimum aligned hits lying in reference speech; segments below are not reported when
-        /// `requireSpeech` is set, so a shared music bed alone is no evidence of voice reuse.
-        public var minSpeechHits = 10
+        /// Evidence a segment needs: distinct aligned query landmarks whose reference anchor
+        /// lies in speech (all aligned landmarks when `requireSpeech` is off) …
+        public var minHits = 24
+        /// … spread over at least this many query seconds holding ≥ `minHitsPerSecond` each.
+        /// Both set from unrelated pairs (dev corpus + synthetic espeak, see the note): the
+        /// worst unrelated alignment had 31 hits but covered 3 such seconds, because it is a
+        /// phrase shared by two recordings of one synthetic voice; reuse covers its length.
+        public var minCoveredSeconds = 4
+        /// A query second counts towards `coveredSeconds` with at least this many aligned hits.
+        public var minHitsPerSecond = 3
+        /// With `requireSpeech`, hits on reference frames that are not speech (a music bed,
+        /// pauses) do not count: a shared soundtrack alone is no evidence of voice reuse.
         public var requireSpeech = true
         public var speedRange: ClosedRange<Double> = 0.85...1.15
         /// Largest |pitch shift| accepted, semitones (speed 1.15 by resampling is 2.4).
         public var maxPitchShift = 2.6
-        /// Aligned hits at which `score` reaches ≈ 0.63 above threshold (score scale).
+        /// Hits above `minHits` at which `score` reaches 0.63 (score = 1 − e^(−excess/scale)).
         public var scoreScale = 30.0
         public var maxSegmentsPerReference = 4
         /// A segment ends where aligned hits are further apart than this on the query axis, s.
         public var maxGap = 6.0
+        /// Largest distance of an aligned hit from the fitted line, reference seconds.
+        public var timeTolerance: Float = 0.08
+        /// Largest deviation of a hit's pitch shift from the alignment's median, semitones.
+        public var pitchTolerance: Float = 0.7
         public init() {}
     }
 
@@ -78,7 +87,7 @@ public struct AudioMatcher: Sendable {
         }
         let queryDuration = Double(query.map(\.time).max() ?? 0) - Double(query.map(\.time).min() ?? 0)
         var results: [AudioReferenceMatch] = []
-        for (reference, hits) in hitsByReference where hits.count >= configuration.minAlignedHits {
+        for (reference, hits) in hitsByReference where hits.count >= configuration.minHits {
             let segments = align(hits, queryDuration: queryDuration)
             if !segments.isEmpty {
                 results.append(AudioReferenceMatch(referenceID: reference,
@@ -98,7 +107,7 @@ public struct AudioMatcher: Sendable {
         let speeds = Array(stride(from: cfg.speedRange.lowerBound, through: cfg.speedRange.upperBound + 1e-9, by: step))
         let window: Float = 0.15
         for _ in 0..<cfg.maxSegmentsPerReference {
-            guard hits.count >= cfg.minAlignedHits else { break }
+            guard hits.count >= cfg.minHits else { break }
             var best = (count: 0, speed: 1.0, offset: Float(0))
             var offsets: [Float] = []
             offsets.reserveCapacity(hits.count)
@@ -118,7 +127,7 @@ public struct AudioMatcher: Sendable {
                     }
                 }
             }
-            guard best.count >= cfg.minAlignedHits else { break }
+            guard best.count >= cfg.minHits else { break }
             var speed = best.speed
             var offset = Double(best.offset)
             var inliers = selectInliers(hits, speed: speed, offset: offset, tolerance: 0.12)
@@ -129,7 +138,7 @@ public struct AudioMatcher: Sendable {
                 guard let fit, cfg.speedRange.contains(fit.speed) else { break }
                 speed = fit.speed
                 offset = fit.offset
-                inliers = selectInliers(hits, speed: speed, offset: offset, tolerance: 0.08)
+                inliers = selectInliers(hits, speed: speed, offset: offset, tolerance: cfg.timeTolerance)
             }
             // Remove everything near this line, consistent or not, before the next round.
             let near = Set(selectInliers(hits, speed: speed, offset: offset, tolerance: 0.15, checkSpan: false))
@@ -153,7 +162,7 @@ public struct AudioMatcher: Sendable {
         // One alignment has one pitch shift: keep hits near the median.
         let shifts = idx.map { hits[$0].pitchShift }.sorted()
         let median = shifts[shifts.count / 2]
-        return idx.filter { abs(hits[$0].pitchShift - median) <= 0.7 }
+        return idx.filter { abs(hits[$0].pitchShift - median) <= configuration.pitchTolerance }
     }
 
     private func fitLine(_ hits: [Hit]) -> (speed: Double, offset: Double)? {
@@ -167,6 +176,13 @@ public struct AudioMatcher: Sendable {
         guard varX > 1.0 else { return nil }     // < ~3.5 s of spread: keep the grid speed
         let speed = (sxy / n - (sx / n) * (sy / n)) / varX
         return (speed, sy / n - speed * sx / n)
+    }
+
+    /// Whole query seconds holding at least `minHitsPerSecond` distinct aligned landmarks.
+    private func coveredSeconds(_ hits: [Hit]) -> Int {
+        var perSecond: [Int: Set<Int32>] = [:]
+        for h in hits { perSecond[Int(h.queryTime.rounded(.down)), default: []].insert(h.query) }
+        return perSecond.values.filter { $0.count >= configuration.minHitsPerSecond }.count
     }
 
     private func makeSegments(_ inliers: [Hit], speed: Double, offset: Double) -> [AudioMatchSegment] {
@@ -183,19 +199,19 @@ public struct AudioMatcher: Sendable {
         var out: [AudioMatchSegment] = []
         for g in groups {
             let aligned = Set(g.map(\.query)).count
-            guard aligned >= cfg.minAlignedHits else { continue }
             let speechHits = Set(g.filter { $0.speech >= 128 }.map(\.query)).count
-            if cfg.requireSpeech && speechHits < cfg.minSpeechHits { continue }
+            let evidence = cfg.requireSpeech ? speechHits : aligned
+            let covered = coveredSeconds(g)
+            guard evidence >= cfg.minHits, covered >= cfg.minCoveredSeconds else { continue }
             let qs = Double(g.first!.queryTime), qe = Double(g.last!.queryTime)
             let shifts = g.map(\.pitchShift).sorted()
-            let evidence = Double(cfg.requireSpeech ? speechHits : aligned)
-            let threshold = Double(cfg.requireSpeech ? cfg.minSpeechHits : cfg.minAlignedHits)
-            let score = 1 - exp(-(evidence - threshold + 1) / cfg.scoreScale)
+            let score = 1 - exp(-Double(evidence - cfg.minHits + 1) / cfg.scoreScale)
             out.append(AudioMatchSegment(
                 queryStart: qs, queryEnd: qe,
                 referenceStart: speed * qs + offset, referenceEnd: speed * qe + offset,
                 speed: speed, pitchShift: Double(shifts[shifts.count / 2]),
-                alignedHits: aligned, speechHits: speechHits, score: score))
+                alignedHits: aligned, speechHits: speechHits,
+                coveredSeconds: covered, score: score))
         }
         return out
     }
