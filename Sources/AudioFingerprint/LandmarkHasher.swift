@@ -13,7 +13,7 @@
 // that all hits of one alignment share one speed and one pitch shift.
 //
 // Hash layout (21 bits, LSB first): d23 [0,7) | d12 [7,14) | r [14,18) | band [18,21)
-// d12, d23: steps of 0.75 semitone, clamped to ±31 steps (+64 offset … 7 bits with guard);
+// d12, d23: steps of 0.75 semitone, offset by 64 into 7 bits (triplets keep |d| ≤ 18 st = 24 steps);
 // r: 16 levels; band: octave of φ1 above 297 Hz (0…3), with 3 bits reserved.
 //
 // Quantization edges lose matches when a value falls on different sides in reference and
