@@ -1,0 +1,87 @@
+// Streaming audio fingerprinter: PCM chunks → STFT → spectral peaks → triplet landmarks.
+// Input: mono Float32 PCM at `AudioFingerprinter.sampleRate` (8000 Hz), any chunk sizes.
+// Output: `AudioLandmark`s in anchor-time order, released with ≈ 1 s of latency; `finish()`
+// releases the rest. Memory stays bounded (a few seconds of frames), whatever the file length.
+
+/// Fingerprints one audio stream. Not `Sendable` (owns an FFTW plan): create one per stream
+/// and task; the landmarks it returns are values and may cross tasks.
+public final class AudioFingerprinter {
+    /// The PCM rate the decoder must deliver.
+    public static let sampleRate = AnalysisParameters.sampleRate
+    /// Bumped whenever analysis parameters or the hash layout change: stored landmarks with
+    /// another version must be recomputed.
+    public static let formatVersion = 1
+
+    static let sliceSamples = 16 * AnalysisParameters.hop * 4
+    private let spectrogram = Spectrogram()
+    private var peakPicker = PeakPicker()
+    private var speech = SpeechActivity()
+    private var hasher = LandmarkHasher()
+    private var peakScratch: [SpectralPeak] = []
+    private var finished = false
+    /// Tests and tools may record the peaks to inspect them.
+    var recordedPeaks: [SpectralPeak]?
+    var recordedSpeech: [Float]?
+
+    public init() {}
+
+    /// Convenience for a whole buffer.
+    public static func landmarks(for samples: [Float]) -> [AudioLandmark] {
+        let f = AudioFingerprinter()
+        var out = f.append(samples)
+        out += f.finish()
+        return out
+    }
+
+    /// Feeds the next chunk; returns the landmarks completed so far.
+    public func append(_ samples: [Float]) -> [AudioLandmark] {
+        samples.withUnsafeBufferPointer { append($0) }
+    }
+
+    public func append(_ samples: UnsafeBufferPointer<Float>) -> [AudioLandmark] {
+        precondition(!finished, "AudioFingerprinter.append after finish()")
+        var out: [AudioLandmark] = []
+        // Work in slices of ~1 s so the bounded look-back buffers (speech scores, pending
+        // peaks) never fall behind, whatever size of chunk the caller hands over.
+        var start = 0
+        while start < samples.count {
+            let end = min(samples.count, start + AudioFingerprinter.sliceSamples)
+            spectrogram.append(UnsafeBufferPointer(rebasing: samples[start..<end])) { frame in consume(frame) }
+            releaseLandmarks(into: &out)
+            start = end
+        }
+        return out
+    }
+
+    /// Ends the stream; returns the remaining landmarks. Further `append` calls trap.
+    public func finish() -> [AudioLandmark] {
+        guard !finished else { return [] }
+        finished = true
+        var out: [AudioLandmark] = []
+        spectrogram.finish { frame in consume(frame) }
+        peakPicker.finish(into: &peakScratch)
+        speech.finish()
+        let s = speech
+        recordedPeaks?.append(contentsOf: peakScratch)
+        hasher.push(peakScratch, horizon: Int.min, speech: { s.score(atFrame: $0) }, into: &out)
+        hasher.finish(speech: { s.score(atFrame: $0) }, into: &out)
+        peakScratch.removeAll()
+        return out
+    }
+
+    private func consume(_ frame: SpectrumFrame) {
+        peakPicker.push(frame, into: &peakScratch)
+        speech.push(bandLevel: frame.bandLevel)
+    }
+
+    private func releaseLandmarks(into out: inout [AudioLandmark]) {
+        // Anchors are final once no earlier-or-equal peak can still arrive and the speech
+        // score of their frame is known; the hasher's own maxSpan wait covers the latter
+        // (SpeechActivity.halfWindow < LandmarkHasher.maxSpan).
+        let horizon = min(peakPicker.releasedThroughFrame, speech.scored - 1)
+        recordedPeaks?.append(contentsOf: peakScratch)
+        let s = speech
+        hasher.push(peakScratch, horizon: horizon, speech: { s.score(atFrame: $0) }, into: &out)
+        peakScratch.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,218 @@
+// Landmark matching with joint time-offset and speed alignment (a 2-D Hough vote, after
+// Wang 2003's offset histogram, extended to speed as Panako does; own implementation).
+// Input: a query's landmarks (any order) and a `LandmarkIndex`.
+// Output: per reference, segments where many query landmarks agree on
+//   reference_time = speed · query_time + offset,  speed in `speedRange`,
+// with a consistent pitch shift.
+//
+// Steps per reference with hits: (1) each hit whose own evidence — pitch difference of the
+// anchors, ratio of the triplets' spans — is within range votes, for every speed on a grid,
+// for the offset it implies; (2) the densest (speed, offset) cell wins; (3) its inliers are
+// refined by least squares and filtered to the median pitch shift; (4) inliers are cut into
+// segments at gaps; (5) the alignment's hits are removed and the search repeats, so a query
+// re-using several parts of one reference yields several segments.
+
+import Foundation
+
+public struct AudioMatcher: Sendable {
+    public struct Configuration: Sendable {
+        /// Evidence a segment needs: distinct aligned query landmarks whose reference anchor
+        /// lies in speech (all aligned landmarks when `requireSpeech` is off) …
+        public var minHits = 24
+        /// … spread over at least this many query seconds holding ≥ `minHitsPerSecond` each.
+        /// Both set from unrelated pairs (dev corpus + synthetic espeak, scripts/audio-eval/README.md): the
+        /// worst unrelated alignment had 31 hits but covered 3 such seconds, because it is a
+        /// phrase shared by two recordings of one synthetic voice; reuse covers its length.
+        public var minCoveredSeconds = 4
+        /// A query second counts towards `coveredSeconds` with at least this many aligned hits.
+        public var minHitsPerSecond = 3
+        /// With `requireSpeech`, hits on reference frames that are not speech (a music bed,
+        /// pauses) do not count: a shared soundtrack alone is no evidence of voice reuse.
+        public var requireSpeech = true
+        public var speedRange: ClosedRange<Double> = 0.85...1.15
+        /// Largest |pitch shift| accepted, semitones (speed 1.15 by resampling is 2.4).
+        public var maxPitchShift = 2.6
+        /// Hits above `minHits` at which `score` reaches 0.63 (score = 1 − e^(−excess/scale)).
+        public var scoreScale = 30.0
+        public var maxSegmentsPerReference = 4
+        /// A segment ends where aligned hits are further apart than this on the query axis, s.
+        public var maxGap = 6.0
+        /// Largest distance of an aligned hit from the fitted line, reference seconds.
+        public var timeTolerance: Float = 0.08
+        /// Largest deviation of a hit's pitch shift from the alignment's median, semitones.
+        public var pitchTolerance: Float = 0.7
+        public init() {}
+    }
+
+    public var configuration: Configuration
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    struct Hit {
+        var queryTime: Float
+        var referenceTime: Float
+        var pitchShift: Float
+        var logSpanRatio: Float       // log(reference span / query span) ≈ log(speed)
+        var spanTolerance: Float      // in log units
+        var speech: UInt8
+        var query: Int32
+    }
+
+    /// Matches a query against the index; references without a segment are omitted.
+    /// Results are sorted by score, best first.
+    public func match(_ query: [AudioLandmark], against index: LandmarkIndex) -> [AudioReferenceMatch] {
+        guard !query.isEmpty else { return [] }
+        var hitsByReference: [UInt32: [Hit]] = [:]
+        let maxShift = Float(configuration.maxPitchShift)
+        for (qi, q) in query.enumerated() {
+            let qPitch = Float(q.pitchSemitones)
+            let qSpan = max(Float(q.spanSeconds), 1e-3)
+            // Span end points are interpolated frame times (±~0.3 frame each): short spans
+            // give loose speed estimates, so the tolerance widens as the span shrinks.
+            let tol = 0.06 + 0.012 / qSpan
+            for h in LandmarkHasher.probeHashes(of: q) {
+                index.withEntries(for: h) { entries in
+                    for e in entries {
+                        let shift = qPitch - Float(e.pitch) / 64
+                        guard abs(shift) <= maxShift else { continue }
+                        hitsByReference[e.reference, default: []].append(Hit(
+                            queryTime: q.time, referenceTime: e.time, pitchShift: shift,
+                            logSpanRatio: logf(max(Float(e.span) / 10_000, 1e-3) / qSpan), spanTolerance: tol,
+                            speech: e.speech, query: Int32(qi)))
+                    }
+                }
+            }
+        }
+        let queryDuration = Double(query.map(\.time).max() ?? 0) - Double(query.map(\.time).min() ?? 0)
+        var results: [AudioReferenceMatch] = []
+        for (reference, hits) in hitsByReference where hits.count >= configuration.minHits {
+            let segments = align(hits, queryDuration: queryDuration)
+            if !segments.isEmpty {
+                results.append(AudioReferenceMatch(referenceID: reference,
+                                                   segments: segments.sorted { $0.score > $1.score }))
+            }
+        }
+        return results.sorted { $0.score > $1.score || ($0.score == $1.score && $0.referenceID < $1.referenceID) }
+    }
+
+    private func align(_ allHits: [Hit], queryDuration: Double) -> [AudioMatchSegment] {
+        var hits = allHits
+        var segments: [AudioMatchSegment] = []
+        let cfg = configuration
+        // Speed grid fine enough that the drift of a wrong grid speed over the query stays
+        // inside the offset window.
+        let step = max(0.002, min(0.01, 0.15 / max(queryDuration, 1)))
+        let speeds = Array(stride(from: cfg.speedRange.lowerBound, through: cfg.speedRange.upperBound + 1e-9, by: step))
+        let window: Float = 0.15
+        for _ in 0..<cfg.maxSegmentsPerReference {
+            guard hits.count >= cfg.minHits else { break }
+            var best = (count: 0, speed: 1.0, offset: Float(0))
+            var offsets: [Float] = []
+            offsets.reserveCapacity(hits.count)
+            for s in speeds {
+                let logS = Float(log(s))
+                offsets.removeAll(keepingCapacity: true)
+                for h in hits where abs(h.logSpanRatio - logS) <= h.spanTolerance {
+                    offsets.append(h.referenceTime - Float(s) * h.queryTime)
+                }
+                guard offsets.count > best.count else { continue }
+                offsets.sort()
+                var lo = 0
+                for hi in 0..<offsets.count {
+                    while offsets[hi] - offsets[lo] > window { lo += 1 }
+                    if hi - lo + 1 > best.count {
+                        best = (hi - lo + 1, s, (offsets[hi] + offsets[lo]) / 2)
+                    }
+                }
+            }
+            guard best.count >= cfg.minHits else { break }
+            var speed = best.speed
+            var offset = Double(best.offset)
+            var inliers = selectInliers(hits, speed: speed, offset: offset, tolerance: 0.12)
+            // Least-squares refinement when the inliers span enough time to pin the slope.
+            for _ in 0..<2 {
+                guard inliers.count >= 8 else { break }
+                let fit = fitLine(inliers.map { hits[$0] })
+                guard let fit, cfg.speedRange.contains(fit.speed) else { break }
+                speed = fit.speed
+                offset = fit.offset
+                inliers = selectInliers(hits, speed: speed, offset: offset, tolerance: cfg.timeTolerance)
+            }
+            // Remove everything near this line, consistent or not, before the next round.
+            let near = Set(selectInliers(hits, speed: speed, offset: offset, tolerance: 0.15, checkSpan: false))
+            segments += makeSegments(inliers.map { hits[$0] }, speed: speed, offset: offset)
+            hits = hits.enumerated().filter { !near.contains($0.offset) }.map(\.element)
+        }
+        return segments
+    }
+
+    private func selectInliers(_ hits: [Hit], speed: Double, offset: Double, tolerance: Float,
+                               checkSpan: Bool = true) -> [Int] {
+        let logS = Float(log(speed))
+        var idx: [Int] = []
+        for (i, h) in hits.enumerated() {
+            let r = h.referenceTime - Float(speed) * h.queryTime - Float(offset)
+            guard abs(r) <= tolerance else { continue }
+            if checkSpan && abs(h.logSpanRatio - logS) > h.spanTolerance { continue }
+            idx.append(i)
+        }
+        guard checkSpan, idx.count >= 3 else { return idx }
+        // One alignment has one pitch shift: keep hits near the median.
+        let shifts = idx.map { hits[$0].pitchShift }.sorted()
+        let median = shifts[shifts.count / 2]
+        return idx.filter { abs(hits[$0].pitchShift - median) <= configuration.pitchTolerance }
+    }
+
+    private func fitLine(_ hits: [Hit]) -> (speed: Double, offset: Double)? {
+        let n = Double(hits.count)
+        var sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
+        for h in hits {
+            let x = Double(h.queryTime), y = Double(h.referenceTime)
+            sx += x; sy += y; sxx += x * x; sxy += x * y
+        }
+        let varX = sxx / n - (sx / n) * (sx / n)
+        guard varX > 1.0 else { return nil }     // < ~3.5 s of spread: keep the grid speed
+        let speed = (sxy / n - (sx / n) * (sy / n)) / varX
+        return (speed, sy / n - speed * sx / n)
+    }
+
+    /// Whole query seconds holding at least `minHitsPerSecond` distinct aligned landmarks.
+    private func coveredSeconds(_ hits: [Hit]) -> Int {
+        var perSecond: [Int: Set<Int32>] = [:]
+        for h in hits { perSecond[Int(h.queryTime.rounded(.down)), default: []].insert(h.query) }
+        return perSecond.values.filter { $0.count >= configuration.minHitsPerSecond }.count
+    }
+
+    private func makeSegments(_ inliers: [Hit], speed: Double, offset: Double) -> [AudioMatchSegment] {
+        let cfg = configuration
+        let sorted = inliers.sorted { $0.queryTime < $1.queryTime }
+        var groups: [[Hit]] = []
+        for h in sorted {
+            if let last = groups.last?.last, Double(h.queryTime - last.queryTime) <= cfg.maxGap {
+                groups[groups.count - 1].append(h)
+            } else {
+                groups.append([h])
+            }
+        }
+        var out: [AudioMatchSegment] = []
+        for g in groups {
+            let aligned = Set(g.map(\.query)).count
+            let speechHits = Set(g.filter { $0.speech >= 128 }.map(\.query)).count
+            let evidence = cfg.requireSpeech ? speechHits : aligned
+            let covered = coveredSeconds(g)
+            guard evidence >= cfg.minHits, covered >= cfg.minCoveredSeconds else { continue }
+            let qs = Double(g.first!.queryTime), qe = Double(g.last!.queryTime)
+            let shifts = g.map(\.pitchShift).sorted()
+            let score = 1 - exp(-Double(evidence - cfg.minHits + 1) / cfg.scoreScale)
+            out.append(AudioMatchSegment(
+                queryStart: qs, queryEnd: qe,
+                referenceStart: speed * qs + offset, referenceEnd: speed * qe + offset,
+                speed: speed, pitchShift: Double(shifts[shifts.count / 2]),
+                alignedHits: aligned, speechHits: speechHits,
+                coveredSeconds: covered, score: score))
+        }
+        return out
+    }
+}

@@ -1,0 +1,159 @@
+// Peak triplets → landmark hashes invariant to time-stretch and pitch shift
+// (after JorenSix/Panako's triplet hash; own field layout and quantization).
+// Input: `SpectralPeak`s in non-decreasing time order (streaming) and a speech score look-up.
+// Output: `AudioLandmark`s in anchor-time order.
+//
+// For peaks p1 (anchor) < p2 < p3 in time:
+// - r = (t2 − t1)/(t3 − t1) is unchanged by any uniform time scaling (tempo, speed);
+// - d12 = φ2 − φ1 and d23 = φ3 − φ2 (φ = log-frequency in semitones) are unchanged by any
+//   uniform frequency scaling (pitch shift, and the pitch part of a resampling speed-up);
+// - the octave band of φ1 adds coarse absolute frequency for selectivity; a ±2-semitone
+//   shift can move φ1 across a band edge, which the query side covers by probing (below).
+// Absolute Δt and φ1 are kept outside the hash (`span`, `pitch`) so the matcher can check
+// that all hits of one alignment share one speed and one pitch shift.
+//
+// Hash layout (21 bits, LSB first): d23 [0,7) | d12 [7,14) | r [14,18) | band [18,21)
+// d12, d23: steps of 0.75 semitone, offset by 64 into 7 bits (triplets keep |d| ≤ 18 st = 24 steps);
+// r: 16 levels; band: octave of φ1 above 297 Hz (0…3), with 3 bits reserved.
+//
+// Quantization edges lose matches when a value falls on different sides in reference and
+// query. `probes` marks fields within `margin` of an edge; the matcher then also looks up the
+// neighbouring cell. Only the query pays for it; references store one hash per landmark.
+
+struct LandmarkHasher {
+    static let hashBits = 21
+    static let pitchStep = 0.75               // semitones per d12/d23 cell
+    static let ratioLevels = 16
+    static let pitchMargin = 0.2              // fraction of a cell
+    static let ratioMargin = 0.2
+    static let bandWidth = 12.0               // semitones
+    static let bandMargin = 2.3               // semitones: covers ±2 semitone shifts
+    static let basePitch = AnalysisParameters.pitch(ofBin: Double(AnalysisParameters.minBin))
+
+    // Triplet geometry in frames (16 ms).
+    static let minGap = 2.0                   // t2 − t1 and t3 − t2
+    static let maxSecondGap = 24.0            // t2 − t1 ≤ 0.38 s
+    static let maxSpan = 40.0                 // t3 − t1 ≤ 0.64 s
+    static let maxInterval = 18.0             // |d12|, |d23| ≤ 18 semitones
+    static let secondCandidates = 3
+    static let thirdCandidates = 2
+
+    private var pending: [SpectralPeak] = []
+    private var head = 0
+
+    /// Adds peaks (time-ordered) and emits landmarks for anchors that can no longer gain
+    /// partners: those more than `maxSpan` frames before `horizon` (no later peak can precede it).
+    mutating func push(_ peaks: [SpectralPeak], horizon: Int,
+                       speech: (Int) -> Float, into out: inout [AudioLandmark]) {
+        pending.append(contentsOf: peaks)
+        while head < pending.count, pending[head].frame + LandmarkHasher.maxSpan < Double(horizon) {
+            emitAnchor(head, speech: speech, into: &out)
+            head += 1
+        }
+        if head > 256 { pending.removeFirst(head); head = 0 }
+    }
+
+    mutating func finish(speech: (Int) -> Float, into out: inout [AudioLandmark]) {
+        while head < pending.count {
+            emitAnchor(head, speech: speech, into: &out)
+            head += 1
+        }
+        pending.removeAll()
+        head = 0
+    }
+
+    private func emitAnchor(_ i: Int, speech: (Int) -> Float, into out: inout [AudioLandmark]) {
+        let p1 = pending[i]
+        let s = UInt8(max(0, min(255, (speech(Int(p1.frame.rounded())) * 255).rounded())))
+        var seconds = 0
+        var j = i + 1
+        while j < pending.count, seconds < LandmarkHasher.secondCandidates {
+            let p2 = pending[j]
+            let g12 = p2.frame - p1.frame
+            if g12 > LandmarkHasher.maxSecondGap { break }
+            j += 1
+            guard g12 >= LandmarkHasher.minGap,
+                  abs(pitch(p2) - pitch(p1)) <= LandmarkHasher.maxInterval else { continue }
+            seconds += 1
+            var thirds = 0
+            var k = j
+            while k < pending.count, thirds < LandmarkHasher.thirdCandidates {
+                let p3 = pending[k]
+                let span = p3.frame - p1.frame
+                if span > LandmarkHasher.maxSpan { break }
+                k += 1
+                guard p3.frame - p2.frame >= LandmarkHasher.minGap,
+                      abs(pitch(p3) - pitch(p2)) <= LandmarkHasher.maxInterval else { continue }
+                thirds += 1
+                out.append(landmark(p1, p2, p3, speech: s))
+            }
+        }
+    }
+
+    private func pitch(_ p: SpectralPeak) -> Double { AnalysisParameters.pitch(ofBin: p.bin) }
+
+    func landmark(_ p1: SpectralPeak, _ p2: SpectralPeak, _ p3: SpectralPeak, speech: UInt8) -> AudioLandmark {
+        let f1 = pitch(p1), f2 = pitch(p2), f3 = pitch(p3)
+        let ratio = (p2.frame - p1.frame) / (p3.frame - p1.frame)
+        let d12 = LandmarkHasher.quantize(signed: (f2 - f1) / LandmarkHasher.pitchStep, margin: LandmarkHasher.pitchMargin)
+        let d23 = LandmarkHasher.quantize(signed: (f3 - f2) / LandmarkHasher.pitchStep, margin: LandmarkHasher.pitchMargin)
+        let r = LandmarkHasher.quantize(unit: ratio * Double(LandmarkHasher.ratioLevels),
+                                        levels: LandmarkHasher.ratioLevels, margin: LandmarkHasher.ratioMargin)
+        let band = LandmarkHasher.quantize(unit: (f1 - LandmarkHasher.basePitch) / LandmarkHasher.bandWidth, levels: 4,
+                                           margin: LandmarkHasher.bandMargin / LandmarkHasher.bandWidth)
+        let hash = LandmarkHasher.compose(d23: d23.cell, d12: d12.cell, ratio: r.cell, band: band.cell)
+        let probes = UInt8(d23.probe | d12.probe << 2 | r.probe << 4 | band.probe << 6)
+        let t1 = AnalysisParameters.seconds(ofFrame: p1.frame)
+        let spanSeconds = (p3.frame - p1.frame) / AnalysisParameters.framesPerSecond
+        return AudioLandmark(hash: hash, time: Float(t1),
+                             pitch: UInt16(max(0, min(65535, (f1 * 64).rounded()))),
+                             span: UInt16(max(0, min(65535, (spanSeconds * 10_000).rounded()))),
+                             speech: speech, probes: probes)
+    }
+
+    static func compose(d23: Int, d12: Int, ratio: Int, band: Int) -> UInt32 {
+        UInt32(d23) | UInt32(d12) << 7 | UInt32(ratio) << 14 | UInt32(band) << 18
+    }
+
+    /// Fields of a hash, in `compose` order.
+    static func fields(_ h: UInt32) -> (d23: Int, d12: Int, ratio: Int, band: Int) {
+        (Int(h & 0x7F), Int(h >> 7 & 0x7F), Int(h >> 14 & 0xF), Int(h >> 18 & 0x7))
+    }
+
+    struct Quantized { var cell: Int; var probe: Int }
+
+    /// Signed value in cells → 0…127 (offset 64, clamped), with the edge-probe direction.
+    static func quantize(signed x: Double, margin: Double) -> Quantized {
+        let c = (x + 0.5).rounded(.down)
+        let frac = x + 0.5 - c
+        let cell = Int(max(-63, min(63, c))) + 64
+        let probe = frac < margin ? 1 : (frac > 1 - margin ? 2 : 0)
+        return Quantized(cell: cell, probe: probe)
+    }
+
+    /// Value in [0, levels) → cell, clamped, with the edge-probe direction (never past the ends).
+    static func quantize(unit x: Double, levels: Int, margin: Double) -> Quantized {
+        let c = Int(max(0, min(Double(levels - 1), x.rounded(.down))))
+        let frac = x - Double(c)
+        var probe = 0
+        if frac < margin && c > 0 { probe = 1 } else if frac > 1 - margin && c < levels - 1 { probe = 2 }
+        return Quantized(cell: c, probe: probe)
+    }
+
+    /// The hash and its edge-neighbour variants (at most 16) for a query landmark.
+    static func probeHashes(of l: AudioLandmark) -> [UInt32] {
+        let f = fields(l.hash)
+        var cells = [[f.d23], [f.d12], [f.ratio], [f.band]]
+        for field in 0..<4 {
+            let p = Int(l.probes >> (2 * field) & 3)
+            if p == 1 { cells[field].append(cells[field][0] - 1) }
+            if p == 2 { cells[field].append(cells[field][0] + 1) }
+        }
+        var out: [UInt32] = []
+        out.reserveCapacity(16)
+        for a in cells[0] { for b in cells[1] { for c in cells[2] { for d in cells[3] {
+            out.append(compose(d23: a, d12: b, ratio: c, band: d))
+        } } } }
+        return out
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import AudioFingerprint
+
+@Suite struct MatcherTests {
+    /// Landmarks of a pseudo-random "reference" and a query made from its 20…35 s part,
+    /// played at `speed` (reference seconds per query second).
+    func landmarks(seed: UInt64, seconds: Double) -> [AudioLandmark] {
+        let r = TestAudio.noise(count: Int(seconds * 100) * 3, amplitude: 1, seed: seed)
+        return (0..<Int(seconds * 100)).map { (i: Int) -> AudioLandmark in
+            let hash = UInt32((r[3 * i] + 1) / 2 * Float((1 << 21) - 1))
+            let time = Float(i) / 100 + 0.004 * r[3 * i + 1]
+            let pitch = UInt16(64 * (40 + 10 * (r[3 * i + 2] + 1)))
+            return AudioLandmark(hash: hash, time: time, pitch: pitch, span: 3000, speech: 255, probes: 0)
+        }
+    }
+
+    @Test(arguments: [1.0, 1.1, 0.9])
+    func findsOffsetAndSpeed(speed: Double) {
+        let ref = landmarks(seed: 1, seconds: 60)
+        let other = landmarks(seed: 2, seconds: 60)
+        let query = ref.filter { $0.time >= 20 && $0.time < 35 }.enumerated()
+            .filter { $0.offset % 3 != 0 }          // a third of the landmarks lost
+            .map { l in
+                var q = l.element
+                q.time = (q.time - 20) / Float(speed) + 3      // starts 3 s into the query
+                q.span = UInt16(Double(q.span) / speed)
+                return q
+            }
+        let refs: [(id: UInt32, landmarks: [AudioLandmark])] = [(7, ref), (8, other)]
+        let index = LandmarkIndex(references: refs)
+        let matches = AudioMatcher().match(query, against: index)
+        #expect(matches.count == 1)
+        let s = try! #require(matches.first?.segments.first)
+        #expect(matches[0].referenceID == 7)
+        #expect(abs(s.speed - speed) < 0.01)
+        #expect(abs(s.queryStart - 3) < 0.1)
+        #expect(abs(s.referenceStart - 20) < 0.15)
+        #expect(abs(s.referenceEnd - 35) < 0.2)
+        #expect(s.alignedHits > 500)
+        #expect(s.score > 0.9)
+    }
+
+    @Test func emptyQueryOrIndexGivesNoMatch() {
+        let one: [(id: UInt32, landmarks: [AudioLandmark])] = [(1, landmarks(seed: 1, seconds: 10))]
+        let index = LandmarkIndex(references: one)
+        #expect(AudioMatcher().match([], against: index).isEmpty)
+        let empty = LandmarkIndex(references: [(id: UInt32, landmarks: [AudioLandmark])]())
+        #expect(AudioMatcher().match(landmarks(seed: 1, seconds: 10), against: empty).isEmpty)
+    }
+
+    @Test func hitsOutsideSpeechAreNoVoiceEvidence() {
+        var ref = landmarks(seed: 1, seconds: 30)
+        for i in ref.indices { ref[i].speech = 0 }       // e.g. a music bed under pauses
+        let query = ref.filter { $0.time >= 5 && $0.time < 15 }.map { l in var q = l; q.time -= 5; return q }
+        let refs: [(id: UInt32, landmarks: [AudioLandmark])] = [(1, ref)]
+        let index = LandmarkIndex(references: refs)
+        #expect(AudioMatcher().match(query, against: index).isEmpty)
+        var c = AudioMatcher.Configuration()
+        c.requireSpeech = false
+        #expect(AudioMatcher(configuration: c).match(query, against: index).count == 1)
+    }
+}
