@@ -29,7 +29,8 @@ let package = Package(
 
         .target(name: "Media", dependencies: ["CFFmpeg"]),
         .target(name: "LibraryStore", dependencies: ["CSQLite"]),
-        .target(name: "Matching"),
+        .target(name: "AudioFingerprint", dependencies: ["CFFTW"]),
+        .target(name: "Matching", dependencies: ["AudioFingerprint"]),
         .executableTarget(
             name: "vmatch",
             dependencies: [
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "LibraryStoreTests", dependencies: ["LibraryStore"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "AudioFingerprintTests", dependencies: ["AudioFingerprint"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"]),
     ]
 )
