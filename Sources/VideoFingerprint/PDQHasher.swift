@@ -1,0 +1,231 @@
+// PDQHasher: PDQ-compatible 256-bit frame hashes (Meta ThreatExchange `pdq/cpp/hashing`,
+// pdqHash256FromFloatLuma / pdqDihedralHash256esFromFloatLuma).
+// Input shape: packed 8-bit RGB (width x height x 3) or 8-bit luma (width x height), optionally a
+// rectangle of it; or an already downsampled 64x64 Float luma image.
+//
+// Pipeline per image: luma → tent downsample to 64x64 → quality → 16x16 DCT → median threshold.
+// A hasher owns all scratch (allocated in init, the full-size planes grown only when a larger
+// image arrives), so hashing a frame allocates nothing. That makes it a mutable, non-Sendable
+// object: use one per thread or task.
+
+public final class PDQHasher {
+    /// The reference's minimum side: smaller images hash to zero with quality 0.
+    public static let minimumSide = 5
+
+    private let transform = PDQTransform()
+    private var plane1: UnsafeMutablePointer<Float>
+    private var plane2: UnsafeMutablePointer<Float>
+    private var planeCapacity: Int
+    private var columnSums: UnsafeMutablePointer<Float>
+    private var columnCapacity: Int
+    /// 64x64 image as 256 vectors; also read as 4096 Floats.
+    private let image64: UnsafeMutablePointer<SIMD16<Float>>
+    private let product16x64: UnsafeMutablePointer<SIMD16<Float>>
+    /// 16x16 coefficients as 16 vectors; also read as 256 Floats.
+    private let coefficients: UnsafeMutablePointer<SIMD16<Float>>
+    private let variant: UnsafeMutablePointer<Float>
+    private let selectWork: UnsafeMutablePointer<Float>
+
+    /// `expectedPixels` sizes the full-resolution scratch up front (e.g. 256 * 256 for the
+    /// pipeline's analysis frames); larger images still work, they grow it once.
+    public init(expectedPixels: Int = 256 * 256) {
+        planeCapacity = max(expectedPixels, 64 * 64)
+        plane1 = .allocate(capacity: planeCapacity)
+        plane2 = .allocate(capacity: planeCapacity)
+        columnCapacity = 1024
+        columnSums = .allocate(capacity: columnCapacity)
+        image64 = .allocate(capacity: 256)
+        image64.initialize(repeating: .zero, count: 256)
+        product16x64 = .allocate(capacity: 64)
+        product16x64.initialize(repeating: .zero, count: 64)
+        coefficients = .allocate(capacity: 16)
+        coefficients.initialize(repeating: .zero, count: 16)
+        variant = .allocate(capacity: 256)
+        variant.initialize(repeating: 0, count: 256)
+        selectWork = .allocate(capacity: 256)
+        selectWork.initialize(repeating: 0, count: 256)
+    }
+
+    deinit {
+        plane1.deallocate()
+        plane2.deallocate()
+        columnSums.deallocate()
+        image64.deallocate()
+        product16x64.deallocate()
+        coefficients.deallocate()
+        variant.deallocate()
+        selectWork.deallocate()
+    }
+
+    // MARK: - Public entry points
+
+    /// Hash of a packed RGB24 image (3 bytes per pixel, no row padding).
+    public func hash(rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> PDQResult {
+        guard prepareRGB(rgb, width: width, height: height) else { return PDQResult(hash: .zero, quality: 0) }
+        return finish(.original)
+    }
+
+    public func hash(rgb: [UInt8], width: Int, height: Int) -> PDQResult {
+        rgb.withUnsafeBufferPointer { hash(rgb: $0, width: width, height: height) }
+    }
+
+    /// Hash of a packed 8-bit luma image, or of the rectangle `area` of it (tent-downsampled on
+    /// its own to 64x64, as if it had been cropped first).
+    public func hash(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, area: PixelRect? = nil) -> PDQResult {
+        guard prepareLuma(luma, width: width, height: height, area: area) else { return PDQResult(hash: .zero, quality: 0) }
+        return finish(.original)
+    }
+
+    public func hash(luma: [UInt8], width: Int, height: Int, area: PixelRect? = nil) -> PDQResult {
+        luma.withUnsafeBufferPointer { hash(luma: $0, width: width, height: height, area: area) }
+    }
+
+    /// Hash of an image already reduced to 64x64 (4096 Floats, row-major, luma 0...255 scale):
+    /// skips the downsample, as the reference does for 64x64 input.
+    public func hash(downsampled64: UnsafeBufferPointer<Float>) -> PDQResult {
+        load64(downsampled64)
+        return finish(.original)
+    }
+
+    public func hash(downsampled64: [Float]) -> PDQResult {
+        downsampled64.withUnsafeBufferPointer { hash(downsampled64: $0) }
+    }
+
+    /// The hashes of the image, of its mirror images and of its rotations, from one DCT, in
+    /// `PDQDihedral` order. Close to (not always equal to) hashing the transformed image.
+    public func dihedralHashes(rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> PDQDihedralResult {
+        guard prepareRGB(rgb, width: width, height: height) else { return Self.emptyDihedral }
+        return finishDihedral()
+    }
+
+    public func dihedralHashes(rgb: [UInt8], width: Int, height: Int) -> PDQDihedralResult {
+        rgb.withUnsafeBufferPointer { dihedralHashes(rgb: $0, width: width, height: height) }
+    }
+
+    public func dihedralHashes(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+                               area: PixelRect? = nil) -> PDQDihedralResult {
+        guard prepareLuma(luma, width: width, height: height, area: area) else { return Self.emptyDihedral }
+        return finishDihedral()
+    }
+
+    public func dihedralHashes(luma: [UInt8], width: Int, height: Int, area: PixelRect? = nil) -> PDQDihedralResult {
+        luma.withUnsafeBufferPointer { dihedralHashes(luma: $0, width: width, height: height, area: area) }
+    }
+
+    public func dihedralHashes(downsampled64: UnsafeBufferPointer<Float>) -> PDQDihedralResult {
+        load64(downsampled64)
+        return finishDihedral()
+    }
+
+    /// The hash and the horizontally mirrored hash (the one mirror edit that is common in
+    /// re-uploads) at the cost of one DCT.
+    public func hashWithMirror(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+                               area: PixelRect? = nil) -> (hash: PDQResult, mirrored: PDQHash) {
+        guard prepareLuma(luma, width: width, height: height, area: area) else {
+            return (PDQResult(hash: .zero, quality: 0), .zero)
+        }
+        let result = finish(.original)
+        return (result, thresholdVariant(.flipHorizontal))
+    }
+
+    /// The tent-downsampled 64x64 luma of an image rectangle (4096 Floats, row-major): for
+    /// callers that want to inspect or cache what gets hashed.
+    public func downsample(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, area: PixelRect? = nil) -> [Float]? {
+        guard prepareLuma(luma, width: width, height: height, area: area) else { return nil }
+        return image64.withMemoryRebound(to: Float.self, capacity: 4096) { Array(UnsafeBufferPointer(start: $0, count: 4096)) }
+    }
+
+    // MARK: - Steps
+
+    private static let emptyDihedral = PDQDihedralResult(hashes: Array(repeating: .zero, count: 8), quality: 0)
+
+    /// Leaves the 64x64 image in `image64`; false when the image is too small to hash.
+    private func prepareRGB(_ rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> Bool {
+        precondition(width >= 0 && height >= 0 && rgb.count >= width * height * 3,
+                     "PDQHasher: RGB buffer of \(rgb.count) bytes is smaller than \(width)x\(height)x3")
+        guard width >= Self.minimumSide, height >= Self.minimumSide else { return false }
+        reserve(pixels: width * height, columns: width)
+        let src = rgb.baseAddress!
+        // The reference binding forms luma in double precision and rounds it to float once.
+        for i in 0..<(width * height) {
+            let r = Double(src[3 * i]), g = Double(src[3 * i + 1]), b = Double(src[3 * i + 2])
+            plane1[i] = Float(r * 0.299 + g * 0.587 + b * 0.114)
+        }
+        reduce(rows: height, cols: width)
+        return true
+    }
+
+    private func prepareLuma(_ luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, area: PixelRect?) -> Bool {
+        precondition(width >= 0 && height >= 0 && luma.count >= width * height,
+                     "PDQHasher: luma buffer of \(luma.count) bytes is smaller than \(width)x\(height)")
+        let rect = area ?? .full(width: width, height: height)
+        precondition(rect.width <= 0 || rect.height <= 0 || rect.isInside(width: width, height: height),
+                     "PDQHasher: area \(rect) is not inside the \(width)x\(height) frame")
+        guard rect.width >= Self.minimumSide, rect.height >= Self.minimumSide else { return false }
+        reserve(pixels: rect.area, columns: rect.width)
+        let src = luma.baseAddress!
+        for r in 0..<rect.height {
+            let row = src + (rect.y + r) * width + rect.x
+            let out = plane1 + r * rect.width
+            for c in 0..<rect.width { out[c] = Float(row[c]) }
+        }
+        reduce(rows: rect.height, cols: rect.width)
+        return true
+    }
+
+    private func reduce(rows: Int, cols: Int) {
+        image64.withMemoryRebound(to: Float.self, capacity: 4096) { out in
+            if rows == 64 && cols == 64 {
+                out.update(from: plane1, count: 4096)
+            } else {
+                TentDownsampler.downsample(plane1, plane2, columnSums: columnSums, rows: rows, cols: cols, into: out)
+            }
+        }
+    }
+
+    private func load64(_ image: UnsafeBufferPointer<Float>) {
+        precondition(image.count >= 4096, "PDQHasher: a 64x64 image needs 4096 floats, got \(image.count)")
+        image64.withMemoryRebound(to: Float.self, capacity: 4096) { $0.update(from: image.baseAddress!, count: 4096) }
+    }
+
+    private func reserve(pixels: Int, columns: Int) {
+        if pixels > planeCapacity {
+            plane1.deallocate(); plane2.deallocate()
+            planeCapacity = pixels
+            plane1 = .allocate(capacity: pixels)
+            plane2 = .allocate(capacity: pixels)
+        }
+        if columns > columnCapacity {
+            columnSums.deallocate()
+            columnCapacity = columns
+            columnSums = .allocate(capacity: columns)
+        }
+    }
+
+    /// Quality and DCT of `image64`, then the requested variant's bits.
+    private func finish(_ which: PDQDihedral) -> PDQResult {
+        let quality = transformImage()
+        return PDQResult(hash: thresholdVariant(which), quality: quality)
+    }
+
+    private func finishDihedral() -> PDQDihedralResult {
+        let quality = transformImage()
+        return PDQDihedralResult(hashes: PDQDihedral.allCases.map { thresholdVariant($0) }, quality: quality)
+    }
+
+    private func transformImage() -> Int {
+        let quality = image64.withMemoryRebound(to: Float.self, capacity: 4096) { PDQTransform.quality($0) }
+        transform.dct(image64, scratch: product16x64, into: coefficients)
+        return quality
+    }
+
+    private func thresholdVariant(_ which: PDQDihedral) -> PDQHash {
+        coefficients.withMemoryRebound(to: Float.self, capacity: 256) { coeffs in
+            if which == .original {
+                return PDQTransform.threshold(coeffs, work: selectWork)
+            }
+            PDQTransform.dihedral(which, from: coeffs, into: variant)
+            return PDQTransform.threshold(variant, work: selectWork)
+        }
+    }
+}

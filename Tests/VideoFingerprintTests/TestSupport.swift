@@ -1,0 +1,108 @@
+// Helpers shared by the VideoFingerprint tests: locating ../shared/testvectors beside the repo,
+// decoding images with the ffmpeg CLI, a seeded RNG and small synthetic frames.
+
+import Foundation
+@testable import VideoFingerprint
+
+enum TestSupport {
+    /// The repository root, from this file's path (Tests/VideoFingerprintTests/TestSupport.swift).
+    static let repoRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/testvectors/pdq` beside the repository (also true in CI, where the repo is cloned
+    /// elsewhere but `shared` sits next to it).
+    static let pdqVectorsDirectory: URL = repoRoot.deletingLastPathComponent()
+        .appendingPathComponent("shared/testvectors/pdq")
+
+    static let ffmpegPath = "/usr/bin/ffmpeg"
+
+    struct DecodeError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Decodes an image file to packed RGB24 with the ffmpeg CLI.
+    static func decodeRGB(_ url: URL) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ffmpegPath)
+        process.arguments = ["-v", "error", "-i", url.path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting: the pipe buffer is smaller than most images.
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw DecodeError(description: "ffmpeg failed on \(url.path): \(String(decoding: errData, as: UTF8.self))")
+        }
+        return [UInt8](data)
+    }
+
+    struct Vector: Decodable {
+        var file: String
+        var width: Int
+        var height: Int
+        var pdq: String
+        var quality: Int
+        var dihedral: [String: String]
+    }
+
+    struct VectorFile: Decodable {
+        var vectors: [Vector]
+    }
+
+    static func loadVectors() throws -> [Vector] {
+        let data = try Data(contentsOf: pdqVectorsDirectory.appendingPathComponent("vectors.json"))
+        return try JSONDecoder().decode(VectorFile.self, from: data).vectors
+    }
+}
+
+/// SplitMix64: tiny, seeded, good enough to make reproducible noise and test inputs.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Deterministic synthetic luma pictures with detail at several scales.
+enum Synthetic {
+    /// A "natural-looking" textured picture: sum of a few oriented sinusoids plus blobs.
+    static func picture(width: Int, height: Int, seed: UInt64) -> [UInt8] {
+        var rng = SeededGenerator(seed: seed)
+        var waves: [(Double, Double, Double, Double)] = []
+        for _ in 0..<6 {
+            waves.append((Double.random(in: -0.15...0.15, using: &rng), Double.random(in: -0.15...0.15, using: &rng),
+                          Double.random(in: 0...6.28, using: &rng), Double.random(in: 10...40, using: &rng)))
+        }
+        var out = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                // Normalised coordinates so the picture content scales with the frame.
+                let u = Double(x) * 256 / Double(width), v = Double(y) * 256 / Double(height)
+                var s = 128.0
+                for (a, b, p, amp) in waves { s += amp * sin(a * u + b * v + p) }
+                out[y * width + x] = UInt8(max(0, min(255, s)))
+            }
+        }
+        return out
+    }
+
+    /// Nearest-neighbour resize, enough for synthetic layouts.
+    static func resize(_ src: [UInt8], width: Int, height: Int, toWidth w: Int, height h: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h {
+            let sy = min(height - 1, (y * height) / h)
+            for x in 0..<w {
+                out[y * w + x] = src[sy * width + min(width - 1, (x * width) / w)]
+            }
+        }
+        return out
+    }
+}
