@@ -29,12 +29,15 @@ let package = Package(
 
         .target(name: "Media", dependencies: ["CFFmpeg"]),
         .target(name: "LibraryStore", dependencies: ["CSQLite"]),
+        .target(name: "VideoFingerprint"),
         .target(name: "AudioFingerprint", dependencies: ["CFFTW"]),
+        .target(name: "Report", dependencies: ["Matching"]),
+        .target(name: "Pipeline", dependencies: ["Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore"]),
         .target(name: "Matching", dependencies: ["AudioFingerprint"]),
         .executableTarget(
             name: "vmatch",
             dependencies: [
-                "Media",
+                "Media", "Pipeline", "Matching", "LibraryStore", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -42,6 +45,7 @@ let package = Package(
         .testTarget(name: "LibraryStoreTests", dependencies: ["LibraryStore"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "AudioFingerprintTests", dependencies: ["AudioFingerprint"]),
+        .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"]),
     ]
 )

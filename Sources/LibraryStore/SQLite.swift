@@ -6,6 +6,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let path: String
     public let reason: String
 
+    package init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String {
         "cannot use library '\(path)': \(reason)"
     }

@@ -20,6 +20,20 @@ public struct IndexedVideo: Sendable, Equatable {
     /// Version of the fingerprint format the blobs were written with.
     public var fingerprintVersion: Int
     public var indexedAt: Double
+
+    public init(id: Int64, path: String, size: Int64, modified: Double, digest: String, duration: Double?,
+                hasVideo: Bool, hasAudio: Bool, fingerprintVersion: Int, indexedAt: Double) {
+        self.id = id
+        self.path = path
+        self.size = size
+        self.modified = modified
+        self.digest = digest
+        self.duration = duration
+        self.hasVideo = hasVideo
+        self.hasAudio = hasAudio
+        self.fingerprintVersion = fingerprintVersion
+        self.indexedAt = indexedAt
+    }
 }
 
 /// A video and its fingerprint blobs, as stored.

@@ -1,0 +1,145 @@
+// Per suspect, per reference: is it reused, where, and how (picture, sound, both)?
+// Picture: every variant hash of every evidence frame of the suspect is looked up within PDQ's
+// distance 31; hits are aligned in time per reference (TemporalAligner) and an alignment counts
+// only when several instants agree on it, specifically (not a static view), over distinct
+// reference moments. Sound: AudioMatcher's speech-gated landmark alignment. Segments of both
+// kinds that describe the same stretch (overlapping, same offset) are merged into "both".
+import AudioFingerprint
+import Foundation
+
+public enum Modality: String, Sendable, Codable {
+    case video
+    case audio
+    case both
+}
+
+public struct MatchSegment: Sendable, Equatable, Codable {
+    public var modality: Modality
+    public var suspectStart: Double
+    public var suspectEnd: Double
+    public var referenceStart: Double
+    public var referenceEnd: Double
+    public var score: Double
+    /// Reference seconds per suspect second (1.1: the suspect plays 10 % faster).
+    public var speed: Double
+}
+
+public struct ReferenceMatch: Sendable {
+    public var reference: ReferenceEntry
+    public var score: Double
+    public var modality: Modality
+    public var segments: [MatchSegment]
+}
+
+public struct Matcher: Sendable {
+    public struct Configuration: Sendable {
+        /// PDQ's conventional match radius.
+        public var radius = 31
+        public var minimumInstants = 5
+        public var minimumUniqueness = 0.35
+        public var minimumDistinctReferenceTimes = 3
+        public var minimumCoverage = 0.2
+        public var audio = AudioMatcher.Configuration()
+        public init() {}
+    }
+
+    public var configuration: Configuration
+    public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
+
+    public func match(_ suspect: MediaFingerprint, in library: ReferenceLibrary) -> [ReferenceMatch] {
+        var video = videoSegments(suspect, library)
+        let audio = AudioMatcher(configuration: configuration.audio).match(suspect.landmarks, against: library.landmarks)
+        var byReference: [Int: [MatchSegment]] = video
+        video.removeAll()
+        for m in audio {
+            let segments = m.segments.map {
+                MatchSegment(modality: .audio, suspectStart: $0.queryStart, suspectEnd: $0.queryEnd,
+                             referenceStart: $0.referenceStart, referenceEnd: $0.referenceEnd,
+                             score: $0.score, speed: $0.speed)
+            }
+            byReference[Int(m.referenceID), default: []] += segments
+        }
+        var result: [ReferenceMatch] = []
+        for (id, segments) in byReference {
+            let merged = Self.merge(segments)
+            guard let best = merged.map(\.score).max() else { continue }
+            let kinds = Set(merged.map(\.modality))
+            let modality: Modality = kinds.contains(.both) || (kinds.contains(.video) && kinds.contains(.audio))
+                ? .both : (kinds.first ?? .video)
+            result.append(ReferenceMatch(reference: library.entries[id], score: best, modality: modality,
+                                         segments: merged.sorted { $0.suspectStart < $1.suspectStart }))
+        }
+        return result.sorted { $0.score > $1.score }
+    }
+
+    /// Aligned picture segments per reference index.
+    func videoSegments(_ suspect: MediaFingerprint, _ library: ReferenceLibrary) -> [Int: [MatchSegment]] {
+        let evidence = suspect.frames.filter(\.isEvidence)
+        guard !evidence.isEmpty, library.frameCount > 0 else { return [:] }
+        var hits: [Int: [FrameHit]] = [:]
+        for frame in evidence {
+            // Best hit per (reference frame) across this frame's variants.
+            var best: [Int: Int] = [:]
+            for hash in frame.hashes {
+                library.frames.search(hash, radius: configuration.radius) { id, d in
+                    if d < (best[id] ?? Int.max) { best[id] = d }
+                }
+            }
+            for (id, d) in best {
+                hits[Int(library.frameOwner[id]), default: []].append(
+                    FrameHit(queryTime: frame.time, referenceTime: library.frameTime[id],
+                             similarity: 1 - Float(d) / 64))
+            }
+        }
+        let usable = evidence.map(\.time)
+        let aligner = TemporalAligner()
+        var result: [Int: [MatchSegment]] = [:]
+        for (reference, referenceHits) in hits {
+            for a in aligner.align(referenceHits, usableQueryTimes: usable) where accepts(a) {
+                result[reference, default: []].append(
+                    MatchSegment(modality: .video, suspectStart: a.queryStart, suspectEnd: a.queryEnd,
+                                 referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
+                                 score: videoScore(a), speed: a.rate))
+            }
+        }
+        return result
+    }
+
+    func accepts(_ a: Alignment) -> Bool {
+        let c = configuration
+        return a.supportingInstants >= c.minimumInstants && a.uniqueness >= c.minimumUniqueness
+            && a.distinctReferenceTimes >= c.minimumDistinctReferenceTimes
+            && Double(a.supportingInstants) / Double(a.instantsInSpan) >= c.minimumCoverage
+    }
+
+    /// 0…1, rising with the number of specific, agreeing instants.
+    func videoScore(_ a: Alignment) -> Double {
+        let effective = Double(a.supportingInstants) * a.uniqueness * a.meanSimilarity
+        return 1 - exp(-effective / 10)
+    }
+
+    /// Merges picture and sound segments that describe the same stretch into one "both" segment.
+    static func merge(_ segments: [MatchSegment]) -> [MatchSegment] {
+        var videos = segments.filter { $0.modality == .video }
+        var result: [MatchSegment] = []
+        for a in segments where a.modality == .audio {
+            if let i = videos.firstIndex(where: { v in
+                let overlap = min(v.suspectEnd, a.suspectEnd) - max(v.suspectStart, a.suspectStart)
+                let offsetV = v.referenceStart - v.speed * v.suspectStart
+                let offsetA = a.referenceStart - a.speed * a.suspectStart
+                return overlap > 0 && abs(offsetV - offsetA) < 1.5
+            }) {
+                let v = videos.remove(at: i)
+                let start = min(v.suspectStart, a.suspectStart), end = max(v.suspectEnd, a.suspectEnd)
+                let speed = v.suspectEnd - v.suspectStart >= a.suspectEnd - a.suspectStart ? v.speed : a.speed
+                let offset = v.referenceStart - v.speed * v.suspectStart
+                result.append(MatchSegment(modality: .both, suspectStart: start, suspectEnd: end,
+                                           referenceStart: speed * start + offset, referenceEnd: speed * end + offset,
+                                           score: 1 - (1 - v.score) * (1 - a.score), speed: speed))
+            } else {
+                result.append(a)
+            }
+        }
+        return result + videos
+    }
+}

@@ -1,0 +1,86 @@
+// One file → its MediaFingerprint, decoding it once: sampled luma frames are hashed (active area
+// found and steadied along the shot; suspects also get mirror and region hashes), and the audio
+// goes through the landmark fingerprinter as it streams by.
+import AudioFingerprint
+import Matching
+import Media
+import VideoFingerprint
+
+public enum FingerprintRole: Sendable {
+    /// Library videos: one hash per sampled frame, of the active picture area.
+    case reference
+    /// Clips to check: the active area's hash, its mirror image, and sub-regions.
+    case suspect
+}
+
+public struct FingerprintOptions: Sendable {
+    public var role: FingerprintRole
+    /// Sampling rate of video frames, by presentation time.
+    public var framesPerSecond: Double
+    /// Side of the square luma image the decoder scales each frame to before hashing.
+    public var analysisSize: Int
+    /// Decoder threads (0: FFmpeg chooses).
+    public var threads: Int
+
+    public init(role: FingerprintRole, framesPerSecond: Double = 4, analysisSize: Int = 256, threads: Int = 0) {
+        self.role = role
+        self.framesPerSecond = framesPerSecond
+        self.analysisSize = analysisSize
+        self.threads = threads
+    }
+}
+
+public struct FingerprintResult: Sendable {
+    public var info: MediaInfo
+    public var fingerprint: MediaFingerprint
+}
+
+/// Not Sendable: one per worker (it owns hashing scratch space).
+public final class FileFingerprinter {
+    public let options: FingerprintOptions
+    private let hasher = PDQHasher(expectedPixels: 256 * 256)
+    private let detector = ActiveAreaDetector()
+    private let insets = InsetFinder()
+
+    public init(options: FingerprintOptions) { self.options = options }
+
+    public func fingerprint(path: String) throws -> FingerprintResult {
+        let size = options.analysisSize
+        let decoder = try MediaDecoder(path: path, options: DecodeOptions(
+            video: VideoOutput(framesPerSecond: options.framesPerSecond, width: size, height: size, layout: .gray8),
+            audio: AudioOutput(sampleRate: AudioFingerprinter.sampleRate),
+            threads: options.threads))
+        var frames: [FrameSignature] = []
+        var landmarks: [AudioLandmark] = []
+        var tracker = ActiveAreaTracker()
+        let audio = AudioFingerprinter()
+        try decoder.decode(video: { frame in
+            frames.append(self.signature(of: frame, tracker: &tracker))
+        }, audio: { chunk in
+            landmarks += audio.append(chunk.samples)
+        })
+        landmarks += audio.finish()
+        let duration = decoder.info.duration ?? max(Double(frames.last?.time ?? 0), Double(landmarks.last?.time ?? 0))
+        return FingerprintResult(info: decoder.info,
+                                 fingerprint: MediaFingerprint(duration: duration, frames: frames, landmarks: landmarks))
+    }
+
+    private func signature(of frame: VideoFrame, tracker: inout ActiveAreaTracker) -> FrameSignature {
+        frame.pixels.withUnsafeBufferPointer { luma in
+            let w = frame.width, h = frame.height
+            let area = tracker.update(detector.detect(luma: luma, width: w, height: h))
+            let main = hasher.hash(luma: luma, width: w, height: h, area: area)
+            var hashes = [main.hash.words]
+            if options.role == .suspect {
+                hashes.append(hasher.hash(luma: luma, width: w, height: h, area: area, mirrored: true).hash.words)
+                var regions = HashRegions.regions(in: area).map(\.rect)
+                regions += insets.find(luma: luma, width: w, height: h)
+                for rect in regions {
+                    let r = hasher.hash(luma: luma, width: w, height: h, area: rect)
+                    if r.isEvidence { hashes.append(r.hash.words) }
+                }
+            }
+            return FrameSignature(time: Float(frame.time), quality: UInt8(clamping: main.quality), hashes: hashes)
+        }
+    }
+}

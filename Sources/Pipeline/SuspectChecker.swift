@@ -1,0 +1,79 @@
+// `vmatch compare`: loads the library's fingerprints into memory once, then fingerprints each
+// suspect (several at once) and matches it. Results are handed out as each suspect finishes.
+import AudioFingerprint
+import Foundation
+import LibraryStore
+import Matching
+import Media
+
+public struct SuspectResult: Sendable {
+    public var path: String
+    public var duration: Double?
+    public var matches: [ReferenceMatch]
+    /// One line naming the file and the reason, when it could not be read.
+    public var error: String?
+    /// Seconds spent fingerprinting and matching.
+    public var elapsed: Double
+}
+
+public enum LibraryLoading {
+    /// Builds the in-memory search structures from every stored video.
+    public static func load(_ library: VideoLibrary) throws -> ReferenceLibrary {
+        var references: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])] = []
+        try library.forEachFingerprint { stored in
+            guard stored.video.fingerprintVersion == MediaFingerprint.formatVersion,
+                  let frames = FramePacking.unpack(stored.frames),
+                  let landmarks = AudioLandmark.unpack(stored.landmarks) else {
+                throw StoreError(path: library.path, reason: "'\(stored.video.path)' was indexed by another vmatch version; run `vmatch index` on it again")
+            }
+            references.append((ReferenceEntry(path: stored.video.path, duration: stored.video.duration), frames, landmarks))
+        }
+        return ReferenceLibrary(references)
+    }
+}
+
+public struct SuspectChecker {
+    public var jobs: Int
+    public var options: FingerprintOptions
+    public var matcher: Matcher
+
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                options: FingerprintOptions = FingerprintOptions(role: .suspect), matcher: Matcher = Matcher()) {
+        self.jobs = max(1, jobs)
+        self.options = options
+        self.matcher = matcher
+    }
+
+    /// Checks every file; `report` is called (serially, in completion order) for each result.
+    public func run(files: [String], against library: ReferenceLibrary,
+                    report: @escaping (SuspectResult) -> Void) {
+        let queue = WorkQueue(count: files.count)
+        let lock = NSLock()
+        let workers = min(jobs, max(1, files.count))
+        var options = self.options
+        if workers > 1 && options.threads == 0 { options.threads = 1 }
+        let workerOptions = options
+        let matcher = self.matcher
+        nonisolated(unsafe) let report = report
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let fingerprinter = FileFingerprinter(options: workerOptions)
+            while let i = queue.next() {
+                let start = Date()
+                let path = files[i]
+                var result: SuspectResult
+                do {
+                    let fp = try fingerprinter.fingerprint(path: path)
+                    let matches = matcher.match(fp.fingerprint, in: library)
+                    result = SuspectResult(path: path, duration: fp.fingerprint.duration, matches: matches,
+                                           error: nil, elapsed: Date().timeIntervalSince(start))
+                } catch {
+                    result = SuspectResult(path: path, duration: nil, matches: [], error: "\(error)",
+                                           elapsed: Date().timeIntervalSince(start))
+                }
+                lock.lock()
+                report(result)
+                lock.unlock()
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import LibraryStore
+import Matching
+import Pipeline
+import Report
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Checks clips against the library: which of your videos each reuses, where, and how.",
+        discussion: """
+        Exit status: 0 no reuse found, 1 reuse found, 2 a file or the library could not be read \
+        (the other files are still reported), 64 usage error.
+        """)
+
+    @OptionGroup var library: LibraryOptions
+
+    @Flag(help: "Print JSON Lines (one object per suspect) instead of the text report.")
+    var json = false
+
+    @Option(name: .shortAndLong, help: "Append the report to this file instead of printing it.")
+    var output: String?
+
+    @Option(help: "Clips checked at once (default: the number of cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Argument(help: "Suspect clips, or folders of them.")
+    var paths: [String]
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
+    }
+
+    func run() throws {
+        let store = try library.open(create: false)
+        let references: ReferenceLibrary
+        do {
+            references = try LibraryLoading.load(store)
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(Status.unreadable)
+        }
+        if references.entries.isEmpty { Terminal.error("the library at \(store.path) is empty: run `vmatch index` first") ; throw ExitCode(Status.unreadable) }
+
+        let (walked, problems) = MediaWalker.files(under: paths)
+        let named = Set(paths.map(MediaWalker.absolutePath))
+        // In folders, files that are plainly not media are passed over; files named are checked.
+        let files = walked.filter { named.contains($0) || !LibraryIndexer.nonMediaExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        var failed = !problems.isEmpty
+        var reused = false
+        for p in problems { Terminal.error("\(p)") }
+
+        let sink: FileHandle
+        if let output {
+            if !FileManager.default.fileExists(atPath: output) { FileManager.default.createFile(atPath: output, contents: nil) }
+            guard let handle = FileHandle(forWritingAtPath: output) else {
+                Terminal.error("cannot write '\(output)'")
+                throw ExitCode(Status.unreadable)
+            }
+            handle.seekToEndOfFile()
+            sink = handle
+        } else {
+            sink = FileHandle.standardOutput
+        }
+        let progress = ProgressLine(quiet: library.quiet)
+        var done = 0, first = true
+        SuspectChecker(jobs: jobs).run(files: files, against: references) { result in
+            done += 1
+            progress.finish()
+            let report = SuspectReport(suspect: result.path, duration: result.duration, matches: result.matches, error: result.error)
+            if let error = result.error { failed = true; Terminal.error(error) }
+            if !result.matches.isEmpty { reused = true }
+            let text = json ? report.jsonLine() + "\n" : (first ? "" : "\n") + report.text() + "\n"
+            first = false
+            sink.write(Data(text.utf8))
+            progress.update(done: done, total: files.count, item: result.path)
+        }
+        progress.finish()
+        if output != nil { try? sink.synchronize() }
+        if failed { throw ExitCode(Status.unreadable) }
+        if reused { throw ExitCode(Status.reuseFound) }
+    }
+}

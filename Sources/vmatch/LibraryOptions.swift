@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import LibraryStore
+
+/// Options every library command shares.
+struct LibraryOptions: ParsableArguments {
+    @Option(name: .long, help: "Library file (default: $VMATCH_DB, else $XDG_DATA_HOME/vmatch/library.sqlite).")
+    var db: String?
+
+    @Flag(name: .shortAndLong, help: "Print no progress on stderr.")
+    var quiet = false
+
+    var path: String { db ?? VideoLibrary.defaultPath() }
+
+    func open(create: Bool) throws -> VideoLibrary {
+        do {
+            return try VideoLibrary(path: path, create: create)
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(Status.unreadable)
+        }
+    }
+}
+
+/// A one-line progress display on stderr, only when stderr is a terminal.
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let enabled: Bool
+    private let start = Date()
+    private var shown = false
+
+    init(quiet: Bool) { enabled = !quiet && Terminal.isInteractive }
+
+    func update(done: Int, total: Int, item: String) {
+        guard enabled, total > 0 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let elapsed = Date().timeIntervalSince(start)
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        let name = (item as NSString).lastPathComponent
+        let line = String(format: "[%d/%d] %3d%%  ETA %@  %@", done, total, done * 100 / total,
+                          Terminal.clock(eta), String(name.prefix(40)))
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+        shown = true
+    }
+
+    func finish() {
+        guard enabled, shown else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+}
