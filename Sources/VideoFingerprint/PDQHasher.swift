@@ -71,13 +71,17 @@ public final class PDQHasher {
 
     /// Hash of a packed 8-bit luma image, or of the rectangle `area` of it (tent-downsampled on
     /// its own to 64x64, as if it had been cropped first).
-    public func hash(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, area: PixelRect? = nil) -> PDQResult {
-        guard prepareLuma(luma, width: width, height: height, area: area) else { return PDQResult(hash: .zero, quality: 0) }
+    /// `mirrored` hashes the left-right mirror image of the area: exactly what hashing a flipped
+    /// copy gives, unlike the DCT-derived `.flipHorizontal` variant, which differs from it by
+    /// ~25 bits at common sizes because the reference's downsample grid is not symmetric.
+    public func hash(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, area: PixelRect? = nil,
+                     mirrored: Bool = false) -> PDQResult {
+        guard prepareLuma(luma, width: width, height: height, area: area, mirrored: mirrored) else { return PDQResult(hash: .zero, quality: 0) }
         return finish(.original)
     }
 
-    public func hash(luma: [UInt8], width: Int, height: Int, area: PixelRect? = nil) -> PDQResult {
-        luma.withUnsafeBufferPointer { hash(luma: $0, width: width, height: height, area: area) }
+    public func hash(luma: [UInt8], width: Int, height: Int, area: PixelRect? = nil, mirrored: Bool = false) -> PDQResult {
+        luma.withUnsafeBufferPointer { hash(luma: $0, width: width, height: height, area: area, mirrored: mirrored) }
     }
 
     /// Hash of an image already reduced to 64x64 (4096 Floats, row-major, luma 0...255 scale):
@@ -104,7 +108,7 @@ public final class PDQHasher {
 
     public func dihedralHashes(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
                                area: PixelRect? = nil) -> PDQDihedralResult {
-        guard prepareLuma(luma, width: width, height: height, area: area) else { return Self.emptyDihedral }
+        guard prepareLuma(luma, width: width, height: height, area: area, mirrored: false) else { return Self.emptyDihedral }
         return finishDihedral()
     }
 
@@ -117,21 +121,19 @@ public final class PDQHasher {
         return finishDihedral()
     }
 
-    /// The hash and the horizontally mirrored hash (the one mirror edit that is common in
-    /// re-uploads) at the cost of one DCT.
+    /// The hash and the hash of the left-right mirror image (the one mirror edit common in
+    /// re-uploads), each from its own downsample so the mirror hash is exact (see `mirrored`).
     public func hashWithMirror(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
                                area: PixelRect? = nil) -> (hash: PDQResult, mirrored: PDQHash) {
-        guard prepareLuma(luma, width: width, height: height, area: area) else {
-            return (PDQResult(hash: .zero, quality: 0), .zero)
-        }
-        let result = finish(.original)
-        return (result, thresholdVariant(.flipHorizontal))
+        let plain = hash(luma: luma, width: width, height: height, area: area)
+        let flipped = hash(luma: luma, width: width, height: height, area: area, mirrored: true)
+        return (plain, flipped.hash)
     }
 
     /// The tent-downsampled 64x64 luma of an image rectangle (4096 Floats, row-major): for
     /// callers that want to inspect or cache what gets hashed.
     public func downsample(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, area: PixelRect? = nil) -> [Float]? {
-        guard prepareLuma(luma, width: width, height: height, area: area) else { return nil }
+        guard prepareLuma(luma, width: width, height: height, area: area, mirrored: false) else { return nil }
         return image64.withMemoryRebound(to: Float.self, capacity: 4096) { Array(UnsafeBufferPointer(start: $0, count: 4096)) }
     }
 
@@ -155,7 +157,8 @@ public final class PDQHasher {
         return true
     }
 
-    private func prepareLuma(_ luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, area: PixelRect?) -> Bool {
+    private func prepareLuma(_ luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, area: PixelRect?,
+                             mirrored: Bool) -> Bool {
         precondition(width >= 0 && height >= 0 && luma.count >= width * height,
                      "PDQHasher: luma buffer of \(luma.count) bytes is smaller than \(width)x\(height)")
         let rect = area ?? .full(width: width, height: height)
@@ -167,7 +170,12 @@ public final class PDQHasher {
         for r in 0..<rect.height {
             let row = src + (rect.y + r) * width + rect.x
             let out = plane1 + r * rect.width
-            for c in 0..<rect.width { out[c] = Float(row[c]) }
+            if mirrored {
+                let last = rect.width - 1
+                for c in 0..<rect.width { out[c] = Float(row[last - c]) }
+            } else {
+                for c in 0..<rect.width { out[c] = Float(row[c]) }
+            }
         }
         reduce(rows: rect.height, cols: rect.width)
         return true

@@ -73,22 +73,42 @@ struct SeededGenerator: RandomNumberGenerator {
 
 /// Deterministic synthetic luma pictures with detail at several scales.
 enum Synthetic {
-    /// A "natural-looking" textured picture: sum of a few oriented sinusoids plus blobs.
+    /// A "natural-looking" picture: value noise over several octaves with amplitude falling with
+    /// frequency (roughly the 1/f spectrum of photographs, so its DCT has structure at every scale
+    /// and its hash bits are not decided by rounding). Content is defined in frame-relative
+    /// coordinates, so the same seed at two sizes is the same picture.
     static func picture(width: Int, height: Int, seed: UInt64) -> [UInt8] {
         var rng = SeededGenerator(seed: seed)
-        var waves: [(Double, Double, Double, Double)] = []
-        for _ in 0..<6 {
-            waves.append((Double.random(in: -0.15...0.15, using: &rng), Double.random(in: -0.15...0.15, using: &rng),
-                          Double.random(in: 0...6.28, using: &rng), Double.random(in: 10...40, using: &rng)))
-        }
+        let octaves: [(cells: Int, amplitude: Double)] = [(3, 70), (6, 40), (12, 24), (24, 14), (48, 8)]
+        let grids = octaves.map { o in (0...o.cells).map { _ in (0...o.cells).map { _ in Double.random(in: -1...1, using: &rng) } } }
         var out = [UInt8](repeating: 0, count: width * height)
         for y in 0..<height {
             for x in 0..<width {
-                // Normalised coordinates so the picture content scales with the frame.
-                let u = Double(x) * 256 / Double(width), v = Double(y) * 256 / Double(height)
                 var s = 128.0
-                for (a, b, p, amp) in waves { s += amp * sin(a * u + b * v + p) }
-                out[y * width + x] = UInt8(max(0, min(255, s)))
+                for (k, o) in octaves.enumerated() {
+                    let u = (Double(x) + 0.5) / Double(width) * Double(o.cells)
+                    let v = (Double(y) + 0.5) / Double(height) * Double(o.cells)
+                    let i = min(Int(u), o.cells - 1), j = min(Int(v), o.cells - 1)
+                    let fu = u - Double(i), fv = v - Double(j)
+                    let g = grids[k]
+                    let top = g[j][i] * (1 - fu) + g[j][i + 1] * fu
+                    let bottom = g[j + 1][i] * (1 - fu) + g[j + 1][i + 1] * fu
+                    s += o.amplitude * (top * (1 - fv) + bottom * fv)
+                }
+                out[y * width + x] = UInt8(max(0, min(255, s.rounded())))
+            }
+        }
+        return out
+    }
+
+    /// 2x2 box average: a clean half-size copy, as a scaler would make.
+    static func halve(_ src: [UInt8], width: Int, height: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: (width / 2) * (height / 2))
+        for y in 0..<(height / 2) {
+            for x in 0..<(width / 2) {
+                let s = Int(src[2 * y * width + 2 * x]) + Int(src[2 * y * width + 2 * x + 1])
+                    + Int(src[(2 * y + 1) * width + 2 * x]) + Int(src[(2 * y + 1) * width + 2 * x + 1])
+                out[y * (width / 2) + x] = UInt8((s + 2) / 4)
             }
         }
         return out

@@ -1,0 +1,295 @@
+// ActiveAreaDetector: finds the picture inside letterbox / pillarbox / window-box bars and inside
+// the "blurred fill" framing of short-video apps (a sharp picture centred over a blurred, enlarged
+// copy of itself). Input shape: one 8-bit luma frame, width x height ≥ 32 each, packed rows; the
+// pipeline's analysis frames (e.g. 256x256, aspect not preserved) are the intended input.
+//
+// Why: a whole-frame hash of a padded or blur-filled copy is ~80 bits from the original. Cropping
+// both reference and suspect to their active area restores the match — but only if the detector
+// is a pure function of the frame (same answer on both sides) and never cuts into ordinary
+// pictures (else references lose content the suspect still has). So every rule below errs
+// towards "full frame":
+//   1. Bars: runs of lines from an edge that are flat (tiny spread along the line) and at one
+//      level, ended by a clear step into content; dark or near-perfectly flat lines only, and on
+//      both opposite sides with similar widths (a one-sided dark strip is usually the picture's).
+//   2. Blurred fill: within what is left, a central band of lines with high-frequency energy, and
+//      margins on both sides whose energy is a small fraction of the band's. Both margins must
+//      exist and be roughly equal (the framing is centred), which a sky-over-ground photo is not.
+// Lines are rows for the top/bottom margins and columns for left/right ones.
+
+public struct ActiveAreaDetector: Sendable {
+    /// Smallest frame side handled; smaller frames come back whole.
+    public static let minimumSide = 32
+
+    /// A line counts as a bar line when its luma spread (standard deviation) is below this…
+    public var barFlatness: Double = 4.0
+    /// …and, unless it is nearly perfectly flat (below `barStrictFlatness`), darker than this.
+    public var barMaximumLevel: Double = 48
+    public var barStrictFlatness: Double = 1.5
+    /// A bar must cover at least this share of the side to count (thin dark borders of ordinary
+    /// pictures — vignettes, encoder edge rows — are left alone).
+    public var minimumBarFraction: Double = 0.03
+    /// Blurred-fill margins: line energy below this share of the band's median energy.
+    public var blurEnergyRatio: Double = 0.22
+    /// Each blurred margin must cover at least this share of the side, and the two margins may
+    /// differ by at most `blurAsymmetry` of it.
+    public var minimumBlurFraction: Double = 0.08
+    public var blurAsymmetry: Double = 0.06
+    /// The picture must keep at least this share of each side.
+    public var minimumAreaFraction: Double = 0.2
+
+    public init() {}
+
+    /// The active picture rectangle; the full frame when nothing is found.
+    public func detect(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> PixelRect {
+        precondition(luma.count >= width * height, "ActiveAreaDetector: buffer smaller than \(width)x\(height)")
+        let full = PixelRect.full(width: width, height: height)
+        guard width >= Self.minimumSide, height >= Self.minimumSide else { return full }
+        let frame = LumaView(base: luma.baseAddress!, width: width)
+
+        // 1. Bars, on the full frame.
+        var rect = full
+        let rows = frame.lineStats(in: rect, rows: true)
+        let (top, bottom) = bars(rows)
+        rect = PixelRect(x: rect.x, y: rect.y + top, width: rect.width, height: rect.height - top - bottom)
+        let cols = frame.lineStats(in: rect, rows: false)
+        let (left, right) = bars(cols)
+        rect = PixelRect(x: rect.x + left, y: rect.y, width: rect.width - left - right, height: rect.height)
+        guard acceptable(rect, in: full) else { return full }
+
+        // 2. Blurred fill, inside the bars.
+        let rowStats = frame.lineStats(in: rect, rows: true)
+        if let (t, b) = blurMargins(rowStats) ?? edgePairMargins(rowStats) {
+            let r = PixelRect(x: rect.x, y: rect.y + t, width: rect.width, height: rect.height - t - b)
+            if acceptable(r, in: full) { rect = r }
+        }
+        let colStats = frame.lineStats(in: rect, rows: false)
+        if let (l, r) = blurMargins(colStats) ?? edgePairMargins(colStats) {
+            let c = PixelRect(x: rect.x + l, y: rect.y, width: rect.width - l - r, height: rect.height)
+            if acceptable(c, in: full) { rect = c }
+        }
+        return rect
+    }
+
+    public func detect(luma: [UInt8], width: Int, height: Int) -> PixelRect {
+        luma.withUnsafeBufferPointer { detect(luma: $0, width: width, height: height) }
+    }
+
+    private func acceptable(_ rect: PixelRect, in full: PixelRect) -> Bool {
+        Double(rect.width) >= minimumAreaFraction * Double(full.width)
+            && Double(rect.height) >= minimumAreaFraction * Double(full.height)
+            && rect.width >= PDQHasher.minimumSide && rect.height >= PDQHasher.minimumSide
+    }
+
+    // MARK: - Bars
+
+    private func isBarLine(_ s: LineStat, level: Double) -> Bool {
+        guard abs(s.mean - level) <= 6 else { return false }
+        return s.spread < barStrictFlatness || (s.spread < barFlatness && s.mean <= barMaximumLevel)
+    }
+
+    /// Bar widths at the start and end of the line sequence. Bars come in centred pairs
+    /// (letterbox, pillarbox); a dark strip on one side only is taken as picture content
+    /// (an image's own black border), so both are kept.
+    func bars(_ stats: [LineStat]) -> (Int, Int) {
+        let a = barRun(stats, reversed: false), b = barRun(stats, reversed: true)
+        guard a > 0, b > 0, abs(a - b) <= max(3, max(a, b) / 4) else { return (0, 0) }
+        return (a, b)
+    }
+
+    private func barRun(_ stats: [LineStat], reversed: Bool) -> Int {
+        let n = stats.count
+        let at = { (i: Int) in stats[reversed ? n - 1 - i : i] }
+        let level = at(0).mean
+        var run = 0
+        while run < n / 2 && isBarLine(at(run), level: level) { run += 1 }
+        guard run > 0, Double(run) >= minimumBarFraction * Double(n), run < n / 2 else { return 0 }
+        // The bar must end in a step into picture content, not fade into a flat region (a sky
+        // gradient, a dark room) — else the cut would move with the content.
+        // Scaling blurs the bar's edge over a line or two, so look a few lines further.
+        for k in run..<min(n, run + 4) {
+            let next = at(k)
+            if next.spread > 2 * barFlatness || abs(next.mean - level) > 12 { return run }
+        }
+        return 0
+    }
+
+    // MARK: - Blurred fill
+
+    /// Margins (start, end) whose along-line energy is far below the centre band's, or nil.
+    func blurMargins(_ stats: [LineStat]) -> (Int, Int)? {
+        let n = stats.count
+        guard n >= Self.minimumSide else { return nil }
+        // Energy smoothed over 3 lines: compression ringing on a single line must not end a run.
+        var energy = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let a = stats[max(0, i - 1)].energy, b = stats[i].energy, c = stats[min(n - 1, i + 1)].energy
+            energy[i] = max(min(a, b), min(max(a, b), c))  // median of three
+        }
+        // Reference level: the median energy of the middle 20%, which lies inside the picture in
+        // every centred framing the detector is meant for.
+        let mid = Array(energy[(n * 2 / 5)..<max(n * 2 / 5 + 1, n * 3 / 5)]).sorted()
+        let bandLevel = mid[mid.count / 2]
+        guard bandLevel >= 2.0 else { return nil }  // flat or blurry picture: nothing to compare
+        let low = blurEnergyRatio * bandLevel
+        var lead = 0
+        while lead < n / 2 && energy[lead] < low { lead += 1 }
+        var trail = 0
+        while trail < n / 2 && energy[n - 1 - trail] < low { trail += 1 }
+        let minimum = Int((minimumBlurFraction * Double(n)).rounded(.up))
+        guard lead >= minimum, trail >= minimum, lead < n / 2, trail < n / 2,
+              Double(abs(lead - trail)) <= blurAsymmetry * Double(n),
+              marginsAreBlurredPicture(stats, lead: lead, trail: trail, bandEnergy: bandLevel) else { return nil }
+        // The edge must be a step: just inside the band the energy is back near the band level.
+        let inside = (energy[lead] + energy[n - 1 - trail]) / 2
+        guard inside >= 0.5 * bandLevel else { return nil }
+        // Energy locates the boundary to a few lines (it depends on what the content does near
+        // it); the pasted picture's edge is a step between two lines: snap to the strongest
+        // step nearby.
+        // …and that step must stand out from its neighbourhood: a pasted picture has a straight
+        // edge there, a round object or a paragraph of text fading into smooth paper has not.
+        let top = snapToStep(stats, near: lead), bottom = snapToStep(stats, near: n - trail)
+        guard marginStepPeak(stats, top, outsideBelow: true) >= 3,
+              marginStepPeak(stats, bottom, outsideBelow: false) >= 3 else { return nil }
+        return (top, n - bottom)
+    }
+
+    /// How much line `i`'s step stands above the steps on the margin side of it (the band side
+    /// of a sharp picture has large steps of its own).
+    private func marginStepPeak(_ stats: [LineStat], _ i: Int, outsideBelow: Bool) -> Double {
+        let n = stats.count
+        let range = outsideBelow ? max(1, i - 10)...max(1, i - 2) : min(n - 1, i + 2)...min(n - 1, i + 10)
+        var around = range.map { stats[$0].step }
+        around.sort()
+        let base = around.isEmpty ? 0 : around[around.count / 2]
+        return stats[i].step / max(base, 0.75)
+    }
+
+    /// How much line `i`'s step from line i-1 stands above the steps around it.
+    private func stepPeak(_ stats: [LineStat], _ i: Int) -> Double {
+        let n = stats.count
+        var around: [Double] = []
+        for k in max(1, i - 8)...min(n - 1, i + 8) where abs(k - i) > 1 { around.append(stats[k].step) }
+        around.sort()
+        let base = around.isEmpty ? 0 : around[around.count / 2]
+        return stats[i].step / max(base, 0.75)
+    }
+
+    /// The line within ±6 of `near` with the largest step from its predecessor.
+    private func snapToStep(_ stats: [LineStat], near: Int) -> Int {
+        let n = stats.count
+        var best = near
+        for i in max(1, near - 6)...min(n - 1, near + 6) where stats[i].step > stats[best].step { best = i }
+        return best
+    }
+
+    /// Second cue for blurred fill, for pictures that are smooth themselves (where the energy
+    /// rule cannot tell picture from blur): the pasted picture's two edges are straight lines
+    /// across the whole frame, at mirror positions, and the margins outside them are smoother than
+    /// the band. A horizon or a table edge is one line, not a centred pair.
+    func edgePairMargins(_ stats: [LineStat]) -> (Int, Int)? {
+        let n = stats.count
+        guard n >= Self.minimumSide else { return nil }
+        func peak(_ i: Int) -> Double { stepPeak(stats, i) }
+        let lo = Int(minimumBlurFraction * Double(n)), hi = n * 9 / 20
+        guard hi > lo else { return nil }
+        var best: (score: Double, lead: Int, trail: Int)?
+        for t in lo...hi where stats[t].step >= 4 && stats[t].stepCoverage >= 0.6 {
+            let pt = peak(t)
+            guard pt >= 3 else { continue }
+            // The bottom edge is the step into line n - b, i.e. b lines remain below it.
+            let tolerance = Int(blurAsymmetry * 0.6 * Double(n))
+            for b in max(lo, t - tolerance)...min(hi, t + tolerance) {
+                let e = n - b
+                guard e > t, stats[e].step >= 4, stats[e].stepCoverage >= 0.6 else { continue }
+                let pb = peak(e)
+                guard pb >= 3 else { continue }
+                let score = min(pt, pb)
+                if best == nil || score > best!.score { best = (score, t, b) }
+            }
+        }
+        guard let found = best else { return nil }
+        // Every margin line smooth (a high quantile, not the mean: a paragraph of text has smooth
+        // paper between its lines), the band clearly sharper.
+        let margins = (stats[0..<found.lead] + stats[(n - found.trail)..<n]).map(\.energy).sorted()
+        let marginEnergy = margins[min(margins.count - 1, margins.count * 3 / 4)]
+        let band = stats[found.lead..<(n - found.trail)].map(\.energy)
+        let bandEnergy = band.reduce(0, +) / Double(band.count)
+        guard marginEnergy <= 0.6 * bandEnergy,
+              marginsAreBlurredPicture(stats, lead: found.lead, trail: found.trail, bandEnergy: bandEnergy) else { return nil }
+        return (found.lead, found.trail)
+    }
+
+    /// A blurred enlarged copy still varies along each line (it is a picture: flat margins are
+    /// bars, or the picture's own flat borders, to be left alone), and it is smooth in both
+    /// directions — unlike stripes or bars that are part of the picture, which are smooth along
+    /// the line but have sharp steps between lines.
+    private func marginsAreBlurredPicture(_ stats: [LineStat], lead: Int, trail: Int, bandEnergy: Double) -> Bool {
+        let n = stats.count
+        func quantile(_ s: ArraySlice<LineStat>, _ q: Double, _ key: (LineStat) -> Double) -> Double {
+            let v = s.map(key).sorted()
+            return v.isEmpty ? 0 : v[min(v.count - 1, Int(q * Double(v.count)))]
+        }
+        // Lines next to the boundary see the pasted picture's edge; leave them out. Medians, not
+        // maxima: captions and logos are often drawn over the blurred margins.
+        let leadInner = stats[0..<max(1, lead - 2)], trailInner = stats[min(n - 1, n - trail + 2)..<n]
+        let crossLimit = max(2 * blurEnergyRatio * bandEnergy, 1.5)
+        return quantile(stats[0..<lead], 0.25, \.spread) >= 3 && quantile(stats[(n - trail)..<n], 0.25, \.spread) >= 3
+            && quantile(leadInner, 0.7, \.step) <= crossLimit
+            && quantile(trailInner, 0.7, \.step) <= crossLimit
+    }
+}
+
+/// Per-line statistics: mean level, spread (standard deviation) and mean absolute difference
+/// between neighbouring pixels along the line (the line's high-frequency energy).
+struct LineStat {
+    var mean: Double
+    var spread: Double
+    var energy: Double
+    /// Mean absolute difference to the previous line (0 for the first): straight edges across
+    /// the frame show up as isolated peaks of it.
+    var step: Double
+    /// Share of the line's pixels that differ from the previous line's by 8 or more: a pasted
+    /// picture's edge runs the whole width, a line of text covers part of it.
+    var stepCoverage: Double
+}
+
+/// Read-only access to a packed 8-bit luma frame.
+struct LumaView {
+    let base: UnsafePointer<UInt8>
+    let width: Int
+
+    /// Statistics of each row (rows == true) or column of `rect`, restricted to `rect`.
+    func lineStats(in rect: PixelRect, rows: Bool) -> [LineStat] {
+        let count = rows ? rect.height : rect.width
+        let length = rows ? rect.width : rect.height
+        var out = [LineStat]()
+        out.reserveCapacity(count)
+        for line in 0..<count {
+            var sum = 0, sumSq = 0, diff = 0, step = 0, covered = 0
+            var previous = -1
+            // Offset of the same pixel on the previous line.
+            let back = rows ? width : 1
+            for k in 0..<length {
+                let x = rows ? rect.x + k : rect.x + line
+                let y = rows ? rect.y + line : rect.y + k
+                let v = Int(base[y * width + x])
+                sum += v
+                sumSq += v * v
+                if previous >= 0 { diff += abs(v - previous) }
+                if line > 0 {
+                    let d = abs(v - Int(base[y * width + x - back]))
+                    step += d
+                    if d >= 8 { covered += 1 }
+                }
+                previous = v
+            }
+            let n = Double(length)
+            let mean = Double(sum) / n
+            let variance = max(0, Double(sumSq) / n - mean * mean)
+            out.append(LineStat(mean: mean, spread: variance.squareRoot(),
+                                energy: length > 1 ? Double(diff) / Double(length - 1) : 0,
+                                step: Double(step) / n, stepCoverage: Double(covered) / n))
+        }
+        return out
+    }
+}

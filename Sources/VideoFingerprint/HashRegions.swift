@@ -1,0 +1,66 @@
+// HashRegions: the sub-windows of a suspect frame that are hashed besides its active area, so that
+// cropped, zoomed, picture-in-picture and split-screen copies still have a hash close to the
+// reference's full-picture hash. Input shape: the active-area rectangle of one analysis frame.
+//
+// The set is a trade: each region is one more hash per suspect frame to look up, and one more
+// chance of a chance match against unrelated material. The default set was chosen by measuring
+// distances on the dev corpus (see the module notes / commit message).
+
+public struct HashRegion: Sendable, Hashable, Codable {
+    /// Stable short name, for reports and debugging ("full", "centre80", "q-tr", ...).
+    public var name: String
+    public var rect: PixelRect
+
+    public init(name: String, rect: PixelRect) {
+        self.name = name
+        self.rect = rect
+    }
+}
+
+public enum HashRegions {
+    /// A region as fractions of the active area.
+    public struct Template: Sendable, Hashable {
+        public var name: String
+        public var x: Double, y: Double, width: Double, height: Double
+
+        public init(_ name: String, x: Double, y: Double, width: Double, height: Double) {
+            self.name = name
+            self.x = x; self.y = y; self.width = width; self.height = height
+        }
+    }
+
+    /// Centre crops catch zoom-in crops; corner windows catch picture-in-picture and corner crops;
+    /// halves catch split screens.
+    public static let candidates: [Template] = [
+        Template("centre80", x: 0.1, y: 0.1, width: 0.8, height: 0.8),
+        Template("centre64", x: 0.18, y: 0.18, width: 0.64, height: 0.64),
+        Template("left", x: 0, y: 0, width: 0.5, height: 1),
+        Template("right", x: 0.5, y: 0, width: 0.5, height: 1),
+        Template("top", x: 0, y: 0, width: 1, height: 0.5),
+        Template("bottom", x: 0, y: 0.5, width: 1, height: 0.5),
+        Template("q-tl", x: 0, y: 0, width: 0.5, height: 0.5),
+        Template("q-tr", x: 0.5, y: 0, width: 0.5, height: 0.5),
+        Template("q-bl", x: 0, y: 0.5, width: 0.5, height: 0.5),
+        Template("q-br", x: 0.5, y: 0.5, width: 0.5, height: 0.5),
+        Template("pip-tr", x: 0.55, y: 0.05, width: 0.42, height: 0.42),
+        Template("pip-tl", x: 0.03, y: 0.05, width: 0.42, height: 0.42),
+        Template("pip-br", x: 0.55, y: 0.53, width: 0.42, height: 0.42),
+        Template("pip-bl", x: 0.03, y: 0.53, width: 0.42, height: 0.42),
+    ]
+
+    /// The default suspect-side set (chosen by measurement).
+    public static var suspectDefault: [Template] { candidates }
+
+    /// The rectangles of `templates` inside `area` (pixel coordinates of the same frame). Regions
+    /// too small to hash are dropped.
+    public static func regions(in area: PixelRect, templates: [Template] = suspectDefault) -> [HashRegion] {
+        templates.compactMap { t in
+            let x0 = area.x + Int((t.x * Double(area.width)).rounded())
+            let y0 = area.y + Int((t.y * Double(area.height)).rounded())
+            let x1 = area.x + Int(((t.x + t.width) * Double(area.width)).rounded())
+            let y1 = area.y + Int(((t.y + t.height) * Double(area.height)).rounded())
+            let r = PixelRect(x: x0, y: y0, width: min(x1, area.maxX) - x0, height: min(y1, area.maxY) - y0)
+            return r.width >= 16 && r.height >= 16 ? HashRegion(name: t.name, rect: r) : nil
+        }
+    }
+}
