@@ -129,13 +129,14 @@ public struct Matcher: Sendable {
                 let offsetA = a.referenceStart - a.speed * a.suspectStart
                 return overlap > 0 && abs(offsetV - offsetA) < 1.5
             }) {
+                // One stretch, both kinds: the sound's map is the finer one (16 ms against the
+                // picture's sampling interval), so it gives the times and the speed.
                 let v = videos.remove(at: i)
                 let start = min(v.suspectStart, a.suspectStart), end = max(v.suspectEnd, a.suspectEnd)
-                let speed = v.suspectEnd - v.suspectStart >= a.suspectEnd - a.suspectStart ? v.speed : a.speed
-                let offset = v.referenceStart - v.speed * v.suspectStart
+                let offset = a.referenceStart - a.speed * a.suspectStart
                 result.append(MatchSegment(modality: .both, suspectStart: start, suspectEnd: end,
-                                           referenceStart: speed * start + offset, referenceEnd: speed * end + offset,
-                                           score: 1 - (1 - v.score) * (1 - a.score), speed: speed))
+                                           referenceStart: a.speed * start + offset, referenceEnd: a.speed * end + offset,
+                                           score: 1 - (1 - v.score) * (1 - a.score), speed: a.speed))
             } else {
                 result.append(a)
             }
