@@ -2,9 +2,19 @@
 // cropped, zoomed, picture-in-picture and split-screen copies still have a hash close to the
 // reference's full-picture hash. Input shape: the active-area rectangle of one analysis frame.
 //
-// The set is a trade: each region is one more hash per suspect frame to look up, and one more
-// chance of a chance match against unrelated material. The default set was chosen by measuring
-// distances on the dev corpus (see the module notes / commit message).
+// The set is a trade: each region is one more hash per frame to store or look up, and one more
+// chance of a chance match against unrelated material. Measured on the dev corpus (2 fps suspect
+// frames at 256 wide, nearest reference frame, median Hamming distance; scripts/VFMeasure):
+//   - zoom-in crops (centre 20 %, corner 15 %, crop + mirror) are only recovered from the
+//     reference side: the suspect shows *less* than the reference, so no window of the suspect
+//     equals the reference, but a window of the reference equals the suspect. With the six
+//     `referenceCrops` windows: 124 → 10 / 12, crop+mirror+colour 128 → 30, mirror+crop 128 → 10.
+//   - fixed suspect windows (centre 80 %/64 %, halves, quadrants) helped no query; the corner
+//     windows sized for a 40 % inset brought picture-in-picture from 122 to ~50 (not yet a match).
+//   - their cost: the nearest reference frame to an unrelated frame went from 88 (area hash only)
+//     to 68 with all 14 windows + mirror, and to 76 with the reference crops.
+// So the defaults are the reference crops, and only the four inset-sized corner windows on the
+// suspect side.
 
 public struct HashRegion: Sendable, Hashable, Codable {
     /// Stable short name, for reports and debugging ("full", "centre80", "q-tr", ...).
@@ -29,8 +39,7 @@ public enum HashRegions {
         }
     }
 
-    /// Centre crops catch zoom-in crops; corner windows catch picture-in-picture and corner crops;
-    /// halves catch split screens.
+    /// Every window measured (see the file comment); kept for experiments.
     public static let candidates: [Template] = [
         Template("centre80", x: 0.1, y: 0.1, width: 0.8, height: 0.8),
         Template("centre64", x: 0.18, y: 0.18, width: 0.64, height: 0.64),
@@ -48,8 +57,20 @@ public enum HashRegions {
         Template("pip-bl", x: 0.03, y: 0.53, width: 0.42, height: 0.42),
     ]
 
-    /// The default suspect-side set (chosen by measurement).
-    public static var suspectDefault: [Template] { candidates }
+    /// Windows of the *reference's* active area, hashed at index time so that zoomed-in
+    /// (cropped) copies match: centre 90 % and 80 %, and the four 85 % corner windows.
+    public static let referenceCrops: [Template] = [
+        Template("centre90", x: 0.05, y: 0.05, width: 0.9, height: 0.9),
+        Template("centre80", x: 0.1, y: 0.1, width: 0.8, height: 0.8),
+        Template("c85-tl", x: 0, y: 0, width: 0.85, height: 0.85),
+        Template("c85-tr", x: 0.15, y: 0, width: 0.85, height: 0.85),
+        Template("c85-bl", x: 0, y: 0.15, width: 0.85, height: 0.85),
+        Template("c85-br", x: 0.15, y: 0.15, width: 0.85, height: 0.85),
+    ]
+
+    /// The default suspect-side windows: inset-sized corners (picture-in-picture), plus whatever
+    /// `InsetFinder` proposes per frame.
+    public static var suspectDefault: [Template] { candidates.filter { $0.name.hasPrefix("pip-") } }
 
     /// The rectangles of `templates` inside `area` (pixel coordinates of the same frame). Regions
     /// too small to hash are dropped.

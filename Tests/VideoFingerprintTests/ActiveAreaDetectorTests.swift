@@ -141,9 +141,10 @@ import Testing
 
     @Test func regionsLieInsideTheArea() {
         let area = PixelRect(x: 10, y: 40, width: 200, height: 120)
-        let regions = HashRegions.regions(in: area)
-        #expect(!regions.isEmpty)
-        #expect(Set(regions.map(\.name)).count == regions.count)
+        let regions = HashRegions.regions(in: area) + HashRegions.regions(in: area, templates: HashRegions.referenceCrops)
+        #expect(HashRegions.regions(in: area).count == 4)
+        #expect(HashRegions.regions(in: area, templates: HashRegions.referenceCrops).count == 6)
+        #expect(Set(HashRegions.regions(in: area).map(\.name)).count == 4)
         for r in regions {
             #expect(r.rect.x >= area.x && r.rect.y >= area.y && r.rect.maxX <= area.maxX && r.rect.maxY <= area.maxY, "\(r.name) \(r.rect)")
         }
