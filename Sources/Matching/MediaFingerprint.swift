@@ -36,36 +36,47 @@ public struct MediaFingerprint: Sendable {
     }
 }
 
-/// Packed form of reference frames for the store: per frame, time (Float32), quality (UInt8)
-/// and the first hash (4 × UInt64), little-endian, 37 bytes.
+/// Packed form of frames for the store, little-endian: per frame, time (Float32), quality
+/// (UInt8), number of hashes (UInt8), then the hashes (4 × UInt64 each).
 public enum FramePacking {
-    static let stride = 37
-
     public static func pack(_ frames: [FrameSignature]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(frames.count * stride)
+        out.reserveCapacity(frames.reduce(0) { $0 + 6 + 32 * min($1.hashes.count, 255) })
         for f in frames {
             withUnsafeBytes(of: f.time.bitPattern.littleEndian) { out += $0 }
             out.append(f.quality)
-            let h = f.hashes.first ?? Hash256()
-            for i in 0 ..< 4 { withUnsafeBytes(of: h[i].littleEndian) { out += $0 } }
+            let hashes = f.hashes.prefix(255)
+            out.append(UInt8(hashes.count))
+            for h in hashes {
+                for i in 0 ..< 4 { withUnsafeBytes(of: h[i].littleEndian) { out += $0 } }
+            }
         }
         return out
     }
 
+    /// nil when the bytes are not a whole number of frames.
     public static func unpack(_ bytes: [UInt8]) -> [FrameSignature]? {
-        guard bytes.count % stride == 0 else { return nil }
-        return bytes.withUnsafeBytes { raw in
-            (0 ..< bytes.count / stride).map { i in
-                let base = i * stride
-                let time = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base, as: UInt32.self)))
-                let quality = raw[base + 4]
-                var h = Hash256()
-                for w in 0 ..< 4 {
-                    h[w] = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base + 5 + 8 * w, as: UInt64.self))
+        bytes.withUnsafeBytes { raw -> [FrameSignature]? in
+            var frames: [FrameSignature] = []
+            var at = 0
+            while at < raw.count {
+                guard at + 6 <= raw.count else { return nil }
+                let time = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                let quality = raw[at + 4]
+                let count = Int(raw[at + 5])
+                at += 6
+                guard at + 32 * count <= raw.count else { return nil }
+                var hashes: [Hash256] = []
+                hashes.reserveCapacity(count)
+                for _ in 0 ..< count {
+                    var h = Hash256()
+                    for w in 0 ..< 4 { h[w] = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + 8 * w, as: UInt64.self)) }
+                    hashes.append(h)
+                    at += 32
                 }
-                return FrameSignature(time: time, quality: quality, hashes: [h])
+                frames.append(FrameSignature(time: time, quality: quality, hashes: hashes))
             }
+            return frames
         }
     }
 }

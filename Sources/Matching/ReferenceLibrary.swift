@@ -26,10 +26,11 @@ public struct ReferenceLibrary: Sendable {
         var hashes: [Hash256] = [], owner: [UInt32] = [], time: [Float] = []
         for (i, r) in references.enumerated() {
             for f in r.frames where f.isEvidence {
-                guard let h = f.hashes.first else { continue }
-                hashes.append(h)
-                owner.append(UInt32(i))
-                time.append(f.time)
+                for h in f.hashes {
+                    hashes.append(h)
+                    owner.append(UInt32(i))
+                    time.append(f.time)
+                }
             }
         }
         frames = HammingIndex(hashes)

@@ -6,7 +6,8 @@ import CFFmpeg
 public final class MediaDecoder {
     public let path: String
     public let info: MediaInfo
-    private let options: DecodeOptions
+    /// What `decode` will deliver; may be adjusted after looking at `info`.
+    public var options: DecodeOptions
     private let input: FormatInput
     private let videoIndex: Int32
     private let audioIndex: Int32

@@ -50,6 +50,11 @@ public final class FileFingerprinter {
             video: VideoOutput(framesPerSecond: options.framesPerSecond, width: size, height: size, layout: .gray8),
             audio: AudioOutput(sampleRate: AudioFingerprinter.sampleRate),
             threads: options.threads))
+        // Portrait video gets twice the rows: a 16:9 picture inside a 9:16 frame would otherwise
+        // be hashed from a band a third of the analysis image high.
+        if let video = decoder.info.video, video.height > video.width {
+            decoder.options.video?.height = 2 * size
+        }
         var frames: [FrameSignature] = []
         var landmarks: [AudioLandmark] = []
         var tracker = ActiveAreaTracker()
@@ -71,6 +76,12 @@ public final class FileFingerprinter {
             let area = tracker.update(detector.detect(luma: luma, width: w, height: h))
             let main = hasher.hash(luma: luma, width: w, height: h, area: area)
             var hashes = [main.hash.words]
+            if options.role == .reference && main.isEvidence {
+                for region in HashRegions.regions(in: area, templates: HashRegions.referenceCrops) {
+                    let r = hasher.hash(luma: luma, width: w, height: h, area: region.rect)
+                    if r.isEvidence { hashes.append(r.hash.words) }
+                }
+            }
             if options.role == .suspect {
                 hashes.append(hasher.hash(luma: luma, width: w, height: h, area: area, mirrored: true).hash.words)
                 var regions = HashRegions.regions(in: area).map(\.rect)
