@@ -77,8 +77,12 @@ public struct TemporalAligner: Sendable {
             let accepted = segments.filter { $0.supportingInstants >= minimumSupport }
             if accepted.isEmpty { break }
             result += accepted
-            // Look for further reuse of the same reference elsewhere in the suspect.
-            remaining = remaining.filter { abs(Double($0.referenceTime) - (refinedRate * Double($0.queryTime) + refinedOffset)) > tolerance * 2 }
+            // Look for further reuse of the same reference elsewhere in the suspect: a suspect
+            // moment shows one reference moment, so the instants already explained are done.
+            remaining = remaining.filter { h in
+                abs(Double(h.referenceTime) - (refinedRate * Double(h.queryTime) + refinedOffset)) > tolerance * 2
+                    && !accepted.contains { Double(h.queryTime) >= $0.queryStart - 0.5 && Double(h.queryTime) <= $0.queryEnd + 0.5 }
+            }
         }
         return result.sorted { $0.supportingInstants > $1.supportingInstants }
     }

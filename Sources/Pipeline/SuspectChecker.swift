@@ -44,7 +44,8 @@ public struct SuspectChecker {
         self.matcher = matcher
     }
 
-    /// Checks every file; `report` is called (serially, in completion order) for each result.
+    /// Checks every file; `report` is called serially for each result, in the order of `files`
+    /// (a result waits only for those before it).
     public func run(files: [String], against library: ReferenceLibrary,
                     report: @escaping (SuspectResult) -> Void) {
         let queue = WorkQueue(count: files.count)
@@ -55,6 +56,9 @@ public struct SuspectChecker {
         let workerOptions = options
         let matcher = self.matcher
         nonisolated(unsafe) let report = report
+        // Guarded by `lock`.
+        nonisolated(unsafe) var finished: [Int: SuspectResult] = [:]
+        nonisolated(unsafe) var emitted = 0
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let fingerprinter = FileFingerprinter(options: workerOptions)
             while let i = queue.next() {
@@ -71,7 +75,11 @@ public struct SuspectChecker {
                                            elapsed: Date().timeIntervalSince(start))
                 }
                 lock.lock()
-                report(result)
+                finished[i] = result
+                while let next = finished.removeValue(forKey: emitted) {
+                    report(next)
+                    emitted += 1
+                }
                 lock.unlock()
             }
         }

@@ -56,3 +56,20 @@ import Testing
         #expect(found.allSatisfy { $0.supportingInstants <= 4 })
     }
 }
+
+@Suite struct SlowMotionTests {
+    @Test func aSlowZoomGivesOneAlignmentNotAShiftedSecondOne() {
+        // Each query instant also matches reference frames up to 1.5 s around the true one, a
+        // little less well (a slow zoom): only the true map may come out.
+        var all: [FrameHit] = []
+        for q in stride(from: Float(0), to: 12, by: 0.25) {
+            for dr in stride(from: Float(-1.5), through: 1.5, by: 0.25) {
+                all.append(FrameHit(queryTime: q, referenceTime: q + 5 + dr, similarity: 0.95 - abs(dr) * 0.1))
+            }
+        }
+        let query = stride(from: Float(0), to: 12, by: 0.25).map { $0 }
+        let found = TemporalAligner().align(all, usableQueryTimes: query)
+        #expect(found.count == 1, "\(found)")
+        #expect(abs((found.first?.referenceStart ?? 0) - 5) < 0.2)
+    }
+}
