@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(
             name: "vmatch",
             dependencies: [
-                "Media", "Pipeline", "Matching", "LibraryStore", "Report",
+                "Media", "Pipeline", "Matching", "LibraryStore", "Report", "VideoFingerprint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

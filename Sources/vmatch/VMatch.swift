@@ -7,7 +7,7 @@ struct VMatch: ParsableCommand {
         commandName: "vmatch",
         abstract: "Finds where your own videos' picture and voice are reused in other clips.",
         version: vmatchVersion,
-        subcommands: [Index.self, Compare.self, List.self, Remove.self, Probe.self, Decode.self])
+        subcommands: [Index.self, Compare.self, List.self, Remove.self, Hash.self, Probe.self, Decode.self])
 }
 
 let vmatchVersion = "0.1.0"

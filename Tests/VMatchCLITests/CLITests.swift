@@ -59,15 +59,23 @@ enum CLI {
         return url
     }()
 
+    private static let lock = NSLock()
+
+    /// Makes `name` with ffmpeg once per process; tests run in parallel, so files are made under
+    /// a lock and appear whole (written under another name, then renamed).
     static func ffmpeg(_ name: String, _ arguments: [String]) throws -> String {
+        lock.lock()
+        defer { lock.unlock() }
         let path = workDirectory.appendingPathComponent(name).path
         if FileManager.default.fileExists(atPath: path) { return path }
+        let partial = workDirectory.appendingPathComponent("partial-" + name).path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-v", "error", "-y"] + arguments + [path]
+        process.arguments = ["-v", "error", "-y"] + arguments + [partial]
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
         return path
     }
 }
