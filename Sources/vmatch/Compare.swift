@@ -67,7 +67,7 @@ struct Compare: ParsableCommand {
         SuspectChecker(jobs: jobs).run(files: files, against: references) { result in
             done += 1
             progress.finish()
-            let report = SuspectReport(suspect: result.path, duration: result.duration, matches: result.matches, error: result.error)
+            let report = SuspectReport(suspect: displayPath(result.path), duration: result.duration, matches: result.matches, error: result.error)
             if let error = result.error { failed = true; Terminal.error(error) }
             if !result.matches.isEmpty { reused = true }
             let text = json ? report.jsonLine() + "\n" : (first ? "" : "\n") + report.text() + "\n"
@@ -80,4 +80,11 @@ struct Compare: ParsableCommand {
         if failed { throw ExitCode(Status.unreadable) }
         if reused { throw ExitCode(Status.reuseFound) }
     }
+}
+
+/// A path under the current folder is shown relative to it, as the user would type it.
+func displayPath(_ path: String) -> String {
+    let here = FileManager.default.currentDirectoryPath
+    let prefix = here.hasSuffix("/") ? here : here + "/"
+    return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
 }

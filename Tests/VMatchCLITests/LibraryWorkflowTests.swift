@@ -117,6 +117,7 @@ enum Fixture {
         #expect(r.status == 1, "\(r.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(object["schema"] as? Int == 1)
+        // The test runs from the package folder; the clip is elsewhere, so its path stays absolute.
         #expect(object["suspect"] as? String == suspect)
         #expect(abs((object["duration"] as? Double ?? 0) - 8) < 0.2)
         #expect(object.keys.contains("error") && object["error"] is NSNull)
