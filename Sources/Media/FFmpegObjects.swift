@@ -1,6 +1,10 @@
 // One final class per FFmpeg context: init allocates (or throws), deinit frees with the matching
 // function, the pointer is private to this module and never escapes a decode pass.
 import CFFmpeg
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// FFmpeg's text for an error code.
 func ffmpegErrorText(_ code: Int32) -> String {
@@ -10,16 +14,61 @@ func ffmpegErrorText(_ code: Int32) -> String {
     return String(decoding: text, as: UTF8.self)
 }
 
+/// A time budget FFmpeg's I/O checks through its interrupt callback while it opens and reads
+/// (so a file that makes a demuxer wait or loop cannot hang a batch), and the decode loop checks
+/// between packets.
+final class Deadline {
+    private(set) var end: UInt64
+
+    init(seconds: Double?) {
+        end = Deadline.after(seconds)
+    }
+
+    static func after(_ seconds: Double?) -> UInt64 {
+        guard let seconds, seconds > 0, seconds < 1e9 else { return .max }
+        return DispatchTime.now().uptimeNanoseconds &+ UInt64(seconds * 1e9)
+    }
+
+    func reset(seconds: Double?) { end = Deadline.after(seconds) }
+
+    var expired: Bool { DispatchTime.now().uptimeNanoseconds > end }
+}
+
+private func interruptCallback(_ opaque: UnsafeMutableRawPointer?) -> Int32 {
+    guard let opaque else { return 0 }
+    return Unmanaged<Deadline>.fromOpaque(opaque).takeUnretainedValue().expired ? 1 : 0
+}
+
 final class FormatInput {
     let pointer: UnsafeMutablePointer<AVFormatContext>
+    /// Held for as long as the context may call back into it.
+    let deadline: Deadline
 
-    init(path: String) throws(MediaError) {
+    init(path: String, deadline: Deadline) throws(MediaError) {
+        self.deadline = deadline
         var context: UnsafeMutablePointer<AVFormatContext>? = avformat_alloc_context()
-        guard context != nil else {
+        guard let allocated = context else {
             throw MediaError(.open, path: path, reason: "out of memory", function: "avformat_alloc_context")
         }
-        let opened = avformat_open_input(&context, path, nil, nil)
+        allocated.pointee.interrupt_callback = AVIOInterruptCB(callback: interruptCallback,
+                                                               opaque: Unmanaged.passUnretained(deadline).toOpaque())
+        // Regular files only: a FIFO or device would block in open(2), where no budget reaches,
+        // and a URL would reach the network. Local files only, also for playlists' entries.
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            avformat_free_context(context)
+            throw MediaError(.open, path: path, reason: String(cString: strerror(errno)), function: "stat")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            avformat_free_context(context)
+            throw MediaError(.open, path: path, reason: "not a regular file")
+        }
+        var options: OpaquePointer?
+        av_dict_set(&options, "protocol_whitelist", "file", 0)
+        defer { av_dict_free(&options) }
+        let opened = avformat_open_input(&context, path, nil, &options)
         guard opened >= 0, let context else {
+            if deadline.expired { throw MediaError(.timeout, path: path, reason: "opening took longer than the time budget") }
             throw MediaError(.open, path: path, reason: ffmpegErrorText(opened), function: "avformat_open_input")
         }
         pointer = context

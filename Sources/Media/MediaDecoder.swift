@@ -16,7 +16,7 @@ public final class MediaDecoder {
         vm_quiet_logs()
         self.path = path
         self.options = options
-        input = try FormatInput(path: path)
+        input = try FormatInput(path: path, deadline: Deadline(seconds: options.timeBudget))
         videoIndex = input.bestStream(AVMEDIA_TYPE_VIDEO)
         audioIndex = input.bestStream(AVMEDIA_TYPE_AUDIO)
         info = MediaDecoder.describe(input, path: path, video: videoIndex, audio: audioIndex)
@@ -32,9 +32,14 @@ public final class MediaDecoder {
         }
     }
 
+    /// Restarts the time budget: `seconds` from now (nil: no limit).
+    public func setTimeBudget(_ seconds: Double?) {
+        input.deadline.reset(seconds: seconds)
+    }
+
     /// Reads the file's metadata without decoding.
-    public static func probe(path: String) throws(MediaError) -> MediaInfo {
-        try MediaDecoder(path: path, options: DecodeOptions(video: nil, audio: nil)).info
+    public static func probe(path: String, timeBudget: Double? = 60) throws(MediaError) -> MediaInfo {
+        try MediaDecoder(path: path, options: DecodeOptions(video: nil, audio: nil, timeBudget: timeBudget)).info
     }
 
     /// Decodes the whole file once. `video` gets the sampled frames in presentation order,
@@ -59,6 +64,9 @@ public final class MediaDecoder {
         let packet = Packet()
         var readError: Int32 = 0
         while true {
+            if input.deadline.expired {
+                throw MediaError(.timeout, path: path, reason: "decoding took longer than the time budget")
+            }
             let read = av_read_frame(input.pointer, packet.pointer)
             if read < 0 {
                 if read != vm_averror_eof() { readError = read }
@@ -71,6 +79,9 @@ public final class MediaDecoder {
             } else if index == audioIndex, audioPass != nil {
                 try audioPass!.feed(packet.pointer, startTime: startTime, deliver: audio)
             }
+        }
+        if input.deadline.expired {
+            throw MediaError(.timeout, path: path, reason: "decoding took longer than the time budget")
         }
         try videoPass?.feed(nil, startTime: startTime, deliver: video)
         try audioPass?.feed(nil, startTime: startTime, deliver: audio)

@@ -14,6 +14,8 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         case decode
         /// The stream is larger than the limits set against decompression bombs.
         case limit
+        /// Opening or decoding took longer than the time budget.
+        case timeout
     }
 
     public let kind: Kind

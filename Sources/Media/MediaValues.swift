@@ -57,14 +57,18 @@ public struct DecodeOptions: Sendable {
     public var skipNonReferenceFrames: Bool
     /// Streams above this many pixels per frame are refused (decompression bombs).
     public var maxPixels: Int
+    /// Seconds the decoder may spend on the file, from opening it; nil: no limit. It can be
+    /// changed after opening (`MediaDecoder.setTimeBudget`) once the duration is known.
+    public var timeBudget: Double?
 
     public init(video: VideoOutput? = VideoOutput(), audio: AudioOutput? = AudioOutput(), threads: Int = 0,
-                skipNonReferenceFrames: Bool = false, maxPixels: Int = 8192 * 8192) {
+                skipNonReferenceFrames: Bool = false, maxPixels: Int = 8192 * 8192, timeBudget: Double? = nil) {
         self.video = video
         self.audio = audio
         self.threads = threads
         self.skipNonReferenceFrames = skipNonReferenceFrames
         self.maxPixels = maxPixels
+        self.timeBudget = timeBudget
     }
 }
 

@@ -21,12 +21,22 @@ public struct FingerprintOptions: Sendable {
     public var analysisSize: Int
     /// Decoder threads (0: FFmpeg chooses).
     public var threads: Int
+    /// Seconds allowed per file; nil: automatic, 120 s + twice the stated duration (at most
+    /// 6 hours of it), enough for any real file and a bound for files that would hang.
+    public var timeBudget: Double?
 
-    public init(role: FingerprintRole, framesPerSecond: Double = 4, analysisSize: Int = 256, threads: Int = 0) {
+    public init(role: FingerprintRole, framesPerSecond: Double = 4, analysisSize: Int = 256, threads: Int = 0,
+                timeBudget: Double? = nil) {
         self.role = role
         self.framesPerSecond = framesPerSecond
         self.analysisSize = analysisSize
         self.threads = threads
+        self.timeBudget = timeBudget
+    }
+
+    /// The budget for a file of `duration` seconds.
+    public func budget(forDuration duration: Double?) -> Double {
+        timeBudget ?? 120 + 2 * min(max(duration ?? 0, 0), 6 * 3600)
     }
 }
 
@@ -49,7 +59,8 @@ public final class FileFingerprinter {
         let decoder = try MediaDecoder(path: path, options: DecodeOptions(
             video: VideoOutput(framesPerSecond: options.framesPerSecond, width: size, height: size, layout: .gray8),
             audio: AudioOutput(sampleRate: AudioFingerprinter.sampleRate),
-            threads: options.threads))
+            threads: options.threads, timeBudget: options.timeBudget ?? 60))
+        decoder.setTimeBudget(options.budget(forDuration: decoder.info.duration))
         // Portrait video gets twice the rows: a 16:9 picture inside a 9:16 frame would otherwise
         // be hashed from a band a third of the analysis image high.
         if let video = decoder.info.video, video.height > video.width {

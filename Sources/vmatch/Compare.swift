@@ -24,11 +24,15 @@ struct Compare: ParsableCommand {
     @Option(help: "Clips checked at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Seconds allowed per clip (default: 120 plus twice the clip's duration).")
+    var timeout: Double?
+
     @Argument(help: "Suspect clips, or folders of them.")
     var paths: [String]
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive.") }
     }
 
     func run() throws {
@@ -64,7 +68,7 @@ struct Compare: ParsableCommand {
         }
         let progress = ProgressLine(quiet: library.quiet)
         var done = 0, first = true
-        SuspectChecker(jobs: jobs).run(files: files, against: references) { result in
+        SuspectChecker(jobs: jobs, options: FingerprintOptions(role: .suspect, timeBudget: timeout)).run(files: files, against: references) { result in
             done += 1
             progress.finish()
             let report = SuspectReport(suspect: displayPath(result.path), duration: result.duration, matches: result.matches, error: result.error)

@@ -57,3 +57,29 @@ import Testing
         #expect(error.description == "cannot decode 'clip.mp4': No such file or directory (avformat_open_input)")
     }
 }
+
+@Suite struct TimeBudgetTests {
+    @Test func aFileOverItsTimeBudgetIsStoppedWithOneLine() throws {
+        let path = try TestMedia.clip()
+        let decoder = try MediaDecoder(path: path, options: DecodeOptions(video: VideoOutput(width: 64, height: 64)))
+        decoder.setTimeBudget(0.000_001)
+        #expect {
+            try decoder.decode()
+        } throws: { error in
+            (error as? MediaError)?.kind == .timeout
+                && "\(error)" == "cannot decode 'clip.mp4': decoding took longer than the time budget"
+        }
+    }
+
+    @Test func specialFilesAreRefusedWithoutBlocking() throws {
+        let fifo = TestMedia.directory.appendingPathComponent("pipe.mp4").path
+        if !FileManager.default.fileExists(atPath: fifo) { mkfifo(fifo, 0o600) }
+        for path in [fifo, "/dev/zero"] {
+            #expect {
+                _ = try MediaDecoder.probe(path: path)
+            } throws: { error in
+                "\(error)".hasSuffix("not a regular file")
+            }
+        }
+    }
+}
