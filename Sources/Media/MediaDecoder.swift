@@ -25,7 +25,10 @@ public final class MediaDecoder {
         }
         if let video = info.video {
             let pixels = video.codedWidth * video.codedHeight
-            if video.codedWidth <= 0 || video.codedHeight <= 0 || pixels > options.maxPixels {
+            if video.codedWidth <= 0 || video.codedHeight <= 0 {
+                throw MediaError(.decode, path: path, reason: "the picture size cannot be read")
+            }
+            if pixels > options.maxPixels {
                 throw MediaError(.limit, path: path,
                                  reason: "video size \(video.codedWidth)x\(video.codedHeight) is outside the decoder's limits")
             }

@@ -69,14 +69,20 @@ public final class FileFingerprinter {
         var frames: [FrameSignature] = []
         var landmarks: [AudioLandmark] = []
         var tracker = ActiveAreaTracker()
+        var audioSeconds = 0.0
         let audio = AudioFingerprinter()
         try decoder.decode(video: { frame in
             frames.append(self.signature(of: frame, tracker: &tracker))
         }, audio: { chunk in
+            audioSeconds = chunk.startTime + Double(chunk.samples.count) / Double(chunk.sampleRate)
             landmarks += audio.append(chunk.samples)
         })
         landmarks += audio.finish()
-        let duration = decoder.info.duration ?? max(Double(frames.last?.time ?? 0), Double(landmarks.last?.time ?? 0))
+        // What was decoded is the truth; a container's stated duration can be anything.
+        let decoded = max(Double(frames.last?.time ?? 0) + (frames.isEmpty ? 0 : 1 / options.framesPerSecond),
+                          audioSeconds)
+        let stated = decoder.info.duration
+        let duration = decoded > 0 && (stated == nil || abs(stated! - decoded) > 2) ? decoded : (stated ?? decoded)
         return FingerprintResult(info: decoder.info,
                                  fingerprint: MediaFingerprint(duration: duration, frames: frames, landmarks: landmarks))
     }

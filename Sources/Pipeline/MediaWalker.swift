@@ -1,7 +1,11 @@
 // Turns the paths a user names into the list of files to consider: folders are walked
-// recursively (hidden entries skipped, symbolic links to folders not followed, so a link loop
-// cannot trap the walk), files are taken as named. What is media is decided later, by probing.
+// recursively with readdir (hidden entries skipped; symbolic links to files followed, links to
+// folders not, so a link loop cannot trap the walk), files are taken as named. What is media is
+// decided later, by probing. Entries that cannot be used are reported, never dropped silently.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum MediaWalker {
     public struct Problem: Error, Sendable, CustomStringConvertible {
@@ -11,48 +15,56 @@ public enum MediaWalker {
     }
 
     /// Absolute, standardized paths of the regular files under `paths`, sorted, and one problem
-    /// per path that does not exist or cannot be listed.
+    /// per path that does not exist, cannot be listed, or has a name that is not UTF-8.
     public static func files(under paths: [String]) -> (files: [String], problems: [Problem]) {
         var files = Set<String>()
         var problems: [Problem] = []
-        let manager = FileManager.default
         for path in paths {
             let absolute = absolutePath(path)
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
-                problems.append(Problem(path: path, reason: "no such file or directory"))
+            var info = stat()
+            guard stat(absolute, &info) == 0 else {
+                problems.append(Problem(path: path, reason: String(cString: strerror(errno)).lowercased()))
                 continue
             }
-            guard isDirectory.boolValue else {
+            if info.st_mode & S_IFMT == S_IFDIR {
+                walk(absolute, into: &files, problems: &problems)
+            } else {
                 files.insert(absolute)
-                continue
-            }
-            guard manager.isReadableFile(atPath: absolute),
-                  let enumerator = manager.enumerator(at: URL(fileURLWithPath: absolute),
-                                                      includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
-                                                      options: [.skipsHiddenFiles],
-                                                      errorHandler: { url, error in
-                                                          problems.append(Problem(path: url.path, reason: error.localizedDescription))
-                                                          return true
-                                                      })
-            else {
-                problems.append(Problem(path: path, reason: "permission denied"))
-                continue
-            }
-            for case let url as URL in enumerator {
-                let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
-                if values?.isSymbolicLink == true {
-                    // Follow links to files, never to folders.
-                    var linkedIsDirectory: ObjCBool = false
-                    if manager.fileExists(atPath: url.path, isDirectory: &linkedIsDirectory), !linkedIsDirectory.boolValue {
-                        files.insert(url.standardizedFileURL.path)
-                    }
-                } else if values?.isRegularFile == true {
-                    files.insert(url.standardizedFileURL.path)
-                }
             }
         }
         return (files.sorted(), problems)
+    }
+
+    private static func walk(_ folder: String, into files: inout Set<String>, problems: inout [Problem]) {
+        guard let directory = opendir(folder) else {
+            problems.append(Problem(path: folder, reason: String(cString: strerror(errno)).lowercased()))
+            return
+        }
+        defer { closedir(directory) }
+        var folders: [String] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix { $0 != 0 })
+            }
+            guard let first = bytes.first, first != UInt8(ascii: ".") else { continue }
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                let shown = String(decoding: bytes, as: UTF8.self)
+                problems.append(Problem(path: folder + "/" + shown, reason: "the file name is not valid UTF-8"))
+                continue
+            }
+            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            var own = stat()
+            guard lstat(path, &own) == 0 else { continue }
+            switch own.st_mode & S_IFMT {
+            case S_IFDIR: folders.append(path)
+            case S_IFREG: files.insert(path)
+            case S_IFLNK:
+                var target = stat()
+                if stat(path, &target) == 0, target.st_mode & S_IFMT == S_IFREG { files.insert(path) }
+            default: break  // sockets, FIFOs, devices: never media here
+            }
+        }
+        for sub in folders { walk(sub, into: &files, problems: &problems) }
     }
 
     public static func absolutePath(_ path: String) -> String {

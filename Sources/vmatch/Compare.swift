@@ -66,6 +66,11 @@ struct Compare: ParsableCommand {
         } else {
             sink = FileHandle.standardOutput
         }
+        // Paths that could not be walked get their line in the report too, not only on stderr.
+        for p in problems {
+            let report = SuspectReport(suspect: displayPath(p.path), duration: nil, matches: [], error: p.description)
+            sink.write(Data((json ? report.jsonLine() + "\n" : report.text() + "\n\n").utf8))
+        }
         let progress = ProgressLine(quiet: library.quiet)
         var done = 0, first = true
         SuspectChecker(jobs: jobs, options: FingerprintOptions(role: .suspect, timeBudget: timeout)).run(files: files, against: references) { result in
