@@ -26,7 +26,10 @@ public enum LibraryLoading {
                   let landmarks = AudioLandmark.unpack(stored.landmarks) else {
                 throw StoreError(path: library.path, reason: "'\(stored.video.path)' was indexed by another vmatch version; run `vmatch index` on it again")
             }
-            references.append((ReferenceEntry(path: stored.video.path, duration: stored.video.duration), frames, landmarks))
+            // A damaged row must not take the matcher down: times outside any real file are dropped.
+            let plausible: (Float) -> Bool = { $0.isFinite && $0 >= 0 && $0 < 1e7 }
+            references.append((ReferenceEntry(path: stored.video.path, duration: stored.video.duration),
+                               frames.filter { plausible($0.time) }, landmarks.filter { plausible($0.time) }))
         }
         return ReferenceLibrary(references)
     }

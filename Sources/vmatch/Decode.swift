@@ -21,6 +21,9 @@ struct Decode: ParsableCommand {
     @Option(help: "Audio analysis rate in Hz.")
     var sampleRate = 8000
 
+    @Option(help: "Seconds allowed per file.")
+    var timeout: Double?
+
     @Argument(help: "Media files.")
     var files: [String]
 
@@ -32,7 +35,7 @@ struct Decode: ParsableCommand {
             do {
                 let options = DecodeOptions(
                     video: VideoOutput(framesPerSecond: fps > 0 ? fps : nil, width: size, height: size),
-                    audio: AudioOutput(sampleRate: sampleRate), threads: threads)
+                    audio: AudioOutput(sampleRate: sampleRate), threads: threads, timeBudget: timeout)
                 try MediaDecoder(path: file, options: options).decode(
                     video: { _ in frames += 1 }, audio: { samples += $0.samples.count })
                 print("\(file)\tframes \(frames)\tsamples \(samples)\t\(String(format: "%.3f", Date().timeIntervalSince(start))) s")
