@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vmatch", targets: ["vmatch"]),
+        .library(name: "VMatchKit", targets: ["VideoFingerprint", "AudioFingerprint", "Matching"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
