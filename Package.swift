@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "AudioFingerprintTests", dependencies: ["AudioFingerprint"]),
         .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Matching"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"]),
     ]
 )

@@ -69,7 +69,7 @@ public struct Matcher: Sendable {
             result.append(ReferenceMatch(reference: library.entries[id], score: best, modality: modality,
                                          segments: merged.sorted { $0.suspectStart < $1.suspectStart }))
         }
-        return result.sorted { $0.score > $1.score }
+        return result.sorted { $0.score > $1.score || ($0.score == $1.score && $0.reference.path < $1.reference.path) }
     }
 
     /// Aligned picture segments per reference index.
@@ -85,7 +85,9 @@ public struct Matcher: Sendable {
                     if d < (best[id] ?? Int.max) { best[id] = d }
                 }
             }
-            for (id, d) in best {
+            // In id order: the aligner keeps the first hit per (instant, offset), so the order of
+            // hits must not depend on the per-process hash seed.
+            for (id, d) in best.sorted(by: { $0.key < $1.key }) {
                 hits[Int(library.frameOwner[id]), default: []].append(
                     FrameHit(queryTime: frame.time, referenceTime: library.frameTime[id],
                              similarity: 1 - Float(d) / 64))

@@ -114,7 +114,8 @@ public struct TemporalAligner: Sendable {
                 let key = Int64(bin) << 32 | Int64(Int32(truncatingIfNeeded: Int(h.queryTime * 1000)))
                 if seen.insert(key).inserted { votes[bin, default: 0] += Double(h.similarity) }
             }
-            for (bin, _) in votes {
+            // Sorted: among equal scores the first wins, and it must be the same one every run.
+            for bin in votes.keys.sorted() {
                 let s = cellScore(votes, bin, rate: rate)
                 if s > best.score { best = (s, rate, bin) }
             }

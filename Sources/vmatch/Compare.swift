@@ -21,6 +21,12 @@ struct Compare: ParsableCommand {
     @Option(name: .shortAndLong, help: "Append the report to this file instead of printing it.")
     var output: String?
 
+    @Option(help: "Also write a self-contained HTML evidence report, with pictures of each reused passage, to this file.")
+    var html: String?
+
+    @Flag(help: "Skip clips the -o file already reports (by path as written there): a stopped batch goes on.")
+    var resume = false
+
     @Option(help: "Clips checked at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
@@ -33,6 +39,7 @@ struct Compare: ParsableCommand {
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive.") }
+        if resume && (output == nil || !json) { throw ValidationError("--resume needs --json and -o FILE.") }
     }
 
     func run() throws {
@@ -53,39 +60,64 @@ struct Compare: ParsableCommand {
         var failed = !problems.isEmpty
         var reused = false
         for p in problems { Terminal.error("\(p)") }
+        var earlier = BatchProgress()
+        if resume, let output {
+            do { earlier = try BatchProgress.read(output) } catch {
+                Terminal.error("cannot resume from '\(output)': \(error.localizedDescription)")
+                throw ExitCode(Status.unreadable)
+            }
+            failed = failed || earlier.failed
+            reused = earlier.reused
+        }
+        let pending = files.filter { !earlier.suspects.contains(displayPath($0)) }
+        let skipped = files.count - pending.count
 
         let sink: FileHandle
         if let output {
-            if !FileManager.default.fileExists(atPath: output) { FileManager.default.createFile(atPath: output, contents: nil) }
-            guard let handle = FileHandle(forWritingAtPath: output) else {
+            guard let handle = openForAppending(output) else {
                 Terminal.error("cannot write '\(output)'")
                 throw ExitCode(Status.unreadable)
             }
-            handle.seekToEndOfFile()
             sink = handle
         } else {
             sink = FileHandle.standardOutput
         }
         // Paths that could not be walked get their line in the report too, not only on stderr.
-        for p in problems {
+        let unlisted = problems.filter { !earlier.suspects.contains(displayPath($0.path)) }
+        for p in unlisted {
             let report = SuspectReport(suspect: displayPath(p.path), duration: nil, matches: [], error: p.description)
             sink.write(Data((json ? report.jsonLine() + "\n" : report.text() + "\n\n").utf8))
         }
         let progress = ProgressLine(quiet: library.quiet)
-        var done = 0, first = true
-        SuspectChecker(jobs: jobs, options: FingerprintOptions(role: .suspect, timeBudget: timeout)).run(files: files, against: references) { result in
+        var done = unlisted.count, first = unlisted.isEmpty, withReuse = 0, unreadable = unlisted.count
+        var evidence = html != nil ? EvidenceCollector() : nil
+        SuspectChecker(jobs: jobs, options: FingerprintOptions(role: .suspect, timeBudget: timeout)).run(files: pending, against: references) { result in
             done += 1
             progress.finish()
             let report = SuspectReport(suspect: displayPath(result.path), duration: result.duration, matches: result.matches, error: result.error)
-            if let error = result.error { failed = true; Terminal.error(error) }
-            if !result.matches.isEmpty { reused = true }
+            if let error = result.error { failed = true; unreadable += 1; Terminal.error(error) }
+            if !result.matches.isEmpty { reused = true; withReuse += 1 }
             let text = json ? report.jsonLine() + "\n" : (first ? "" : "\n") + report.text() + "\n"
             first = false
             sink.write(Data(text.utf8))
-            progress.update(done: done, total: files.count, item: result.path)
+            evidence?.add(result, report: report)
+            progress.update(done: done, total: pending.count, item: result.path)
         }
         progress.finish()
         if output != nil { try? sink.synchronize() }
+        if let html, let evidence {
+            let page = EvidenceReport(generated: Date(), vmatchVersion: vmatchVersion,
+                                      libraryVideos: references.entries.count, suspects: evidence.suspects).html()
+            do { try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic) } catch {
+                Terminal.error("cannot write '\(html)': \(error.localizedDescription)")
+                failed = true
+            }
+        }
+        if !library.quiet {
+            var summary = "compare: \(done) checked, \(withReuse) with reuse, \(unreadable) failed"
+            if resume { summary += ", \(skipped) already in \(output ?? "")" }
+            Terminal.note(summary)
+        }
         if failed { throw ExitCode(Status.unreadable) }
         if reused { throw ExitCode(Status.reuseFound) }
     }

@@ -7,7 +7,10 @@ struct Hash: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Prints the PDQ hash and quality of an image, or of each sampled frame of a video.")
 
-    @Flag(help: "Print one JSON object per line instead of text.")
+    @Option(help: "Output: text; jsonl (one JSON object per image or frame); json (one object per file, all its frames); vpdq (ThreatExchange vPDQ lines, one video).")
+    var format: HashFormat?
+
+    @Flag(help: "Same as --format jsonl.")
     var json = false
 
     @Option(help: "Frames per second to hash from a video.")
@@ -18,6 +21,8 @@ struct Hash: ParsableCommand {
 
     func validate() throws {
         guard fps > 0, fps <= 120 else { throw ValidationError("--fps must be between 0 and 120.") }
+        if json, let format, format != .jsonl { throw ValidationError("--json is --format jsonl; give one of them.") }
+        if format == .vpdq && files.count != 1 { throw ValidationError("--format vpdq takes one file (its lines do not name the file).") }
     }
 
     private struct Line: Encodable {
@@ -28,6 +33,9 @@ struct Hash: ParsableCommand {
     }
 
     func run() throws {
+        let chosen = format ?? (json ? .jsonl : .text)
+        if chosen == .json || chosen == .vpdq { return try runWhole(chosen) }
+        let json = chosen == .jsonl
         let hasher = PDQHasher()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -1,0 +1,241 @@
+// Still pictures of a video at given times, as JPEG bytes from FFmpeg's own MJPEG encoder, for
+// evidence reports. For each time: seek backward to the keyframe at or before it, decode forward
+// to the first frame at or after it, scale (swscale) to a fixed width in full-range YUV 4:2:0,
+// turn upright as the display matrix says, encode. Costs a keyframe interval of decoding per
+// picture, not a pass over the file.
+import CFFmpeg
+
+public final class ThumbnailExtractor {
+    public let path: String
+    /// Width of the pictures; the height follows the display aspect ratio.
+    public let width: Int
+    /// MJPEG quantiser scale, 2 (best) to 31.
+    public let quality: Int
+    private let input: FormatInput
+    private let videoIndex: Int32
+    private let decoder: StreamDecoder
+    private let info: VideoStreamInfo
+    private let startTime: Double
+    private let packet = Packet()
+
+    public init(path: String, width: Int = 320, quality: Int = 3) throws(MediaError) {
+        precondition(width >= 16 && width % 2 == 0, "ThumbnailExtractor: width must be even and at least 16")
+        vm_quiet_logs()
+        self.path = path
+        self.width = width
+        self.quality = quality
+        input = try FormatInput(path: path)
+        videoIndex = input.bestStream(AVMEDIA_TYPE_VIDEO)
+        guard let stream = input.stream(videoIndex),
+              let video = MediaDecoder.describe(input, path: path, video: videoIndex, audio: -1).video else {
+            throw MediaError(.noStreams, path: path, reason: "no picture to show")
+        }
+        info = video
+        decoder = try StreamDecoder(stream: stream, threads: 1, skipNonReference: false, path: path)
+        let start = input.pointer.pointee.start_time
+        startTime = start == vm_nopts() ? 0 : Double(start) / Double(AV_TIME_BASE)
+    }
+
+    /// The picture shown at `time` seconds from the start of the file (as `MediaDecoder` counts
+    /// time); past the end, the last picture.
+    public func jpeg(at time: Double) throws(MediaError) -> [UInt8] {
+        let frame = try decodeFrame(at: max(0, time))
+        let picture = try scaledUpright(frame)
+        let encoder = try MJPEGEncoder(width: Int(picture.pointer.pointee.width), height: Int(picture.pointer.pointee.height),
+                                       quality: quality, path: path)
+        return try encoder.encode(picture, packet: packet)
+    }
+
+    private func decodeFrame(at time: Double) throws(MediaError) -> Frame {
+        let timeBase = decoder.timeBase
+        let target = Int64(((time + startTime) / av_q2d(timeBase)).rounded(.down))
+        var sought = avformat_seek_file(input.pointer, videoIndex, Int64.min, target, target, 0)
+        if sought < 0 { sought = av_seek_frame(input.pointer, videoIndex, target, AVSEEK_FLAG_BACKWARD) }
+        if sought < 0 { throw MediaError(.decode, path: path, reason: ffmpegErrorText(sought), function: "avformat_seek_file") }
+        avcodec_flush_buffers(decoder.context)
+
+        // Half a frame's tolerance: timestamps of the wanted frame may round to just below `time`.
+        let tolerance = 0.5 / (info.frameRate ?? 30)
+        let current = Frame(), previous = Frame()
+        var havePrevious = false
+        var lastError: Int32 = 0
+        var lastTime = -Double.infinity
+        var flushed = false
+        while true {
+            if !flushed {
+                let read = av_read_frame(input.pointer, packet.pointer)
+                if read < 0 {
+                    flushed = true
+                    _ = decoder.send(nil)
+                } else {
+                    defer { av_packet_unref(packet.pointer) }
+                    guard packet.pointer.pointee.stream_index == videoIndex else { continue }
+                    let sent = decoder.send(packet.pointer)
+                    if sent < 0 && sent != vm_averror_eagain() { lastError = sent }
+                }
+            }
+            receiving: while true {
+                switch decoder.receive(into: current) {
+                case .needsInput: break receiving
+                case .endOfStream:
+                    if havePrevious { return previous }
+                    let reason = lastError != 0 ? ffmpegErrorText(lastError) : "no picture at \(time) s"
+                    throw MediaError(.decode, path: path, reason: reason, function: lastError != 0 ? "avcodec_receive_frame" : nil)
+                case .failed(let code):
+                    lastError = code
+                    if flushed {
+                        if havePrevious { return previous }
+                        throw MediaError(.decode, path: path, reason: ffmpegErrorText(code), function: "avcodec_receive_frame")
+                    }
+                    break receiving
+                case .frame:
+                    let pts = current.pointer.pointee.best_effort_timestamp
+                    let frameTime = pts == vm_nopts()
+                        ? lastTime + 1 / (info.frameRate ?? 30)
+                        : Double(pts) * av_q2d(timeBase) - startTime
+                    lastTime = frameTime
+                    if frameTime >= time - tolerance { return current }
+                    av_frame_unref(previous.pointer)
+                    av_frame_move_ref(previous.pointer, current.pointer)
+                    havePrevious = true
+                }
+            }
+        }
+    }
+
+    /// The frame at `width` wide in YUVJ420P, upright. Sizes are even (4:2:0 chroma).
+    private func scaledUpright(_ frame: Frame) throws(MediaError) -> Frame {
+        let f = frame.pointer.pointee
+        guard f.width > 0, f.height > 0 else { throw MediaError(.decode, path: path, reason: "a picture without size") }
+        let sar = f.sample_aspect_ratio.num > 0 && f.sample_aspect_ratio.den > 0 ? av_q2d(f.sample_aspect_ratio) : 1
+        let displayWidth = Double(f.width) * sar, displayHeight = Double(f.height)
+        let sideways = info.rotation % 180 != 0
+        let aspect = sideways ? displayWidth / displayHeight : displayHeight / displayWidth
+        let height = max(2, Int((Double(width) * aspect / 2).rounded()) * 2)
+        let scaledWidth = sideways ? height : width, scaledHeight = sideways ? width : height
+
+        let scaler = try PictureScaler(from: frame, width: scaledWidth, height: scaledHeight, path: path)
+        let scaled = try Frame.picture(width: scaledWidth, height: scaledHeight, path: path)
+        try scaler.scale(frame, into: scaled)
+        guard info.rotation != 0 || info.mirrored else { return scaled }
+
+        let upright = try Frame.picture(width: width, height: height, path: path)
+        for plane in 0 ..< 3 {
+            let w = plane == 0 ? scaledWidth : scaledWidth / 2, h = plane == 0 ? scaledHeight : scaledHeight / 2
+            let source = scaled.plane(plane)
+            var packed = [UInt8](repeating: 0, count: w * h)
+            for row in 0 ..< h {
+                for x in 0 ..< w { packed[row * w + x] = source.base[row * source.stride + x] }
+            }
+            let turned = uprightImage(packed, width: w, height: h, bytesPerPixel: 1, clockwise: info.rotation, mirror: info.mirrored)
+            let target = upright.plane(plane)
+            for row in 0 ..< turned.height {
+                for x in 0 ..< turned.width { target.base[row * target.stride + x] = turned.pixels[row * turned.width + x] }
+            }
+        }
+        return upright
+    }
+}
+
+extension Frame {
+    /// A frame with its own buffers, for a picture of this size in YUVJ420P.
+    static func picture(width: Int, height: Int, path: String) throws(MediaError) -> Frame {
+        let frame = Frame()
+        frame.pointer.pointee.width = Int32(width)
+        frame.pointer.pointee.height = Int32(height)
+        frame.pointer.pointee.format = AV_PIX_FMT_YUVJ420P.rawValue
+        frame.pointer.pointee.color_range = AVCOL_RANGE_JPEG
+        let allocated = av_frame_get_buffer(frame.pointer, 0)
+        if allocated < 0 {
+            throw MediaError(.codec, path: path, reason: ffmpegErrorText(allocated), function: "av_frame_get_buffer")
+        }
+        return frame
+    }
+
+    /// Plane 0, 1 or 2 of a planar picture: its first byte and row stride.
+    func plane(_ index: Int) -> (base: UnsafeMutablePointer<UInt8>, stride: Int) {
+        let f = pointer.pointee
+        switch index {
+        case 0: return (f.data.0!, Int(f.linesize.0))
+        case 1: return (f.data.1!, Int(f.linesize.1))
+        default: return (f.data.2!, Int(f.linesize.2))
+        }
+    }
+}
+
+/// swscale from one decoded frame's format and size to YUVJ420P at a given size.
+final class PictureScaler {
+    private let context: OpaquePointer
+
+    init(from frame: Frame, width: Int, height: Int, path: String) throws(MediaError) {
+        let f = frame.pointer.pointee
+        guard let context = sws_getContext(f.width, f.height, AVPixelFormat(rawValue: f.format),
+                                           Int32(width), Int32(height), AV_PIX_FMT_YUVJ420P,
+                                           SWS_BICUBIC, nil, nil, nil) else {
+            throw MediaError(.codec, path: path, reason: "cannot scale this picture format", function: "sws_getContext")
+        }
+        self.context = context
+    }
+
+    deinit { sws_freeContext(context) }
+
+    func scale(_ source: Frame, into target: Frame) throws(MediaError) {
+        let scaled = sws_scale_frame(context, target.pointer, source.pointer)
+        if scaled < 0 {
+            throw MediaError(.codec, path: "", reason: ffmpegErrorText(scaled), function: "sws_scale_frame")
+        }
+    }
+}
+
+/// FFmpeg's MJPEG encoder, opened for one picture size.
+final class MJPEGEncoder {
+    private let context: UnsafeMutablePointer<AVCodecContext>
+    private let path: String
+
+    init(width: Int, height: Int, quality: Int, path: String) throws(MediaError) {
+        self.path = path
+        guard let codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG) else {
+            throw MediaError(.codec, path: path, reason: "this FFmpeg has no MJPEG encoder", function: "avcodec_find_encoder")
+        }
+        guard let context = avcodec_alloc_context3(codec) else {
+            throw MediaError(.codec, path: path, reason: "out of memory", function: "avcodec_alloc_context3")
+        }
+        self.context = context
+        context.pointee.width = Int32(width)
+        context.pointee.height = Int32(height)
+        context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
+        context.pointee.color_range = AVCOL_RANGE_JPEG
+        context.pointee.time_base = AVRational(num: 1, den: 25)
+        // A fixed quantiser: every picture in a report looks alike, whatever its content.
+        context.pointee.flags |= AV_CODEC_FLAG_QSCALE
+        context.pointee.global_quality = Int32(max(2, min(31, quality))) * FF_QP2LAMBDA
+        let opened = avcodec_open2(context, codec, nil)
+        if opened < 0 {
+            throw MediaError(.codec, path: path, reason: ffmpegErrorText(opened), function: "avcodec_open2")
+        }
+    }
+
+    deinit {
+        var context: UnsafeMutablePointer<AVCodecContext>? = context
+        avcodec_free_context(&context)
+    }
+
+    func encode(_ picture: Frame, packet: Packet) throws(MediaError) -> [UInt8] {
+        picture.pointer.pointee.pts = 0
+        picture.pointer.pointee.quality = context.pointee.global_quality
+        var code = avcodec_send_frame(context, picture.pointer)
+        if code >= 0 { code = avcodec_send_frame(context, nil) }
+        if code < 0 { throw MediaError(.codec, path: path, reason: ffmpegErrorText(code), function: "avcodec_send_frame") }
+        var bytes: [UInt8] = []
+        while true {
+            let received = avcodec_receive_packet(context, packet.pointer)
+            if received == vm_averror_eof() || received == vm_averror_eagain() { break }
+            if received < 0 { throw MediaError(.codec, path: path, reason: ffmpegErrorText(received), function: "avcodec_receive_packet") }
+            let p = packet.pointer.pointee
+            if let data = p.data, p.size > 0 { bytes += UnsafeBufferPointer(start: data, count: Int(p.size)) }
+            av_packet_unref(packet.pointer)
+        }
+        guard !bytes.isEmpty else { throw MediaError(.codec, path: path, reason: "the encoder gave no picture", function: "avcodec_receive_packet") }
+        return bytes
+    }
+}

@@ -1,0 +1,204 @@
+// The evidence report as one self-contained HTML file: inline CSS, pictures as data: URIs, no
+// scripts and no network (a Content-Security-Policy says so to the browser). It is meant to be
+// attached to a takedown request, so it states facts plainly and prints well.
+import Foundation
+import Matching
+
+extension EvidenceReport {
+    public func html() -> String {
+        var h = HTMLWriter()
+        h.line("<!DOCTYPE html>")
+        h.line("<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        h.line("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">")
+        h.line("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+        h.line("<title>Reuse evidence report — \(Self.utc(generated).htmlEscaped)</title>")
+        h.line("<style>\(Self.css)</style></head><body>")
+
+        let reused = suspects.filter { $0.report.error == nil && !$0.report.matches.isEmpty }.count
+        let failed = suspects.filter { $0.report.error != nil }.count
+        h.line("<header><h1>Reuse evidence report</h1>")
+        h.line("<p class=\"lead\">Clips checked against a creator’s own videos with vmatch. For each clip: what identifies the file, which of the creator’s videos it reuses, where, and whether the picture, the sound or both were taken.</p>")
+        h.line("<table class=\"facts\">")
+        h.row("Generated", Self.utc(generated))
+        h.row("Tool", "vmatch \(vmatchVersion)")
+        h.row("Library", "\(libraryVideos) reference video\(libraryVideos == 1 ? "" : "s")")
+        h.row("Clips", "\(suspects.count) checked, \(reused) with reuse, \(failed) could not be read")
+        h.line("</table></header>")
+
+        for (index, suspect) in suspects.enumerated() {
+            suspect.html(into: &h, number: index + 1, vmatchVersion: vmatchVersion)
+        }
+
+        h.line("<footer><h2>How to read this report</h2>")
+        h.line("<p>Pictures are compared through PDQ perceptual hashes of frames sampled four times a second (also mirrored, cropped and letterboxed); sound through spectral landmarks of the voice. A reuse is reported only where many moments of the clip agree on one time offset and playback speed within the reference video, never from a single frame. Times are minutes:seconds from the start of each file. Confidence runs from 0 to 1. The still pictures are decoded from both files at the middle of each reused passage; they illustrate the match and are not its only basis.</p>")
+        h.line("<p>Identifiers: SHA-256 of the whole file as checked; times in UTC (ISO 8601).</p></footer>")
+        h.line("</body></html>")
+        return h.text
+    }
+
+    /// `2025-01-31T12:00:00Z`.
+    public static func utc(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// `mm:ss.s`, or `h:mm:ss.s` past an hour: pictures are shown at fractions of a second.
+    static func preciseClock(_ seconds: Double) -> String {
+        let tenths = Int((max(0, seconds) * 10).rounded())
+        let h = tenths / 36000, m = (tenths % 36000) / 600, s = (tenths % 600) / 10, t = tenths % 10
+        return h > 0 ? String(format: "%d:%02d:%02d.%d", h, m, s, t) : String(format: "%02d:%02d.%d", m, s, t)
+    }
+
+    static func words(_ modality: Modality) -> String { SuspectReport.words(modality) }
+
+    static func byteCount(_ size: Int64) -> String {
+        let digits = Array(String(size))
+        var plain = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { plain += "," }
+            plain.append(d)
+        }
+        if size >= 1 << 20 { return String(format: "%.1f MiB (%@ bytes)", Double(size) / 1048576, plain) }
+        if size >= 1 << 10 { return String(format: "%.1f KiB (%@ bytes)", Double(size) / 1024, plain) }
+        return "\(plain) bytes"
+    }
+
+    static let css = """
+    body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1a1a1a;background:#fff;max-width:1100px;margin:0 auto;padding:24px}
+    h1{font-size:26px;margin:0 0 6px}h2{font-size:19px;margin:0 0 10px;word-break:break-all}h3{font-size:16px;margin:18px 0 6px;word-break:break-all}
+    .lead{color:#444;margin:0 0 12px}
+    table{border-collapse:collapse}
+    .facts th{text-align:left;font-weight:600;color:#555;padding:2px 16px 2px 0;vertical-align:top;white-space:nowrap}
+    .facts td{padding:2px 0;word-break:break-all}
+    .mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:13px}
+    section.suspect{border:1px solid #c9c9c9;border-radius:6px;padding:16px 18px;margin:22px 0;break-inside:avoid-page}
+    .verdict{font-weight:600;margin:10px 0}
+    .verdict.reuse{color:#8a1c1c}.verdict.none{color:#2d5a2d}.verdict.error{color:#7a5200}
+    .segments th,.segments td{border-bottom:1px solid #e2e2e2;padding:4px 14px 4px 0;text-align:left;white-space:nowrap}
+    .segments th{font-weight:600;color:#555}
+    .timeline{margin:8px 0 2px}
+    .bar{position:relative;height:22px;background:#ececec;border:1px solid #bdbdbd;border-radius:3px}
+    .bar div{position:absolute;top:0;bottom:0;opacity:.9}
+    .axis{display:flex;justify-content:space-between;font-size:12px;color:#666}
+    .legend{font-size:12px;color:#555;margin:4px 0 0}
+    .legend span{display:inline-block;width:11px;height:11px;vertical-align:-1px;margin:0 4px 0 12px;border-radius:2px}
+    .m-both{background:#7b2d8e}.m-video{background:#2a5fa8}.m-audio{background:#d07a12}
+    .pair{display:flex;gap:14px;flex-wrap:wrap;margin:10px 0 4px;break-inside:avoid}
+    figure{margin:0;flex:0 0 auto}
+    figure img{display:block;width:320px;height:auto;border:1px solid #999;background:#000}
+    figcaption{font-size:12px;color:#444;margin-top:3px;max-width:320px;word-break:break-all}
+    .missing{width:320px;height:120px;display:flex;align-items:center;justify-content:center;border:1px dashed #aaa;color:#777;font-size:12px;text-align:center}
+    .note{font-size:12px;color:#666}
+    footer{margin-top:30px;border-top:1px solid #ccc;padding-top:10px;color:#444;font-size:13px}
+    footer h2{font-size:15px}
+    """
+}
+
+extension SuspectEvidence {
+    func html(into h: inout HTMLWriter, number: Int, vmatchVersion: String) {
+        let r = report
+        let name = (r.suspect as NSString).lastPathComponent
+        h.line("<section class=\"suspect\">")
+        h.line("<h2>\(number). \(name.htmlEscaped)</h2>")
+        h.line("<table class=\"facts\">")
+        h.row("File", r.suspect)
+        h.row("SHA-256", sha256 ?? "—", mono: true)
+        h.row("Size", size.map(EvidenceReport.byteCount) ?? "—")
+        h.row("Duration", r.duration.map { "\(SuspectReport.clock($0)) (\(String(format: "%.3f", $0)) s)" } ?? "—")
+        h.row("Checked", EvidenceReport.utc(checkedAt))
+        h.row("Tool", "vmatch \(vmatchVersion)")
+        h.line("</table>")
+
+        if let error = r.error {
+            h.line("<p class=\"verdict error\">Could not be read: \(error.htmlEscaped)</p>")
+            h.line("</section>")
+            return
+        }
+        if r.matches.isEmpty {
+            h.line("<p class=\"verdict none\">No reuse of the library’s videos found.</p>")
+            h.line("</section>")
+            return
+        }
+        let count = r.matches.count
+        h.line("<p class=\"verdict reuse\">Reuses \(count) of the library’s videos.</p>")
+        timeline(into: &h)
+
+        for (m, match) in r.matches.enumerated() {
+            let referenceName = (match.reference as NSString).lastPathComponent
+            h.line("<h3>Reuses \(referenceName.htmlEscaped) — \(EvidenceReport.words(match.modality).htmlEscaped), confidence \(String(format: "%.2f", match.score))</h3>")
+            h.line("<table class=\"facts\">")
+            h.row("Reference", match.reference)
+            h.line("</table>")
+            h.line("<table class=\"segments\"><tr><th>In this clip</th><th>In the reference</th><th>Reused</th><th>Speed</th><th>Confidence</th></tr>")
+            for s in match.segments {
+                let cells = [
+                    "\(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd))",
+                    "\(SuspectReport.clock(s.referenceStart))–\(SuspectReport.clock(s.referenceEnd))",
+                    EvidenceReport.words(s.modality),
+                    String(format: "×%.2f", s.speed),
+                    String(format: "%.2f", s.score),
+                ]
+                h.line("<tr>" + cells.map { "<td>\($0.htmlEscaped)</td>" }.joined() + "</tr>")
+            }
+            h.line("</table>")
+            for (i, s) in match.segments.enumerated() {
+                let pair = m < pictures.count && i < pictures[m].count ? pictures[m][i] : nil
+                guard let pair else {
+                    if s.modality == .audio {
+                        h.line("<p class=\"note\">\(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)): sound only; the pictures differ, so none are shown.</p>")
+                    }
+                    continue
+                }
+                h.line("<div class=\"pair\">")
+                h.figure(jpeg: pair.suspectJPEG, caption: "This clip at \(EvidenceReport.preciseClock(pair.suspectTime))")
+                h.figure(jpeg: pair.referenceJPEG, caption: "\(referenceName) at \(EvidenceReport.preciseClock(pair.referenceTime))")
+                h.line("</div>")
+                if let note = pair.note { h.line("<p class=\"note\">\(note.htmlEscaped)</p>") }
+            }
+        }
+        h.line("</section>")
+    }
+
+    /// Where in the clip the reuse is: one bar the clip's length, a coloured span per segment.
+    private func timeline(into h: inout HTMLWriter) {
+        let r = report
+        let ends = r.matches.flatMap(\.segments).map(\.suspectEnd)
+        let length = max(r.duration ?? 0, ends.max() ?? 0)
+        guard length > 0 else { return }
+        h.line("<div class=\"timeline\"><div class=\"bar\" role=\"img\" aria-label=\"Where in this clip the reuse is\">")
+        for match in r.matches {
+            let referenceName = (match.reference as NSString).lastPathComponent
+            for s in match.segments {
+                let left = max(0, min(100, s.suspectStart / length * 100))
+                let width = max(0.4, min(100 - left, (s.suspectEnd - s.suspectStart) / length * 100))
+                let title = "\(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)): \(referenceName), \(EvidenceReport.words(s.modality))"
+                h.line(String(format: "<div class=\"m-%@\" style=\"left:%.2f%%;width:%.2f%%\" title=\"%@\"></div>",
+                              s.modality.rawValue, left, width, title.htmlEscaped))
+            }
+        }
+        h.line("</div><div class=\"axis\"><span>00:00</span><span>\(SuspectReport.clock(length))</span></div>")
+        h.line("<div class=\"legend\">Reused:<span class=\"m-both\"></span>picture and sound<span class=\"m-video\"></span>picture<span class=\"m-audio\"></span>sound</div></div>")
+    }
+}
+
+/// Accumulates the page; `row` and `figure` escape what they are given.
+struct HTMLWriter {
+    var text = ""
+
+    mutating func line(_ s: String) { text += s; text += "\n" }
+
+    mutating func row(_ name: String, _ value: String, mono: Bool = false) {
+        line("<tr><th>\(name.htmlEscaped)</th><td\(mono ? " class=\"mono\"" : "")>\(value.htmlEscaped)</td></tr>")
+    }
+
+    mutating func figure(jpeg: [UInt8]?, caption: String) {
+        if let jpeg, !jpeg.isEmpty {
+            let uri = "data:image/jpeg;base64," + Data(jpeg).base64EncodedString()
+            line("<figure><img src=\"\(uri)\" alt=\"\(caption.htmlEscaped)\"><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
+        } else {
+            line("<figure><div class=\"missing\">picture not available</div><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+@testable import Matching
+import Testing
+@testable import Report
+
+@Suite struct EvidenceReportHTMLTests {
+    static let hostileName = "<b>&\"'ünï中.mp4"
+    /// The smallest JPEG-looking bytes: the renderer does not decode them.
+    static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0xFF, 0xD9]
+
+    static func evidence(suspect: String = "/clips/" + hostileName) -> EvidenceReport {
+        let segment = MatchSegment(modality: .both, suspectStart: 2, suspectEnd: 8, referenceStart: 12,
+                                   referenceEnd: 18.6, score: 0.93, speed: 1.1)
+        let sound = MatchSegment(modality: .audio, suspectStart: 9, suspectEnd: 10, referenceStart: 30,
+                                 referenceEnd: 31, score: 0.5, speed: 1)
+        let match = ReferenceMatch(reference: ReferenceEntry(path: "/library/<i>interview</i>.mp4", duration: 60),
+                                   score: 0.93, modality: .both, segments: [segment, sound])
+        let report = SuspectReport(suspect: suspect, duration: 20, matches: [match], error: nil)
+        let times = report.matches[0].segments[0].representativeTimes
+        let pair = FramePair(suspectTime: times.suspect, referenceTime: times.reference, suspectJPEG: jpeg, referenceJPEG: jpeg)
+        let checked = Date(timeIntervalSince1970: 1_700_000_000)
+        let failed = SuspectReport(suspect: "/clips/broken & <bad>.mp4", duration: nil, matches: [],
+                                   error: "cannot decode 'broken & <bad>.mp4': Invalid data")
+        return EvidenceReport(generated: checked, vmatchVersion: "9.9.9", libraryVideos: 3, suspects: [
+            SuspectEvidence(report: report, sha256: String(repeating: "ab", count: 32), size: 123_456,
+                            checkedAt: checked, pictures: [[pair, nil]]),
+            SuspectEvidence(report: failed, sha256: nil, size: nil, checkedAt: checked, pictures: []),
+        ])
+    }
+
+    @Test func escapesTheFiveCharacters() {
+        #expect("a&b<c>d\"e'f".htmlEscaped == "a&amp;b&lt;c&gt;d&quot;e&#39;f")
+        #expect("ünï中".htmlEscaped == "ünï中")
+    }
+
+    @Test func hostileFileNamesAreShownEscapedNeverAsMarkup() {
+        let html = Self.evidence().html()
+        let escaped = "&lt;b&gt;&amp;&quot;&#39;ünï中.mp4"
+        #expect(html.contains("<h2>1. \(escaped)</h2>"))
+        #expect(html.contains("/clips/\(escaped)"))
+        #expect(html.contains("&lt;i&gt;interview&lt;/i&gt;.mp4"))
+        #expect(html.contains("broken &amp; &lt;bad&gt;.mp4"))
+        #expect(!html.contains("<b>"))
+        #expect(!html.contains("<i>"))
+        #expect(!html.contains("<bad>"))
+        #expect(!html.contains(Self.hostileName))
+    }
+
+    @Test func picturesAreInlineAndNothingIsFetched() {
+        let html = Self.evidence().html()
+        let uri = "data:image/jpeg;base64," + Data(Self.jpeg).base64EncodedString()
+        #expect(html.components(separatedBy: "<img src=\"\(uri)\"").count - 1 == 2)
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("http://") && !html.contains("https://"))
+        #expect(!html.contains("<link"))
+    }
+
+    @Test func statesTheFactsOfEachClip() {
+        let html = Self.evidence().html()
+        #expect(html.contains(String(repeating: "ab", count: 32)))
+        #expect(html.contains("120.6 KiB (123,456 bytes)"))
+        #expect(html.contains("2023-11-14T22:13:20Z"))
+        #expect(html.contains("vmatch 9.9.9"))
+        #expect(html.contains("00:02–00:08"))  // suspect side
+        #expect(html.contains("00:12–00:19"))  // reference side
+        #expect(html.contains("picture and sound"))
+        #expect(html.contains("0.93"))
+        // The middle of the segment, mapped through its speed: 5 s → 12 + 3 × 1.1 = 15.3 s.
+        #expect(html.contains("This clip at 00:05.0"))
+        #expect(html.contains("at 00:15.3"))
+        #expect(html.contains("sound only"))
+        #expect(html.contains("Could not be read: cannot decode"))
+        #expect(html.contains("2 checked, 1 with reuse, 1 could not be read"))
+    }
+
+    @Test func theTimelineMarksWhereTheReuseIs() {
+        let html = Self.evidence().html()
+        // 2–8 s of a 20 s clip: from 10 % for 30 %.
+        #expect(html.contains("class=\"m-both\" style=\"left:10.00%;width:30.00%\""))
+        #expect(html.contains("class=\"m-audio\" style=\"left:45.00%;width:5.00%\""))
+    }
+}

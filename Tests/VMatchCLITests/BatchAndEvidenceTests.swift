@@ -1,0 +1,142 @@
+// compare over many clips: --resume, a killed batch, the summary; --html evidence reports.
+import Foundation
+import Testing
+
+@Suite struct BatchAndEvidenceTests {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var shared: [String: String]?
+
+    /// The fixture library, indexed once for these tests (they only read it).
+    static func indexedLibrary() throws -> [String: String] {
+        try Fixture.make()
+        lock.lock()
+        defer { lock.unlock() }
+        if let shared { return shared }
+        let env = ["VMATCH_DB": Fixture.database()]
+        let r = try CLI.run(["index", "--quiet", Fixture.library.path], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        shared = env
+        return env
+    }
+
+    /// A fresh folder holding copies of the fixture's suspects under the names given.
+    static func folder(_ names: [String: String]) throws -> URL {
+        let url = CLI.workDirectory.appendingPathComponent("batch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        for (name, source) in names {
+            try FileManager.default.copyItem(at: Fixture.suspects.appendingPathComponent(source), to: url.appendingPathComponent(name))
+        }
+        return url
+    }
+
+    static func lines(_ url: URL) throws -> [String] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    @Test func theEvidenceReportShowsAHostileNameEscapedWithPictures() throws {
+        let env = try Self.indexedLibrary()
+        let name = "<b>&\"'ünï中.mp4"
+        let dir = try Self.folder([name: "reupload.mp4", "plain.mp4": "unrelated.mp4"])
+        let html = dir.appendingPathComponent("report.html")
+        let r = try CLI.run(["compare", "--html", html.path, dir.path], environment: env)
+        #expect(r.status == 1, "\(r.stderr)")
+        let page = try String(contentsOf: html, encoding: .utf8)
+        let escaped = "&lt;b&gt;&amp;&quot;&#39;ünï中.mp4"
+        #expect(page.contains("<h2>1. \(escaped)</h2>"))
+        #expect(!page.contains(name))
+        #expect(!page.contains("<b>"))
+        #expect(page.contains("Reuses talk.mp4"))
+        #expect(page.contains("No reuse of the library’s videos found."))
+        // Suspect and reference picture of the reused passage; JPEG bytes begin FF D8 FF ("/9j/").
+        let uris = page.components(separatedBy: "src=\"data:image/jpeg;base64,").dropFirst()
+        #expect(uris.count == 2)
+        for uri in uris {
+            let base64 = String(uri.prefix { $0 != "\"" })
+            let bytes = try #require(Data(base64Encoded: base64))
+            #expect(bytes.prefix(3) == Data([0xFF, 0xD8, 0xFF]) && bytes.count > 2000)
+        }
+        // The file's identity, from the file itself.
+        let sha = try shasum(dir.appendingPathComponent(name).path)
+        #expect(page.contains(sha))
+        #expect(!page.contains("<script"))
+    }
+
+    func shasum(_ path: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        p.arguments = [path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(String(decoding: out, as: UTF8.self).prefix(64))
+    }
+
+    @Test func resumeSkipsClipsAlreadyInTheOutput() throws {
+        let env = try Self.indexedLibrary()
+        let dir = try Self.folder(["a.mp4": "reupload.mp4", "b.mp4": "unrelated.mp4"])
+        let out = dir.appendingPathComponent("out.jsonl")
+        var r = try CLI.run(["compare", "--json", "-o", out.path, dir.appendingPathComponent("a.mp4").path], environment: env)
+        #expect(r.status == 1)
+        #expect(r.stderr == "compare: 1 checked, 1 with reuse, 0 failed\n")
+        // A line cut off by a killed run is dropped, and that clip is checked again.
+        let handle = try FileHandle(forWritingTo: out)
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"schema\": 1, \"suspect\": \"".utf8))
+        try handle.close()
+
+        r = try CLI.run(["compare", "--json", "-o", out.path, "--resume", dir.path], environment: env)
+        // Reuse was found in the batch (by the earlier run), so the status says so.
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "compare: 1 checked, 0 with reuse, 0 failed, 1 already in \(out.path)\n")
+        let lines = try Self.lines(out)
+        #expect(lines.count == 2)
+        let suspects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }.map { $0["suspect"] as! String }
+        #expect(suspects.map { ($0 as NSString).lastPathComponent } == ["a.mp4", "b.mp4"])
+
+        // All done: nothing checked, nothing written.
+        r = try CLI.run(["compare", "--json", "-o", out.path, "--resume", "--quiet", dir.path], environment: env)
+        #expect(r.status == 1 && r.stderr.isEmpty)
+        #expect(try Self.lines(out).count == 2)
+
+        r = try CLI.run(["compare", "--resume", dir.path], environment: env)
+        #expect(r.status == 64)
+    }
+
+    @Test func aKilledAndResumedBatchEndsWithTheSameLinesAsAnUninterruptedOne() throws {
+        let env = try Self.indexedLibrary()
+        var names: [String: String] = [:]
+        for i in 0 ..< 4 { names["clip\(i).mp4"] = i % 2 == 0 ? "reupload.mp4" : "unrelated.mp4" }
+        let dir = try Self.folder(names)
+        try Data(repeating: 3, count: 5000).write(to: dir.appendingPathComponent("clip4-broken.mp4"))
+        let whole = CLI.workDirectory.appendingPathComponent("whole-\(UUID().uuidString).jsonl")
+        let r = try CLI.run(["compare", "--json", "-o", whole.path, "--jobs", "2", dir.path], environment: env)
+        #expect(r.status == 2)
+        let expected = try Self.lines(whole)
+        #expect(expected.count == 5)
+
+        let out = CLI.workDirectory.appendingPathComponent("killed-\(UUID().uuidString).jsonl")
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["compare", "--json", "-o", out.path, "--jobs", "1", "--quiet", dir.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Killed once the first result is on disk.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? Self.lines(out)) ?? []).isEmpty { Thread.sleep(forTimeInterval: 0.02) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let kept = try Self.lines(out)
+        #expect(kept.count >= 1 && kept.count < 5, "killed after \(kept.count) lines")
+        for line in kept { #expect(expected.contains(line)) }
+
+        let resumed = try CLI.run(["compare", "--json", "-o", out.path, "--resume", "--jobs", "2", dir.path], environment: env)
+        #expect(resumed.status == 2)
+        let final = try Self.lines(out)
+        #expect(final.count == 5)
+        #expect(Set(final) == Set(expected))
+    }
+}
