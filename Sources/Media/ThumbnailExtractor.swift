@@ -17,14 +17,17 @@ public final class ThumbnailExtractor {
     private let info: VideoStreamInfo
     private let startTime: Double
     private let packet = Packet()
+    private let timeBudget: Double?
 
-    public init(path: String, width: Int = 320, quality: Int = 3) throws(MediaError) {
+    /// `timeBudget`: seconds allowed for opening the file and for each picture cut from it.
+    public init(path: String, width: Int = 320, quality: Int = 3, timeBudget: Double? = 60) throws(MediaError) {
         precondition(width >= 16 && width % 2 == 0, "ThumbnailExtractor: width must be even and at least 16")
         vm_quiet_logs()
         self.path = path
         self.width = width
         self.quality = quality
-        input = try FormatInput(path: path)
+        input = try FormatInput(path: path, deadline: Deadline(seconds: timeBudget))
+        self.timeBudget = timeBudget
         videoIndex = input.bestStream(AVMEDIA_TYPE_VIDEO)
         guard let stream = input.stream(videoIndex),
               let video = MediaDecoder.describe(input, path: path, video: videoIndex, audio: -1).video else {
@@ -53,6 +56,7 @@ public final class ThumbnailExtractor {
         if sought < 0 { sought = av_seek_frame(input.pointer, videoIndex, target, AVSEEK_FLAG_BACKWARD) }
         if sought < 0 { throw MediaError(.decode, path: path, reason: ffmpegErrorText(sought), function: "avformat_seek_file") }
         avcodec_flush_buffers(decoder.context)
+        input.deadline.reset(seconds: timeBudget)
 
         // Half a frame's tolerance: timestamps of the wanted frame may round to just below `time`.
         let tolerance = 0.5 / (info.frameRate ?? 30)
@@ -62,6 +66,9 @@ public final class ThumbnailExtractor {
         var lastTime = -Double.infinity
         var flushed = false
         while true {
+            if input.deadline.expired {
+                throw MediaError(.timeout, path: path, reason: "cutting a picture took longer than the time budget")
+            }
             if !flushed {
                 let read = av_read_frame(input.pointer, packet.pointer)
                 if read < 0 {
