@@ -54,7 +54,8 @@ import Testing
 
     @Test func missingFile() throws {
         let error = try oneLineError("/nonexistent/clip.mp4")
-        #expect(error.description == "cannot decode 'clip.mp4': No such file or directory (avformat_open_input)")
+        // Regular files only: a missing one fails at the stat(2) check, before FFmpeg opens it.
+        #expect(error.description == "cannot decode 'clip.mp4': No such file or directory (stat)")
     }
 }
 

@@ -45,8 +45,11 @@ import Testing
             #expect((bySuffix(name)?["error"] as? String)?.contains(name) == true, "\(name) needs its error")
         }
         #expect(lines.contains { ($0["error"] as? String)?.contains("not valid UTF-8") == true })
-        let errors = r.stderr.split(separator: "\n")
+        let lines2 = r.stderr.split(separator: "\n")
+        let errors = lines2.filter { $0.hasPrefix("error: ") }
         #expect(errors.count == 4, "\(r.stderr)")
         #expect(errors.allSatisfy { $0.hasPrefix("error: cannot ") })
+        #expect(lines2.last == "compare: 6 checked, 2 with reuse, 4 failed", "\(r.stderr)")
+        #expect(lines2.count == 5)
     }
 }
