@@ -36,7 +36,7 @@ public struct LibraryIndexer {
 
     /// Extensions that are surely not audio or video: failing to decode them is not an error.
     public static let nonMediaExtensions: Set<String> = ["txt", "md", "json", "jsonl", "csv", "xml", "html", "pdf", "doc",
-                                                   "docx", "zip", "gz", "sqlite", "db", "log", "srt", "vtt", "ass"]
+                                                   "docx", "zip", "gz", "sqlite", "sqlite-wal", "sqlite-shm", "db", "log", "srt", "vtt", "ass"]
 
     public func run(paths: [String], library: VideoLibrary,
                     progress: @escaping @Sendable (IndexEvent) -> Void = { _ in }) throws -> IndexSummary {
