@@ -72,21 +72,36 @@ struct PDQTransform {
 
     /// The reference's quality heuristic: count significant neighbour differences (each truncated
     /// to an integer percentage of full scale) over the 64x64 image, /90, capped at 100.
+    ///
+    /// Written 16 lanes at a time: the scalar loop's checked `Int(Float)` conversions do not
+    /// vectorize on the default x86-64 target and were two thirds of a 64×64 hash. Truncation is
+    /// round-to-nearest through 2^23 plus a fix-up; every term is an integer 0…100 and the total
+    /// is below 2^24, so the Float sum is exact and the result equals the reference's.
     static func quality(_ image: UnsafePointer<Float>) -> Int {
-        var sum = 0
+        let magic = SIMD16<Float>(repeating: 8_388_608)
+        @inline(__always) func truncatedMagnitude(_ x: SIMD16<Float>) -> SIMD16<Float> {
+            let scaled = x * 100 / 255
+            let y = scaled.replacing(with: -scaled, where: scaled .< 0)
+            let r = (y + magic) - magic
+            return r.replacing(with: r - 1, where: r .> y)
+        }
+        let raw = UnsafeRawPointer(image)
+        @inline(__always) func load(_ index: Int) -> SIMD16<Float> {
+            raw.loadUnaligned(fromByteOffset: 4 * index, as: SIMD16<Float>.self)
+        }
+        var sum = SIMD16<Float>.zero
         for i in 0..<63 {
-            for j in 0..<64 {
-                let d = Int((image[i * 64 + j] - image[(i + 1) * 64 + j]) * 100 / 255)
-                sum += abs(d)
-            }
+            for c in 0..<4 { sum += truncatedMagnitude(load(i * 64 + 16 * c) - load((i + 1) * 64 + 16 * c)) }
         }
+        // Horizontal neighbours: columns 0…47 in three blocks, then 48…62 from a block starting
+        // at 47 whose first lane (already counted) is masked out.
+        var first = SIMDMask<SIMD16<Int32>>(repeating: false)
+        first[0] = true
         for i in 0..<64 {
-            for j in 0..<63 {
-                let d = Int((image[i * 64 + j] - image[i * 64 + j + 1]) * 100 / 255)
-                sum += abs(d)
-            }
+            for c in 0..<3 { sum += truncatedMagnitude(load(i * 64 + 16 * c) - load(i * 64 + 16 * c + 1)) }
+            sum += truncatedMagnitude(load(i * 64 + 47) - load(i * 64 + 48)).replacing(with: 0, where: first)
         }
-        return min(sum / 90, 100)
+        return min(Int(sum.sum()) / 90, 100)
     }
 
     /// Bit (i, j) = coefficient > the lower median (128th smallest of 256, what the reference's

@@ -125,3 +125,29 @@ import Testing
         }
     }
 }
+
+@Suite struct PDQQualityTests {
+    /// The reference's formula, scalar, as PDQ's C++ writes it.
+    static func referenceQuality(_ image: [Float]) -> Int {
+        var sum = 0
+        for i in 0..<63 { for j in 0..<64 { sum += abs(Int((image[i * 64 + j] - image[(i + 1) * 64 + j]) * 100 / 255)) } }
+        for i in 0..<64 { for j in 0..<63 { sum += abs(Int((image[i * 64 + j] - image[i * 64 + j + 1]) * 100 / 255)) } }
+        return min(sum / 90, 100)
+    }
+
+    @Test func vectorizedQualityEqualsTheReferenceFormula() {
+        var state: UInt64 = 99
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(state >> 40) / Float(1 << 24)
+        }
+        for round in 0..<200 {
+            // Smooth, noisy and flat images with fractional values, as the tent filter makes.
+            let amplitude: Float = [255, 40, 3, 0.5][round % 4]
+            var image = [Float](repeating: 0, count: 4096)
+            for k in 0..<4096 { image[k] = 128 + amplitude * (next() - 0.5) + Float(k % 64) * Float(round % 3) }
+            let got = image.withUnsafeBufferPointer { PDQTransform.quality($0.baseAddress!) }
+            #expect(got == Self.referenceQuality(image), "round \(round)")
+        }
+    }
+}
