@@ -56,6 +56,9 @@ public final class FileFingerprinter {
     private let hasher = PDQHasher(expectedPixels: 256 * 256)
     private let detector = ActiveAreaDetector()
     private let insets = InsetFinder()
+    private var knownInsets: [PixelRect] = []
+    private var frameCount = 0
+    static let insetInterval = 4
 
     public init(options: FingerprintOptions) { self.options = options }
 
@@ -76,6 +79,8 @@ public final class FileFingerprinter {
         var landmarks: [AudioLandmark] = []
         var tracker = ActiveAreaTracker()
         var audioSeconds = 0.0
+        frameCount = 0
+        knownInsets = []
         let audio = AudioFingerprinter()
         try decoder.decode(video: { frame in
             frames.append(self.signature(of: frame, tracker: &tracker))
@@ -94,7 +99,8 @@ public final class FileFingerprinter {
     }
 
     private func signature(of frame: VideoFrame, tracker: inout ActiveAreaTracker) -> FrameSignature {
-        frame.pixels.withUnsafeBufferPointer { luma in
+        defer { frameCount += 1 }
+        return frame.pixels.withUnsafeBufferPointer { luma in
             let w = frame.width, h = frame.height
             let area = tracker.update(detector.detect(luma: luma, width: w, height: h))
             let main = hasher.hash(luma: luma, width: w, height: h, area: area)
@@ -108,7 +114,10 @@ public final class FileFingerprinter {
             if options.role == .suspect {
                 hashes.append(hasher.hash(luma: luma, width: w, height: h, area: area, mirrored: true).hash.words)
                 var regions = HashRegions.regions(in: area).map(\.rect)
-                regions += insets.find(luma: luma, width: w, height: h)
+                // Insets stay put along a shot and finding them costs more than all the hashing
+                // of a frame: look again every `insetInterval` frames, reuse the rectangles between.
+                if frameCount % Self.insetInterval == 0 { knownInsets = insets.find(luma: luma, width: w, height: h) }
+                regions += knownInsets
                 for rect in regions {
                     let r = hasher.hash(luma: luma, width: w, height: h, area: rect)
                     if r.isEvidence { hashes.append(r.hash.words) }
