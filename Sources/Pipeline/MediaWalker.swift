@@ -14,10 +14,12 @@ public enum MediaWalker {
         public var description: String { "cannot read '\(path)': \(reason)" }
     }
 
-    /// Absolute, standardized paths of the regular files under `paths`, sorted, and one problem
-    /// per path that does not exist, cannot be listed, or has a name that is not UTF-8.
+    /// Absolute, standardized paths of the regular files under `paths` (in the order named, each
+    /// folder's files sorted, no path twice), and one problem per path that does not exist,
+    /// cannot be listed, or has a name that is not UTF-8.
     public static func files(under paths: [String]) -> (files: [String], problems: [Problem]) {
-        var files = Set<String>()
+        var ordered: [String] = []
+        var seen = Set<String>()
         var problems: [Problem] = []
         for path in paths {
             let absolute = absolutePath(path)
@@ -26,13 +28,15 @@ public enum MediaWalker {
                 problems.append(Problem(path: path, reason: String(cString: strerror(errno)).lowercased()))
                 continue
             }
+            var found = Set<String>()
             if info.st_mode & S_IFMT == S_IFDIR {
-                walk(absolute, into: &files, problems: &problems)
+                walk(absolute, into: &found, problems: &problems)
             } else {
-                files.insert(absolute)
+                found.insert(absolute)
             }
+            for file in found.sorted() where seen.insert(file).inserted { ordered.append(file) }
         }
-        return (files.sorted(), problems)
+        return (ordered, problems)
     }
 
     private static func walk(_ folder: String, into files: inout Set<String>, problems: inout [Problem]) {
