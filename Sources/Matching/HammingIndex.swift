@@ -70,14 +70,15 @@ public struct HammingIndex: Sendable {
             }
             return
         }
-        var querySlots = [Int](repeating: 0, count: Self.slots)
-        for s in 0 ..< Self.slots { querySlots[s] = Self.slot(query, s) }
+        // The query's 16 slot values, kept in a SIMD value: no allocation per query.
+        var querySlots = SIMD16<Int32>()
+        for s in 0 ..< Self.slots { querySlots[s] = Int32(Self.slot(query, s)) }
         hashes.withUnsafeBufferPointer { hashes in
             offsets.withUnsafeBufferPointer { offsets in
                 ids.withUnsafeBufferPointer { ids in
                     for s in 0 ..< Self.slots {
                         let base = s * (Self.buckets + 1)
-                        let key = querySlots[s]
+                        let key = Int(querySlots[s])
                         let probes = slotRadius == 0 ? 1 : 17
                         for p in 0 ..< probes {
                             let bucket = p == 0 ? key : key ^ (1 << (p - 1))
@@ -90,7 +91,7 @@ public struct HammingIndex: Sendable {
                                 guard d <= radius else { continue }
                                 // Report each hash once: from the first slot that reaches it.
                                 var seenEarlier = false
-                                for earlier in 0 ..< s where (querySlots[earlier] ^ Self.slot(candidate, earlier)).nonzeroBitCount <= slotRadius {
+                                for earlier in 0 ..< s where (Int(querySlots[earlier]) ^ Self.slot(candidate, earlier)).nonzeroBitCount <= slotRadius {
                                     seenEarlier = true
                                     break
                                 }
