@@ -5,9 +5,13 @@
 //
 //   vmatch-bench pdq FILE --width W --height H --channels 1|3 --count N [--rounds R]
 //   vmatch-bench hamming --count N [--queries Q] [--rounds R]
+//   vmatch-bench hamming-files HASHES QUERIES --out PAIRS [--radius 31] [--threads T] [--rounds R]
+//                (HASHES, QUERIES: raw 32-byte records, the hash's bit i in byte i/8, bit i%8, i.e.
+//                 the four words little-endian; PAIRS: UInt32 LE triples query, id, distance)
 //   vmatch-bench search-scale --hours H [--reference-fps 4] [--reference-hashes 7]
 //                [--suspect-seconds 60] [--suspect-fps 4] [--suspect-hashes 6]
 import BenchSupport
+import Dispatch
 import Foundation
 import Matching
 import VideoFingerprint
@@ -173,6 +177,121 @@ func runHamming(_ a: Arguments) {
                        multiIndexHits: mihHits, linearScanHits: scanHits))
 }
 
+// MARK: - hamming-files
+
+/// Raw 32-byte records → hashes, each record's four words read little-endian (bit i of the hash
+/// = bit i % 8 of byte i / 8, FAISS's binary-vector layout). fread straight into the array, so no
+/// second copy of the file is ever resident.
+func readHashes(_ path: String) -> [Hash256] {
+    guard let f = fopen(path, "rb") else { fail("cannot open '\(path)'") }
+    defer { fclose(f) }
+    fseek(f, 0, SEEK_END)
+    let size = ftell(f)
+    fseek(f, 0, SEEK_SET)
+    guard size >= 0, size % 32 == 0 else { fail("'\(path)': \(size) bytes is not a whole number of 32-byte records") }
+    let n = size / 32
+    precondition(MemoryLayout<Hash256>.stride == 32)
+    return [Hash256](unsafeUninitializedCapacity: n) { buffer, initialized in
+        guard fread(buffer.baseAddress, 32, n, f) == n else { fail("short read of '\(path)'") }
+        for i in 0 ..< n {
+            let h = buffer[i]
+            buffer[i] = Hash256(UInt64(littleEndian: h[0]), UInt64(littleEndian: h[1]),
+                                UInt64(littleEndian: h[2]), UInt64(littleEndian: h[3]))
+        }
+        initialized = n
+    }
+}
+
+struct HammingFilesReport: Encodable {
+    var hashes: Int
+    var queries: Int
+    var radius: Int
+    var threads: Int
+    var rounds: Int
+    var loadSeconds: Double
+    var buildSeconds: Double
+    /// Resident set before reading the files, after reading them, after building the index and
+    /// dropping the loaded array (the index holds the only copy of the hashes), and the peak.
+    var rssBeforeLoad: Int
+    var rssAfterLoad: Int
+    var rssAfterBuild: Int
+    var peakRSS: Int
+    /// Best of `rounds` passes over all queries (results collected into arrays, as FAISS does).
+    var searchSeconds: Double
+    var microsecondsPerQuery: Double
+    var queriesPerSecond: Double
+    var pairs: Int
+}
+
+/// One result list per worker, in separate memory locations (no shared array to copy on write):
+/// each worker writes only its own slot.
+final class PairSlots: @unchecked Sendable {
+    let slots: UnsafeMutableBufferPointer<[UInt32]>
+    init(_ count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: [])
+    }
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+}
+
+func runHammingFiles(_ a: Arguments) {
+    guard a.positional.count == 2 else { fail("hamming-files needs HASHES and QUERIES files") }
+    guard let out = a.options["out"] else { fail("missing --out") }
+    let radius = a.int("radius", 31), threads = max(1, a.int("threads", 1)), rounds = a.int("rounds", 3)
+    let before = memory()
+    var library: [Hash256] = []
+    var queries: [Hash256] = []
+    let load = seconds(ContinuousClock().measure {
+        library = readHashes(a.positional[0])
+        queries = readHashes(a.positional[1])
+    })
+    let afterLoad = memory()
+    let n = library.count
+    var index: HammingIndex?
+    let build = seconds(ContinuousClock().measure { index = HammingIndex(library) })
+    library = []
+    let idx = index!
+    let afterBuild = memory()
+    let q = queries
+    let results = PairSlots(threads)
+    // Worker w takes the w-th contiguous share of the queries.
+    @Sendable func work(_ w: Int) {
+        let lo = q.count * w / threads, hi = q.count * (w + 1) / threads
+        var pairs: [UInt32] = []
+        pairs.reserveCapacity(3 * 16 * (hi - lo))
+        for i in lo ..< hi {
+            idx.search(q[i], radius: radius) { id, d in
+                pairs.append(UInt32(i)); pairs.append(UInt32(id)); pairs.append(UInt32(d))
+            }
+        }
+        results.slots[w] = pairs
+    }
+    let time = best(rounds: rounds) {
+        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
+    }
+    // Sorted by (query, id), so any implementation's pairs compare byte for byte.
+    var triples: [(UInt32, UInt32, UInt32)] = []
+    for part in results.slots {
+        for t in stride(from: 0, to: part.count, by: 3) { triples.append((part[t], part[t + 1], part[t + 2])) }
+    }
+    triples.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+    var flat: [UInt32] = []
+    flat.reserveCapacity(3 * triples.count)
+    for t in triples { flat += [t.0.littleEndian, t.1.littleEndian, t.2.littleEndian] }
+    guard let f = fopen(out, "wb") else { fail("cannot write '\(out)'") }
+    flat.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, f) }
+    fclose(f)
+    emit(HammingFilesReport(hashes: n, queries: q.count, radius: radius, threads: threads, rounds: rounds,
+                            loadSeconds: load, buildSeconds: build,
+                            rssBeforeLoad: before.rss, rssAfterLoad: afterLoad.rss, rssAfterBuild: afterBuild.rss,
+                            peakRSS: memory().peak, searchSeconds: time,
+                            microsecondsPerQuery: time / Double(q.count) * 1e6,
+                            queriesPerSecond: Double(q.count) / time, pairs: triples.count))
+}
+
 // MARK: - search-scale
 
 struct ScaleReport: Encodable {
@@ -252,6 +371,7 @@ let args = CommandLine.arguments
 switch args.dropFirst().first {
 case "pdq": runPDQ(Arguments(args.dropFirst(2)))
 case "hamming": runHamming(Arguments(args.dropFirst(2)))
+case "hamming-files": runHammingFiles(Arguments(args.dropFirst(2)))
 case "search-scale": runSearchScale(Arguments(args.dropFirst(2)))
-default: fail("usage: vmatch-bench pdq|hamming|search-scale [options] (see the comment at the top of main.swift)")
+default: fail("usage: vmatch-bench pdq|hamming|hamming-files|search-scale [options] (see the comment at the top of main.swift)")
 }
