@@ -36,6 +36,16 @@ static inline int vm_sws_scale_frame_to(struct SwsContext *ctx, const AVFrame *s
                      planes, strides);
 }
 
+/// sws_scale of a frame's first plane alone (the luma of planar YUV, read as GRAY8).
+static inline int vm_sws_scale_plane0_to(struct SwsContext *ctx, const AVFrame *src,
+                                         uint8_t *dst, int dst_stride) {
+    const uint8_t *planes[4] = { src->data[0], NULL, NULL, NULL };
+    int src_strides[4] = { src->linesize[0], 0, 0, 0 };
+    uint8_t *dst_planes[4] = { dst, NULL, NULL, NULL };
+    int dst_strides[4] = { dst_stride, 0, 0, 0 };
+    return sws_scale(ctx, planes, src_strides, 0, src->height, dst_planes, dst_strides);
+}
+
 /// swr_convert from a decoded frame's planes into an interleaved (here mono float) buffer.
 static inline int vm_swr_convert_frame_to(struct SwrContext *ctx, const AVFrame *src,
                                           uint8_t *dst, int dst_capacity) {
