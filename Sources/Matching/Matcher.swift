@@ -47,10 +47,8 @@ public struct Matcher: Sendable {
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
     public func match(_ suspect: MediaFingerprint, in library: ReferenceLibrary) -> [ReferenceMatch] {
-        var video = videoSegments(suspect, library)
+        var byReference = videoSegments(suspect, library)
         let audio = AudioMatcher(configuration: configuration.audio).match(suspect.landmarks, against: library.landmarks)
-        var byReference: [Int: [MatchSegment]] = video
-        video.removeAll()
         for m in audio {
             let segments = m.segments.map {
                 MatchSegment(modality: .audio, suspectStart: $0.queryStart, suspectEnd: $0.queryEnd,

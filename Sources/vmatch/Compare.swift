@@ -27,18 +27,12 @@ struct Compare: ParsableCommand {
     @Flag(help: "Skip clips the -o file already reports (by path as written there): a stopped batch goes on.")
     var resume = false
 
-    @Option(help: "Clips checked at once (default: the number of cores).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(help: "Seconds allowed per clip (default: 120 plus twice the clip's duration).")
-    var timeout: Double?
+    @OptionGroup var work: WorkOptions
 
     @Argument(help: "Suspect clips, or folders of them.")
     var paths: [String]
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive.") }
         if resume && (output == nil || !json) { throw ValidationError("--resume needs --json and -o FILE.") }
     }
 
@@ -91,7 +85,7 @@ struct Compare: ParsableCommand {
         let progress = ProgressLine(quiet: library.quiet)
         var done = unlisted.count, first = unlisted.isEmpty, withReuse = 0, unreadable = unlisted.count
         var evidence = html != nil ? EvidenceCollector() : nil
-        SuspectChecker(jobs: jobs, options: FingerprintOptions(role: .suspect, timeBudget: timeout)).run(files: pending, against: references) { result in
+        SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout)).run(files: pending, against: references) { result in
             done += 1
             progress.finish()
             let report = SuspectReport(suspect: displayPath(result.path), duration: result.duration, matches: result.matches, error: result.error)

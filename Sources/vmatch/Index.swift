@@ -9,26 +9,17 @@ struct Index: ParsableCommand {
 
     @OptionGroup var library: LibraryOptions
 
-    @Option(help: "Files fingerprinted at once (default: the number of cores).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(help: "Seconds allowed per file (default: 120 plus twice the file's duration).")
-    var timeout: Double?
+    @OptionGroup var work: WorkOptions
 
     @Argument(help: "Video or audio files, or folders to walk recursively.")
     var paths: [String]
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive.") }
-    }
 
     func run() throws {
         let store = try library.open(create: true)
         let progress = ProgressLine(quiet: library.quiet)
         let summary: IndexSummary
         do {
-            summary = try LibraryIndexer(jobs: jobs, options: FingerprintOptions(role: .reference, timeBudget: timeout)).run(paths: paths, library: store) { event in
+            summary = try LibraryIndexer(jobs: work.jobs, options: FingerprintOptions(role: .reference, timeBudget: work.timeout)).run(paths: paths, library: store) { event in
                 if case .finished(let path, let done, let total) = event { progress.update(done: done, total: total, item: path) }
             }
         } catch {

@@ -22,6 +22,20 @@ struct LibraryOptions: ParsableArguments {
     }
 }
 
+/// How much work runs at once and how long one file may take (index and compare).
+struct WorkOptions: ParsableArguments {
+    @Option(help: "Files handled at once (default: the number of cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Seconds allowed per file (default: 120 plus twice the file's duration).")
+    var timeout: Double?
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive.") }
+    }
+}
+
 /// A one-line progress display on stderr, only when stderr is a terminal.
 final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
