@@ -84,77 +84,51 @@ public struct LibraryIndexer {
         }
 
         progress(.started(total: work.count))
-        let queue = WorkQueue(count: work.count)
         let lock = NSLock()
         // Shared between workers; every access below holds `lock`.
         nonisolated(unsafe) var firstStoreError: Error?
         nonisolated(unsafe) var done = 0
         nonisolated(unsafe) let library = library
         let pending = work
-        let workers = min(jobs, max(1, work.count))
-        var options = self.options
-        // With several files at once, one decoder thread per file wins on two cores.
-        if workers > 1 && options.threads == 0 { options.threads = 1 }
-        let workerOptions = options
         nonisolated(unsafe) var mutableSummary = summary
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let fingerprinter = FileFingerprinter(options: workerOptions)
-            while let i = queue.next() {
-                let item = pending[i]
-                let outcome: Result<FingerprintResult, Error>
-                do { outcome = .success(try fingerprinter.fingerprint(path: item.path)) } catch { outcome = .failure(error) }
-                let digest = try? FileDigest.digest(path: item.path)
-                lock.lock()
-                switch outcome {
-                case .success(let result):
-                    let fp = result.fingerprint
-                    let video = IndexedVideo(id: 0, path: item.path, size: item.size, modified: item.modified,
-                                             digest: digest ?? "", duration: fp.duration,
-                                             hasVideo: result.info.hasVideo && !fp.frames.isEmpty,
-                                             hasAudio: result.info.hasAudio, fingerprintVersion: MediaFingerprint.formatVersion,
-                                             indexedAt: Date().timeIntervalSince1970)
-                    do {
-                        try library.save(StoredVideo(video: video, frames: FramePacking.pack(fp.frames),
-                                                     landmarks: AudioLandmark.pack(fp.landmarks)))
-                        mutableSummary.indexed.append(item.path)
-                    } catch {
-                        if firstStoreError == nil { firstStoreError = error }
-                        mutableSummary.failed.append((item.path, "\(error)"))
-                    }
-                case .failure(let error):
-                    let ext = (item.path as NSString).pathExtension.lowercased()
-                    if let media = error as? MediaError, media.kind == .open,
-                       Self.nonMediaExtensions.contains(ext) || ext.isEmpty {
-                        mutableSummary.notMedia.append(item.path)
-                    } else {
-                        mutableSummary.failed.append((item.path, "\(error)"))
-                    }
+        FingerprintWorkers.run(count: pending.count, jobs: jobs, options: options) { i, fingerprinter in
+            let item = pending[i]
+            let outcome: Result<FingerprintResult, Error>
+            do { outcome = .success(try fingerprinter.fingerprint(path: item.path)) } catch { outcome = .failure(error) }
+            let digest = try? FileDigest.digest(path: item.path)
+            lock.lock()
+            switch outcome {
+            case .success(let result):
+                let fp = result.fingerprint
+                let video = IndexedVideo(id: 0, path: item.path, size: item.size, modified: item.modified,
+                                         digest: digest ?? "", duration: fp.duration,
+                                         hasVideo: result.info.hasVideo && !fp.frames.isEmpty,
+                                         hasAudio: result.info.hasAudio, fingerprintVersion: MediaFingerprint.formatVersion,
+                                         indexedAt: Date().timeIntervalSince1970)
+                do {
+                    try library.save(StoredVideo(video: video, frames: FramePacking.pack(fp.frames),
+                                                 landmarks: AudioLandmark.pack(fp.landmarks)))
+                    mutableSummary.indexed.append(item.path)
+                } catch {
+                    if firstStoreError == nil { firstStoreError = error }
+                    mutableSummary.failed.append((item.path, "\(error)"))
                 }
-                done += 1
-                let count = done
-                lock.unlock()
-                progress(.finished(path: item.path, done: count, total: pending.count))
+            case .failure(let error):
+                let ext = (item.path as NSString).pathExtension.lowercased()
+                if let media = error as? MediaError, media.kind == .open,
+                   Self.nonMediaExtensions.contains(ext) || ext.isEmpty {
+                    mutableSummary.notMedia.append(item.path)
+                } else {
+                    mutableSummary.failed.append((item.path, "\(error)"))
+                }
             }
+            done += 1
+            let count = done
+            lock.unlock()
+            progress(.finished(path: item.path, done: count, total: pending.count))
         }
         summary = mutableSummary
         if let firstStoreError { throw firstStoreError }
         return summary
-    }
-}
-
-/// Hands out indices 0..<count to concurrent workers.
-final class WorkQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cursor = 0
-    private let count: Int
-
-    init(count: Int) { self.count = count }
-
-    func next() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard cursor < count else { return nil }
-        cursor += 1
-        return cursor - 1
     }
 }

@@ -51,40 +51,32 @@ public struct SuspectChecker {
     /// (a result waits only for those before it).
     public func run(files: [String], against library: ReferenceLibrary,
                     report: @escaping (SuspectResult) -> Void) {
-        let queue = WorkQueue(count: files.count)
         let lock = NSLock()
-        let workers = min(jobs, max(1, files.count))
-        var options = self.options
-        if workers > 1 && options.threads == 0 { options.threads = 1 }
-        let workerOptions = options
         let matcher = self.matcher
         nonisolated(unsafe) let report = report
         // Guarded by `lock`.
         nonisolated(unsafe) var finished: [Int: SuspectResult] = [:]
         nonisolated(unsafe) var emitted = 0
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let fingerprinter = FileFingerprinter(options: workerOptions)
-            while let i = queue.next() {
-                let start = Date()
-                let path = files[i]
-                var result: SuspectResult
-                do {
-                    let fp = try fingerprinter.fingerprint(path: path)
-                    let matches = matcher.match(fp.fingerprint, in: library)
-                    result = SuspectResult(path: path, duration: fp.fingerprint.duration, matches: matches,
-                                           error: nil, elapsed: Date().timeIntervalSince(start))
-                } catch {
-                    result = SuspectResult(path: path, duration: nil, matches: [], error: "\(error)",
-                                           elapsed: Date().timeIntervalSince(start))
-                }
-                lock.lock()
-                finished[i] = result
-                while let next = finished.removeValue(forKey: emitted) {
-                    report(next)
-                    emitted += 1
-                }
-                lock.unlock()
+        FingerprintWorkers.run(count: files.count, jobs: jobs, options: options) { i, fingerprinter in
+            let start = Date()
+            let path = files[i]
+            var result: SuspectResult
+            do {
+                let fp = try fingerprinter.fingerprint(path: path)
+                let matches = matcher.match(fp.fingerprint, in: library)
+                result = SuspectResult(path: path, duration: fp.fingerprint.duration, matches: matches,
+                                       error: nil, elapsed: Date().timeIntervalSince(start))
+            } catch {
+                result = SuspectResult(path: path, duration: nil, matches: [], error: "\(error)",
+                                       elapsed: Date().timeIntervalSince(start))
             }
+            lock.lock()
+            finished[i] = result
+            while let next = finished.removeValue(forKey: emitted) {
+                report(next)
+                emitted += 1
+            }
+            lock.unlock()
         }
     }
 }
