@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LibraryStore
+import Report
 
 /// Options every library command shares.
 struct LibraryOptions: ParsableArguments {
@@ -53,7 +54,7 @@ final class ProgressLine: @unchecked Sendable {
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let name = (item as NSString).lastPathComponent
         let line = String(format: "[%d/%d] %3d%%  ETA %@  %@", done, total, done * 100 / total,
-                          Terminal.clock(eta), String(name.prefix(40)))
+                          SuspectReport.clock(eta), String(name.prefix(40)))
         FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
         shown = true
     }

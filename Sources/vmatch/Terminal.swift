@@ -14,10 +14,3 @@ enum Terminal {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 }
-
-extension Terminal {
-    static func clock(_ seconds: Double) -> String {
-        let s = Int(max(0, seconds).rounded())
-        return String(format: "%d:%02d", s / 60, s % 60)
-    }
-}
