@@ -41,17 +41,35 @@ public struct StoredVideo: Sendable {
     public var video: IndexedVideo
     public var frames: [UInt8]
     public var landmarks: [UInt8]
+    /// The share of the fingerprint that `compare` holds in memory (its candidate index), packed
+    /// as `frames` and `landmarks` are; nil in rows written before schema 2.
+    public var anchorFrames: [UInt8]?
+    public var anchorLandmarks: [UInt8]?
 
-    public init(video: IndexedVideo, frames: [UInt8], landmarks: [UInt8]) {
+    public init(video: IndexedVideo, frames: [UInt8], landmarks: [UInt8],
+                anchorFrames: [UInt8]? = nil, anchorLandmarks: [UInt8]? = nil) {
         self.video = video
         self.frames = frames
         self.landmarks = landmarks
+        self.anchorFrames = anchorFrames
+        self.anchorLandmarks = anchorLandmarks
     }
+}
+
+/// What `forEachAnchors` reads of a row: the anchors, or (rows written before schema 2) the
+/// full fingerprint they are taken from.
+public struct StoredAnchors: Sendable {
+    public var video: IndexedVideo
+    public var anchorFrames: [UInt8]?
+    public var anchorLandmarks: [UInt8]?
+    /// Only when the anchors are missing.
+    public var frames: [UInt8]?
+    public var landmarks: [UInt8]?
 }
 
 public final class VideoLibrary {
     /// The schema this build reads and writes.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     public let path: String
     private let connection: Connection
 
@@ -105,6 +123,12 @@ public final class VideoLibrary {
             frames BLOB NOT NULL,
             landmarks BLOB NOT NULL
         );
+        """,
+        // 1 → 2: the candidate index's share of each fingerprint, so that `compare` reads
+        // kilobytes, not megabytes, per reference when it starts.
+        """
+        ALTER TABLE videos ADD COLUMN anchor_frames BLOB;
+        ALTER TABLE videos ADD COLUMN anchor_landmarks BLOB;
         """,
     ]
 
@@ -162,13 +186,16 @@ public final class VideoLibrary {
                 try connection.prepare("DELETE FROM videos WHERE path = ?").run([.text(v.path)])
                 let insert = try connection.prepare("""
                     INSERT INTO videos (path, size, modified, digest, duration, has_video, has_audio,
-                                        fingerprint_version, indexed_at, frames, landmarks)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        fingerprint_version, indexed_at, frames, landmarks,
+                                        anchor_frames, anchor_landmarks)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 try insert.run([.text(v.path), .integer(v.size), .real(v.modified), .text(v.digest),
                                 v.duration.map { .real($0) } ?? .null, .integer(v.hasVideo ? 1 : 0),
                                 .integer(v.hasAudio ? 1 : 0), .integer(Int64(v.fingerprintVersion)),
-                                .real(v.indexedAt), .blob(stored.frames), .blob(stored.landmarks)])
+                                .real(v.indexedAt), .blob(stored.frames), .blob(stored.landmarks),
+                                stored.anchorFrames.map { .blob($0) } ?? .null,
+                                stored.anchorLandmarks.map { .blob($0) } ?? .null])
                 return connection.lastInsertedRow
             }
         } catch let error as StoreError {
@@ -201,5 +228,39 @@ public final class VideoLibrary {
         while try statement.step() {
             try body(StoredVideo(video: row(statement), frames: statement.blob(10), landmarks: statement.blob(11)))
         }
+    }
+
+    /// Streams every row's anchors (see `StoredAnchors`), one row in memory at a time.
+    public func forEachAnchors(_ body: (StoredAnchors) throws -> Void) throws {
+        let statement = try connection.prepare("""
+            SELECT \(Self.columns), anchor_frames, anchor_landmarks,
+                   CASE WHEN anchor_frames IS NULL THEN frames END,
+                   CASE WHEN anchor_landmarks IS NULL THEN landmarks END
+            FROM videos ORDER BY id
+            """)
+        try statement.bind([])
+        try connection.execute("BEGIN")
+        defer { try? connection.execute("COMMIT") }
+        while try statement.step() {
+            let blob: (Int32) -> [UInt8]? = { statement.isNull($0) ? nil : statement.blob($0) }
+            try body(StoredAnchors(video: row(statement), anchorFrames: blob(10), anchorLandmarks: blob(11),
+                                   frames: blob(12), landmarks: blob(13)))
+        }
+    }
+
+    /// Total bytes of the stored anchor blobs (frames, landmarks): lets a reader reserve memory.
+    public func anchorBytes() throws(StoreError) -> (frames: Int, landmarks: Int) {
+        let statement = try connection.prepare(
+            "SELECT coalesce(sum(length(anchor_frames)), 0), coalesce(sum(length(anchor_landmarks)), 0) FROM videos")
+        try statement.bind([])
+        return try statement.step() ? (Int(statement.int(0)), Int(statement.int(1))) : (0, 0)
+    }
+
+    /// One row's full fingerprint by id; nil when it is gone.
+    public func fingerprint(id: Int64) throws(StoreError) -> StoredVideo? {
+        let statement = try connection.prepare("SELECT \(Self.columns), frames, landmarks FROM videos WHERE id = ?")
+        try statement.bind([.integer(id)])
+        guard try statement.step() else { return nil }
+        return StoredVideo(video: row(statement), frames: statement.blob(10), landmarks: statement.blob(11))
     }
 }

@@ -56,6 +56,8 @@ public struct HammingIndex: Sendable {
     }
 
     public var count: Int { hashes.count }
+    /// Bytes held: the hashes and the slot tables.
+    public var bytes: Int { 32 * hashes.count + 4 * (offsets.count + ids.count) }
 
     /// Calls `found(id, distance)` once for every stored hash within `radius` of `query`.
     public func search(_ query: Hash256, radius: Int, _ found: (Int, Int) -> Void) {

@@ -70,6 +70,20 @@ public struct Matcher: Sendable {
         return result.sorted { $0.score > $1.score || ($0.score == $1.score && $0.reference.path < $1.reference.path) }
     }
 
+    /// Two tiers: the references `index` names as candidates are read with `load` (their full
+    /// fingerprints; nil when one is gone) and matched as `match(_:in:)` does. The result is that
+    /// of a one-tier library of every reference, as long as the candidates include every
+    /// reference that matches.
+    public func match(_ suspect: MediaFingerprint, candidates index: CandidateIndex,
+                      load: (Int) throws -> (frames: [FrameSignature], landmarks: [AudioLandmark])?) rethrows -> [ReferenceMatch] {
+        var references: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])] = []
+        for r in index.candidates(for: suspect, radius: configuration.radius) {
+            if let full = try load(r) { references.append((index.entries[r], full.frames, full.landmarks)) }
+        }
+        guard !references.isEmpty else { return [] }
+        return match(suspect, in: ReferenceLibrary(references))
+    }
+
     /// Aligned picture segments per reference index.
     func videoSegments(_ suspect: MediaFingerprint, _ library: ReferenceLibrary) -> [Int: [MatchSegment]] {
         let evidence = suspect.frames.filter(\.isEvidence)

@@ -107,7 +107,9 @@ public struct LibraryIndexer {
                                          indexedAt: Date().timeIntervalSince1970)
                 do {
                     try library.save(StoredVideo(video: video, frames: FramePacking.pack(fp.frames),
-                                                 landmarks: AudioLandmark.pack(fp.landmarks)))
+                                                 landmarks: AudioLandmark.pack(fp.landmarks),
+                                                 anchorFrames: FramePacking.pack(Anchors.frames(fp.frames)),
+                                                 anchorLandmarks: AudioLandmark.pack(Anchors.landmarks(fp.landmarks))))
                     mutableSummary.indexed.append(item.path)
                 } catch {
                     if firstStoreError == nil { firstStoreError = error }

@@ -16,22 +16,71 @@ public struct SuspectResult: Sendable {
     public var elapsed: Double
 }
 
-public enum LibraryLoading {
-    /// Builds the in-memory search structures from every stored video.
-    public static func load(_ library: VideoLibrary) throws -> ReferenceLibrary {
-        var references: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])] = []
-        try library.forEachFingerprint { stored in
-            guard stored.video.fingerprintVersion == MediaFingerprint.formatVersion,
-                  let frames = FramePacking.unpack(stored.frames),
-                  let landmarks = AudioLandmark.unpack(stored.landmarks) else {
-                throw StoreError(path: library.path, reason: "'\(stored.video.path)' was indexed by another vmatch version; run `vmatch index` on it again")
+/// The library as `compare` holds it: the candidate index in memory; the full fingerprints of
+/// the references a suspect names as candidates read from the store on demand, the most recently
+/// used kept up to `cacheBytes` (a batch of clips from one source tends to name the same ones).
+public final class LoadedLibrary: @unchecked Sendable {
+    public let index: CandidateIndex
+    public var entries: [ReferenceEntry] { index.entries }
+    private let store: VideoLibrary
+    private let lock = NSLock()
+    private let cacheBytes: Int
+    // Guarded by `lock`.
+    private var cache: [Int: (frames: [FrameSignature], landmarks: [AudioLandmark], bytes: Int, used: Int)] = [:]
+    private var cached = 0, clock = 0
+
+    /// Builds the candidate index from every stored video's anchors (one row in memory at a time).
+    /// Full fingerprints are read later through a connection of its own to `path`.
+    public init(path: String, cacheBytes: Int = 64 << 20) throws {
+        let reader = try VideoLibrary(path: path, create: false)
+        var builder = CandidateIndex.Builder()
+        let sizes = try reader.anchorBytes()
+        builder.reserve(anchorHashes: sizes.frames / 32, landmarks: sizes.landmarks / AudioLandmark.packedSize)
+        try reader.forEachAnchors { row in
+            let v = row.video
+            let frames: [FrameSignature]?, landmarks: [AudioLandmark]?
+            if let packed = row.anchorFrames { frames = FramePacking.unpack(packed) }
+            else { frames = row.frames.flatMap(FramePacking.unpack).map(Anchors.frames) }
+            if let packed = row.anchorLandmarks { landmarks = AudioLandmark.unpack(packed) }
+            else { landmarks = row.landmarks.flatMap(AudioLandmark.unpack).map(Anchors.landmarks) }
+            guard v.fingerprintVersion == MediaFingerprint.formatVersion, let frames, let landmarks else {
+                throw StoreError(path: path, reason: "'\(v.path)' was indexed by another vmatch version; run `vmatch index` on it again")
             }
-            // A damaged row must not take the matcher down: times outside any real file are dropped.
-            let plausible: (Float) -> Bool = { $0.isFinite && $0 >= 0 && $0 < 1e7 }
-            references.append((ReferenceEntry(path: stored.video.path, duration: stored.video.duration),
-                               frames.filter { plausible($0.time) }, landmarks.filter { plausible($0.time) }))
+            builder.add(ReferenceEntry(path: v.path, duration: v.duration), key: v.id,
+                        frames: frames.filter { Self.plausible($0.time) }, landmarks: landmarks.filter { Self.plausible($0.time) })
         }
-        return ReferenceLibrary(references)
+        index = builder.build()
+        store = reader
+        self.cacheBytes = cacheBytes
+    }
+
+    /// A damaged row must not take the matcher down: times outside any real file are dropped.
+    static func plausible(_ t: Float) -> Bool { t.isFinite && t >= 0 && t < 1e7 }
+
+    /// The full fingerprint of reference `r` of `index`; nil when its row is gone or unreadable
+    /// (removed or re-indexed since the index was built).
+    public func fingerprint(_ r: Int) throws -> (frames: [FrameSignature], landmarks: [AudioLandmark])? {
+        lock.lock()
+        defer { lock.unlock() }
+        clock += 1
+        if let hit = cache[r] {
+            cache[r]?.used = clock
+            return (hit.frames, hit.landmarks)
+        }
+        guard let row = try store.fingerprint(id: index.keys[r]),
+              row.video.path == index.entries[r].path,
+              let frames = FramePacking.unpack(row.frames), let landmarks = AudioLandmark.unpack(row.landmarks) else { return nil }
+        let full = (frames: frames.filter { Self.plausible($0.time) }, landmarks: landmarks.filter { Self.plausible($0.time) })
+        let bytes = row.frames.count + row.landmarks.count
+        while cached + bytes > cacheBytes, let oldest = cache.min(by: { $0.value.used < $1.value.used }) {
+            cached -= oldest.value.bytes
+            cache[oldest.key] = nil
+        }
+        if bytes <= cacheBytes {
+            cache[r] = (full.frames, full.landmarks, bytes, clock)
+            cached += bytes
+        }
+        return full
     }
 }
 
@@ -49,7 +98,7 @@ public struct SuspectChecker {
 
     /// Checks every file; `report` is called serially for each result, in the order of `files`
     /// (a result waits only for those before it).
-    public func run(files: [String], against library: ReferenceLibrary,
+    public func run(files: [String], against library: LoadedLibrary,
                     report: @escaping (SuspectResult) -> Void) {
         let lock = NSLock()
         let matcher = self.matcher
@@ -63,7 +112,7 @@ public struct SuspectChecker {
             var result: SuspectResult
             do {
                 let fp = try fingerprinter.fingerprint(path: path)
-                let matches = matcher.match(fp.fingerprint, in: library)
+                let matches = try matcher.match(fp.fingerprint, candidates: library.index, load: library.fingerprint)
                 result = SuspectResult(path: path, duration: fp.fingerprint.duration, matches: matches,
                                        error: nil, elapsed: Date().timeIntervalSince(start))
             } catch {

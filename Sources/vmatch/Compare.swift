@@ -38,9 +38,9 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         let store = try library.open(create: false)
-        let references: ReferenceLibrary
+        let references: LoadedLibrary
         do {
-            references = try LibraryLoading.load(store)
+            references = try LoadedLibrary(path: store.path)
         } catch {
             Terminal.error("\(error)")
             throw ExitCode(Status.unreadable)

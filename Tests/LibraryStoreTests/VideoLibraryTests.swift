@@ -62,6 +62,46 @@ private func entry(_ path: String, frames: [UInt8] = [1, 2, 3], landmarks: [UInt
         }
     }
 
+    @Test func readsAnchorsOrTheFullFingerprintWhereThereAreNone() throws {
+        let library = try VideoLibrary(path: temporaryLibraryPath())
+        var withAnchors = entry("/new.mp4", frames: [1, 1, 1, 1], landmarks: [2, 2])
+        withAnchors.anchorFrames = [1]
+        withAnchors.anchorLandmarks = []
+        let id = try library.save(withAnchors)
+        try library.save(entry("/old.mp4"))
+        var rows: [String: StoredAnchors] = [:]
+        try library.forEachAnchors { rows[$0.video.path] = $0 }
+        #expect(rows["/new.mp4"]?.anchorFrames == [1] && rows["/new.mp4"]?.anchorLandmarks == [])
+        #expect(rows["/new.mp4"]?.frames == nil && rows["/new.mp4"]?.landmarks == nil)
+        #expect(rows["/old.mp4"]?.anchorFrames == nil && rows["/old.mp4"]?.frames == [1, 2, 3] && rows["/old.mp4"]?.landmarks == [9])
+        let full = try #require(try library.fingerprint(id: id))
+        #expect(full.video.path == "/new.mp4" && full.frames == [1, 1, 1, 1] && full.landmarks == [2, 2])
+        #expect(try library.fingerprint(id: id + 100) == nil)
+    }
+
+    @Test func migratesASchemaOneLibraryKeepingItsRows() throws {
+        let path = temporaryLibraryPath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            let raw = try Connection(path: path)
+            try raw.execute("""
+                CREATE TABLE videos (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL,
+                    modified REAL NOT NULL, digest TEXT NOT NULL, duration REAL, has_video INTEGER NOT NULL,
+                    has_audio INTEGER NOT NULL, fingerprint_version INTEGER NOT NULL, indexed_at REAL NOT NULL,
+                    frames BLOB NOT NULL, landmarks BLOB NOT NULL);
+                INSERT INTO videos VALUES (1, '/v1.mp4', 10, 20, 'd', 3.5, 1, 1, 1, 30, x'0102', x'03');
+                PRAGMA user_version = 1;
+                """)
+        }
+        let library = try VideoLibrary(path: path, create: false)
+        var rows: [StoredAnchors] = []
+        try library.forEachAnchors { rows.append($0) }
+        #expect(rows.count == 1 && rows[0].video.path == "/v1.mp4" && rows[0].frames == [1, 2] && rows[0].landmarks == [3])
+        #expect(rows[0].anchorFrames == nil)
+        try library.save(entry("/v2.mp4"))
+        #expect(try library.videos().map(\.path) == ["/v1.mp4", "/v2.mp4"])
+    }
+
     @Test func missingLibraryIsNotCreatedWhenAskedNotTo() throws {
         let path = temporaryLibraryPath()
         #expect(throws: StoreError.self) { _ = try VideoLibrary(path: path, create: false) }

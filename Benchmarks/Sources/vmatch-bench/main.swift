@@ -10,6 +10,7 @@
 //                 the four words little-endian; PAIRS: UInt32 LE triples query, id, distance)
 //   vmatch-bench search-scale --hours H [--reference-fps 4] [--reference-hashes 7]
 //                [--suspect-seconds 60] [--suspect-fps 4] [--suspect-hashes 6]
+//   vmatch-bench tiered-scale --hours H [--landmarks-per-second 140] [--speech 1]   (TieredScale.swift)
 import BenchSupport
 import Dispatch
 import Foundation
@@ -373,5 +374,6 @@ case "pdq": runPDQ(Arguments(args.dropFirst(2)))
 case "hamming": runHamming(Arguments(args.dropFirst(2)))
 case "hamming-files": runHammingFiles(Arguments(args.dropFirst(2)))
 case "search-scale": runSearchScale(Arguments(args.dropFirst(2)))
-default: fail("usage: vmatch-bench pdq|hamming|hamming-files|search-scale [options] (see the comment at the top of main.swift)")
+case "tiered-scale": runTieredScale(Arguments(args.dropFirst(2)))
+default: fail("usage: vmatch-bench pdq|hamming|hamming-files|search-scale|tiered-scale [options] (see the comment at the top of main.swift)")
 }

@@ -1,0 +1,141 @@
+// The sound half of the library's candidate index: a fixed share of every reference's landmarks,
+// four bytes each, enough to tell which references a query's sound could come from; the full
+// landmarks of those few are then matched by `AudioMatcher` as usual.
+//
+// Which landmarks: those on reference speech (the only hits `AudioMatcher` counts as evidence)
+// whose hash falls in one eighth of the hash space, chosen by a multiplicative mix of the hash
+// so that the share does not follow any one hash field. A query landmark is looked up only when
+// one of its probe hashes falls in that share too, so a reused stretch keeps about an eighth of
+// its hits here, spread over its length.
+// Layout: compressed sparse rows over the 2^21 hash buckets (as `LandmarkIndex`), each entry the
+// landmark's place on one timeline that runs through all references in turn, in tenths of a
+// second; the reference is found back by binary search over where each one starts.
+// Why: at ~140 landmarks per reference second the full table costs ~2.2 KB per second (8 GB at
+// 1000 hours); this costs ~8 bytes per second of speech.
+
+public struct LandmarkSketch: Sendable {
+    static let hashMask = UInt32((1 << LandmarkHasher.hashBits) - 1)
+    /// Timeline resolution, seconds.
+    static let unit: Float = 0.1
+    /// Reference anchors below this speech likelihood (0…255) are left out: `AudioMatcher` does
+    /// not count hits on them.
+    public static let minimumSpeech: UInt8 = 128
+
+    /// Whether a landmark hash is in the kept eighth of the hash space.
+    @inline(__always)
+    public static func keeps(_ hash: UInt32) -> Bool { (hash &* 0x9E37_79B1) >> 29 == 0 }
+
+    /// The landmarks of one reference that the sketch holds.
+    public static func selection(_ landmarks: [AudioLandmark]) -> [AudioLandmark] {
+        landmarks.filter { $0.speech >= minimumSpeech && keeps($0.hash) }
+    }
+
+    private let starts: [UInt32]
+    private let entries: [UInt32]
+    /// Per reference, its first timeline unit; one more element at the end.
+    private let bases: [UInt32]
+
+    public var count: Int { entries.count }
+    /// Bytes held.
+    public var bytes: Int { 4 * (starts.count + entries.count + bases.count) }
+
+    /// Collects the selected landmarks of one reference after another, then builds the table.
+    public struct Builder {
+        private var keys: [UInt64] = []
+        private var bases: [UInt32] = [0]
+
+        public init() {}
+
+        /// Room for `count` kept landmarks: growing the array by doubling would briefly hold it
+        /// one and a half times.
+        public mutating func reserve(_ count: Int) { keys.reserveCapacity(count) }
+
+        /// Adds the next reference (index = number of earlier calls). Only `selection` is kept.
+        public mutating func add(_ landmarks: [AudioLandmark]) {
+            let base = bases[bases.count - 1]
+            var last: UInt32 = 0
+            for l in landmarks where l.speech >= LandmarkSketch.minimumSpeech && LandmarkSketch.keeps(l.hash) {
+                guard l.time.isFinite, l.time >= 0, l.time < 1e7 else { continue }
+                let u = UInt32(l.time / LandmarkSketch.unit)
+                last = max(last, u)
+                keys.append(UInt64(l.hash & LandmarkSketch.hashMask) << 32 | UInt64(base &+ u))
+            }
+            // One spare unit so that the next reference never shares a unit with this one.
+            let (next, overflow) = base.addingReportingOverflow(last + 2)
+            precondition(!overflow && bases.count < 1 << 22, "LandmarkSketch: more than 13,000 hours or 4 million references")
+            bases.append(next)
+        }
+
+        /// Builds the table and empties the builder: the collected keys (8 bytes a landmark) are
+        /// sorted in place and freed once the entries (4 bytes) are written.
+        public mutating func build() -> LandmarkSketch {
+            keys.sort()
+            let buckets = 1 << LandmarkHasher.hashBits
+            var starts = [UInt32](repeating: 0, count: buckets + 1)
+            for k in keys { starts[Int(k >> 32) + 1] += 1 }
+            for b in 0..<buckets { starts[b + 1] += starts[b] }
+            let entries = keys.map { UInt32(truncatingIfNeeded: $0) }
+            keys = []
+            let sketch = LandmarkSketch(starts: starts, entries: entries, bases: bases)
+            bases = [0]
+            return sketch
+        }
+    }
+
+    private init(starts: [UInt32], entries: [UInt32], bases: [UInt32]) {
+        self.starts = starts
+        self.entries = entries
+        self.bases = bases
+    }
+
+    /// The reference of a timeline unit, and the time within it.
+    @inline(__always)
+    func locate(_ unit: UInt32) -> (reference: Int, time: Float) {
+        // Last base <= unit.
+        var lo = 0, hi = bases.count - 1
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if bases[mid] <= unit { lo = mid } else { hi = mid }
+        }
+        return (lo, Float(unit - bases[lo]) * Self.unit)
+    }
+
+    /// Per reference, the largest number of distinct query landmarks whose hits agree on one
+    /// line reference_time = speed · query_time + offset (speed 0.85…1.15 on a 0.005 grid, within
+    /// ±0.15 s): a cheap version of `AudioMatcher`'s vote, without the pitch and span checks the
+    /// sketch has no room for.
+    public func votes(for query: [AudioLandmark]) -> [Int: Int] {
+        var hits: [Int: [(query: Float, reference: Float, landmark: Int32)]] = [:]
+        for (qi, q) in query.enumerated() {
+            guard q.time.isFinite, q.time >= 0, q.time < 1e7 else { continue }
+            for h in LandmarkHasher.probeHashes(of: q) where Self.keeps(h) {
+                let b = Int(h & Self.hashMask)
+                for i in Int(starts[b])..<Int(starts[b + 1]) {
+                    let (reference, time) = locate(entries[i])
+                    hits[reference, default: []].append((q.time, time, Int32(qi)))
+                }
+            }
+        }
+        var result: [Int: Int] = [:]
+        var offsets: [(offset: Float, landmark: Int32)] = []
+        for (reference, h) in hits where h.count >= 2 {
+            var best = 0
+            for step in 0...60 {
+                let speed = 0.85 + Float(step) * 0.005
+                offsets.removeAll(keepingCapacity: true)
+                for x in h { offsets.append((x.reference - speed * x.query, x.landmark)) }
+                offsets.sort { $0.offset < $1.offset }
+                var lo = 0
+                for hi in 0..<offsets.count {
+                    while offsets[hi].offset - offsets[lo].offset > 0.3 { lo += 1 }
+                    if hi - lo + 1 > best {
+                        // Distinct query landmarks (a landmark's probe hashes may hit twice).
+                        best = max(best, Set(offsets[lo...hi].map(\.landmark)).count)
+                    }
+                }
+            }
+            result[reference] = best
+        }
+        return result
+    }
+}

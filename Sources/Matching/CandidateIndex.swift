@@ -1,0 +1,142 @@
+// The library in memory, as two tiers. A reference's full fingerprint — every sampled frame's
+// hash and six crop hashes at 4 frames/s, ~140 landmarks/s — is ~2.5 KB per second before any
+// search structure: 9.7 GB of picture index and 8 GB of landmark table at 1000 hours. The
+// candidate index holds a sparse, fixed share of it (picture anchors every 2 s, an eighth of the
+// speech landmarks) that is enough to say which references a suspect could reuse; the matcher
+// then reads just those references' full fingerprints from the store and matches them exactly
+// as a one-tier library would (`ReferenceLibrary`, `Matcher.match(_:in:)`).
+//
+// Picture anchors: the first evidence frame at or after every `anchorInterval` seconds, with its
+// area hash and one of its crop hashes in turn. A suspect samples 4 frames/s, so some suspect
+// frame lies within ⅛ s of each anchor of a reused stretch and meets it within PDQ's radius
+// about as often as it meets the full fingerprint; one such frame suffices to make the reference
+// a candidate (unrelated frames do not come within 31: see HashRegions). Searched with the same
+// exact multi-index radius search.
+import AudioFingerprint
+
+public enum Anchors {
+    /// Seconds between picture anchors.
+    public static let interval: Float = 2
+
+    /// A reference's picture anchors: frames with the area hash and one crop hash each.
+    public static func frames(_ frames: [FrameSignature]) -> [FrameSignature] {
+        var out: [FrameSignature] = []
+        var next: Float = 0
+        for f in frames where f.isEvidence && !f.hashes.isEmpty && f.time >= next {
+            let crops = f.hashes.count - 1
+            var hashes = [f.hashes[0]]
+            if crops > 0 { hashes.append(f.hashes[1 + out.count % crops]) }
+            out.append(FrameSignature(time: f.time, quality: f.quality, hashes: hashes))
+            next = (f.time / interval).rounded(.down) * interval + interval
+        }
+        return out
+    }
+
+    /// A reference's landmarks that the candidate index keeps.
+    public static func landmarks(_ landmarks: [AudioLandmark]) -> [AudioLandmark] {
+        LandmarkSketch.selection(landmarks)
+    }
+}
+
+public struct CandidateIndex: Sendable {
+    /// The references, in the order they were added; `keys` are the caller's (e.g. store ids).
+    public let entries: [ReferenceEntry]
+    public let keys: [Int64]
+    let anchors: HammingIndex
+    /// Per reference, its first anchor id; one more element at the end.
+    let anchorStarts: [UInt32]
+    let sounds: LandmarkSketch
+
+    public var anchorCount: Int { anchors.count }
+    public var landmarkCount: Int { sounds.count }
+    /// Bytes held by the search structures.
+    public var bytes: Int { anchors.bytes + 4 * anchorStarts.count + sounds.bytes }
+
+    public struct Builder {
+        var entries: [ReferenceEntry] = []
+        var keys: [Int64] = []
+        var hashes: [Hash256] = []
+        var anchorStarts: [UInt32] = [0]
+        var sounds = LandmarkSketch.Builder()
+
+        public init() {}
+
+        /// Room for this many anchor hashes and kept landmarks (e.g. from the store's blob sizes).
+        public mutating func reserve(anchorHashes: Int, landmarks: Int) {
+            hashes.reserveCapacity(anchorHashes)
+            sounds.reserve(landmarks)
+        }
+
+        /// Adds one reference by its anchors (`Anchors.frames`, `Anchors.landmarks` or any superset
+        /// of them: only what the index keeps is kept).
+        public mutating func add(_ entry: ReferenceEntry, key: Int64, frames: [FrameSignature], landmarks: [AudioLandmark]) {
+            entries.append(entry)
+            keys.append(key)
+            for f in frames where f.isEvidence { hashes += f.hashes }
+            precondition(hashes.count < Int(UInt32.max), "CandidateIndex: too many anchors")
+            anchorStarts.append(UInt32(hashes.count))
+            sounds.add(landmarks)
+        }
+
+        /// Builds the index and empties the builder. The landmark table first: its build briefly
+        /// needs three times its size, best before the picture index is added.
+        public mutating func build() -> CandidateIndex {
+            let sketch = sounds.build()
+            let anchors = HammingIndex(hashes)
+            hashes = []
+            let index = CandidateIndex(entries: entries, keys: keys, anchors: anchors,
+                                       anchorStarts: anchorStarts, sounds: sketch)
+            self = Builder()
+            return index
+        }
+    }
+
+    /// The reference an anchor belongs to.
+    @inline(__always)
+    func owner(ofAnchor id: Int) -> Int {
+        var lo = 0, hi = anchorStarts.count - 1
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if Int(anchorStarts[mid]) <= id { lo = mid } else { hi = mid }
+        }
+        return lo
+    }
+
+    public struct Evidence: Sendable, Equatable {
+        /// Suspect frames with some hash within the radius of one of the reference's anchors.
+        public var frames = 0
+        /// Largest number of the suspect's landmarks agreeing on one alignment (see `LandmarkSketch`).
+        public var landmarks = 0
+    }
+
+    /// What the suspect has in common with each reference's anchors, for references with any.
+    public func evidence(for suspect: MediaFingerprint, radius: Int = 31) -> [Int: Evidence] {
+        var result: [Int: Evidence] = [:]
+        for frame in suspect.frames where frame.isEvidence {
+            var owners = Set<Int>()
+            for hash in frame.hashes {
+                anchors.search(hash, radius: radius) { id, _ in owners.insert(owner(ofAnchor: id)) }
+            }
+            for r in owners { result[r, default: Evidence()].frames += 1 }
+        }
+        for (r, n) in sounds.votes(for: suspect.landmarks) {
+            result[r, default: Evidence()].landmarks = n
+        }
+        return result
+    }
+
+    /// The references worth a full match, best evidence first, at most `limit`: any picture
+    /// anchor hit, or at least `minimumLandmarks` sound votes.
+    public func candidates(for suspect: MediaFingerprint, radius: Int = 31, minimumLandmarks: Int = 3,
+                           limit: Int = 64) -> [Int] {
+        let evidence = evidence(for: suspect, radius: radius)
+        let chosen = evidence.filter { $0.value.frames > 0 || $0.value.landmarks >= minimumLandmarks }
+        // Picture hits and sound votes on one scale: a frame hit is worth about as much as the
+        // eighth of a clip's landmarks that meets the sketch over a quarter second.
+        let ranked = chosen.sorted {
+            let a = 4 * $0.value.frames + $0.value.landmarks, b = 4 * $1.value.frames + $1.value.landmarks
+            return a != b ? a > b : $0.key < $1.key
+        }
+        return ranked.prefix(limit).map(\.key)
+    }
+}

@@ -1,0 +1,80 @@
+import Testing
+import AudioFingerprint
+@testable import Matching
+
+@Suite struct CandidateIndexTests {
+    /// A reference of `seconds` at 4 frames/s, each frame its area hash and six crop hashes,
+    /// all random (every frame unlike every other).
+    func reference(_ g: inout SeededGenerator, seconds: Int) -> [FrameSignature] {
+        (0..<(4 * seconds)).map { i in
+            FrameSignature(time: Float(i) / 4, quality: 90, hashes: (0..<7).map { _ in randomHash(&g) })
+        }
+    }
+
+    @Test func anchorsEveryTwoSecondsWithOneCropInTurn() {
+        var g = SeededGenerator(state: 5)
+        var frames = reference(&g, seconds: 20)
+        frames[8].quality = 10  // the 2 s frame is not evidence: the next one stands in
+        let anchors = Anchors.frames(frames)
+        #expect(anchors.map(\.time) == [0, 2.25, 4, 6, 8, 10, 12, 14, 16, 18])
+        #expect(anchors.allSatisfy { $0.hashes.count == 2 })
+        #expect(anchors[0].hashes == [frames[0].hashes[0], frames[0].hashes[1]])
+        #expect(anchors[1].hashes == [frames[9].hashes[0], frames[9].hashes[2]])
+        #expect(anchors[6].hashes[1] == frames[48].hashes[1])
+    }
+
+    @Test func picksTheReferenceWhoseFramesTheSuspectShows() {
+        var g = SeededGenerator(state: 9)
+        let refs = (0..<30).map { _ in reference(&g, seconds: 60) }
+        var builder = CandidateIndex.Builder()
+        for (i, r) in refs.enumerated() {
+            builder.add(ReferenceEntry(path: "/r\(i)", duration: 60), key: Int64(100 + i), frames: Anchors.frames(r), landmarks: [])
+        }
+        let index = builder.build()
+        #expect(index.anchorCount == 30 * 30 * 2)
+        // 10 s of reference 17 from 20 s on, every hash 20 bits off; and 10 s of a crop of
+        // reference 4 (its third crop hash, 12 bits off).
+        let shown = (80..<120).map { i in
+            FrameSignature(time: Float(i - 80) / 4, quality: 80, hashes: [flip(refs[17][i].hashes[0], bits: 20, &g)])
+        } + (0..<40).map { i in
+            FrameSignature(time: 10 + Float(i) / 4, quality: 80, hashes: [flip(refs[4][i].hashes[3], bits: 12, &g)])
+        }
+        let suspect = MediaFingerprint(duration: 20, frames: shown, landmarks: [])
+        let evidence = index.evidence(for: suspect)
+        #expect(evidence[17]?.frames == 5)
+        #expect(evidence[4]?.frames == 1 || evidence[4]?.frames == 2)
+        #expect(Set(evidence.keys) == [4, 17])
+        #expect(index.candidates(for: suspect) == [17, 4])
+        #expect(index.keys[17] == 117)
+    }
+
+    @Test func twoTiersGiveWhatOneTierGives() throws {
+        var g = SeededGenerator(state: 11)
+        let refs = (0..<8).map { _ in reference(&g, seconds: 40) }
+        var builder = CandidateIndex.Builder()
+        for (i, r) in refs.enumerated() {
+            builder.add(ReferenceEntry(path: "/r\(i)", duration: 40), key: Int64(i), frames: Anchors.frames(r), landmarks: [])
+        }
+        let index = builder.build()
+        let oneTier = ReferenceLibrary(refs.enumerated().map { (ReferenceEntry(path: "/r\($0.offset)", duration: 40), $0.element, []) })
+        // Reference 2's 5…25 s at speed 1.1, every other frame's hash 10 bits off.
+        let frames = (0..<80).map { i -> FrameSignature in
+            let t = Float(i) / 4, source = Int(((5 + 1.1 * t) * 4).rounded())
+            let h = refs[2][source].hashes[0]
+            return FrameSignature(time: t, quality: 80, hashes: [i % 2 == 0 ? flip(h, bits: 10, &g) : h])
+        }
+        let suspect = MediaFingerprint(duration: 20, frames: frames, landmarks: [])
+        var loaded: [Int] = []
+        let two = Matcher().match(suspect, candidates: index) { r in
+            loaded.append(r)
+            return (refs[r], [])
+        }
+        let one = Matcher().match(suspect, in: oneTier)
+        #expect(loaded == [2])
+        #expect(two.count == 1 && two.first?.reference.path == "/r2")
+        #expect(two.map(\.segments) == one.map(\.segments))
+        #expect(two.map(\.score) == one.map(\.score))
+        // A candidate whose row is gone is skipped.
+        #expect(Matcher().match(suspect, candidates: index) { _ in nil }.isEmpty)
+    }
+}
