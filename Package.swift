@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "AudioFingerprint", dependencies: ["CFFTW"]),
         .target(name: "Report", dependencies: ["Matching"]),
         .target(name: "Pipeline", dependencies: ["Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore"]),
-        .target(name: "Matching", dependencies: ["AudioFingerprint"]),
+        .target(name: "CHamming"),
+        .target(name: "Matching", dependencies: ["AudioFingerprint", "CHamming"]),
         .executableTarget(
             name: "vmatch",
             dependencies: [

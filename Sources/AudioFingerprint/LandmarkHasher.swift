@@ -146,8 +146,10 @@ struct LandmarkHasher {
         var cells = [[f.d23], [f.d12], [f.ratio], [f.band]]
         for field in 0..<4 {
             let p = Int(l.probes >> (2 * field) & 3)
-            if p == 1 { cells[field].append(cells[field][0] - 1) }
-            if p == 2 { cells[field].append(cells[field][0] + 1) }
+            // Never past a field's range (a signed field's top cell, or a damaged probe byte).
+            let limit = [128, 128, 16, 8][field]
+            if p == 1, cells[field][0] > 0 { cells[field].append(cells[field][0] - 1) }
+            if p == 2, cells[field][0] + 1 < limit { cells[field].append(cells[field][0] + 1) }
         }
         var out: [UInt32] = []
         out.reserveCapacity(16)

@@ -103,22 +103,53 @@ public struct LandmarkSketch: Sendable {
     /// Per reference, the largest number of distinct query landmarks whose hits agree on one
     /// line reference_time = speed · query_time + offset (speed 0.85…1.15 on a 0.005 grid, within
     /// ±0.15 s): a cheap version of `AudioMatcher`'s vote, without the pitch and span checks the
-    /// sketch has no room for.
-    public func votes(for query: [AudioLandmark]) -> [Int: Int] {
-        var hits: [Int: [(query: Float, reference: Float, landmark: Int32)]] = [:]
+    /// sketch has no room for. That vote costs ~60 sorts per reference, so it is run only for
+    /// the `examined` references that lead a coarser count: hits per (5 s of query, ½ s of
+    /// offset) cell with its two neighbours, which a speed change within range cannot spread
+    /// further over 5 s. References not examined are left out of the result.
+    public func votes(for query: [AudioLandmark], examined: Int = 32) -> [Int: Int] {
+        // Every hit as one sortable key: reference, query window, offset cell; and its times.
+        var keys: [UInt64] = []
+        var hits: [(key: UInt64, query: Float, reference: Float, landmark: Int32)] = []
         for (qi, q) in query.enumerated() {
             guard q.time.isFinite, q.time >= 0, q.time < 1e7 else { continue }
+            let window = UInt64(min(q.time / 5, Float(1 << 14 - 1)))
             for h in LandmarkHasher.probeHashes(of: q) where Self.keeps(h) {
                 let b = Int(h & Self.hashMask)
                 for i in Int(starts[b])..<Int(starts[b + 1]) {
                     let (reference, time) = locate(entries[i])
-                    hits[reference, default: []].append((q.time, time, Int32(qi)))
+                    let offsetCell = UInt64(Int64(((time - q.time) * 2).rounded(.down)) + (1 << 27))
+                    let key = UInt64(reference) << 42 | window << 28 | offsetCell
+                    keys.append(key)
+                    hits.append((key, q.time, time, Int32(qi)))
                 }
             }
         }
+        guard !keys.isEmpty else { return [:] }
+        // Coarse count per reference: the best cell with its neighbours (hits, not landmarks).
+        keys.sort()
+        var runs: [(key: UInt64, count: Int)] = []
+        for k in keys {
+            if let last = runs.last, last.key == k { runs[runs.count - 1].count += 1 } else { runs.append((k, 1)) }
+        }
+        var coarse: [Int: Int] = [:]
+        for (i, r) in runs.enumerated() {
+            var total = r.count
+            if i > 0, runs[i - 1].key == r.key &- 1 { total += runs[i - 1].count }
+            if i + 1 < runs.count, runs[i + 1].key == r.key &+ 1 { total += runs[i + 1].count }
+            let reference = Int(r.key >> 42)
+            if total > coarse[reference] ?? 0 { coarse[reference] = total }
+        }
+        let leaders = Set(coarse.filter { $0.value >= 2 }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(examined).map(\.key))
+        var byReference: [Int: [(query: Float, reference: Float, landmark: Int32)]] = [:]
+        for h in hits {
+            let reference = Int(h.key >> 42)
+            if leaders.contains(reference) { byReference[reference, default: []].append((h.query, h.reference, h.landmark)) }
+        }
         var result: [Int: Int] = [:]
         var offsets: [(offset: Float, landmark: Int32)] = []
-        for (reference, h) in hits where h.count >= 2 {
+        for (reference, h) in byReference {
             var best = 0
             for step in 0...60 {
                 let speed = 0.85 + Float(step) * 0.005

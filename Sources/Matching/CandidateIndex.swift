@@ -125,18 +125,22 @@ public struct CandidateIndex: Sendable {
         return result
     }
 
-    /// The references worth a full match, best evidence first, at most `limit`: any picture
-    /// anchor hit, or at least `minimumLandmarks` sound votes.
+    /// The references worth a full match: every reference with a picture anchor hit (chance
+    /// hits within the radius are rare: see HashRegions), best first, and the `soundLimit`
+    /// references with the most sound votes, at least `minimumLandmarks` — chance votes grow with
+    /// the library (a library of 100 h of uniform random landmarks gives dozens of references 3
+    /// or more), and each candidate costs a full match (~5–20 ms). At most `limit` in all.
     public func candidates(for suspect: MediaFingerprint, radius: Int = 31, minimumLandmarks: Int = 3,
-                           limit: Int = 64) -> [Int] {
+                           soundLimit: Int = 8, limit: Int = 64) -> [Int] {
         let evidence = evidence(for: suspect, radius: radius)
-        let chosen = evidence.filter { $0.value.frames > 0 || $0.value.landmarks >= minimumLandmarks }
-        // Picture hits and sound votes on one scale: a frame hit is worth about as much as the
-        // eighth of a clip's landmarks that meets the sketch over a quarter second.
-        let ranked = chosen.sorted {
-            let a = 4 * $0.value.frames + $0.value.landmarks, b = 4 * $1.value.frames + $1.value.landmarks
-            return a != b ? a > b : $0.key < $1.key
-        }
-        return ranked.prefix(limit).map(\.key)
+        let picture = evidence.filter { $0.value.frames > 0 }.sorted {
+            $0.value.frames != $1.value.frames ? $0.value.frames > $1.value.frames : $0.key < $1.key
+        }.map(\.key)
+        let sound = evidence.filter { $0.value.landmarks >= minimumLandmarks }.sorted {
+            $0.value.landmarks != $1.value.landmarks ? $0.value.landmarks > $1.value.landmarks : $0.key < $1.key
+        }.prefix(soundLimit).map(\.key)
+        var chosen = picture
+        for r in sound where !chosen.contains(r) { chosen.append(r) }
+        return Array(chosen.prefix(limit))
     }
 }

@@ -7,6 +7,8 @@
 // pointers, built once. Trade-off: 64 bytes per hash of index beside its 32 bytes; a linear scan
 // needs nothing but reads every hash for every query.
 
+import CHamming
+
 /// A 256-bit hash as four words, bit i of the hash in word i / 64.
 public typealias Hash256 = SIMD4<UInt64>
 
@@ -23,6 +25,8 @@ public struct HammingIndex: Sendable {
     public let hashes: [Hash256]
     private let offsets: [UInt32]  // slots × (buckets + 1)
     private let ids: [UInt32]      // slots × count
+    /// Most ids in one bucket: the scan's output never exceeds it.
+    private let largestBucket: Int
 
     @inline(__always)
     static func slot(_ hash: Hash256, _ s: Int) -> Int {
@@ -51,9 +55,18 @@ public struct HammingIndex: Sendable {
                 }
             }
         }
+        var largest = 0
+        for s in 0 ..< Self.slots {
+            let base = s * (Self.buckets + 1)
+            for b in 0 ..< Self.buckets { largest = max(largest, Int(offsets[base + b + 1] - offsets[base + b])) }
+        }
         self.offsets = offsets
         self.ids = ids
+        self.largestBucket = largest
     }
+
+    /// Whether searches use the CPU's popcnt instruction (chosen at run time).
+    public static var usesPopcount: Bool { vm_hamming_uses_popcnt() != 0 }
 
     public var count: Int { hashes.count }
     /// Bytes held: the hashes and the slot tables.
@@ -75,29 +88,38 @@ public struct HammingIndex: Sendable {
         // The query's 16 slot values, kept in a SIMD value: no allocation per query.
         var querySlots = SIMD16<Int32>()
         for s in 0 ..< Self.slots { querySlots[s] = Int32(Self.slot(query, s)) }
-        hashes.withUnsafeBufferPointer { hashes in
-            offsets.withUnsafeBufferPointer { offsets in
-                ids.withUnsafeBufferPointer { ids in
-                    for s in 0 ..< Self.slots {
-                        let base = s * (Self.buckets + 1)
-                        let key = Int(querySlots[s])
-                        let probes = slotRadius == 0 ? 1 : 17
-                        for p in 0 ..< probes {
-                            let bucket = p == 0 ? key : key ^ (1 << (p - 1))
-                            let start = Int(offsets[base + bucket]), end = Int(offsets[base + bucket + 1])
-                            if start == end { continue }
-                            for j in start ..< end {
-                                let id = Int(ids[s * n + j])
-                                let candidate = hashes[id]
-                                let d = hammingDistance(query, candidate)
-                                guard d <= radius else { continue }
-                                // Report each hash once: from the first slot that reaches it.
-                                var seenEarlier = false
-                                for earlier in 0 ..< s where (Int(querySlots[earlier]) ^ Self.slot(candidate, earlier)).nonzeroBitCount <= slotRadius {
-                                    seenEarlier = true
-                                    break
+        var q = query
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(largestBucket, 1)) { foundIDs in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(largestBucket, 1)) { foundDistances in
+                hashes.withUnsafeBufferPointer { hashes in
+                    offsets.withUnsafeBufferPointer { offsets in
+                        ids.withUnsafeBufferPointer { ids in
+                            let words = UnsafeRawPointer(hashes.baseAddress!).assumingMemoryBound(to: UInt64.self)
+                            withUnsafePointer(to: &q) { qp in
+                                let qWords = UnsafeRawPointer(qp).assumingMemoryBound(to: UInt64.self)
+                                for s in 0 ..< Self.slots {
+                                    let base = s * (Self.buckets + 1)
+                                    let key = Int(querySlots[s])
+                                    let probes = slotRadius == 0 ? 1 : 17
+                                    for p in 0 ..< probes {
+                                        let bucket = p == 0 ? key : key ^ (1 << (p - 1))
+                                        let start = Int(offsets[base + bucket]), end = Int(offsets[base + bucket + 1])
+                                        if start == end { continue }
+                                        let matched = vm_hamming_scan(words, ids.baseAddress! + s * n, start, end, qWords, Int32(radius),
+                                                                    foundIDs.baseAddress!, foundDistances.baseAddress!)
+                                        for k in 0 ..< matched {
+                                            let id = Int(foundIDs[k])
+                                            let candidate = hashes[id]
+                                            // Report each hash once: from the first slot that reaches it.
+                                            var seenEarlier = false
+                                            for earlier in 0 ..< s where (Int(querySlots[earlier]) ^ Self.slot(candidate, earlier)).nonzeroBitCount <= slotRadius {
+                                                seenEarlier = true
+                                                break
+                                            }
+                                            if !seenEarlier { found(id, Int(foundDistances[k])) }
+                                        }
+                                    }
                                 }
-                                if !seenEarlier { found(id, d) }
                             }
                         }
                     }

@@ -25,6 +25,9 @@ struct TieredScaleReport: Encodable {
     var rssAfterBuild: Int
     var peakRSSAfterBuild: Int
     var candidateSeconds: Double
+    /// The candidate stage's two halves, measured apart.
+    var pictureEvidenceSeconds: Double
+    var soundEvidenceSeconds: Double
     var candidates: Int
     var trueReferenceRank: Int?
     var fineSeconds: Double
@@ -109,6 +112,12 @@ func runTieredScale(_ a: Arguments) {
     }
     let suspect = MediaFingerprint(duration: 60, frames: frames, landmarks: landmarks)
 
+    let pictureOnly = seconds(ContinuousClock().measure {
+        _ = index.evidence(for: MediaFingerprint(duration: 60, frames: frames, landmarks: []))
+    })
+    let soundOnly = seconds(ContinuousClock().measure {
+        _ = index.evidence(for: MediaFingerprint(duration: 60, frames: [], landmarks: landmarks))
+    })
     var candidates: [Int] = []
     let candidateTime = seconds(ContinuousClock().measure { candidates = index.candidates(for: suspect) })
     // What the store would return for each candidate, packed as stored (outside the timing).
@@ -127,7 +136,8 @@ func runTieredScale(_ a: Arguments) {
     emit(TieredScaleReport(
         hours: hours, references: count, anchorHashes: index.anchorCount, sketchLandmarks: index.landmarkCount,
         indexBytes: index.bytes, buildSeconds: build, rssAfterBuild: afterBuild.rss, peakRSSAfterBuild: afterBuild.peak,
-        candidateSeconds: candidateTime, candidates: candidates.count,
+        candidateSeconds: candidateTime, pictureEvidenceSeconds: pictureOnly, soundEvidenceSeconds: soundOnly,
+        candidates: candidates.count,
         trueReferenceRank: candidates.firstIndex(of: truth).map { $0 + 1 }, fineSeconds: fine,
         matched: matches.map { "\($0.reference.path) \($0.modality.rawValue) \(($0.score * 1000).rounded() / 1000)" },
         totalSearchSeconds: candidateTime + fine))
