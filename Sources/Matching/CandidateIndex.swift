@@ -112,9 +112,12 @@ public struct CandidateIndex: Sendable {
     /// What the suspect has in common with each reference's anchors, for references with any.
     public func evidence(for suspect: MediaFingerprint, radius: Int = 31) -> [Int: Evidence] {
         var result: [Int: Evidence] = [:]
-        for frame in suspect.frames where frame.isEvidence {
+        for (i, frame) in suspect.frames.enumerated() where frame.isEvidence {
             var owners = Set<Int>()
-            for hash in frame.hashes {
+            // A suspect frame's hashes are its area's, its mirror image's, then windows of it
+            // (FileFingerprinter): the windows are looked up on every other frame only, which
+            // still puts one within ¼ s of every anchor and saves a third of the look-ups.
+            for hash in i % 2 == 0 ? frame.hashes[...] : frame.hashes.prefix(2) {
                 anchors.search(hash, radius: radius) { id, _ in owners.insert(owner(ofAnchor: id)) }
             }
             for r in owners { result[r, default: Evidence()].frames += 1 }

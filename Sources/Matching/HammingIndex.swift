@@ -1,11 +1,16 @@
 // Exact Hamming radius search over 256-bit hashes by multi-index hashing (Norouzi, Punjani and
 // Fleet, "Fast Search in Hamming Space with Multi-Index Hashing", CVPR 2012; ThreatExchange
-// pdq/cpp/index/mih.h). The 256 bits are cut into 16 slots of 16 bits; by pigeonhole a hash
-// within distance d of the query has some slot within ⌊d/16⌋ of the query's, so at d ≤ 31 each
-// slot is probed at radius 1 (17 keys) and the candidates are checked with a full popcount.
-// Each slot is a sorted table (CSR: bucket offsets + ids): 4 bytes per hash per slot, no
-// pointers, built once. Trade-off: 64 bytes per hash of index beside its 32 bytes; a linear scan
-// needs nothing but reads every hash for every query.
+// pdq/cpp/index/mih.h). The hash is cut into m slots of b bits; by pigeonhole a hash within
+// distance d of the query has some slot within ⌊d/m⌋ of the query's, so each slot's table is
+// probed at that radius and the candidates are checked with a full popcount.
+// Two layouts, after the paper's rule that b ≈ log2(n) balances probes against candidates:
+//   - 16 slots of 16 bits (small tables, up to ~1M hashes): at d ≤ 31 each slot is probed at
+//     radius 1, 17 keys; 64 bytes of ids per hash, 4 MB of bucket offsets.
+//   - 12 slots of 21 bits (bits 0…251; the last 4 bits are in no slot, which the pigeonhole
+//     argument allows): at d ≤ 31, radius 2, 232 keys, but ~30× fewer ids per key: at 3.6M hashes
+//     ~4,000 candidates per query instead of ~15,000. 48 bytes of ids per hash, 100 MB of offsets.
+// Each slot is a sorted table (CSR: bucket offsets + ids), no pointers, built once. The scan of
+// a bucket is C (CHamming): prefetch, and popcnt when the CPU has it.
 
 import CHamming
 
@@ -19,50 +24,88 @@ public func hammingDistance(_ a: Hash256, _ b: Hash256) -> Int {
 }
 
 public struct HammingIndex: Sendable {
-    static let slots = 16
-    static let buckets = 1 << 16
+    public enum Layout: Sendable, Equatable {
+        case slots16x16
+        case slots12x21
+
+        var slots: Int { self == .slots16x16 ? 16 : 12 }
+        var bits: Int { self == .slots16x16 ? 16 : 21 }
+
+        /// The layout for `count` hashes: the wider slots from a million on.
+        public static func automatic(count: Int) -> Layout { count >= 1 << 20 ? .slots12x21 : .slots16x16 }
+    }
 
     public let hashes: [Hash256]
+    public let layout: Layout
+    private let slots: Int
+    private let bits: Int
+    private let buckets: Int
     private let offsets: [UInt32]  // slots × (buckets + 1)
     private let ids: [UInt32]      // slots × count
     /// Most ids in one bucket: the scan's output never exceeds it.
     private let largestBucket: Int
+    /// XOR masks of the keys within radius 1 and 2 of a slot value (radius 0: just 0).
+    private let masks1: [Int]
+    private let masks2: [Int]
 
     @inline(__always)
-    static func slot(_ hash: Hash256, _ s: Int) -> Int {
-        Int(truncatingIfNeeded: (hash[s >> 2] >> UInt64((s & 3) << 4)) & 0xFFFF)
+    static func slot(_ hash: Hash256, _ s: Int, bits: Int) -> Int {
+        let first = s * bits, word = first >> 6, shift = first & 63
+        var value = hash[word] >> UInt64(shift)
+        if shift + bits > 64 { value |= hash[word + 1] << UInt64(64 - shift) }
+        return Int(truncatingIfNeeded: value & ((1 << UInt64(bits)) - 1))
     }
 
-    public init(_ hashes: [Hash256]) {
+    public init(_ hashes: [Hash256], layout: Layout? = nil) {
         precondition(hashes.count < Int(UInt32.max), "HammingIndex holds at most 2^32 - 1 hashes")
+        let layout = layout ?? .automatic(count: hashes.count)
         self.hashes = hashes
+        self.layout = layout
+        slots = layout.slots
+        bits = layout.bits
+        buckets = 1 << bits
+        let (slots, bits, buckets) = (self.slots, self.bits, self.buckets)
         let n = hashes.count
-        var offsets = [UInt32](repeating: 0, count: Self.slots * (Self.buckets + 1))
-        var ids = [UInt32](repeating: 0, count: Self.slots * n)
+        var offsets = [UInt32](repeating: 0, count: slots * (buckets + 1))
+        var ids = [UInt32](repeating: 0, count: slots * n)
+        var largest = 0
         offsets.withUnsafeMutableBufferPointer { off in
             ids.withUnsafeMutableBufferPointer { ids in
-                for s in 0 ..< Self.slots {
-                    let base = s * (Self.buckets + 1)
-                    // Counting sort of the ids by this slot's 16 bits.
-                    for h in hashes { off[base + Self.slot(h, s) + 1] += 1 }
-                    for b in 0 ..< Self.buckets { off[base + b + 1] += off[base + b] }
-                    var cursor = Array(off[base ..< base + Self.buckets])
-                    for (i, h) in hashes.enumerated() {
-                        let k = Self.slot(h, s)
-                        ids[s * n + Int(cursor[k])] = UInt32(i)
-                        cursor[k] += 1
+                hashes.withUnsafeBufferPointer { hashes in
+                    var keys = [UInt32](repeating: 0, count: n)
+                    var cursor = [UInt32](repeating: 0, count: buckets)
+                    keys.withUnsafeMutableBufferPointer { keys in
+                        cursor.withUnsafeMutableBufferPointer { cursor in
+                            for s in 0 ..< slots {
+                                let base = s * (buckets + 1)
+                                // Counting sort of the ids by this slot's bits.
+                                for i in 0 ..< n {
+                                    let k = Self.slot(hashes[i], s, bits: bits)
+                                    keys[i] = UInt32(truncatingIfNeeded: k)
+                                    off[base + k + 1] &+= 1
+                                }
+                                for b in 0 ..< buckets {
+                                    largest = max(largest, Int(off[base + b + 1]))
+                                    off[base + b + 1] &+= off[base + b]
+                                    cursor[b] = off[base + b]
+                                }
+                                let slotIDs = ids.baseAddress! + s * n
+                                for i in 0 ..< n {
+                                    let k = Int(keys[i])
+                                    slotIDs[Int(cursor[k])] = UInt32(truncatingIfNeeded: i)
+                                    cursor[k] &+= 1
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
-        var largest = 0
-        for s in 0 ..< Self.slots {
-            let base = s * (Self.buckets + 1)
-            for b in 0 ..< Self.buckets { largest = max(largest, Int(offsets[base + b + 1] - offsets[base + b])) }
-        }
         self.offsets = offsets
         self.ids = ids
         self.largestBucket = largest
+        masks1 = (0 ..< bits).map { 1 << $0 }
+        masks2 = (0 ..< bits).flatMap { i in (i + 1 ..< bits).map { j in 1 << i | 1 << j } }
     }
 
     /// Whether searches use the CPU's popcnt instruction (chosen at run time).
@@ -76,18 +119,18 @@ public struct HammingIndex: Sendable {
     public func search(_ query: Hash256, radius: Int, _ found: (Int, Int) -> Void) {
         let n = hashes.count
         guard n > 0 else { return }
-        let slotRadius = radius / Self.slots
-        guard slotRadius <= 1 else {
-            // Past radius 31 multi-index probing costs more than a scan.
+        let slotRadius = radius / slots
+        guard slotRadius <= 2 else {
+            // Past that, multi-index probing costs more than a scan.
             for (i, h) in hashes.enumerated() {
                 let d = hammingDistance(query, h)
                 if d <= radius { found(i, d) }
             }
             return
         }
-        // The query's 16 slot values, kept in a SIMD value: no allocation per query.
-        var querySlots = SIMD16<Int32>()
-        for s in 0 ..< Self.slots { querySlots[s] = Int32(Self.slot(query, s)) }
+        let (slots, bits, buckets) = (self.slots, self.bits, self.buckets)
+        var querySlots = [Int](repeating: 0, count: slots)
+        for s in 0 ..< slots { querySlots[s] = Self.slot(query, s, bits: bits) }
         var q = query
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(largestBucket, 1)) { foundIDs in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(largestBucket, 1)) { foundDistances in
@@ -97,22 +140,22 @@ public struct HammingIndex: Sendable {
                             let words = UnsafeRawPointer(hashes.baseAddress!).assumingMemoryBound(to: UInt64.self)
                             withUnsafePointer(to: &q) { qp in
                                 let qWords = UnsafeRawPointer(qp).assumingMemoryBound(to: UInt64.self)
-                                for s in 0 ..< Self.slots {
-                                    let base = s * (Self.buckets + 1)
-                                    let key = Int(querySlots[s])
-                                    let probes = slotRadius == 0 ? 1 : 17
+                                for s in 0 ..< slots {
+                                    let base = s * (buckets + 1)
+                                    let key = querySlots[s]
+                                    let probes = 1 + (slotRadius >= 1 ? masks1.count : 0) + (slotRadius >= 2 ? masks2.count : 0)
                                     for p in 0 ..< probes {
-                                        let bucket = p == 0 ? key : key ^ (1 << (p - 1))
+                                        let bucket = p == 0 ? key : key ^ (p <= masks1.count ? masks1[p - 1] : masks2[p - 1 - masks1.count])
                                         let start = Int(offsets[base + bucket]), end = Int(offsets[base + bucket + 1])
                                         if start == end { continue }
                                         let matched = vm_hamming_scan(words, ids.baseAddress! + s * n, start, end, qWords, Int32(radius),
-                                                                    foundIDs.baseAddress!, foundDistances.baseAddress!)
+                                                                      foundIDs.baseAddress!, foundDistances.baseAddress!)
                                         for k in 0 ..< matched {
                                             let id = Int(foundIDs[k])
                                             let candidate = hashes[id]
                                             // Report each hash once: from the first slot that reaches it.
                                             var seenEarlier = false
-                                            for earlier in 0 ..< s where (Int(querySlots[earlier]) ^ Self.slot(candidate, earlier)).nonzeroBitCount <= slotRadius {
+                                            for earlier in 0 ..< s where (querySlots[earlier] ^ Self.slot(candidate, earlier, bits: bits)).nonzeroBitCount <= slotRadius {
                                                 seenEarlier = true
                                                 break
                                             }

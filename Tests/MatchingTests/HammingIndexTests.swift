@@ -36,27 +36,47 @@ func flip(_ hash: Hash256, bits: Int, _ g: inout SeededGenerator) -> Hash256 {
         #expect(hammingDistance(Hash256(0, 0, 0, 0), Hash256(~0, ~0, ~0, ~0)) == 256)
     }
 
-    @Test func radiusSearchEqualsALinearScan() {
+    /// `hash` with `bits` bits flipped spread evenly over its 256 bits, in bits 252…255 first:
+    /// the hardest case for the pigeonhole argument of either layout.
+    func spread(_ hash: Hash256, bits: Int) -> Hash256 {
+        var h = hash
+        for k in 0 ..< bits {
+            let b = k < 4 ? 252 + k : (k * 256 / bits + 7) % 252
+            h[b / 64] ^= 1 << UInt64(b % 64)
+        }
+        return h
+    }
+
+    @Test(arguments: [HammingIndex.Layout.slots16x16, .slots12x21])
+    func radiusSearchEqualsALinearScan(layout: HammingIndex.Layout) {
         var g = SeededGenerator(state: 42)
         var stored = (0 ..< 5000).map { _ in randomHash(&g) }
         let queries = (0 ..< 40).map { _ in randomHash(&g) }
-        // Plant neighbours at every distance around the threshold, in varied slots.
-        for (q, query) in queries.enumerated() {
-            for d in [0, 1, 15, 16, 17, 30, 31, 32, 33, 40] { stored.append(flip(query, bits: d, &g)) }
-            _ = q
-        }
-        let index = HammingIndex(stored)
+        // Plant neighbours at every distance around the thresholds, in varied slots and spread.
         for query in queries {
-            for radius in [0, 15, 31] {
+            for d in [0, 1, 2, 3, 11, 12, 15, 16, 17, 23, 24, 25, 30, 31, 32, 33, 35, 36, 40] {
+                stored.append(flip(query, bits: d, &g))
+                stored.append(spread(query, bits: d))
+            }
+        }
+        let index = HammingIndex(stored, layout: layout)
+        #expect(index.layout == layout)
+        for query in queries {
+            for radius in [0, 11, 15, 23, 24, 31, 35, 40] {
                 var found: [Int: Int] = [:]
                 var reports = 0
                 index.search(query, radius: radius) { id, d in found[id] = d; reports += 1 }
                 var expected: [Int: Int] = [:]
                 for (i, h) in stored.enumerated() where hammingDistance(h, query) <= radius { expected[i] = hammingDistance(h, query) }
-                #expect(found == expected)
+                #expect(found == expected, "radius \(radius)")
                 #expect(reports == expected.count, "each hash is reported once")
             }
         }
+    }
+
+    @Test func layoutFollowsSize() {
+        #expect(HammingIndex.Layout.automatic(count: 1000) == .slots16x16)
+        #expect(HammingIndex.Layout.automatic(count: 2_000_000) == .slots12x21)
     }
 
     @Test func emptyIndexFindsNothing() {

@@ -31,6 +31,8 @@ struct TieredScaleReport: Encodable {
     var candidates: Int
     var trueReferenceRank: Int?
     var fineSeconds: Double
+    /// Its parts: unpacking the stored blobs, building the candidates' tables, matching.
+    var fineParts: [Double]
     var matched: [String]
     var totalSearchSeconds: Double
 }
@@ -126,19 +128,22 @@ func runTieredScale(_ a: Arguments) {
         return (FramePacking.pack(full.frames), AudioLandmark.pack(full.landmarks))
     }
     var matches: [ReferenceMatch] = []
-    let fine = seconds(ContinuousClock().measure {
-        var loaded: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])] = []
+    var loaded: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])] = []
+    let unpack = seconds(ContinuousClock().measure {
         for (k, r) in candidates.enumerated() {
             loaded.append((index.entries[r], FramePacking.unpack(blobs[k].frames)!, AudioLandmark.unpack(blobs[k].landmarks)!))
         }
-        if !loaded.isEmpty { matches = Matcher().match(suspect, in: ReferenceLibrary(loaded)) }
     })
+    var library: ReferenceLibrary?
+    let libraryBuild = seconds(ContinuousClock().measure { library = ReferenceLibrary(loaded) })
+    let fineMatch = seconds(ContinuousClock().measure { matches = Matcher().match(suspect, in: library!) })
+    let fine = unpack + libraryBuild + fineMatch
     emit(TieredScaleReport(
         hours: hours, references: count, anchorHashes: index.anchorCount, sketchLandmarks: index.landmarkCount,
         indexBytes: index.bytes, buildSeconds: build, rssAfterBuild: afterBuild.rss, peakRSSAfterBuild: afterBuild.peak,
         candidateSeconds: candidateTime, pictureEvidenceSeconds: pictureOnly, soundEvidenceSeconds: soundOnly,
         candidates: candidates.count,
-        trueReferenceRank: candidates.firstIndex(of: truth).map { $0 + 1 }, fineSeconds: fine,
+        trueReferenceRank: candidates.firstIndex(of: truth).map { $0 + 1 }, fineSeconds: fine, fineParts: [unpack, libraryBuild, fineMatch],
         matched: matches.map { "\($0.reference.path) \($0.modality.rawValue) \(($0.score * 1000).rounded() / 1000)" },
         totalSearchSeconds: candidateTime + fine))
 }
