@@ -66,6 +66,11 @@ public struct AudioMatcher: Sendable {
         guard !query.isEmpty else { return [] }
         var hitsByReference: [UInt32: [Hit]] = [:]
         let maxShift = Float(configuration.maxPitchShift)
+        // A hash stored far more often than average (a steady tone, a hum, a loop) says nothing
+        // about where a query comes from, and its hits grow with the product of both lengths:
+        // a 2-hour query over a reference of one tone made gigabytes of hits. Such hashes are
+        // left out, as common words are from a text index.
+        let commonBucket = max(256, 64 * index.count >> LandmarkHasher.hashBits)
         for (qi, q) in query.enumerated() {
             let qPitch = Float(q.pitchSemitones)
             let qSpan = max(Float(q.spanSeconds), 1e-3)
@@ -74,6 +79,7 @@ public struct AudioMatcher: Sendable {
             let tol = 0.06 + 0.012 / qSpan
             for h in LandmarkHasher.probeHashes(of: q) {
                 index.withEntries(for: h) { entries in
+                    guard entries.count <= commonBucket else { return }
                     for e in entries {
                         let shift = qPitch - Float(e.pitch) / 64
                         guard abs(shift) <= maxShift else { continue }

@@ -99,10 +99,14 @@ public struct Matcher: Sendable {
             }
             // In id order: the aligner keeps the first hit per (instant, offset), so the order of
             // hits must not depend on the per-process hash seed.
+            var perReference: [Int: [FrameHit]] = [:]
             for (id, d) in best.sorted(by: { $0.key < $1.key }) {
-                hits[Int(library.frameOwner[id]), default: []].append(
+                perReference[Int(library.frameOwner[id]), default: []].append(
                     FrameHit(queryTime: frame.time, referenceTime: library.frameTime[id],
                              similarity: 1 - Float(d) / 64))
+            }
+            for (reference, frameHits) in perReference {
+                hits[reference, default: []] += Self.spread(frameHits, limit: Self.hitsPerInstant)
             }
         }
         let usable = evidence.map(\.time)
@@ -117,6 +121,26 @@ public struct Matcher: Sendable {
             }
         }
         return result
+    }
+
+    /// Most hits one suspect instant keeps on one reference. A frame of real, specific reuse meets
+    /// a handful of reference frames (its own and its neighbours); one that meets more is a
+    /// static view (a slide, a still room, a test card) that matches everywhere. Keeping all of
+    /// them made a 10-minute static suspect against its 10-minute reference cost 40M hits,
+    /// 1.4 GB and minutes. Kept: the closest half (the instant's own moment is among them if it
+    /// stands out at all), and an even spread of the rest, so that the aligner still sees that
+    /// the instant matches far from any one offset as well.
+    static let hitsPerInstant = 24
+
+    /// At most `limit` of `hits` (given in reference order, one per reference frame): the
+    /// `limit / 2` most similar, then an even spread over the others; in reference order.
+    static func spread(_ hits: [FrameHit], limit: Int) -> [FrameHit] {
+        guard hits.count > limit else { return hits }
+        let order = hits.indices.sorted { hits[$0].similarity != hits[$1].similarity ? hits[$0].similarity > hits[$1].similarity : $0 < $1 }
+        let closest = Set(order.prefix(limit / 2))
+        let rest = hits.indices.filter { !closest.contains($0) }
+        let others = (0 ..< (limit - closest.count)).map { rest[$0 * rest.count / (limit - closest.count)] }
+        return (closest.union(others)).sorted().map { hits[$0] }
     }
 
     func accepts(_ a: Alignment) -> Bool {

@@ -61,3 +61,13 @@ import Testing
         #expect(AudioMatcher(configuration: c).match(query, against: index).count == 1)
     }
 }
+
+@Suite struct CommonHashTests {
+    @Test func aHashStoredFarMoreOftenThanAverageIsLeftOut() {
+        // A reference that is one steady tone: the same hash 20,000 times; the query: the tone too.
+        let tone = (0 ..< 20_000).map { AudioLandmark(hash: 12345, time: Float($0) / 100, pitch: 3000, span: 3000, speech: 255, probes: 0) }
+        let index = LandmarkIndex(references: [(id: UInt32(1), landmarks: tone)])
+        let query = (0 ..< 2_000).map { AudioLandmark(hash: 12345, time: Float($0) / 100, pitch: 3000, span: 3000, speech: 255, probes: 0) }
+        #expect(AudioMatcher().match(query, against: index).isEmpty)
+    }
+}

@@ -78,3 +78,31 @@ import AudioFingerprint
         #expect(Matcher().match(suspect, candidates: index) { _ in nil }.isEmpty)
     }
 }
+
+@Suite struct StaticViewTests {
+    @Test func spreadKeepsTheClosestHalfAndAnEvenSpreadOfTheRest() {
+        // 100 hits at reference times 0…99; the most similar are at 40…45.
+        let hits = (0 ..< 100).map { i in
+            FrameHit(queryTime: 1, referenceTime: Float(i), similarity: (40 ..< 46).contains(i) ? 0.95 : 0.8 - Float(i) / 1000)
+        }
+        let kept = Matcher.spread(hits, limit: 24)
+        #expect(kept.count == 24)
+        let times = kept.map(\.referenceTime)
+        #expect(times == times.sorted())
+        for t in 40 ..< 46 { #expect(times.contains(Float(t))) }
+        #expect(times.first! < 10 && times.last! > 90, "the rest is spread over the whole reference")
+        #expect(Matcher.spread(Array(hits.prefix(10)), limit: 24).count == 10)
+    }
+
+    @Test func aLongStaticSuspectOfAStaticReferenceIsNotAMatch() {
+        // A still room filmed twice: every frame of both within a few bits of one hash.
+        var g = SeededGenerator(state: 3)
+        let room = randomHash(&g)
+        let reference = (0 ..< 600).map { FrameSignature(time: Float($0) / 4, quality: 90, hashes: [flip(room, bits: Int($0 % 5), &g)]) }
+        let suspect = MediaFingerprint(duration: 75, frames: (0 ..< 300).map {
+            FrameSignature(time: Float($0) / 4, quality: 90, hashes: [flip(room, bits: 3, &g)])
+        }, landmarks: [])
+        let library = ReferenceLibrary([(ReferenceEntry(path: "/room.mp4", duration: 150), reference, [])])
+        #expect(Matcher().match(suspect, in: library).isEmpty)
+    }
+}
