@@ -46,6 +46,9 @@ public struct AudioMatcher: Sendable {
 
     public var configuration: Configuration
 
+    /// Speech likelihood (0…255) from which a reference anchor counts as speech.
+    public static let speech: UInt8 = 128
+
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
@@ -71,6 +74,7 @@ public struct AudioMatcher: Sendable {
         // a 2-hour query over a reference of one tone made gigabytes of hits. Such hashes are
         // left out, as common words are from a text index.
         let commonBucket = max(256, 64 * index.count >> LandmarkHasher.hashBits)
+        let requireSpeech = configuration.requireSpeech
         for (qi, q) in query.enumerated() {
             let qPitch = Float(q.pitchSemitones)
             let qSpan = max(Float(q.spanSeconds), 1e-3)
@@ -81,6 +85,10 @@ public struct AudioMatcher: Sendable {
                 index.withEntries(for: h) { entries in
                     guard entries.count <= commonBucket else { return }
                     for e in entries {
+                        // Hits on reference sound that is not speech can never be evidence when
+                        // speech is required; kept, they grow with both lengths (a 2-hour query
+                        // over a music bed: ~10M hits per 20 minutes).
+                        if requireSpeech && e.speech < Self.speech { continue }
                         let shift = qPitch - Float(e.pitch) / 64
                         guard abs(shift) <= maxShift else { continue }
                         hitsByReference[e.reference, default: []].append(Hit(
@@ -205,7 +213,7 @@ public struct AudioMatcher: Sendable {
         var out: [AudioMatchSegment] = []
         for g in groups {
             let aligned = Set(g.map(\.query)).count
-            let speechHits = Set(g.filter { $0.speech >= 128 }.map(\.query)).count
+            let speechHits = Set(g.filter { $0.speech >= Self.speech }.map(\.query)).count
             let evidence = cfg.requireSpeech ? speechHits : aligned
             let covered = coveredSeconds(g)
             guard evidence >= cfg.minHits, covered >= cfg.minCoveredSeconds else { continue }

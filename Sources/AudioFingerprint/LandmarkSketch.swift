@@ -19,7 +19,7 @@ public struct LandmarkSketch: Sendable {
     static let unit: Float = 0.1
     /// Reference anchors below this speech likelihood (0…255) are left out: `AudioMatcher` does
     /// not count hits on them.
-    public static let minimumSpeech: UInt8 = 128
+    public static let minimumSpeech = AudioMatcher.speech
 
     /// Whether a landmark hash is in the kept eighth of the hash space.
     @inline(__always)
