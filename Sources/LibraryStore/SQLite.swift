@@ -69,6 +69,32 @@ final class Connection {
     }
 
     var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(pointer) }
+
+    /// Fills the blob in `column` of `row` of `table` (made with `.zeroBlob(stream.count)`) from
+    /// `stream`, a piece at a time: SQLite spills the pages it writes, so neither side ever holds
+    /// the whole blob.
+    func writeBlob(table: String, column: String, row: Int64, from stream: BlobStream) throws {
+        guard stream.count > 0 else { return }
+        var handle: OpaquePointer?
+        let code = sqlite3_blob_open(pointer, "main", table, column, row, 1, &handle)
+        guard code == SQLITE_OK, let handle else {
+            sqlite3_blob_close(handle)
+            throw error(code)
+        }
+        defer { sqlite3_blob_close(handle) }
+        let piece = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(piece, stream.count), alignment: 16)
+        defer { buffer.deallocate() }
+        var at = 0
+        while at < stream.count {
+            let n = min(buffer.count, stream.count - at)
+            let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< n])
+            try stream.read(part)
+            let written = sqlite3_blob_write(handle, part.baseAddress, Int32(n), Int32(at))
+            if written != SQLITE_OK { throw error(written) }
+            at += n
+        }
+    }
 }
 
 final class Statement {
@@ -90,6 +116,8 @@ final class Statement {
         case real(Double)
         case text(String)
         case blob([UInt8])
+        /// A blob of this many zero bytes, to be filled in place (`Connection.writeBlob`).
+        case zeroBlob(Int)
         case null
     }
 
@@ -108,6 +136,7 @@ final class Statement {
                     sqlite3_bind_blob64(pointer, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
                                         sqlite3_uint64(raw.count), vm_sqlite_transient())
                 }
+            case .zeroBlob(let count): code = sqlite3_bind_zeroblob64(pointer, index, sqlite3_uint64(count))
             case .null: code = sqlite3_bind_null(pointer, index)
             }
             if code != SQLITE_OK { throw connection.error(code) }

@@ -56,6 +56,29 @@ public struct StoredVideo: Sendable {
     }
 }
 
+/// A blob written without holding it whole: its length, and a reader that fills each buffer
+/// it is given with the next bytes (exactly `buffer.count` of them), from the first on.
+public struct BlobStream {
+    public var count: Int
+    public var read: (UnsafeMutableRawBufferPointer) throws -> Void
+
+    public init(count: Int, read: @escaping (UnsafeMutableRawBufferPointer) throws -> Void) {
+        self.count = count
+        self.read = read
+    }
+
+    /// The bytes of an array.
+    public init(_ bytes: [UInt8]) {
+        var at = 0
+        self.init(count: bytes.count) { buffer in
+            bytes.withUnsafeBytes { source in
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[at ..< at + buffer.count]))
+            }
+            at += buffer.count
+        }
+    }
+}
+
 /// What `forEachAnchors` reads of a row: the anchors, or (rows written before schema 2) the
 /// full fingerprint they are taken from.
 public struct StoredAnchors: Sendable {
@@ -180,7 +203,15 @@ public final class VideoLibrary {
     /// Writes (or replaces, by path) one video and its fingerprint in one transaction.
     @discardableResult
     public func save(_ stored: StoredVideo) throws(StoreError) -> Int64 {
-        let v = stored.video
+        try save(stored.video, frames: BlobStream(stored.frames), landmarks: BlobStream(stored.landmarks),
+                 anchorFrames: stored.anchorFrames.map(BlobStream.init), anchorLandmarks: stored.anchorLandmarks.map(BlobStream.init))
+    }
+
+    /// `save(_:)` for blobs that arrive as streams (e.g. spooled to disk while a long file was
+    /// fingerprinted): written into place a piece at a time, in the same one transaction.
+    @discardableResult
+    public func save(_ v: IndexedVideo, frames: BlobStream, landmarks: BlobStream,
+                     anchorFrames: BlobStream?, anchorLandmarks: BlobStream?) throws(StoreError) -> Int64 {
         do {
             return try connection.transaction {
                 try connection.prepare("DELETE FROM videos WHERE path = ?").run([.text(v.path)])
@@ -193,10 +224,15 @@ public final class VideoLibrary {
                 try insert.run([.text(v.path), .integer(v.size), .real(v.modified), .text(v.digest),
                                 v.duration.map { .real($0) } ?? .null, .integer(v.hasVideo ? 1 : 0),
                                 .integer(v.hasAudio ? 1 : 0), .integer(Int64(v.fingerprintVersion)),
-                                .real(v.indexedAt), .blob(stored.frames), .blob(stored.landmarks),
-                                stored.anchorFrames.map { .blob($0) } ?? .null,
-                                stored.anchorLandmarks.map { .blob($0) } ?? .null])
-                return connection.lastInsertedRow
+                                .real(v.indexedAt), .zeroBlob(frames.count), .zeroBlob(landmarks.count),
+                                anchorFrames.map { .zeroBlob($0.count) } ?? .null,
+                                anchorLandmarks.map { .zeroBlob($0.count) } ?? .null])
+                let id = connection.lastInsertedRow
+                for (column, stream) in [("frames", frames), ("landmarks", landmarks),
+                                         ("anchor_frames", anchorFrames), ("anchor_landmarks", anchorLandmarks)] {
+                    if let stream { try connection.writeBlob(table: "videos", column: column, row: id, from: stream) }
+                }
+                return id
             }
         } catch let error as StoreError {
             throw error

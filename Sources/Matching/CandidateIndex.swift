@@ -20,16 +20,30 @@ public enum Anchors {
 
     /// A reference's picture anchors: frames with the area hash and one crop hash each.
     public static func frames(_ frames: [FrameSignature]) -> [FrameSignature] {
-        var out: [FrameSignature] = []
-        var next: Float = 0
-        for f in frames where f.isEvidence && !f.hashes.isEmpty && f.time >= next {
-            let crops = f.hashes.count - 1
-            var hashes = [f.hashes[0]]
-            if crops > 0 { hashes.append(f.hashes[1 + out.count % crops]) }
-            out.append(FrameSignature(time: f.time, quality: f.quality, hashes: hashes))
-            next = (f.time / interval).rounded(.down) * interval + interval
+        var selector = FrameSelector()
+        return selector.take(frames)
+    }
+
+    /// `frames(_:)` for a fingerprint that arrives in pieces: the anchors of the pieces, in
+    /// order, are those of the whole.
+    public struct FrameSelector: Sendable {
+        private var next: Float = 0
+        private var taken = 0
+
+        public init() {}
+
+        public mutating func take(_ frames: [FrameSignature]) -> [FrameSignature] {
+            var out: [FrameSignature] = []
+            for f in frames where f.isEvidence && !f.hashes.isEmpty && f.time >= next {
+                let crops = f.hashes.count - 1
+                var hashes = [f.hashes[0]]
+                if crops > 0 { hashes.append(f.hashes[1 + taken % crops]) }
+                out.append(FrameSignature(time: f.time, quality: f.quality, hashes: hashes))
+                taken += 1
+                next = (f.time / interval).rounded(.down) * interval + interval
+            }
+            return out
         }
-        return out
     }
 
     /// A reference's landmarks that the candidate index keeps.

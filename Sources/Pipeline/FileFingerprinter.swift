@@ -63,6 +63,29 @@ public final class FileFingerprinter {
     public init(options: FingerprintOptions) { self.options = options }
 
     public func fingerprint(path: String) throws -> FingerprintResult {
+        var frames: [FrameSignature] = []
+        var landmarks: [AudioLandmark] = []
+        let made = try fingerprint(path: path, frames: { frames += $0 }, landmarks: { landmarks += $0 })
+        return FingerprintResult(info: made.info,
+                                 fingerprint: MediaFingerprint(duration: made.duration, frames: frames, landmarks: landmarks))
+    }
+
+    /// What a streamed fingerprint leaves besides its frames and landmarks.
+    public struct Streamed: Sendable {
+        public var info: MediaInfo
+        public var duration: Double?
+        public var frameCount: Int
+    }
+
+    /// Frames handed to `frames` at a time: small enough that nothing held grows with the file.
+    public static let frameBatch = 64
+
+    /// Fingerprints `path` and hands out the fingerprint as it is made, in time order: `frames`
+    /// gets batches of at most `frameBatch` frames, `landmarks` every batch the audio releases
+    /// (about a second's worth). Nothing of the fingerprint is kept here, so memory does not grow
+    /// with the length of the file; an error thrown by either closure ends decoding and is rethrown.
+    public func fingerprint(path: String, frames: ([FrameSignature]) throws -> Void,
+                            landmarks: ([AudioLandmark]) throws -> Void) throws -> Streamed {
         let size = options.analysisSize
         let decoder = try MediaDecoder(path: path, options: DecodeOptions(
             video: VideoOutput(framesPerSecond: options.framesPerSecond, width: size, height: size, layout: .gray8),
@@ -75,27 +98,37 @@ public final class FileFingerprinter {
         if let video = decoder.info.video, video.height > video.width {
             decoder.options.video?.height = 2 * size
         }
-        var frames: [FrameSignature] = []
-        var landmarks: [AudioLandmark] = []
+        var batch: [FrameSignature] = []
+        batch.reserveCapacity(Self.frameBatch)
+        var delivered = 0
+        var lastFrameTime: Float?
         var tracker = ActiveAreaTracker()
         var audioSeconds = 0.0
         frameCount = 0
         knownInsets = []
         let audio = AudioFingerprinter()
         try decoder.decode(video: { frame in
-            frames.append(self.signature(of: frame, tracker: &tracker))
+            let signature = self.signature(of: frame, tracker: &tracker)
+            lastFrameTime = signature.time
+            delivered += 1
+            batch.append(signature)
+            if batch.count >= Self.frameBatch {
+                try frames(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
         }, audio: { chunk in
             audioSeconds = chunk.startTime + Double(chunk.samples.count) / Double(chunk.sampleRate)
-            landmarks += audio.append(chunk.samples)
+            let released = audio.append(chunk.samples)
+            if !released.isEmpty { try landmarks(released) }
         })
-        landmarks += audio.finish()
+        if !batch.isEmpty { try frames(batch) }
+        let rest = audio.finish()
+        if !rest.isEmpty { try landmarks(rest) }
         // What was decoded is the truth; a container's stated duration can be anything.
-        let decoded = max(Double(frames.last?.time ?? 0) + (frames.isEmpty ? 0 : 1 / options.framesPerSecond),
-                          audioSeconds)
+        let decoded = max(lastFrameTime.map { Double($0) + 1 / options.framesPerSecond } ?? 0, audioSeconds)
         let stated = decoder.info.duration
         let duration = decoded > 0 && (stated == nil || abs(stated! - decoded) > 2) ? decoded : (stated ?? decoded)
-        return FingerprintResult(info: decoder.info,
-                                 fingerprint: MediaFingerprint(duration: duration, frames: frames, landmarks: landmarks))
+        return Streamed(info: decoder.info, duration: duration, frameCount: delivered)
     }
 
     private func signature(of frame: VideoFrame, tracker: inout ActiveAreaTracker) -> FrameSignature {

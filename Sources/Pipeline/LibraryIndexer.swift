@@ -91,25 +91,31 @@ public struct LibraryIndexer {
         nonisolated(unsafe) let library = library
         let pending = work
         nonisolated(unsafe) var mutableSummary = summary
+        // Fingerprints wait on disk beside the library, not in memory (see FingerprintSpool).
+        let folder = (library.path as NSString).deletingLastPathComponent
+        let spoolFolder = folder.isEmpty ? FileManager.default.currentDirectoryPath : folder
         FingerprintWorkers.run(count: pending.count, jobs: jobs, options: options) { i, fingerprinter in
             let item = pending[i]
-            let outcome: Result<FingerprintResult, Error>
-            do { outcome = .success(try fingerprinter.fingerprint(path: item.path)) } catch { outcome = .failure(error) }
+            let outcome: Result<(FileFingerprinter.Streamed, FingerprintSpool), Error>
+            do {
+                let spool = try FingerprintSpool(directory: spoolFolder)
+                let made = try fingerprinter.fingerprint(path: item.path, frames: spool.add(frames:),
+                                                         landmarks: spool.add(landmarks:))
+                outcome = .success((made, spool))
+            } catch {
+                outcome = .failure(error)
+            }
             let digest = try? FileDigest.digest(path: item.path)
             lock.lock()
             switch outcome {
-            case .success(let result):
-                let fp = result.fingerprint
+            case .success(let (made, spool)):
                 let video = IndexedVideo(id: 0, path: item.path, size: item.size, modified: item.modified,
-                                         digest: digest ?? "", duration: fp.duration,
-                                         hasVideo: result.info.hasVideo && !fp.frames.isEmpty,
-                                         hasAudio: result.info.hasAudio, fingerprintVersion: MediaFingerprint.formatVersion,
+                                         digest: digest ?? "", duration: made.duration,
+                                         hasVideo: made.info.hasVideo && made.frameCount > 0,
+                                         hasAudio: made.info.hasAudio, fingerprintVersion: MediaFingerprint.formatVersion,
                                          indexedAt: Date().timeIntervalSince1970)
                 do {
-                    try library.save(StoredVideo(video: video, frames: FramePacking.pack(fp.frames),
-                                                 landmarks: AudioLandmark.pack(fp.landmarks),
-                                                 anchorFrames: FramePacking.pack(Anchors.frames(fp.frames)),
-                                                 anchorLandmarks: AudioLandmark.pack(Anchors.landmarks(fp.landmarks))))
+                    try spool.save(video, to: library)
                     mutableSummary.indexed.append(item.path)
                 } catch {
                     if firstStoreError == nil { firstStoreError = error }

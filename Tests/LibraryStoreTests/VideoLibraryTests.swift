@@ -50,6 +50,34 @@ private func entry(_ path: String, frames: [UInt8] = [1, 2, 3], landmarks: [UInt
         #expect(size == 100_000)
     }
 
+    @Test func streamedBlobsLandWholeInPiecesAndAFailedStreamLeavesTheRowAsItWas() throws {
+        let library = try VideoLibrary(path: temporaryLibraryPath())
+        try library.save(entry("/a.mp4", frames: [1], landmarks: [2]))
+        // 2.5 MiB: three pieces of the 1 MiB copy buffer, the last one partial.
+        let big = (0 ..< (5 << 19)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        var reads = 0
+        let frames = BlobStream(count: big.count) { buffer in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: big.withUnsafeBytes { $0 }[reads << 20 ..< (reads << 20) + buffer.count]))
+            reads += 1
+        }
+        try library.save(entry("/a.mp4").video, frames: frames, landmarks: BlobStream([5, 6]),
+                         anchorFrames: BlobStream([]), anchorLandmarks: nil)
+        #expect(reads == 3)
+        var stored: [StoredVideo] = []
+        try library.forEachFingerprint { stored.append($0) }
+        #expect(stored.count == 1 && stored[0].frames == big && stored[0].landmarks == [5, 6])
+
+        struct Broken: Error {}
+        let failing = BlobStream(count: 3 << 20) { _ in throw Broken() }
+        #expect(throws: StoreError.self) {
+            try library.save(entry("/a.mp4").video, frames: BlobStream([9]), landmarks: failing,
+                             anchorFrames: nil, anchorLandmarks: nil)
+        }
+        stored = []
+        try library.forEachFingerprint { stored.append($0) }
+        #expect(stored.count == 1 && stored[0].frames == big && stored[0].landmarks == [5, 6])
+    }
+
     @Test func refusesANewerSchemaWithAClearMessage() throws {
         let path = temporaryLibraryPath()
         _ = try VideoLibrary(path: path)

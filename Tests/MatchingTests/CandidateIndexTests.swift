@@ -21,6 +21,15 @@ import AudioFingerprint
         #expect(anchors[0].hashes == [frames[0].hashes[0], frames[0].hashes[1]])
         #expect(anchors[1].hashes == [frames[9].hashes[0], frames[9].hashes[2]])
         #expect(anchors[6].hashes[1] == frames[48].hashes[1])
+
+        // Taken in pieces of any size, as `index` streams a file: the same anchors.
+        for piece in [1, 3, 7, 64] {
+            var selector = Anchors.FrameSelector()
+            let pieces = stride(from: 0, to: frames.count, by: piece).flatMap {
+                selector.take(Array(frames[$0 ..< min($0 + piece, frames.count)]))
+            }
+            #expect(pieces == anchors)
+        }
     }
 
     @Test func picksTheReferenceWhoseFramesTheSuspectShows() {

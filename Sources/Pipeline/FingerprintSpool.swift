@@ -1,0 +1,96 @@
+// Where `index` puts a fingerprint while the file is still being decoded: packed as the store
+// keeps it, appended to unnamed files beside the library (created and unlinked at once, so they
+// vanish with the process whatever happens), then streamed into the row in its one transaction.
+// Holding the fingerprint in memory instead made `index` grow by ~50 MiB per hour of file.
+import AudioFingerprint
+import Foundation
+import LibraryStore
+import Matching
+
+struct SpoolError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// One append-then-read-once scratch file with no name.
+final class SpoolFile {
+    private let descriptor: Int32
+    private(set) var count = 0
+
+    /// In `directory`, else in the system's temporary folder.
+    init(directory: String) throws {
+        var opened: Int32 = -1
+        for folder in [directory, NSTemporaryDirectory()] where !folder.isEmpty {
+            var template = ((folder.hasSuffix("/") ? folder : folder + "/") + ".vmatch-spool-XXXXXX").utf8CString
+            opened = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            if opened >= 0 {
+                template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+                break
+            }
+        }
+        guard opened >= 0 else {
+            throw SpoolError(description: "cannot create a scratch file in '\(directory)': \(String(cString: strerror(errno)))")
+        }
+        descriptor = opened
+    }
+
+    deinit { close(descriptor) }
+
+    func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in
+            var at = 0
+            while at < raw.count {
+                let n = write(descriptor, raw.baseAddress! + at, raw.count - at)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw SpoolError(description: "cannot write a scratch file: \(String(cString: strerror(errno)))") }
+                at += n
+            }
+        }
+        count += bytes.count
+    }
+
+    /// Everything appended, from the start.
+    func stream() -> BlobStream {
+        var offset = 0
+        let descriptor = self.descriptor
+        return BlobStream(count: count) { buffer in
+            var at = 0
+            while at < buffer.count {
+                let n = pread(descriptor, buffer.baseAddress! + at, buffer.count - at, off_t(offset + at))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw SpoolError(description: "cannot read back a scratch file: \(n < 0 ? String(cString: strerror(errno)) : "it is shorter than written")") }
+                at += n
+            }
+            offset += buffer.count
+        }
+    }
+}
+
+/// A reference fingerprint on its way to the store: the four blobs of its row.
+final class FingerprintSpool {
+    private let frames, landmarks, anchorFrames, anchorLandmarks: SpoolFile
+    private var selector = Anchors.FrameSelector()
+
+    init(directory: String) throws {
+        frames = try SpoolFile(directory: directory)
+        landmarks = try SpoolFile(directory: directory)
+        anchorFrames = try SpoolFile(directory: directory)
+        anchorLandmarks = try SpoolFile(directory: directory)
+    }
+
+    func add(frames batch: [FrameSignature]) throws {
+        try frames.append(FramePacking.pack(batch))
+        let anchors = selector.take(batch)
+        if !anchors.isEmpty { try anchorFrames.append(FramePacking.pack(anchors)) }
+    }
+
+    func add(landmarks batch: [AudioLandmark]) throws {
+        try landmarks.append(AudioLandmark.pack(batch))
+        let kept = Anchors.landmarks(batch)
+        if !kept.isEmpty { try anchorLandmarks.append(AudioLandmark.pack(kept)) }
+    }
+
+    func save(_ video: IndexedVideo, to library: VideoLibrary) throws {
+        try library.save(video, frames: frames.stream(), landmarks: landmarks.stream(),
+                         anchorFrames: anchorFrames.stream(), anchorLandmarks: anchorLandmarks.stream())
+    }
+}
