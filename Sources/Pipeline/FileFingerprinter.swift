@@ -1,6 +1,8 @@
-// One file → its MediaFingerprint, decoding it once: sampled luma frames are hashed (active area
+// One file → its fingerprint, decoding it once: sampled luma frames are hashed (active area
 // found and steadied along the shot; suspects also get mirror and region hashes), and the audio
-// goes through the landmark fingerprinter as it streams by.
+// goes through the landmark fingerprinter as it streams by. The fingerprint is handed out in
+// pieces as it is made (`index` spools them to disk, `compare` matches them a window at a time):
+// nothing here grows with the length of the file.
 import AudioFingerprint
 import Matching
 import Media
@@ -45,11 +47,6 @@ public struct FingerprintOptions: Sendable {
     }
 }
 
-public struct FingerprintResult: Sendable {
-    public var info: MediaInfo
-    public var fingerprint: MediaFingerprint
-}
-
 /// Not Sendable: one per worker (it owns hashing scratch space).
 public final class FileFingerprinter {
     public let options: FingerprintOptions
@@ -61,14 +58,6 @@ public final class FileFingerprinter {
     static let insetInterval = 4
 
     public init(options: FingerprintOptions) { self.options = options }
-
-    public func fingerprint(path: String) throws -> FingerprintResult {
-        var frames: [FrameSignature] = []
-        var landmarks: [AudioLandmark] = []
-        let made = try fingerprint(path: path, frames: { frames += $0 }, landmarks: { landmarks += $0 })
-        return FingerprintResult(info: made.info,
-                                 fingerprint: MediaFingerprint(duration: made.duration, frames: frames, landmarks: landmarks))
-    }
 
     /// What a streamed fingerprint leaves besides its frames and landmarks.
     public struct Streamed: Sendable {
@@ -84,7 +73,9 @@ public final class FileFingerprinter {
     /// gets batches of at most `frameBatch` frames, `landmarks` every batch the audio releases
     /// (about a second's worth). Nothing of the fingerprint is kept here, so memory does not grow
     /// with the length of the file; an error thrown by either closure ends decoding and is rethrown.
-    public func fingerprint(path: String, frames: ([FrameSignature]) throws -> Void,
+    /// `opened` is told what the file holds before anything is decoded.
+    public func fingerprint(path: String, opened: (MediaInfo) throws -> Void = { _ in },
+                            frames: ([FrameSignature]) throws -> Void,
                             landmarks: ([AudioLandmark]) throws -> Void) throws -> Streamed {
         let size = options.analysisSize
         let decoder = try MediaDecoder(path: path, options: DecodeOptions(
@@ -98,6 +89,7 @@ public final class FileFingerprinter {
         if let video = decoder.info.video, video.height > video.width {
             decoder.options.video?.height = 2 * size
         }
+        try opened(decoder.info)
         var batch: [FrameSignature] = []
         batch.reserveCapacity(Self.frameBatch)
         var delivered = 0

@@ -88,12 +88,16 @@ public struct SuspectChecker {
     public var jobs: Int
     public var options: FingerprintOptions
     public var matcher: Matcher
+    /// How a long suspect is cut into windows.
+    public var windowing: SuspectWindows.Configuration
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                options: FingerprintOptions = FingerprintOptions(role: .suspect), matcher: Matcher = Matcher()) {
+                options: FingerprintOptions = FingerprintOptions(role: .suspect), matcher: Matcher = Matcher(),
+                windowing: SuspectWindows.Configuration = SuspectWindows.Configuration()) {
         self.jobs = max(1, jobs)
         self.options = options
         self.matcher = matcher
+        self.windowing = windowing
     }
 
     /// Checks every file; `report` is called serially for each result, in the order of `files`
@@ -102,6 +106,7 @@ public struct SuspectChecker {
                     report: @escaping (SuspectResult) -> Void) {
         let lock = NSLock()
         let matcher = self.matcher
+        let windowing = self.windowing
         nonisolated(unsafe) let report = report
         // Guarded by `lock`.
         nonisolated(unsafe) var finished: [Int: SuspectResult] = [:]
@@ -111,9 +116,16 @@ public struct SuspectChecker {
             let path = files[i]
             var result: SuspectResult
             do {
-                let fp = try fingerprinter.fingerprint(path: path)
-                let matches = try matcher.match(fp.fingerprint, candidates: library.index, load: library.fingerprint)
-                result = SuspectResult(path: path, duration: fp.fingerprint.duration, matches: matches,
+                // Matched a window at a time as it is decoded (see SuspectWindows).
+                var windows: SuspectWindows?
+                let made = try fingerprinter.fingerprint(path: path, opened: { info in
+                    windows = SuspectWindows(configuration: windowing, expectsFrames: info.hasVideo,
+                                             expectsLandmarks: info.hasAudio) { window in
+                        try matcher.match(window, candidates: library.index, load: library.fingerprint)
+                    }
+                }, frames: { try windows?.add(frames: $0) }, landmarks: { try windows?.add(landmarks: $0) })
+                let matches = try windows?.finish() ?? []
+                result = SuspectResult(path: path, duration: made.duration, matches: matches,
                                        error: nil, elapsed: Date().timeIntervalSince(start))
             } catch {
                 result = SuspectResult(path: path, duration: nil, matches: [], error: "\(error)",
