@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "AudioFingerprintTests", dependencies: ["AudioFingerprint"]),
         .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Matching"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LibraryStore", "Matching"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"]),
     ]
 )

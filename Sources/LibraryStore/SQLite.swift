@@ -97,6 +97,40 @@ final class Connection {
     }
 }
 
+/// One blob read from the start a piece at a time (SQLite incremental blob I/O), so that a large
+/// blob is never held whole. Holds a read transaction on its connection until released.
+final class BlobReader {
+    private let handle: OpaquePointer
+    private let connection: Connection
+    let count: Int
+    private(set) var offset = 0
+
+    init(connection: Connection, table: String, column: String, row: Int64) throws(StoreError) {
+        var handle: OpaquePointer?
+        let code = sqlite3_blob_open(connection.pointer, "main", table, column, row, 0, &handle)
+        guard code == SQLITE_OK, let handle else {
+            sqlite3_blob_close(handle)
+            throw connection.error(code)
+        }
+        self.handle = handle
+        self.connection = connection
+        count = Int(sqlite3_blob_bytes(handle))
+    }
+
+    deinit { sqlite3_blob_close(handle) }
+
+    /// The next bytes, at most `limit` of them; empty at the end.
+    func read(upTo limit: Int) throws(StoreError) -> [UInt8] {
+        let n = min(limit, count - offset)
+        guard n > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: n)
+        let code = bytes.withUnsafeMutableBytes { sqlite3_blob_read(handle, $0.baseAddress, Int32(n), Int32(offset)) }
+        guard code == SQLITE_OK else { throw connection.error(code) }
+        offset += n
+        return bytes
+    }
+}
+
 final class Statement {
     private let pointer: OpaquePointer
     private let connection: Connection

@@ -90,6 +90,28 @@ public struct StoredAnchors: Sendable {
     public var landmarks: [UInt8]?
 }
 
+/// See `VideoLibrary.streamFingerprint(id:)`.
+public final class FingerprintStream {
+    public let video: IndexedVideo
+    private let frames: BlobReader
+    private let landmarks: BlobReader
+
+    init(video: IndexedVideo, frames: BlobReader, landmarks: BlobReader) {
+        self.video = video
+        self.frames = frames
+        self.landmarks = landmarks
+    }
+
+    /// Total bytes of the two blobs.
+    public var frameBytes: Int { frames.count }
+    public var landmarkBytes: Int { landmarks.count }
+
+    /// The next bytes of the frames blob, at most `limit`; empty at its end.
+    public func readFrames(upTo limit: Int) throws(StoreError) -> [UInt8] { try frames.read(upTo: limit) }
+    /// The next bytes of the landmarks blob, at most `limit`; empty at its end.
+    public func readLandmarks(upTo limit: Int) throws(StoreError) -> [UInt8] { try landmarks.read(upTo: limit) }
+}
+
 public final class VideoLibrary {
     /// The schema this build reads and writes.
     public static let schemaVersion = 2
@@ -290,6 +312,19 @@ public final class VideoLibrary {
             "SELECT coalesce(sum(length(anchor_frames)), 0), coalesce(sum(length(anchor_landmarks)), 0) FROM videos")
         try statement.bind([])
         return try statement.step() ? (Int(statement.int(0)), Int(statement.int(1))) : (0, 0)
+    }
+
+    /// One row's fingerprint blobs as two byte streams (frames, landmarks), read a piece at a time:
+    /// for fingerprints too long to hold whole. nil when the row is gone. The streams hold a read
+    /// transaction on this library's connection while they live.
+    public func streamFingerprint(id: Int64) throws(StoreError) -> FingerprintStream? {
+        let statement = try connection.prepare("SELECT \(Self.columns) FROM videos WHERE id = ?")
+        try statement.bind([.integer(id)])
+        guard try statement.step() else { return nil }
+        let video = row(statement)
+        return FingerprintStream(video: video,
+                                 frames: try BlobReader(connection: connection, table: "videos", column: "frames", row: id),
+                                 landmarks: try BlobReader(connection: connection, table: "videos", column: "landmarks", row: id))
     }
 
     /// One row's full fingerprint by id; nil when it is gone.

@@ -31,6 +31,15 @@ public struct ReferenceMatch: Sendable {
     public var segments: [MatchSegment]
 }
 
+/// A candidate reference's full fingerprint as `Matcher.match(_:candidates:load:)` gets it.
+public enum ReferenceSource {
+    /// All of it at once.
+    case whole(frames: [FrameSignature], landmarks: [AudioLandmark])
+    /// A reference too long to hold: its fingerprint in overlapping pieces, in time order, each
+    /// handed to the closure given (times as in the whole).
+    case pieces((_ body: ([FrameSignature], [AudioLandmark]) throws -> Void) throws -> Void)
+}
+
 public struct Matcher: Sendable {
     public struct Configuration: Sendable {
         /// PDQ's conventional match radius.
@@ -71,17 +80,32 @@ public struct Matcher: Sendable {
     }
 
     /// Two tiers: the references `index` names as candidates are read with `load` (their full
-    /// fingerprints; nil when one is gone) and matched as `match(_:in:)` does. The result is that
-    /// of a one-tier library of every reference, as long as the candidates include every
-    /// reference that matches.
+    /// fingerprints, or pieces of them; nil when one is gone) and matched as `match(_:in:)` does.
+    /// The result is that of a one-tier library of every reference, as long as the candidates
+    /// include every reference that matches (and, for references read in pieces, each reused
+    /// stretch lies whole in one piece).
     public func match(_ suspect: MediaFingerprint, candidates index: CandidateIndex,
-                      load: (Int) throws -> (frames: [FrameSignature], landmarks: [AudioLandmark])?) rethrows -> [ReferenceMatch] {
+                      load: (Int) throws -> ReferenceSource?) throws -> [ReferenceMatch] {
         var references: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])] = []
+        var found: [ReferenceMatch] = []
         for r in index.candidates(for: suspect, radius: configuration.radius) {
-            if let full = try load(r) { references.append((index.entries[r], full.frames, full.landmarks)) }
+            switch try load(r) {
+            case .whole(let frames, let landmarks)?:
+                references.append((index.entries[r], frames, landmarks))
+            case .pieces(let pieces)?:
+                var joined: ReferenceMatch?
+                try pieces { frames, landmarks in
+                    for m in match(suspect, in: ReferenceLibrary([(index.entries[r], frames, landmarks)])) {
+                        joined = joined.map { $0.joined(with: m) } ?? m
+                    }
+                }
+                if let joined { found.append(joined) }
+            case nil:
+                break
+            }
         }
-        guard !references.isEmpty else { return [] }
-        return match(suspect, in: ReferenceLibrary(references))
+        if !references.isEmpty { found += match(suspect, in: ReferenceLibrary(references)) }
+        return found.sorted { $0.score > $1.score || ($0.score == $1.score && $0.reference.path < $1.reference.path) }
     }
 
     /// Aligned picture segments per reference index.

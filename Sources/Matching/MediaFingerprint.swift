@@ -54,6 +54,18 @@ public enum FramePacking {
         return out
     }
 
+    /// How many of `bytes`, from the start, hold whole frames (for reading a packed blob a piece
+    /// at a time).
+    public static func wholeFramesLength(_ bytes: [UInt8]) -> Int {
+        var at = 0
+        while at + 6 <= bytes.count {
+            let next = at + 6 + 32 * Int(bytes[at + 5])
+            guard next <= bytes.count else { break }
+            at = next
+        }
+        return at
+    }
+
     /// nil when the bytes are not a whole number of frames.
     public static func unpack(_ bytes: [UInt8]) -> [FrameSignature]? {
         bytes.withUnsafeBytes { raw -> [FrameSignature]? in

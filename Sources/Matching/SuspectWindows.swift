@@ -101,15 +101,7 @@ public struct SuspectWindows {
     }
 
     private mutating func add(_ m: ReferenceMatch) {
-        guard var known = found[m.reference.path] else {
-            found[m.reference.path] = m
-            return
-        }
-        known.segments = Self.join(known.segments + m.segments)
-        known.score = known.segments.map(\.score).max() ?? known.score
-        let kinds = Set(known.segments.map(\.modality))
-        known.modality = kinds.count > 1 || kinds.contains(.both) ? .both : (kinds.first ?? known.modality)
-        found[m.reference.path] = known
+        found[m.reference.path] = found[m.reference.path].map { $0.joined(with: m) } ?? m
     }
 
     /// Segments that continue each other — overlapping or within `gap` seconds of the suspect,
@@ -146,5 +138,19 @@ public struct SuspectWindows {
         return MatchSegment(modality: a.modality == b.modality ? a.modality : .both,
                             suspectStart: start, suspectEnd: end, referenceStart: referenceStart, referenceEnd: referenceEnd,
                             score: max(a.score, b.score), speed: speed.isFinite && speed > 0 ? speed : first.speed)
+    }
+}
+
+extension ReferenceMatch {
+    /// This match and another of the same reference (found in another window of the suspect or
+    /// another piece of the reference) as one: segments that continue each other joined
+    /// (`SuspectWindows.join`), score the best segment's, modality from the segments.
+    public func joined(with other: ReferenceMatch) -> ReferenceMatch {
+        var result = self
+        result.segments = SuspectWindows.join(segments + other.segments)
+        result.score = result.segments.map(\.score).max() ?? max(score, other.score)
+        let kinds = Set(result.segments.map(\.modality))
+        result.modality = kinds.count > 1 || kinds.contains(.both) ? .both : (kinds.first ?? modality)
+        return result
     }
 }

@@ -57,8 +57,24 @@ public final class LoadedLibrary: @unchecked Sendable {
     /// A damaged row must not take the matcher down: times outside any real file are dropped.
     static func plausible(_ t: Float) -> Bool { t.isFinite && t >= 0 && t < 1e7 }
 
-    /// The full fingerprint of reference `r` of `index`; nil when its row is gone or unreadable
-    /// (removed or re-indexed since the index was built).
+    /// References longer than this are matched a piece at a time (see `source`).
+    public static let pieceLength = 1800.0
+    /// How much consecutive pieces share: more than the longest stretch of reference a suspect
+    /// window (`SuspectWindows`, 600 s) can reuse at the fastest speed matched (1.15×).
+    public static let pieceOverlap = 720.0
+
+    /// Reference `r` of `index` for the matcher; nil when its row is gone or unreadable (removed
+    /// or re-indexed since the index was built). Up to `pieceLength` seconds, its full fingerprint
+    /// (cached); longer, its fingerprint streamed from the store in overlapping pieces, never held
+    /// whole: a 10-hour reference would otherwise cost ~350 MB each time a suspect names it.
+    public func source(_ r: Int) throws -> ReferenceSource? {
+        if let duration = index.entries[r].duration, duration > Self.pieceLength {
+            return .pieces { body in try self.pieces(r, body) }
+        }
+        return try fingerprint(r).map { .whole(frames: $0.frames, landmarks: $0.landmarks) }
+    }
+
+    /// The full fingerprint of reference `r` of `index`; nil when its row is gone or unreadable.
     public func fingerprint(_ r: Int) throws -> (frames: [FrameSignature], landmarks: [AudioLandmark])? {
         lock.lock()
         defer { lock.unlock() }
@@ -81,6 +97,54 @@ public final class LoadedLibrary: @unchecked Sendable {
             cached += bytes
         }
         return full
+    }
+}
+
+extension LoadedLibrary {
+    /// Streams reference `r`'s fingerprint from the store (a connection of its own, so that
+    /// several suspects can do this at once) and hands `body` its pieces: `pieceLength` seconds,
+    /// each starting `pieceLength - pieceOverlap` after the one before.
+    func pieces(_ r: Int, _ body: ([FrameSignature], [AudioLandmark]) throws -> Void) throws {
+        let reader = try VideoLibrary(path: store.path, create: false)
+        guard let stream = try reader.streamFingerprint(id: index.keys[r]), stream.video.path == index.entries[r].path,
+              stream.landmarkBytes % AudioLandmark.packedSize == 0 else { return }
+        let read = 1 << 18
+        var frameBytes: [UInt8] = [], frames: [FrameSignature] = [], landmarks: [AudioLandmark] = []
+        var framesDone = false, landmarksDone = false
+        var start = 0.0
+        let step = Self.pieceLength - Self.pieceOverlap
+        while true {
+            let end = start + Self.pieceLength
+            // Read each stream until it passes the piece's end (both are in time order).
+            while !framesDone && (frames.last.map { Double($0.time) < end } ?? true) {
+                let more = try stream.readFrames(upTo: read)
+                if more.isEmpty { framesDone = true; break }
+                frameBytes += more
+                let whole = FramePacking.wholeFramesLength(frameBytes)
+                guard let unpacked = FramePacking.unpack(Array(frameBytes[..<whole])) else { return }
+                frames += unpacked.filter { Self.plausible($0.time) && Double($0.time) >= start }
+                frameBytes.removeFirst(whole)
+            }
+            while !landmarksDone && (landmarks.last.map { Double($0.time) < end } ?? true) {
+                let more = try stream.readLandmarks(upTo: read / AudioLandmark.packedSize * AudioLandmark.packedSize)
+                if more.isEmpty { landmarksDone = true; break }
+                guard let unpacked = AudioLandmark.unpack(more) else { return }
+                landmarks += unpacked.filter { Self.plausible($0.time) && Double($0.time) >= start }
+            }
+            let pieceFrames = frames.filter { Double($0.time) < end }, pieceLandmarks = landmarks.filter { Double($0.time) < end }
+            if !pieceFrames.isEmpty || !pieceLandmarks.isEmpty { try body(pieceFrames, pieceLandmarks) }
+            let reachedEnd = framesDone && landmarksDone
+                && !frames.contains { Double($0.time) >= end } && !landmarks.contains { Double($0.time) >= end }
+            if reachedEnd { return }
+            start += step
+            // Across a gap in the reference, on to the first piece that holds anything.
+            let earliest = Double(min(frames.first?.time ?? .infinity, landmarks.first?.time ?? .infinity))
+            if earliest.isFinite && earliest >= start + Self.pieceLength {
+                start = ((earliest - Self.pieceLength) / step).rounded(.down) * step + step
+            }
+            frames.removeAll { Double($0.time) < start }
+            landmarks.removeAll { Double($0.time) < start }
+        }
     }
 }
 
@@ -121,7 +185,7 @@ public struct SuspectChecker {
                 let made = try fingerprinter.fingerprint(path: path, opened: { info in
                     windows = SuspectWindows(configuration: windowing, expectsFrames: info.hasVideo,
                                              expectsLandmarks: info.hasAudio) { window in
-                        try matcher.match(window, candidates: library.index, load: library.fingerprint)
+                        try matcher.match(window, candidates: library.index, load: library.source)
                     }
                 }, frames: { try windows?.add(frames: $0) }, landmarks: { try windows?.add(landmarks: $0) })
                 let matches = try windows?.finish() ?? []

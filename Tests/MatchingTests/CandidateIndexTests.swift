@@ -74,9 +74,9 @@ import AudioFingerprint
         }
         let suspect = MediaFingerprint(duration: 20, frames: frames, landmarks: [])
         var loaded: [Int] = []
-        let two = Matcher().match(suspect, candidates: index) { r in
+        let two = try Matcher().match(suspect, candidates: index) { r in
             loaded.append(r)
-            return (refs[r], [])
+            return .whole(frames: refs[r], landmarks: [])
         }
         let one = Matcher().match(suspect, in: oneTier)
         #expect(loaded == [2])
@@ -84,7 +84,7 @@ import AudioFingerprint
         #expect(two.map(\.segments) == one.map(\.segments))
         #expect(two.map(\.score) == one.map(\.score))
         // A candidate whose row is gone is skipped.
-        #expect(Matcher().match(suspect, candidates: index) { _ in nil }.isEmpty)
+        #expect(try Matcher().match(suspect, candidates: index) { _ in nil }.isEmpty)
     }
 }
 

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import AudioFingerprint
+import LibraryStore
+import Matching
+@testable import Pipeline
+
+/// Deterministic random numbers (SplitMix64).
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct LongReferenceTests {
+    /// A library file with a 4000 s reference (random frames at 4/s, every one unlike every
+    /// other, and a landmark every ½ s) and a 60 s one; returns its path and the long one's frames.
+    func library(_ g: inout SeededGenerator) throws -> (path: String, long: [FrameSignature], landmarks: [AudioLandmark]) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-pipeline-\(UUID().uuidString)")
+        let path = folder.appendingPathComponent("library.sqlite").path
+        let store = try VideoLibrary(path: path)
+        var long: [FrameSignature] = [], landmarks: [AudioLandmark] = []
+        for (name, seconds) in [("/long.mp4", 4000), ("/short.mp4", 60)] {
+            let frames = (0 ..< 4 * seconds).map { i in
+                FrameSignature(time: Float(i) / 4, quality: 90, hashes: [Hash256(g.next(), g.next(), g.next(), g.next())])
+            }
+            let sounds = (0 ..< 2 * seconds).map { i in
+                AudioLandmark(hash: UInt32(truncatingIfNeeded: g.next()) & 0x1F_FFFF, time: Float(i) / 2, pitch: 100, span: 500, speech: 0, probes: 0)
+            }
+            if name == "/long.mp4" { (long, landmarks) = (frames, sounds) }
+            try store.save(StoredVideo(
+                video: IndexedVideo(id: 0, path: name, size: 1, modified: 1, digest: "d", duration: Double(seconds), hasVideo: true,
+                                    hasAudio: true, fingerprintVersion: MediaFingerprint.formatVersion, indexedAt: 1),
+                frames: FramePacking.pack(frames), landmarks: AudioLandmark.pack(sounds),
+                anchorFrames: FramePacking.pack(Anchors.frames(frames)), anchorLandmarks: AudioLandmark.pack(Anchors.landmarks(sounds))))
+        }
+        return (path, long, landmarks)
+    }
+
+    @Test func aLongReferenceIsReadInOverlappingPiecesThatHoldAllOfIt() throws {
+        var g = SeededGenerator(state: 31)
+        let (path, long, landmarks) = try library(&g)
+        let loaded = try LoadedLibrary(path: path)
+        let r = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
+        var spans: [(Float, Float)] = [], frameCount = 0, landmarkCount = 0
+        var seenFrames = Set<Float>(), seenLandmarks = Set<Float>()
+        try loaded.pieces(r) { frames, sounds in
+            spans.append((frames.first!.time, frames.last!.time))
+            frameCount += frames.count
+            landmarkCount += sounds.count
+            seenFrames.formUnion(frames.map(\.time))
+            seenLandmarks.formUnion(sounds.map(\.time))
+            #expect(frames.map(\.time) == frames.map(\.time).sorted())
+            #expect(sounds.allSatisfy { $0.time >= frames.first!.time - 0.5 && $0.time < frames.first!.time + 1800 })
+        }
+        // Pieces of 1800 s every 1080 s: [0, 1800), [1080, 2880), [2160, 3960), [3240, 4000).
+        #expect(spans.map(\.0) == [0, 1080, 2160, 3240])
+        #expect(spans.map(\.1) == [1799.75, 2879.75, 3959.75, 3999.75])
+        #expect(seenFrames.count == long.count && seenLandmarks.count == landmarks.count)
+        #expect(frameCount == 4 * (1800 + 1800 + 1800 + 760))
+        // The short reference is read whole; the long one in pieces.
+        let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
+        if case .whole(let frames, _)? = try loaded.source(short) { #expect(frames.count == 240) } else { Issue.record("short not whole") }
+        if case .pieces? = try loaded.source(r) {} else { Issue.record("long not in pieces") }
+    }
+
+    @Test func reuseOfALongReferenceIsFoundAsInTheWholeReference() throws {
+        var g = SeededGenerator(state: 32)
+        let (path, long, _) = try library(&g)
+        let loaded = try LoadedLibrary(path: path)
+        // Suspect: the reference's 1700…1900 s (across the first piece's end) then its 2500…2800 s
+        // (inside the overlap of the second and third pieces), at the suspect's 0…200 s and 200…500 s.
+        let suspect = MediaFingerprint(duration: 500, frames:
+            long[6800 ..< 7600].map { FrameSignature(time: $0.time - 1700, quality: 80, hashes: $0.hashes) }
+            + long[10000 ..< 11200].map { FrameSignature(time: $0.time - 2300, quality: 80, hashes: $0.hashes) },
+            landmarks: [])
+        let pieced = try Matcher().match(suspect, candidates: loaded.index, load: loaded.source)
+        let whole = Matcher().match(suspect, in: ReferenceLibrary([(ReferenceEntry(path: "/long.mp4", duration: 4000), long, [])]))
+        #expect(pieced.map(\.reference.path) == ["/long.mp4"])
+        let a = try #require(pieced.first?.segments), b = try #require(whole.first?.segments)
+        #expect(a.count == 2 && b.count == 2)
+        for (x, y) in zip(a, b) {
+            #expect(abs(x.suspectStart - y.suspectStart) < 0.01 && abs(x.suspectEnd - y.suspectEnd) < 0.01)
+            #expect(abs(x.referenceStart - y.referenceStart) < 0.01 && abs(x.referenceEnd - y.referenceEnd) < 0.01)
+            #expect(abs(x.score - y.score) < 1e-9 && x.modality == y.modality)
+        }
+        #expect(abs(a[0].referenceStart - 1700) < 0.5 && abs(a[1].referenceStart - 2500) < 0.5)
+    }
+}
