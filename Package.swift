@@ -35,11 +35,12 @@ let package = Package(
         .target(name: "Report", dependencies: ["Matching"]),
         .target(name: "Pipeline", dependencies: ["Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore"]),
         .target(name: "CHamming"),
+        .target(name: "CMemory"),
         .target(name: "Matching", dependencies: ["AudioFingerprint", "CHamming"]),
         .executableTarget(
             name: "vmatch",
             dependencies: [
-                "Media", "Pipeline", "Matching", "LibraryStore", "Report", "VideoFingerprint",
+                "Media", "Pipeline", "Matching", "LibraryStore", "Report", "VideoFingerprint", "CMemory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -131,20 +131,30 @@ extension LoadedLibrary {
                 guard let unpacked = AudioLandmark.unpack(more) else { return }
                 landmarks += unpacked.filter { Self.plausible($0.time) && Double($0.time) >= start }
             }
-            let pieceFrames = frames.filter { Double($0.time) < end }, pieceLandmarks = landmarks.filter { Double($0.time) < end }
-            if !pieceFrames.isEmpty || !pieceLandmarks.isEmpty { try body(pieceFrames, pieceLandmarks) }
-            let reachedEnd = framesDone && landmarksDone
-                && !frames.contains { Double($0.time) >= end } && !landmarks.contains { Double($0.time) >= end }
-            if reachedEnd { return }
+            // The piece is handed over as the buffers themselves (what lies past its end set
+            // aside), so that it is not copied.
+            let laterFrames = Self.takeItems(from: &frames, from: end, time: { $0.time })
+            let laterLandmarks = Self.takeItems(from: &landmarks, from: end, time: { $0.time })
+            if !frames.isEmpty || !landmarks.isEmpty { try body(frames, landmarks) }
+            if framesDone && landmarksDone && laterFrames.isEmpty && laterLandmarks.isEmpty { return }
             start += step
             // Across a gap in the reference, on to the first piece that holds anything.
-            let earliest = Double(min(frames.first?.time ?? .infinity, landmarks.first?.time ?? .infinity))
+            let earliest = Double(min(laterFrames.first?.time ?? .infinity, laterLandmarks.first?.time ?? .infinity))
             if earliest.isFinite && earliest >= start + Self.pieceLength {
                 start = ((earliest - Self.pieceLength) / step).rounded(.down) * step + step
             }
             frames.removeAll { Double($0.time) < start }
             landmarks.removeAll { Double($0.time) < start }
+            frames += laterFrames
+            landmarks += laterLandmarks
         }
+    }
+
+    /// Removes from `items` those at `time` ≥ `limit` and returns them, in order.
+    static func takeItems<T>(from items: inout [T], from limit: Double, time: (T) -> Float) -> [T] {
+        let later = items.filter { Double(time($0)) >= limit }
+        if !later.isEmpty { items.removeAll { Double(time($0)) >= limit } }
+        return later
     }
 }
 
