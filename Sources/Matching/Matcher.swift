@@ -31,6 +31,22 @@ public struct ReferenceMatch: Sendable {
     public var segments: [MatchSegment]
 }
 
+extension Modality {
+    /// What a reference's segments show together: both when one of them is both, or when there
+    /// are picture and sound segments; otherwise their one kind.
+    init(of segments: [MatchSegment]) {
+        let kinds = Set(segments.map(\.modality))
+        self = kinds.count > 1 || kinds.contains(.both) ? .both : (kinds.first ?? .video)
+    }
+}
+
+extension ReferenceMatch {
+    /// Best score first; equal scores by path, so that the order does not vary between runs.
+    static func ranked(_ matches: some Sequence<ReferenceMatch>) -> [ReferenceMatch] {
+        matches.sorted { $0.score > $1.score || ($0.score == $1.score && $0.reference.path < $1.reference.path) }
+    }
+}
+
 /// A candidate reference's full fingerprint as `Matcher.match(_:candidates:load:)` gets it.
 public enum ReferenceSource {
     /// All of it at once.
@@ -70,13 +86,10 @@ public struct Matcher: Sendable {
         for (id, segments) in byReference {
             let merged = Self.merge(segments)
             guard let best = merged.map(\.score).max() else { continue }
-            let kinds = Set(merged.map(\.modality))
-            let modality: Modality = kinds.contains(.both) || (kinds.contains(.video) && kinds.contains(.audio))
-                ? .both : (kinds.first ?? .video)
-            result.append(ReferenceMatch(reference: library.entries[id], score: best, modality: modality,
+            result.append(ReferenceMatch(reference: library.entries[id], score: best, modality: Modality(of: merged),
                                          segments: merged.sorted { $0.suspectStart < $1.suspectStart }))
         }
-        return result.sorted { $0.score > $1.score || ($0.score == $1.score && $0.reference.path < $1.reference.path) }
+        return ReferenceMatch.ranked(result)
     }
 
     /// Two tiers: the references `index` names as candidates are read with `load` (their full
@@ -105,7 +118,7 @@ public struct Matcher: Sendable {
             }
         }
         if !references.isEmpty { found += match(suspect, in: ReferenceLibrary(references)) }
-        return found.sorted { $0.score > $1.score || ($0.score == $1.score && $0.reference.path < $1.reference.path) }
+        return ReferenceMatch.ranked(found)
     }
 
     /// Aligned picture segments per reference index.

@@ -64,7 +64,7 @@ public struct SuspectWindows {
                 : frames.contains(where: { Double($0.time) >= matchedThrough }) || landmarks.contains(where: { Double($0.time) >= matchedThrough }) {
             try matchWindow()
         }
-        return found.values.sorted { $0.score > $1.score || ($0.score == $1.score && $0.reference.path < $1.reference.path) }
+        return ReferenceMatch.ranked(found.values)
     }
 
     private mutating func matchReadyWindows() throws {
@@ -78,6 +78,12 @@ public struct SuspectWindows {
         }
     }
 
+    /// The first start on the grid 0, step, 2·step, … whose span [start, start + length) holds
+    /// `time`: where windows (or a reference's pieces) resume after a gap.
+    public static func gridStart(holding time: Double, length: Double, step: Double) -> Double {
+        max(0, ((time - length) / step).rounded(.down) * step + step)
+    }
+
     /// Times outside any real file (a damaged stream) are dropped.
     static func usable(_ t: Float) -> Bool { t.isFinite && t >= 0 && t < 1e7 }
 
@@ -85,7 +91,7 @@ public struct SuspectWindows {
         // No window is matched empty: skip to the one holding the earliest item.
         let earliest = Double(min(frames.lazy.map(\.time).min() ?? .infinity, landmarks.lazy.map(\.time).min() ?? .infinity))
         if earliest.isFinite && earliest >= start + configuration.length {
-            start = ((earliest - configuration.length) / step).rounded(.down) * step + step
+            start = Self.gridStart(holding: earliest, length: configuration.length, step: step)
         }
         let end = start + configuration.length
         let fingerprint = MediaFingerprint(duration: nil, frames: frames.filter { Double($0.time) < end },
@@ -149,8 +155,7 @@ extension ReferenceMatch {
         var result = self
         result.segments = SuspectWindows.join(segments + other.segments)
         result.score = result.segments.map(\.score).max() ?? max(score, other.score)
-        let kinds = Set(result.segments.map(\.modality))
-        result.modality = kinds.count > 1 || kinds.contains(.both) ? .both : (kinds.first ?? modality)
+        result.modality = Modality(of: result.segments)
         return result
     }
 }

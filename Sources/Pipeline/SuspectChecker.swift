@@ -141,7 +141,7 @@ extension LoadedLibrary {
             // Across a gap in the reference, on to the first piece that holds anything.
             let earliest = Double(min(laterFrames.first?.time ?? .infinity, laterLandmarks.first?.time ?? .infinity))
             if earliest.isFinite && earliest >= start + Self.pieceLength {
-                start = ((earliest - Self.pieceLength) / step).rounded(.down) * step + step
+                start = SuspectWindows.gridStart(holding: earliest, length: Self.pieceLength, step: step)
             }
             frames.removeAll { Double($0.time) < start }
             landmarks.removeAll { Double($0.time) < start }
