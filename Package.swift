@@ -46,11 +46,12 @@ let package = Package(
 
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "LibraryStoreTests", dependencies: ["LibraryStore"]),
-        .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching", "TestSupport"]),
         .testTarget(name: "AudioFingerprintTests", dependencies: ["AudioFingerprint"]),
-        .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint"]),
+        .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Matching"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LibraryStore", "Matching"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LibraryStore", "Matching", "TestSupport"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import AudioFingerprint
 @testable import Matching
 
@@ -12,7 +13,7 @@ import AudioFingerprint
     }
 
     @Test func anchorsEveryTwoSecondsWithOneCropInTurn() {
-        var g = SeededGenerator(state: 5)
+        var g = SeededGenerator(seed: 5)
         var frames = reference(&g, seconds: 20)
         frames[8].quality = 10  // the 2 s frame is not evidence: the next one stands in
         let anchors = Anchors.frames(frames)
@@ -33,7 +34,7 @@ import AudioFingerprint
     }
 
     @Test func picksTheReferenceWhoseFramesTheSuspectShows() {
-        var g = SeededGenerator(state: 9)
+        var g = SeededGenerator(seed: 9)
         let refs = (0..<30).map { _ in reference(&g, seconds: 60) }
         var builder = CandidateIndex.Builder()
         for (i, r) in refs.enumerated() {
@@ -58,7 +59,7 @@ import AudioFingerprint
     }
 
     @Test func twoTiersGiveWhatOneTierGives() throws {
-        var g = SeededGenerator(state: 11)
+        var g = SeededGenerator(seed: 11)
         let refs = (0..<8).map { _ in reference(&g, seconds: 40) }
         var builder = CandidateIndex.Builder()
         for (i, r) in refs.enumerated() {
@@ -105,7 +106,7 @@ import AudioFingerprint
 
     @Test func aLongStaticSuspectOfAStaticReferenceIsNotAMatch() {
         // A still room filmed twice: every frame of both within a few bits of one hash.
-        var g = SeededGenerator(state: 3)
+        var g = SeededGenerator(seed: 3)
         let room = randomHash(&g)
         let reference = (0 ..< 600).map { FrameSignature(time: Float($0) / 4, quality: 90, hashes: [flip(room, bits: Int($0 % 5), &g)]) }
         let suspect = MediaFingerprint(duration: 75, frames: (0 ..< 300).map {

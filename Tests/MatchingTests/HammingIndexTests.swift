@@ -1,17 +1,6 @@
 import Testing
+import TestSupport
 @testable import Matching
-
-/// SplitMix64: a seeded generator so every run sees the same hashes.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func randomHash(_ g: inout SeededGenerator) -> Hash256 { Hash256(g.next(), g.next(), g.next(), g.next()) }
 
@@ -26,7 +15,7 @@ func flip(_ hash: Hash256, bits: Int, _ g: inout SeededGenerator) -> Hash256 {
 
 @Suite struct HammingIndexTests {
     @Test func distanceIsAMetricOnSmallCases() {
-        var g = SeededGenerator(state: 1)
+        var g = SeededGenerator(seed: 1)
         for _ in 0 ..< 100 {
             let a = randomHash(&g), b = randomHash(&g)
             #expect(hammingDistance(a, a) == 0)
@@ -49,7 +38,7 @@ func flip(_ hash: Hash256, bits: Int, _ g: inout SeededGenerator) -> Hash256 {
 
     @Test(arguments: [HammingIndex.Layout.slots16x16, .slots12x21])
     func radiusSearchEqualsALinearScan(layout: HammingIndex.Layout) {
-        var g = SeededGenerator(state: 42)
+        var g = SeededGenerator(seed: 42)
         var stored = (0 ..< 5000).map { _ in randomHash(&g) }
         let queries = (0 ..< 40).map { _ in randomHash(&g) }
         // Plant neighbours at every distance around the thresholds, in varied slots and spread.

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import AudioFingerprint
 @testable import Matching
 
@@ -25,7 +26,7 @@ import AudioFingerprint
     }
 
     @Test func aLongReuseCutIntoWindowsIsOneSegmentAsWhenMatchedWhole() throws {
-        var g = SeededGenerator(state: 21)
+        var g = SeededGenerator(seed: 21)
         let reference = randomFrames(&g, seconds: 400)
         let other = randomFrames(&g, seconds: 100)
         let library = ReferenceLibrary([(ReferenceEntry(path: "/ref", duration: 400), reference, []),
@@ -48,7 +49,7 @@ import AudioFingerprint
     }
 
     @Test func aSuspectWithinOneWindowIsMatchedExactlyAsWhole() throws {
-        var g = SeededGenerator(state: 22)
+        var g = SeededGenerator(seed: 22)
         let reference = randomFrames(&g, seconds: 120)
         let library = ReferenceLibrary([(ReferenceEntry(path: "/ref", duration: 120), reference, [])])
         let suspect = reference[40 ..< 200].map { FrameSignature(time: $0.time - 10, quality: 80, hashes: $0.hashes) }
@@ -59,7 +60,7 @@ import AudioFingerprint
     }
 
     @Test func twoReusedPartsStayTwoSegments() throws {
-        var g = SeededGenerator(state: 23)
+        var g = SeededGenerator(seed: 23)
         let reference = randomFrames(&g, seconds: 400)
         let library = ReferenceLibrary([(ReferenceEntry(path: "/ref", duration: 400), reference, [])])
         // Suspect 0…100 s = reference 0…100 s; suspect 100…200 s = reference 250…350 s.
@@ -74,7 +75,7 @@ import AudioFingerprint
     }
 
     @Test func aMissingStreamHoldsWindowsBackOnlyUpToTheSkew() throws {
-        var g = SeededGenerator(state: 24)
+        var g = SeededGenerator(seed: 24)
         let reference = randomFrames(&g, seconds: 30)
         let library = ReferenceLibrary([(ReferenceEntry(path: "/ref", duration: 30), reference, [])])
         var configuration = SuspectWindows.Configuration()
@@ -101,7 +102,7 @@ import AudioFingerprint
     }
 
     @Test func damagedTimesAreDroppedAndGapsSkipped() throws {
-        var g = SeededGenerator(state: 25)
+        var g = SeededGenerator(seed: 25)
         let reference = randomFrames(&g, seconds: 30)
         let library = ReferenceLibrary([(ReferenceEntry(path: "/ref", duration: 30), reference, [])])
         var calls = 0

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Matching
 
 @Suite struct TemporalAlignerTests {
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func scatteredHitsGiveNothing() {
-        var g = SeededGenerator(state: 7)
+        var g = SeededGenerator(seed: 7)
         let noise = (0 ..< 30).map { _ in
             FrameHit(queryTime: Float(g.next() % 200) / 10, referenceTime: Float(g.next() % 600) / 10, similarity: 0.6)
         }

@@ -1,21 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 import AudioFingerprint
 import LibraryStore
 import Matching
 @testable import Pipeline
-
-/// Deterministic random numbers (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct LongReferenceTests {
     /// A library file with a 4000 s reference (random frames at 4/s, every one unlike every
@@ -43,7 +32,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func aLongReferenceIsReadInOverlappingPiecesThatHoldAllOfIt() throws {
-        var g = SeededGenerator(state: 31)
+        var g = SeededGenerator(seed: 31)
         let (path, long, landmarks) = try library(&g)
         let loaded = try LoadedLibrary(path: path)
         let r = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
@@ -70,7 +59,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func reuseOfALongReferenceIsFoundAsInTheWholeReference() throws {
-        var g = SeededGenerator(state: 32)
+        var g = SeededGenerator(seed: 32)
         let (path, long, _) = try library(&g)
         let loaded = try LoadedLibrary(path: path)
         // Suspect: the reference's 1700…1900 s (across the first piece's end) then its 2500…2800 s

@@ -2,6 +2,7 @@
 // blurred fill, picture-in-picture) and on the PDQ test photographs (which must stay whole).
 
 import Foundation
+import TestSupport
 import Testing
 @testable import VideoFingerprint
 

@@ -2,6 +2,7 @@
 // properties on small generated inputs: noise tolerance, low quality, entry points agreeing.
 
 import Foundation
+import TestSupport
 import Testing
 @testable import VideoFingerprint
 

@@ -1,7 +1,9 @@
 // Helpers shared by the VideoFingerprint tests: locating ../shared/testvectors beside the repo,
-// decoding images with the ffmpeg CLI, a seeded RNG and small synthetic frames.
+// decoding images with the ffmpeg CLI and small synthetic frames (the seeded RNG is in the
+// TestSupport target).
 
 import Foundation
+import TestSupport
 @testable import VideoFingerprint
 
 enum TestSupport {
@@ -55,19 +57,6 @@ enum TestSupport {
     static func loadVectors() throws -> [Vector] {
         let data = try Data(contentsOf: pdqVectorsDirectory.appendingPathComponent("vectors.json"))
         return try JSONDecoder().decode(VectorFile.self, from: data).vectors
-    }
-}
-
-/// SplitMix64: tiny, seeded, good enough to make reproducible noise and test inputs.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
