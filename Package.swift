@@ -1,8 +1,10 @@
 // swift-tools-version:6.0
 // vmatch: finds where a creator's recorded footage and voice are reused in other clips.
-// Module map (see README "Architecture"): C libraries enter through system-library targets;
-// only `Media` imports FFmpeg, only `AudioFingerprint` imports FFTW, only `LibraryStore` imports
-// SQLite. The algorithm modules take plain buffers and are tested without a decoder.
+// Module map (see README "How it works"): `Fingerprint` holds the values every module shares and
+// imports nothing; C libraries enter through system-library targets, each imported by one
+// module: FFmpeg by `Media`, FFTW by `AudioFingerprint`, SQLite by `LibraryStore`. The algorithm
+// modules (`VideoFingerprint`, `AudioFingerprint`, `Matching`) take plain buffers and are tested
+// without a decoder; `Pipeline` does the work, `vmatch` parses and prints.
 import PackageDescription
 
 let package = Package(
@@ -10,7 +12,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vmatch", targets: ["vmatch"]),
-        .library(name: "VMatchKit", targets: ["VideoFingerprint", "AudioFingerprint", "Matching"]),
+        .library(name: "VMatchKit", targets: ["Fingerprint", "VideoFingerprint", "AudioFingerprint", "Matching"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,30 +30,35 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]),
 
+        .target(name: "Fingerprint"),
         .target(name: "Media", dependencies: ["CFFmpeg"]),
         .target(name: "LibraryStore", dependencies: ["CSQLite"]),
-        .target(name: "VideoFingerprint"),
-        .target(name: "AudioFingerprint", dependencies: ["CFFTW"]),
-        .target(name: "Report", dependencies: ["Matching"]),
-        .target(name: "Pipeline", dependencies: ["Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore"]),
+        .target(name: "VideoFingerprint", dependencies: ["Fingerprint"]),
+        .target(name: "AudioFingerprint", dependencies: ["Fingerprint", "CFFTW"]),
         .target(name: "CHamming"),
+        .target(name: "Matching", dependencies: ["Fingerprint", "CHamming"]),
+        .target(name: "Report", dependencies: ["Fingerprint", "Matching"]),
         .target(name: "CMemory"),
-        .target(name: "Matching", dependencies: ["AudioFingerprint", "CHamming"]),
+        .target(name: "Pipeline", dependencies: [
+            "Fingerprint", "Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore", "Report", "CMemory",
+        ]),
         .executableTarget(
             name: "vmatch",
             dependencies: [
-                "Media", "Pipeline", "Matching", "LibraryStore", "Report", "VideoFingerprint", "CMemory",
+                "Pipeline", "Report", "Fingerprint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "LibraryStoreTests", dependencies: ["LibraryStore"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "MatchingTests", dependencies: ["Matching", "TestSupport"]),
-        .testTarget(name: "AudioFingerprintTests", dependencies: ["AudioFingerprint"]),
-        .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["Fingerprint"], path: "Tests/TestSupport"),
+        .testTarget(name: "FingerprintTests", dependencies: ["Fingerprint", "TestSupport"]),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching", "Fingerprint", "TestSupport"]),
+        // The sound channel end to end: speech made with espeak-ng, fingerprinted, then matched.
+        .testTarget(name: "AudioFingerprintTests", dependencies: ["AudioFingerprint", "Fingerprint", "Matching"]),
+        .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint", "Fingerprint", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Matching"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LibraryStore", "Matching", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Fingerprint", "LibraryStore", "Matching", "TestSupport"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"]),
     ]
 )

@@ -1,6 +1,6 @@
 // Fixed analysis parameters shared by the spectrogram, peak picker, speech detector and hasher.
 // They are part of the fingerprint format: changing any of them invalidates stored landmarks,
-// so `AudioFingerprinter.formatVersion` must change with them.
+// so `FingerprintFormat.version` must change with them.
 
 import Foundation
 

@@ -2,15 +2,13 @@
 // Input: mono Float32 PCM at `AudioFingerprinter.sampleRate` (8000 Hz), any chunk sizes.
 // Output: `AudioLandmark`s in anchor-time order, released with ≈ 1 s of latency; `finish()`
 // releases the rest. Memory stays bounded (a few seconds of frames), whatever the file length.
+import Fingerprint
 
 /// Fingerprints one audio stream. Not `Sendable` (owns an FFTW plan): create one per stream
 /// and task; the landmarks it returns are values and may cross tasks.
 public final class AudioFingerprinter {
     /// The PCM rate the decoder must deliver.
     public static let sampleRate = AnalysisParameters.sampleRate
-    /// Bumped whenever analysis parameters or the hash layout change: stored landmarks with
-    /// another version must be recomputed.
-    public static let formatVersion = 1
 
     static let sliceSamples = 16 * AnalysisParameters.hop * 4
     private let spectrogram = Spectrogram()

@@ -2,6 +2,7 @@
 // (after JorenSix/Panako's triplet hash; own field layout and quantization).
 // Input: `SpectralPeak`s in non-decreasing time order (streaming) and a speech score look-up.
 // Output: `AudioLandmark`s in anchor-time order.
+import Fingerprint
 //
 // For peaks p1 (anchor) < p2 < p3 in time:
 // - r = (t2 − t1)/(t3 − t1) is unchanged by any uniform time scaling (tempo, speed);
@@ -12,16 +13,14 @@
 // Absolute Δt and φ1 are kept outside the hash (`span`, `pitch`) so the matcher can check
 // that all hits of one alignment share one speed and one pitch shift.
 //
-// Hash layout (21 bits, LSB first): d23 [0,7) | d12 [7,14) | r [14,18) | band [18,21)
-// d12, d23: steps of 0.75 semitone, offset by 64 into 7 bits (triplets keep |d| ≤ 18 st = 24 steps);
-// r: 16 levels; band: octave of φ1 above 297 Hz (0…3), with 3 bits reserved.
+// Hash layout: `Fingerprint.LandmarkHash` (d23 | d12 | r | band in 21 bits); triplets keep
+// |d| ≤ 18 semitones = 24 of its 0.75-semitone steps.
 //
 // Quantization edges lose matches when a value falls on different sides in reference and
 // query. `probes` marks fields within `margin` of an edge; the matcher then also looks up the
 // neighbouring cell. Only the query pays for it; references store one hash per landmark.
 
 struct LandmarkHasher {
-    static let hashBits = 21
     static let pitchStep = 0.75               // semitones per d12/d23 cell
     static let ratioLevels = 16
     static let pitchMargin = 0.2              // fraction of a cell
@@ -101,7 +100,7 @@ struct LandmarkHasher {
                                         levels: LandmarkHasher.ratioLevels, margin: LandmarkHasher.ratioMargin)
         let band = LandmarkHasher.quantize(unit: (f1 - LandmarkHasher.basePitch) / LandmarkHasher.bandWidth, levels: 4,
                                            margin: LandmarkHasher.bandMargin / LandmarkHasher.bandWidth)
-        let hash = LandmarkHasher.compose(d23: d23.cell, d12: d12.cell, ratio: r.cell, band: band.cell)
+        let hash = LandmarkHash.compose(d23: d23.cell, d12: d12.cell, ratio: r.cell, band: band.cell)
         let probes = UInt8(d23.probe | d12.probe << 2 | r.probe << 4 | band.probe << 6)
         let t1 = AnalysisParameters.seconds(ofFrame: p1.frame)
         let spanSeconds = (p3.frame - p1.frame) / AnalysisParameters.framesPerSecond
@@ -109,15 +108,6 @@ struct LandmarkHasher {
                              pitch: UInt16(max(0, min(65535, (f1 * 64).rounded()))),
                              span: UInt16(max(0, min(65535, (spanSeconds * 10_000).rounded()))),
                              speech: speech, probes: probes)
-    }
-
-    static func compose(d23: Int, d12: Int, ratio: Int, band: Int) -> UInt32 {
-        UInt32(d23) | UInt32(d12) << 7 | UInt32(ratio) << 14 | UInt32(band) << 18
-    }
-
-    /// Fields of a hash, in `compose` order.
-    static func fields(_ h: UInt32) -> (d23: Int, d12: Int, ratio: Int, band: Int) {
-        (Int(h & 0x7F), Int(h >> 7 & 0x7F), Int(h >> 14 & 0xF), Int(h >> 18 & 0x7))
     }
 
     struct Quantized { var cell: Int; var probe: Int }
@@ -138,24 +128,5 @@ struct LandmarkHasher {
         var probe = 0
         if frac < margin && c > 0 { probe = 1 } else if frac > 1 - margin && c < levels - 1 { probe = 2 }
         return Quantized(cell: c, probe: probe)
-    }
-
-    /// The hash and its edge-neighbour variants (at most 16) for a query landmark.
-    static func probeHashes(of l: AudioLandmark) -> [UInt32] {
-        let f = fields(l.hash)
-        var cells = [[f.d23], [f.d12], [f.ratio], [f.band]]
-        for field in 0..<4 {
-            let p = Int(l.probes >> (2 * field) & 3)
-            // Never past a field's range (a signed field's top cell, or a damaged probe byte).
-            let limit = [128, 128, 16, 8][field]
-            if p == 1, cells[field][0] > 0 { cells[field].append(cells[field][0] - 1) }
-            if p == 2, cells[field][0] + 1 < limit { cells[field].append(cells[field][0] + 1) }
-        }
-        var out: [UInt32] = []
-        out.reserveCapacity(16)
-        for a in cells[0] { for b in cells[1] { for c in cells[2] { for d in cells[3] {
-            out.append(compose(d23: a, d12: b, ratio: c, band: d))
-        } } } }
-        return out
     }
 }

@@ -3,10 +3,10 @@
 // re-encodes, edits and replaced files; it is a change detector, not a cryptographic hash.
 import Foundation
 
-public enum FileDigest {
+package enum FileDigest {
     static let block = 1 << 20
 
-    public static func digest(path: String) throws -> String {
+    package static func digest(path: String) throws -> String {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         let size = try handle.seekToEnd()

@@ -2,16 +2,16 @@
 // errors with SQLite's own text. Only this module imports CSQLite.
 import CSQLite
 
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public let path: String
-    public let reason: String
+package struct StoreError: Error, Sendable, CustomStringConvertible {
+    package let path: String
+    package let reason: String
 
     package init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }
 
-    public var description: String {
+    package var description: String {
         "cannot use library '\(path)': \(reason)"
     }
 }

@@ -5,23 +5,23 @@ import CSQLite
 import Foundation
 
 /// What the library knows about one indexed file.
-public struct IndexedVideo: Sendable, Equatable {
-    public var id: Int64
+package struct IndexedVideo: Sendable, Equatable {
+    package var id: Int64
     /// Absolute path when indexed.
-    public var path: String
-    public var size: Int64
+    package var path: String
+    package var size: Int64
     /// Modification time, seconds since 1970.
-    public var modified: Double
+    package var modified: Double
     /// Content digest (see `FileDigest`).
-    public var digest: String
-    public var duration: Double?
-    public var hasVideo: Bool
-    public var hasAudio: Bool
+    package var digest: String
+    package var duration: Double?
+    package var hasVideo: Bool
+    package var hasAudio: Bool
     /// Version of the fingerprint format the blobs were written with.
-    public var fingerprintVersion: Int
-    public var indexedAt: Double
+    package var fingerprintVersion: Int
+    package var indexedAt: Double
 
-    public init(id: Int64, path: String, size: Int64, modified: Double, digest: String, duration: Double?,
+    package init(id: Int64, path: String, size: Int64, modified: Double, digest: String, duration: Double?,
                 hasVideo: Bool, hasAudio: Bool, fingerprintVersion: Int, indexedAt: Double) {
         self.id = id
         self.path = path
@@ -37,16 +37,16 @@ public struct IndexedVideo: Sendable, Equatable {
 }
 
 /// A video and its fingerprint blobs, as stored.
-public struct StoredVideo: Sendable {
-    public var video: IndexedVideo
-    public var frames: [UInt8]
-    public var landmarks: [UInt8]
+package struct StoredVideo: Sendable {
+    package var video: IndexedVideo
+    package var frames: [UInt8]
+    package var landmarks: [UInt8]
     /// The share of the fingerprint that `compare` holds in memory (its candidate index), packed
     /// as `frames` and `landmarks` are; nil in rows written before schema 2.
-    public var anchorFrames: [UInt8]?
-    public var anchorLandmarks: [UInt8]?
+    package var anchorFrames: [UInt8]?
+    package var anchorLandmarks: [UInt8]?
 
-    public init(video: IndexedVideo, frames: [UInt8], landmarks: [UInt8],
+    package init(video: IndexedVideo, frames: [UInt8], landmarks: [UInt8],
                 anchorFrames: [UInt8]? = nil, anchorLandmarks: [UInt8]? = nil) {
         self.video = video
         self.frames = frames
@@ -58,17 +58,17 @@ public struct StoredVideo: Sendable {
 
 /// A blob written without holding it whole: its length, and a reader that fills each buffer
 /// it is given with the next bytes (exactly `buffer.count` of them), from the first on.
-public struct BlobStream {
-    public var count: Int
-    public var read: (UnsafeMutableRawBufferPointer) throws -> Void
+package struct BlobStream {
+    package var count: Int
+    package var read: (UnsafeMutableRawBufferPointer) throws -> Void
 
-    public init(count: Int, read: @escaping (UnsafeMutableRawBufferPointer) throws -> Void) {
+    package init(count: Int, read: @escaping (UnsafeMutableRawBufferPointer) throws -> Void) {
         self.count = count
         self.read = read
     }
 
     /// The bytes of an array.
-    public init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         var at = 0
         self.init(count: bytes.count) { buffer in
             bytes.withUnsafeBytes { source in
@@ -81,18 +81,18 @@ public struct BlobStream {
 
 /// What `forEachAnchors` reads of a row: the anchors, or (rows written before schema 2) the
 /// full fingerprint they are taken from.
-public struct StoredAnchors: Sendable {
-    public var video: IndexedVideo
-    public var anchorFrames: [UInt8]?
-    public var anchorLandmarks: [UInt8]?
+package struct StoredAnchors: Sendable {
+    package var video: IndexedVideo
+    package var anchorFrames: [UInt8]?
+    package var anchorLandmarks: [UInt8]?
     /// Only when the anchors are missing.
-    public var frames: [UInt8]?
-    public var landmarks: [UInt8]?
+    package var frames: [UInt8]?
+    package var landmarks: [UInt8]?
 }
 
 /// See `VideoLibrary.streamFingerprint(id:)`.
-public final class FingerprintStream {
-    public let video: IndexedVideo
+package final class FingerprintStream {
+    package let video: IndexedVideo
     private let frames: BlobReader
     private let landmarks: BlobReader
 
@@ -103,23 +103,23 @@ public final class FingerprintStream {
     }
 
     /// Total bytes of the two blobs.
-    public var frameBytes: Int { frames.count }
-    public var landmarkBytes: Int { landmarks.count }
+    package var frameBytes: Int { frames.count }
+    package var landmarkBytes: Int { landmarks.count }
 
     /// The next bytes of the frames blob, at most `limit`; empty at its end.
-    public func readFrames(upTo limit: Int) throws(StoreError) -> [UInt8] { try frames.read(upTo: limit) }
+    package func readFrames(upTo limit: Int) throws(StoreError) -> [UInt8] { try frames.read(upTo: limit) }
     /// The next bytes of the landmarks blob, at most `limit`; empty at its end.
-    public func readLandmarks(upTo limit: Int) throws(StoreError) -> [UInt8] { try landmarks.read(upTo: limit) }
+    package func readLandmarks(upTo limit: Int) throws(StoreError) -> [UInt8] { try landmarks.read(upTo: limit) }
 }
 
-public final class VideoLibrary {
+package final class VideoLibrary {
     /// The schema this build reads and writes.
-    public static let schemaVersion = 2
-    public let path: String
+    package static let schemaVersion = 2
+    package let path: String
     private let connection: Connection
 
     /// `$VMATCH_DB`, else `$XDG_DATA_HOME/vmatch/library.sqlite`, else `~/.local/share/vmatch/library.sqlite`.
-    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["VMATCH_DB"], !path.isEmpty { return path }
         let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/share")
@@ -127,7 +127,7 @@ public final class VideoLibrary {
     }
 
     /// Opens (creating when `create` is set) the library at `path` and brings its schema up to date.
-    public init(path: String, create: Bool = true) throws(StoreError) {
+    package init(path: String, create: Bool = true) throws(StoreError) {
         self.path = path
         if !FileManager.default.fileExists(atPath: path) {
             guard create else { throw StoreError(path: path, reason: "no library here yet (run `vmatch index` first)") }
@@ -208,7 +208,7 @@ public final class VideoLibrary {
     }
 
     /// Every indexed video, by path.
-    public func videos() throws(StoreError) -> [IndexedVideo] {
+    package func videos() throws(StoreError) -> [IndexedVideo] {
         let statement = try connection.prepare("SELECT \(Self.columns) FROM videos ORDER BY path")
         try statement.bind([])
         var result: [IndexedVideo] = []
@@ -216,7 +216,7 @@ public final class VideoLibrary {
         return result
     }
 
-    public func video(path: String) throws(StoreError) -> IndexedVideo? {
+    package func video(path: String) throws(StoreError) -> IndexedVideo? {
         let statement = try connection.prepare("SELECT \(Self.columns) FROM videos WHERE path = ?")
         try statement.bind([.text(path)])
         return try statement.step() ? row(statement) : nil
@@ -224,7 +224,7 @@ public final class VideoLibrary {
 
     /// Writes (or replaces, by path) one video and its fingerprint in one transaction.
     @discardableResult
-    public func save(_ stored: StoredVideo) throws(StoreError) -> Int64 {
+    package func save(_ stored: StoredVideo) throws(StoreError) -> Int64 {
         try save(stored.video, frames: BlobStream(stored.frames), landmarks: BlobStream(stored.landmarks),
                  anchorFrames: stored.anchorFrames.map(BlobStream.init), anchorLandmarks: stored.anchorLandmarks.map(BlobStream.init))
     }
@@ -232,7 +232,7 @@ public final class VideoLibrary {
     /// `save(_:)` for blobs that arrive as streams (e.g. spooled to disk while a long file was
     /// fingerprinted): written into place a piece at a time, in the same one transaction.
     @discardableResult
-    public func save(_ v: IndexedVideo, frames: BlobStream, landmarks: BlobStream,
+    package func save(_ v: IndexedVideo, frames: BlobStream, landmarks: BlobStream,
                      anchorFrames: BlobStream?, anchorLandmarks: BlobStream?) throws(StoreError) -> Int64 {
         do {
             return try connection.transaction {
@@ -264,20 +264,20 @@ public final class VideoLibrary {
     }
 
     /// Records a new modification time for a file whose content did not change.
-    public func updateModified(id: Int64, modified: Double) throws(StoreError) {
+    package func updateModified(id: Int64, modified: Double) throws(StoreError) {
         try connection.prepare("UPDATE videos SET modified = ? WHERE id = ?").run([.real(modified), .integer(id)])
     }
 
     /// Removes one video; returns whether it was there.
     @discardableResult
-    public func remove(path: String) throws(StoreError) -> Bool {
+    package func remove(path: String) throws(StoreError) -> Bool {
         let before = try video(path: path)
         try connection.prepare("DELETE FROM videos WHERE path = ?").run([.text(path)])
         return before != nil
     }
 
     /// Streams every stored fingerprint (one row in memory at a time, apart from what `body` keeps).
-    public func forEachFingerprint(_ body: (StoredVideo) throws -> Void) throws {
+    package func forEachFingerprint(_ body: (StoredVideo) throws -> Void) throws {
         let statement = try connection.prepare("SELECT \(Self.columns), frames, landmarks FROM videos ORDER BY id")
         try statement.bind([])
         // One read transaction: a concurrent `index` commit cannot show half of a run.
@@ -289,7 +289,7 @@ public final class VideoLibrary {
     }
 
     /// Streams every row's anchors (see `StoredAnchors`), one row in memory at a time.
-    public func forEachAnchors(_ body: (StoredAnchors) throws -> Void) throws {
+    package func forEachAnchors(_ body: (StoredAnchors) throws -> Void) throws {
         let statement = try connection.prepare("""
             SELECT \(Self.columns), anchor_frames, anchor_landmarks,
                    CASE WHEN anchor_frames IS NULL THEN frames END,
@@ -307,7 +307,7 @@ public final class VideoLibrary {
     }
 
     /// Total bytes of the stored anchor blobs (frames, landmarks): lets a reader reserve memory.
-    public func anchorBytes() throws(StoreError) -> (frames: Int, landmarks: Int) {
+    package func anchorBytes() throws(StoreError) -> (frames: Int, landmarks: Int) {
         let statement = try connection.prepare(
             "SELECT coalesce(sum(length(anchor_frames)), 0), coalesce(sum(length(anchor_landmarks)), 0) FROM videos")
         try statement.bind([])
@@ -317,7 +317,7 @@ public final class VideoLibrary {
     /// One row's fingerprint blobs as two byte streams (frames, landmarks), read a piece at a time:
     /// for fingerprints too long to hold whole. nil when the row is gone. The streams hold a read
     /// transaction on this library's connection while they live.
-    public func streamFingerprint(id: Int64) throws(StoreError) -> FingerprintStream? {
+    package func streamFingerprint(id: Int64) throws(StoreError) -> FingerprintStream? {
         let statement = try connection.prepare("SELECT \(Self.columns) FROM videos WHERE id = ?")
         try statement.bind([.integer(id)])
         guard try statement.step() else { return nil }
@@ -328,7 +328,7 @@ public final class VideoLibrary {
     }
 
     /// One row's full fingerprint by id; nil when it is gone.
-    public func fingerprint(id: Int64) throws(StoreError) -> StoredVideo? {
+    package func fingerprint(id: Int64) throws(StoreError) -> StoredVideo? {
         let statement = try connection.prepare("SELECT \(Self.columns), frames, landmarks FROM videos WHERE id = ?")
         try statement.bind([.integer(id)])
         guard try statement.step() else { return nil }

@@ -12,7 +12,7 @@
 // about as often as it meets the full fingerprint; one such frame suffices to make the reference
 // a candidate (unrelated frames do not come within 31: see HashRegions). Searched with the same
 // exact multi-index radius search.
-import AudioFingerprint
+import Fingerprint
 
 public enum Anchors {
     /// Seconds between picture anchors.
@@ -69,7 +69,7 @@ public struct CandidateIndex: Sendable {
     public struct Builder {
         var entries: [ReferenceEntry] = []
         var keys: [Int64] = []
-        var hashes: [Hash256] = []
+        var hashes: [PDQHash] = []
         var anchorStarts: [UInt32] = [0]
         var sounds = LandmarkSketch.Builder()
 

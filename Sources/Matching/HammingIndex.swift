@@ -11,17 +11,8 @@
 //     ~4,000 candidates per query instead of ~15,000. 48 bytes of ids per hash, 100 MB of offsets.
 // Each slot is a sorted table (CSR: bucket offsets + ids), no pointers, built once. The scan of
 // a bucket is C (CHamming): prefetch, and popcnt when the CPU has it.
-
 import CHamming
-
-/// A 256-bit hash as four words, bit i of the hash in word i / 64.
-public typealias Hash256 = SIMD4<UInt64>
-
-@inline(__always)
-public func hammingDistance(_ a: Hash256, _ b: Hash256) -> Int {
-    let x = a ^ b
-    return x[0].nonzeroBitCount + x[1].nonzeroBitCount + x[2].nonzeroBitCount + x[3].nonzeroBitCount
-}
+import Fingerprint
 
 public struct HammingIndex: Sendable {
     public enum Layout: Sendable, Equatable {
@@ -35,7 +26,7 @@ public struct HammingIndex: Sendable {
         public static func automatic(count: Int) -> Layout { count >= 1 << 20 ? .slots12x21 : .slots16x16 }
     }
 
-    public let hashes: [Hash256]
+    public let hashes: [PDQHash]
     public let layout: Layout
     private let slots: Int
     private let bits: Int
@@ -49,14 +40,14 @@ public struct HammingIndex: Sendable {
     private let masks2: [Int]
 
     @inline(__always)
-    static func slot(_ hash: Hash256, _ s: Int, bits: Int) -> Int {
+    static func slot(_ hash: PDQHash, _ s: Int, bits: Int) -> Int {
         let first = s * bits, word = first >> 6, shift = first & 63
-        var value = hash[word] >> UInt64(shift)
-        if shift + bits > 64 { value |= hash[word + 1] << UInt64(64 - shift) }
+        var value = hash.words[word] >> UInt64(shift)
+        if shift + bits > 64 { value |= hash.words[word + 1] << UInt64(64 - shift) }
         return Int(truncatingIfNeeded: value & ((1 << UInt64(bits)) - 1))
     }
 
-    public init(_ hashes: [Hash256], layout: Layout? = nil) {
+    public init(_ hashes: [PDQHash], layout: Layout? = nil) {
         precondition(hashes.count < Int(UInt32.max), "HammingIndex holds at most 2^32 - 1 hashes")
         let layout = layout ?? .automatic(count: hashes.count)
         self.hashes = hashes
@@ -116,14 +107,14 @@ public struct HammingIndex: Sendable {
     public var bytes: Int { 32 * hashes.count + 4 * (offsets.count + ids.count) }
 
     /// Calls `found(id, distance)` once for every stored hash within `radius` of `query`.
-    public func search(_ query: Hash256, radius: Int, _ found: (Int, Int) -> Void) {
+    public func search(_ query: PDQHash, radius: Int, _ found: (Int, Int) -> Void) {
         let n = hashes.count
         guard n > 0 else { return }
         let slotRadius = radius / slots
         guard slotRadius <= 2 else {
             // Past that, multi-index probing costs more than a scan.
             for (i, h) in hashes.enumerated() {
-                let d = hammingDistance(query, h)
+                let d = query.distance(to: h)
                 if d <= radius { found(i, d) }
             }
             return
@@ -131,7 +122,7 @@ public struct HammingIndex: Sendable {
         let (slots, bits, buckets) = (self.slots, self.bits, self.buckets)
         var querySlots = [Int](repeating: 0, count: slots)
         for s in 0 ..< slots { querySlots[s] = Self.slot(query, s, bits: bits) }
-        var q = query
+        var q = query.words
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(largestBucket, 1)) { foundIDs in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(largestBucket, 1)) { foundDistances in
                 hashes.withUnsafeBufferPointer { hashes in

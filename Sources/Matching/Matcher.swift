@@ -4,57 +4,8 @@
 // only when several instants agree on it, specifically (not a static view), over distinct
 // reference moments. Sound: AudioMatcher's speech-gated landmark alignment. Segments of both
 // kinds that describe the same stretch (overlapping, same offset) are merged into "both".
-import AudioFingerprint
+import Fingerprint
 import Foundation
-
-public enum Modality: String, Sendable, Codable {
-    case video
-    case audio
-    case both
-}
-
-public struct MatchSegment: Sendable, Equatable, Codable {
-    public var modality: Modality
-    public var suspectStart: Double
-    public var suspectEnd: Double
-    public var referenceStart: Double
-    public var referenceEnd: Double
-    public var score: Double
-    /// Reference seconds per suspect second (1.1: the suspect plays 10 % faster).
-    public var speed: Double
-}
-
-public struct ReferenceMatch: Sendable {
-    public var reference: ReferenceEntry
-    public var score: Double
-    public var modality: Modality
-    public var segments: [MatchSegment]
-}
-
-extension Modality {
-    /// What a reference's segments show together: both when one of them is both, or when there
-    /// are picture and sound segments; otherwise their one kind.
-    init(of segments: [MatchSegment]) {
-        let kinds = Set(segments.map(\.modality))
-        self = kinds.count > 1 || kinds.contains(.both) ? .both : (kinds.first ?? .video)
-    }
-}
-
-extension ReferenceMatch {
-    /// Best score first; equal scores by path, so that the order does not vary between runs.
-    static func ranked(_ matches: some Sequence<ReferenceMatch>) -> [ReferenceMatch] {
-        matches.sorted { $0.score > $1.score || ($0.score == $1.score && $0.reference.path < $1.reference.path) }
-    }
-}
-
-/// A candidate reference's full fingerprint as `Matcher.match(_:candidates:load:)` gets it.
-public enum ReferenceSource {
-    /// All of it at once.
-    case whole(frames: [FrameSignature], landmarks: [AudioLandmark])
-    /// A reference too long to hold: its fingerprint in overlapping pieces, in time order, each
-    /// handed to the closure given (times as in the whole).
-    case pieces((_ body: ([FrameSignature], [AudioLandmark]) throws -> Void) throws -> Void)
-}
 
 public struct Matcher: Sendable {
     public struct Configuration: Sendable {
@@ -84,7 +35,7 @@ public struct Matcher: Sendable {
         }
         var result: [ReferenceMatch] = []
         for (id, segments) in byReference {
-            let merged = Self.merge(segments)
+            let merged = MatchSegment.merged(segments)
             guard let best = merged.map(\.score).max() else { continue }
             result.append(ReferenceMatch(reference: library.entries[id], score: best, modality: Modality(of: merged),
                                          segments: merged.sorted { $0.suspectStart < $1.suspectStart }))
@@ -92,23 +43,23 @@ public struct Matcher: Sendable {
         return ReferenceMatch.ranked(result)
     }
 
-    /// Two tiers: the references `index` names as candidates are read with `load` (their full
-    /// fingerprints, or pieces of them; nil when one is gone) and matched as `match(_:in:)` does.
-    /// The result is that of a one-tier library of every reference, as long as the candidates
-    /// include every reference that matches (and, for references read in pieces, each reused
-    /// stretch lies whole in one piece).
-    public func match(_ suspect: MediaFingerprint, candidates index: CandidateIndex,
-                      load: (Int) throws -> ReferenceSource?) throws -> [ReferenceMatch] {
-        var references: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])] = []
+    /// Two tiers: the references `index` names as candidates are read from `references` (their
+    /// full fingerprints, or pieces of them; skipped when one is gone) and matched as
+    /// `match(_:in:)` does. The result is that of a one-tier library of every reference, as long
+    /// as the candidates include every reference that matches (and, for references read in
+    /// pieces, each reused stretch lies whole in one piece).
+    package func match(_ suspect: MediaFingerprint, candidates index: CandidateIndex,
+                       references: some ReferenceSource) throws -> [ReferenceMatch] {
+        var whole: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])] = []
         var found: [ReferenceMatch] = []
         for r in index.candidates(for: suspect, radius: configuration.radius) {
-            switch try load(r) {
+            switch try references.fingerprint(ofReference: r) {
             case .whole(let frames, let landmarks)?:
-                references.append((index.entries[r], frames, landmarks))
-            case .pieces(let pieces)?:
+                whole.append((index.entries[r], frames, landmarks))
+            case .pieces(var pieces)?:
                 var joined: ReferenceMatch?
-                try pieces { frames, landmarks in
-                    for m in match(suspect, in: ReferenceLibrary([(index.entries[r], frames, landmarks)])) {
+                while let piece = try pieces.next() {
+                    for m in match(suspect, in: ReferenceLibrary([(index.entries[r], piece.frames, piece.landmarks)])) {
                         joined = joined.map { $0.joined(with: m) } ?? m
                     }
                 }
@@ -117,7 +68,7 @@ public struct Matcher: Sendable {
                 break
             }
         }
-        if !references.isEmpty { found += match(suspect, in: ReferenceLibrary(references)) }
+        if !whole.isEmpty { found += match(suspect, in: ReferenceLibrary(whole)) }
         return ReferenceMatch.ranked(found)
     }
 
@@ -191,31 +142,5 @@ public struct Matcher: Sendable {
     func videoScore(_ a: Alignment) -> Double {
         let effective = Double(a.supportingInstants) * a.uniqueness * a.meanSimilarity
         return 1 - exp(-effective / 10)
-    }
-
-    /// Merges picture and sound segments that describe the same stretch into one "both" segment.
-    static func merge(_ segments: [MatchSegment]) -> [MatchSegment] {
-        var videos = segments.filter { $0.modality == .video }
-        var result: [MatchSegment] = []
-        for a in segments where a.modality == .audio {
-            if let i = videos.firstIndex(where: { v in
-                let overlap = min(v.suspectEnd, a.suspectEnd) - max(v.suspectStart, a.suspectStart)
-                let offsetV = v.referenceStart - v.speed * v.suspectStart
-                let offsetA = a.referenceStart - a.speed * a.suspectStart
-                return overlap > 0 && abs(offsetV - offsetA) < 1.5
-            }) {
-                // One stretch, both kinds: the sound's map is the finer one (16 ms against the
-                // picture's sampling interval), so it gives the times and the speed.
-                let v = videos.remove(at: i)
-                let start = min(v.suspectStart, a.suspectStart), end = max(v.suspectEnd, a.suspectEnd)
-                let offset = a.referenceStart - a.speed * a.suspectStart
-                result.append(MatchSegment(modality: .both, suspectStart: start, suspectEnd: end,
-                                           referenceStart: a.speed * start + offset, referenceEnd: a.speed * end + offset,
-                                           score: 1 - (1 - v.score) * (1 - a.score), speed: a.speed))
-            } else {
-                result.append(a)
-            }
-        }
-        return result + videos
     }
 }

@@ -1,17 +1,8 @@
-// The reference side held in memory for matching: every evidence-quality frame hash of every
-// reference in one multi-index table, and every landmark in one landmark table. Built once per
-// `compare` run from the store; lookups never touch SQL.
-import AudioFingerprint
-
-public struct ReferenceEntry: Sendable, Equatable {
-    public var path: String
-    public var duration: Double?
-
-    public init(path: String, duration: Double?) {
-        self.path = path
-        self.duration = duration
-    }
-}
+// References' full fingerprints held in memory for the exact match (`Matcher.match(_:in:)`):
+// every evidence-quality frame hash in one multi-index table, every landmark in one landmark
+// table. Built for the candidates a suspect window names (or for a whole small library in
+// tests and benchmarks); lookups never touch the store.
+import Fingerprint
 
 public struct ReferenceLibrary: Sendable {
     public let entries: [ReferenceEntry]
@@ -23,7 +14,7 @@ public struct ReferenceLibrary: Sendable {
 
     public init(_ references: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])]) {
         entries = references.map(\.entry)
-        var hashes: [Hash256] = [], owner: [UInt32] = [], time: [Float] = []
+        var hashes: [PDQHash] = [], owner: [UInt32] = [], time: [Float] = []
         for (i, r) in references.enumerated() {
             for f in r.frames where f.isEvidence {
                 for h in f.hashes {

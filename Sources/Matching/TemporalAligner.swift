@@ -5,6 +5,7 @@
 // segment needs several query instants agreeing on one map, and a map that is no better than
 // far-away offsets (a static view, where every query frame matches every reference frame) is
 // discounted by its uniqueness.
+import Fingerprint
 
 public struct FrameHit: Sendable {
     public var queryTime: Float
@@ -126,19 +127,16 @@ public struct TemporalAligner: Sendable {
 
     /// Weighted least squares of reference time on query time over the inliers.
     private func refine(_ hits: [FrameHit], rate: Double, offset: Double) -> (Double, Double) {
-        var sw = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
+        var fit = LineFit()
         for h in hits {
             let x = Double(h.queryTime), y = Double(h.referenceTime)
             guard abs(y - (rate * x + offset)) <= tolerance * 1.5 else { continue }
-            let w = Double(h.similarity)
-            sw += w; sx += w * x; sy += w * y; sxx += w * x * x; sxy += w * x * y
+            fit.add(x: x, y: y, weight: Double(h.similarity))
         }
-        guard sw > 0 else { return (rate, offset) }
-        let variance = sxx / sw - (sx / sw) * (sx / sw)
+        guard !fit.isEmpty else { return (rate, offset) }
         // A short or static run cannot pin the rate: keep the voted one, fit only the offset.
-        guard variance > 4 else { return (rate, (sy - rate * sx) / sw) }
-        let slope = (sxy / sw - (sx / sw) * (sy / sw)) / variance
-        return (slope, (sy - slope * sx) / sw)
+        guard let line = fit.line(minimumVariance: 4) else { return (rate, fit.intercept(slope: rate)) }
+        return (line.slope, line.intercept)
     }
 
     private func cut(_ inliers: [FrameHit], all: [FrameHit], rate: Double, offset: Double,

@@ -3,16 +3,16 @@
 // Memory does not grow with file length: frames are handed out as they come.
 import CFFmpeg
 
-public final class MediaDecoder {
-    public let path: String
-    public let info: MediaInfo
+package final class MediaDecoder {
+    package let path: String
+    package let info: MediaInfo
     /// What `decode` will deliver; may be adjusted after looking at `info`.
-    public var options: DecodeOptions
+    package var options: DecodeOptions
     private let input: FormatInput
     private let videoIndex: Int32
     private let audioIndex: Int32
 
-    public init(path: String, options: DecodeOptions = DecodeOptions()) throws(MediaError) {
+    package init(path: String, options: DecodeOptions = DecodeOptions()) throws(MediaError) {
         vm_quiet_logs()
         self.path = path
         self.options = options
@@ -36,18 +36,18 @@ public final class MediaDecoder {
     }
 
     /// Restarts the time budget: `seconds` from now (nil: no limit).
-    public func setTimeBudget(_ seconds: Double?) {
+    package func setTimeBudget(_ seconds: Double?) {
         input.deadline.reset(seconds: seconds)
     }
 
     /// Reads the file's metadata without decoding.
-    public static func probe(path: String, timeBudget: Double? = 60) throws(MediaError) -> MediaInfo {
+    package static func probe(path: String, timeBudget: Double? = 60) throws(MediaError) -> MediaInfo {
         try MediaDecoder(path: path, options: DecodeOptions(video: nil, audio: nil, timeBudget: timeBudget)).info
     }
 
     /// Decodes the whole file once. `video` gets the sampled frames in presentation order,
     /// `audio` the resampled chunks in order. Errors thrown by either handler stop the pass.
-    public func decode(video: (VideoFrame) throws -> Void = { _ in },
+    package func decode(video: (VideoFrame) throws -> Void = { _ in },
                        audio: (AudioChunk) throws -> Void = { _ in }) throws {
         let videoDecoder = try options.video != nil && info.video != nil
             ? StreamDecoder(stream: input.stream(videoIndex)!, threads: options.threads,

@@ -2,8 +2,8 @@
 
 /// Why a file could not be read. `description` is one line naming the file and the reason,
 /// e.g. `cannot decode 'clip.mp4': Invalid data found when processing input (avformat_open_input)`.
-public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         /// The file could not be opened or its container not understood.
         case open
         /// The container holds no audio or video stream we can decode.
@@ -18,21 +18,21 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         case timeout
     }
 
-    public let kind: Kind
-    public let path: String
+    package let kind: Kind
+    package let path: String
     /// FFmpeg's text (or ours), without the file name.
-    public let reason: String
+    package let reason: String
     /// The library call that failed, when there is one.
-    public let function: String?
+    package let function: String?
 
-    public init(_ kind: Kind, path: String, reason: String, function: String? = nil) {
+    package init(_ kind: Kind, path: String, reason: String, function: String? = nil) {
         self.kind = kind
         self.path = path
         self.reason = reason
         self.function = function
     }
 
-    public var description: String {
+    package var description: String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let call = function.map { " (\($0))" } ?? ""
         return "cannot decode '\(name)': \(reason)\(call)"

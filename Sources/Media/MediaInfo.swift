@@ -1,44 +1,44 @@
 // What the decoder sees in a file: container, duration and its streams.
 
 /// The video stream the decoder uses (the container's best one).
-public struct VideoStreamInfo: Sendable, Equatable, Codable {
-    public var codec: String
+package struct VideoStreamInfo: Sendable, Equatable, Codable {
+    package var codec: String
     /// Coded size, before rotation.
-    public var codedWidth: Int
-    public var codedHeight: Int
+    package var codedWidth: Int
+    package var codedHeight: Int
     /// Clockwise rotation in degrees (0, 90, 180, 270) the display matrix asks for.
-    public var rotation: Int
+    package var rotation: Int
     /// Whether the display matrix also mirrors the picture.
-    public var mirrored: Bool
+    package var mirrored: Bool
     /// Average frame rate, when the container states one.
-    public var frameRate: Double?
-    public var pixelFormat: String
+    package var frameRate: Double?
+    package var pixelFormat: String
     /// Stream duration in seconds, when known.
-    public var duration: Double?
+    package var duration: Double?
 
     /// Upright size, as the frames are delivered.
-    public var width: Int { rotation % 180 == 0 ? codedWidth : codedHeight }
-    public var height: Int { rotation % 180 == 0 ? codedHeight : codedWidth }
+    package var width: Int { rotation % 180 == 0 ? codedWidth : codedHeight }
+    package var height: Int { rotation % 180 == 0 ? codedHeight : codedWidth }
 }
 
-public struct AudioStreamInfo: Sendable, Equatable, Codable {
-    public var codec: String
-    public var sampleRate: Int
-    public var channels: Int
-    public var duration: Double?
+package struct AudioStreamInfo: Sendable, Equatable, Codable {
+    package var codec: String
+    package var sampleRate: Int
+    package var channels: Int
+    package var duration: Double?
 }
 
-public struct MediaInfo: Sendable, Equatable, Codable {
-    public var path: String
-    public var container: String
+package struct MediaInfo: Sendable, Equatable, Codable {
+    package var path: String
+    package var container: String
     /// Duration in seconds, from the container (or the longest stream).
-    public var duration: Double?
-    public var bitRate: Int?
-    public var video: VideoStreamInfo?
-    public var audio: AudioStreamInfo?
+    package var duration: Double?
+    package var bitRate: Int?
+    package var video: VideoStreamInfo?
+    package var audio: AudioStreamInfo?
     /// True for single still images (PNG, JPEG, ...).
-    public var isStillImage: Bool
+    package var isStillImage: Bool
 
-    public var hasVideo: Bool { video != nil }
-    public var hasAudio: Bool { audio != nil }
+    package var hasVideo: Bool { video != nil }
+    package var hasAudio: Bool { audio != nil }
 }

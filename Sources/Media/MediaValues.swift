@@ -1,39 +1,39 @@
 // The plain values the decoder hands out and takes in; these are what cross tasks.
 
-public enum PixelLayout: Sendable, Equatable {
+package enum PixelLayout: Sendable, Equatable {
     case gray8
     case rgb24
 
-    public var bytesPerPixel: Int { self == .gray8 ? 1 : 3 }
+    package var bytesPerPixel: Int { self == .gray8 ? 1 : 3 }
 }
 
 /// One sampled picture, upright, with its presentation time.
-public struct VideoFrame: Sendable {
+package struct VideoFrame: Sendable {
     /// Seconds from the start of the file (the container's start time is 0).
-    public var time: Double
-    public var width: Int
-    public var height: Int
-    public var layout: PixelLayout
+    package var time: Double
+    package var width: Int
+    package var height: Int
+    package var layout: PixelLayout
     /// Packed rows, `width * layout.bytesPerPixel` bytes each.
-    public var pixels: [UInt8]
+    package var pixels: [UInt8]
 }
 
 /// Mono Float32 samples at the requested rate, starting at `startTime` seconds.
-public struct AudioChunk: Sendable {
-    public var startTime: Double
-    public var sampleRate: Int
-    public var samples: [Float]
+package struct AudioChunk: Sendable {
+    package var startTime: Double
+    package var sampleRate: Int
+    package var samples: [Float]
 }
 
-public struct VideoOutput: Sendable {
+package struct VideoOutput: Sendable {
     /// Frames per second to sample by presentation time; nil delivers every decoded frame.
-    public var framesPerSecond: Double?
+    package var framesPerSecond: Double?
     /// Upright output size; nil keeps the stream's own (upright) size.
-    public var width: Int?
-    public var height: Int?
-    public var layout: PixelLayout
+    package var width: Int?
+    package var height: Int?
+    package var layout: PixelLayout
 
-    public init(framesPerSecond: Double? = nil, width: Int? = nil, height: Int? = nil, layout: PixelLayout = .gray8) {
+    package init(framesPerSecond: Double? = nil, width: Int? = nil, height: Int? = nil, layout: PixelLayout = .gray8) {
         self.framesPerSecond = framesPerSecond
         self.width = width
         self.height = height
@@ -41,27 +41,27 @@ public struct VideoOutput: Sendable {
     }
 }
 
-public struct AudioOutput: Sendable {
-    public var sampleRate: Int
-    public init(sampleRate: Int = 8000) { self.sampleRate = sampleRate }
+package struct AudioOutput: Sendable {
+    package var sampleRate: Int
+    package init(sampleRate: Int = 8000) { self.sampleRate = sampleRate }
 }
 
-public struct DecodeOptions: Sendable {
+package struct DecodeOptions: Sendable {
     /// nil: the video stream is not decoded.
-    public var video: VideoOutput?
+    package var video: VideoOutput?
     /// nil: the audio stream is not decoded.
-    public var audio: AudioOutput?
+    package var audio: AudioOutput?
     /// Decoder threads; 0 lets FFmpeg choose (the library's own default is 1).
-    public var threads: Int
+    package var threads: Int
     /// Skip decoding frames no other frame refers to (B-frames): fewer frames, less work.
-    public var skipNonReferenceFrames: Bool
+    package var skipNonReferenceFrames: Bool
     /// Streams above this many pixels per frame are refused (decompression bombs).
-    public var maxPixels: Int
+    package var maxPixels: Int
     /// Seconds the decoder may spend on the file, from opening it; nil: no limit. It can be
     /// changed after opening (`MediaDecoder.setTimeBudget`) once the duration is known.
-    public var timeBudget: Double?
+    package var timeBudget: Double?
 
-    public init(video: VideoOutput? = VideoOutput(), audio: AudioOutput? = AudioOutput(), threads: Int = 0,
+    package init(video: VideoOutput? = VideoOutput(), audio: AudioOutput? = AudioOutput(), threads: Int = 0,
                 skipNonReferenceFrames: Bool = false, maxPixels: Int = 8192 * 8192, timeBudget: Double? = nil) {
         self.video = video
         self.audio = audio
@@ -74,13 +74,13 @@ public struct DecodeOptions: Sendable {
 
 /// Picks frames by presentation time at a fixed rate: the first frame at or after each sampling
 /// instant k / rate. Works with variable frame rate and gaps, since it never counts frames.
-public struct FrameSampler: Sendable {
-    public let rate: Double?
+package struct FrameSampler: Sendable {
+    package let rate: Double?
     private var next: Double = -.infinity
 
-    public init(rate: Double?) { self.rate = rate }
+    package init(rate: Double?) { self.rate = rate }
 
-    public mutating func accept(_ time: Double) -> Bool {
+    package mutating func accept(_ time: Double) -> Bool {
         guard let rate, rate > 0 else { return true }
         // A timestamp a hair below an instant (rounding of time bases) still counts for it.
         let epsilon = 1e-6

@@ -5,12 +5,12 @@
 // picture, not a pass over the file.
 import CFFmpeg
 
-public final class ThumbnailExtractor {
-    public let path: String
+package final class ThumbnailExtractor {
+    package let path: String
     /// Width of the pictures; the height follows the display aspect ratio.
-    public let width: Int
+    package let width: Int
     /// MJPEG quantiser scale, 2 (best) to 31.
-    public let quality: Int
+    package let quality: Int
     private let input: FormatInput
     private let videoIndex: Int32
     private let decoder: StreamDecoder
@@ -20,7 +20,7 @@ public final class ThumbnailExtractor {
     private let timeBudget: Double?
 
     /// `timeBudget`: seconds allowed for opening the file and for each picture cut from it.
-    public init(path: String, width: Int = 320, quality: Int = 3, timeBudget: Double? = 60) throws(MediaError) {
+    package init(path: String, width: Int = 320, quality: Int = 3, timeBudget: Double? = 60) throws(MediaError) {
         precondition(width >= 16 && width % 2 == 0, "ThumbnailExtractor: width must be even and at least 16")
         vm_quiet_logs()
         self.path = path
@@ -41,7 +41,7 @@ public final class ThumbnailExtractor {
 
     /// The picture shown at `time` seconds from the start of the file (as `MediaDecoder` counts
     /// time); past the end, the last picture.
-    public func jpeg(at time: Double) throws(MediaError) -> [UInt8] {
+    package func jpeg(at time: Double) throws(MediaError) -> [UInt8] {
         let frame = try decodeFrame(at: max(0, time))
         let picture = try scaledUpright(frame)
         let encoder = try MJPEGEncoder(width: Int(picture.pointer.pointee.width), height: Int(picture.pointer.pointee.height),

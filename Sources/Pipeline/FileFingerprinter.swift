@@ -4,34 +4,35 @@
 // pieces as it is made (`index` spools them to disk, `compare` matches them a window at a time):
 // nothing here grows with the length of the file.
 import AudioFingerprint
+import Fingerprint
 import Matching
 import Media
 import VideoFingerprint
 
-public enum FingerprintRole: Sendable {
+package enum FingerprintRole: Sendable {
     /// Library videos: one hash per sampled frame, of the active picture area.
     case reference
     /// Clips to check: the active area's hash, its mirror image, and sub-regions.
     case suspect
 }
 
-public struct FingerprintOptions: Sendable {
-    public var role: FingerprintRole
+package struct FingerprintOptions: Sendable {
+    package var role: FingerprintRole
     /// Sampling rate of video frames, by presentation time.
-    public var framesPerSecond: Double
+    package var framesPerSecond: Double
     /// Side of the square luma image the decoder scales each frame to before hashing.
-    public var analysisSize: Int
+    package var analysisSize: Int
     /// Decoder threads (0: FFmpeg chooses).
-    public var threads: Int
+    package var threads: Int
     /// Seconds allowed per file; nil: automatic, 120 s + twice the stated duration (at most
     /// 6 hours of it), enough for any real file and a bound for files that would hang.
-    public var timeBudget: Double?
+    package var timeBudget: Double?
     /// Leave undecoded the frames no other frame refers to (B-frames): sampling at a few frames
     /// per second still finds a frame within a frame period or two of each instant, and decoding,
     /// the whole cost, drops by a fifth or more on streams that have them.
-    public var skipNonReferenceFrames: Bool
+    package var skipNonReferenceFrames: Bool
 
-    public init(role: FingerprintRole, framesPerSecond: Double = 4, analysisSize: Int = 256, threads: Int = 0,
+    package init(role: FingerprintRole, framesPerSecond: Double = 4, analysisSize: Int = 256, threads: Int = 0,
                 timeBudget: Double? = nil, skipNonReferenceFrames: Bool = true) {
         self.role = role
         self.framesPerSecond = framesPerSecond
@@ -42,14 +43,14 @@ public struct FingerprintOptions: Sendable {
     }
 
     /// The budget for a file of `duration` seconds.
-    public func budget(forDuration duration: Double?) -> Double {
+    package func budget(forDuration duration: Double?) -> Double {
         timeBudget ?? 120 + 2 * min(max(duration ?? 0, 0), 6 * 3600)
     }
 }
 
 /// Not Sendable: one per worker (it owns hashing scratch space).
-public final class FileFingerprinter {
-    public let options: FingerprintOptions
+package final class FileFingerprinter {
+    package let options: FingerprintOptions
     private let hasher = PDQHasher(expectedPixels: 256 * 256)
     private let detector = ActiveAreaDetector()
     private let insets = InsetFinder()
@@ -57,24 +58,24 @@ public final class FileFingerprinter {
     private var frameCount = 0
     static let insetInterval = 4
 
-    public init(options: FingerprintOptions) { self.options = options }
+    package init(options: FingerprintOptions) { self.options = options }
 
     /// What a streamed fingerprint leaves besides its frames and landmarks.
-    public struct Streamed: Sendable {
-        public var info: MediaInfo
-        public var duration: Double?
-        public var frameCount: Int
+    package struct Streamed: Sendable {
+        package var info: MediaInfo
+        package var duration: Double?
+        package var frameCount: Int
     }
 
     /// Frames handed to `frames` at a time: small enough that nothing held grows with the file.
-    public static let frameBatch = 64
+    package static let frameBatch = 64
 
     /// Fingerprints `path` and hands out the fingerprint as it is made, in time order: `frames`
     /// gets batches of at most `frameBatch` frames, `landmarks` every batch the audio releases
     /// (about a second's worth). Nothing of the fingerprint is kept here, so memory does not grow
     /// with the length of the file; an error thrown by either closure ends decoding and is rethrown.
     /// `opened` is told what the file holds before anything is decoded.
-    public func fingerprint(path: String, opened: (MediaInfo) throws -> Void = { _ in },
+    package func fingerprint(path: String, opened: (MediaInfo) throws -> Void = { _ in },
                             frames: ([FrameSignature]) throws -> Void,
                             landmarks: ([AudioLandmark]) throws -> Void) throws -> Streamed {
         let size = options.analysisSize
@@ -129,15 +130,15 @@ public final class FileFingerprinter {
             let w = frame.width, h = frame.height
             let area = tracker.update(detector.detect(luma: luma, width: w, height: h))
             let main = hasher.hash(luma: luma, width: w, height: h, area: area)
-            var hashes = [main.hash.words]
+            var hashes = [main.hash]
             if options.role == .reference && main.isEvidence {
                 for region in HashRegions.regions(in: area, templates: HashRegions.referenceCrops) {
                     let r = hasher.hash(luma: luma, width: w, height: h, area: region.rect)
-                    if r.isEvidence { hashes.append(r.hash.words) }
+                    if r.isEvidence { hashes.append(r.hash) }
                 }
             }
             if options.role == .suspect {
-                hashes.append(hasher.hash(luma: luma, width: w, height: h, area: area, mirrored: true).hash.words)
+                hashes.append(hasher.hash(luma: luma, width: w, height: h, area: area, mirrored: true).hash)
                 var regions = HashRegions.regions(in: area).map(\.rect)
                 // Insets stay put along a shot and finding them costs more than all the hashing
                 // of a frame: look again every `insetInterval` frames, reuse the rectangles between.
@@ -145,7 +146,7 @@ public final class FileFingerprinter {
                 regions += knownInsets
                 for rect in regions {
                     let r = hasher.hash(luma: luma, width: w, height: h, area: rect)
-                    if r.isEvidence { hashes.append(r.hash.words) }
+                    if r.isEvidence { hashes.append(r.hash) }
                 }
             }
             return FrameSignature(time: Float(frame.time), quality: UInt8(clamping: main.quality), hashes: hashes)

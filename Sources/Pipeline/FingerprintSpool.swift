@@ -2,7 +2,7 @@
 // keeps it, appended to unnamed files beside the library (created and unlinked at once, so they
 // vanish with the process whatever happens), then streamed into the row in its one transaction.
 // Holding the fingerprint in memory instead made `index` grow by ~50 MiB per hour of file.
-import AudioFingerprint
+import Fingerprint
 import Foundation
 import LibraryStore
 import Matching

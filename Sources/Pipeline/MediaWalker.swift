@@ -7,17 +7,30 @@ import Foundation
 import Glibc
 #endif
 
-public enum MediaWalker {
-    public struct Problem: Error, Sendable, CustomStringConvertible {
-        public var path: String
-        public var reason: String
-        public var description: String { "cannot read '\(path)': \(reason)" }
+package enum MediaWalker {
+    package struct Problem: Error, Sendable, CustomStringConvertible {
+        package var path: String
+        package var reason: String
+        package var description: String { "cannot read '\(path)': \(reason)" }
+    }
+
+    /// Extensions that are surely not audio or video: failing to decode them is not an error
+    /// for `index`, and `compare` passes over them in folders.
+    package static let nonMediaExtensions: Set<String> = ["txt", "md", "json", "jsonl", "csv", "xml", "html", "pdf", "doc",
+                                                         "docx", "zip", "gz", "sqlite", "sqlite-wal", "sqlite-shm", "db", "log", "srt", "vtt", "ass"]
+
+    /// The clips `compare` checks under `paths`: as `files(under:)`, less the files found in
+    /// folders that are plainly not media (files named are checked whatever they are).
+    package static func suspects(under paths: [String]) -> (files: [String], problems: [Problem]) {
+        let (walked, problems) = files(under: paths)
+        let named = Set(paths.map(absolutePath))
+        return (walked.filter { named.contains($0) || !nonMediaExtensions.contains(($0 as NSString).pathExtension.lowercased()) }, problems)
     }
 
     /// Absolute, standardized paths of the regular files under `paths` (in the order named, each
     /// folder's files sorted, no path twice), and one problem per path that does not exist,
     /// cannot be listed, or has a name that is not UTF-8.
-    public static func files(under paths: [String]) -> (files: [String], problems: [Problem]) {
+    package static func files(under paths: [String]) -> (files: [String], problems: [Problem]) {
         var ordered: [String] = []
         var seen = Set<String>()
         var problems: [Problem] = []
@@ -73,7 +86,7 @@ public enum MediaWalker {
         for sub in folders { walk(sub, into: &files, problems: &problems) }
     }
 
-    public static func absolutePath(_ path: String) -> String {
+    package static func absolutePath(_ path: String) -> String {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
             : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
         return url.standardizedFileURL.path

@@ -5,7 +5,7 @@ import Foundation
 import Matching
 
 extension EvidenceReport {
-    public func html() -> String {
+    package func html() -> String {
         var h = HTMLWriter()
         h.line("<!DOCTYPE html>")
         h.line("<html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -37,7 +37,7 @@ extension EvidenceReport {
     }
 
     /// `2025-01-31T12:00:00Z`.
-    public static func utc(_ date: Date) -> String {
+    package static func utc(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.formatOptions = [.withInternetDateTime]

@@ -3,14 +3,14 @@
 // the suspect and the reference at matched instants, as JPEG bytes cut by the caller.
 import Foundation
 
-public struct EvidenceReport: Sendable {
-    public var generated: Date
-    public var vmatchVersion: String
+package struct EvidenceReport: Sendable {
+    package var generated: Date
+    package var vmatchVersion: String
     /// How many videos the library held when the clips were checked.
-    public var libraryVideos: Int
-    public var suspects: [SuspectEvidence]
+    package var libraryVideos: Int
+    package var suspects: [SuspectEvidence]
 
-    public init(generated: Date, vmatchVersion: String, libraryVideos: Int, suspects: [SuspectEvidence]) {
+    package init(generated: Date, vmatchVersion: String, libraryVideos: Int, suspects: [SuspectEvidence]) {
         self.generated = generated
         self.vmatchVersion = vmatchVersion
         self.libraryVideos = libraryVideos
@@ -18,18 +18,18 @@ public struct EvidenceReport: Sendable {
     }
 }
 
-public struct SuspectEvidence: Sendable {
+package struct SuspectEvidence: Sendable {
     /// The check's result (as in the text and JSON reports); `report.suspect` is the path shown.
-    public var report: SuspectReport
+    package var report: SuspectReport
     /// Lower-case hex; nil when the file could not be read.
-    public var sha256: String?
-    public var size: Int64?
-    public var checkedAt: Date
+    package var sha256: String?
+    package var size: Int64?
+    package var checkedAt: Date
     /// `pictures[m][s]`: the pictures for segment `s` of match `m` of `report`, nil where none
     /// were cut (sound-only segments).
-    public var pictures: [[FramePair?]]
+    package var pictures: [[FramePair?]]
 
-    public init(report: SuspectReport, sha256: String?, size: Int64?, checkedAt: Date, pictures: [[FramePair?]]) {
+    package init(report: SuspectReport, sha256: String?, size: Int64?, checkedAt: Date, pictures: [[FramePair?]]) {
         self.report = report
         self.sha256 = sha256
         self.size = size
@@ -39,15 +39,15 @@ public struct SuspectEvidence: Sendable {
 }
 
 /// The suspect's picture and the reference's picture at one matched instant.
-public struct FramePair: Sendable {
-    public var suspectTime: Double
-    public var referenceTime: Double
+package struct FramePair: Sendable {
+    package var suspectTime: Double
+    package var referenceTime: Double
     /// JPEG bytes; nil when the picture could not be cut (the reason is in `note`).
-    public var suspectJPEG: [UInt8]?
-    public var referenceJPEG: [UInt8]?
-    public var note: String?
+    package var suspectJPEG: [UInt8]?
+    package var referenceJPEG: [UInt8]?
+    package var note: String?
 
-    public init(suspectTime: Double, referenceTime: Double, suspectJPEG: [UInt8]?, referenceJPEG: [UInt8]?, note: String? = nil) {
+    package init(suspectTime: Double, referenceTime: Double, suspectJPEG: [UInt8]?, referenceJPEG: [UInt8]?, note: String? = nil) {
         self.suspectTime = suspectTime
         self.referenceTime = referenceTime
         self.suspectJPEG = suspectJPEG
@@ -59,7 +59,7 @@ public struct FramePair: Sendable {
 extension SuspectReport.Segment {
     /// The instant shown for a segment: its middle on the suspect's axis, and where that lands in
     /// the reference through the segment's offset and speed.
-    public var representativeTimes: (suspect: Double, reference: Double) {
+    package var representativeTimes: (suspect: Double, reference: Double) {
         let middle = (suspectStart + suspectEnd) / 2
         return (middle, referenceStart + (middle - suspectStart) * speed)
     }

@@ -4,7 +4,7 @@
 extension String {
     /// `&`, `<`, `>`, `"` and `'` replaced by character references; everything else kept as is
     /// (the report is UTF-8).
-    public var htmlEscaped: String {
+    package var htmlEscaped: String {
         var out = ""
         out.reserveCapacity(utf8.count)
         for c in unicodeScalars {

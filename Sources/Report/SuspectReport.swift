@@ -3,15 +3,15 @@
 import Foundation
 import Matching
 
-public struct SuspectReport: Sendable, Codable {
-    public struct Segment: Sendable, Codable {
-        public var modality: Modality
-        public var suspectStart: Double
-        public var suspectEnd: Double
-        public var referenceStart: Double
-        public var referenceEnd: Double
-        public var score: Double
-        public var speed: Double
+package struct SuspectReport: Sendable, Codable {
+    package struct Segment: Sendable, Codable {
+        package var modality: Modality
+        package var suspectStart: Double
+        package var suspectEnd: Double
+        package var referenceStart: Double
+        package var referenceEnd: Double
+        package var score: Double
+        package var speed: Double
 
         enum CodingKeys: String, CodingKey {
             case modality, score, speed
@@ -20,20 +20,22 @@ public struct SuspectReport: Sendable, Codable {
         }
     }
 
-    public struct Match: Sendable, Codable {
-        public var reference: String
-        public var score: Double
-        public var modality: Modality
-        public var segments: [Segment]
+    package struct Match: Sendable, Codable {
+        package var reference: String
+        package var score: Double
+        package var modality: Modality
+        package var segments: [Segment]
     }
 
-    public var schema = 1
-    public var suspect: String
-    public var duration: Double?
-    public var matches: [Match]
-    public var error: String?
+    /// The JSON Lines schema this version writes (and `--resume` reads).
+    package static let currentSchema = 1
+    package var schema = currentSchema
+    package var suspect: String
+    package var duration: Double?
+    package var matches: [Match]
+    package var error: String?
 
-    public init(suspect: String, duration: Double?, matches: [ReferenceMatch], error: String?) {
+    package init(suspect: String, duration: Double?, matches: [ReferenceMatch], error: String?) {
         self.suspect = suspect
         self.duration = duration.map(Self.rounded)
         self.error = error
@@ -53,7 +55,7 @@ public struct SuspectReport: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey { case schema, suspect, duration, matches, error }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(schema, forKey: .schema)
         try c.encode(suspect, forKey: .suspect)
@@ -63,7 +65,7 @@ public struct SuspectReport: Sendable, Codable {
     }
 
     /// One line of JSON.
-    public func jsonLine() -> String {
+    package func jsonLine() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain values cannot fail.
@@ -71,7 +73,7 @@ public struct SuspectReport: Sendable, Codable {
     }
 
     /// The block for people.
-    public func text() -> String {
+    package func text() -> String {
         var lines: [String] = []
         let length = duration.map { " (\(Self.clock($0)))" } ?? ""
         lines.append("\(suspect)\(length)")
@@ -103,7 +105,7 @@ public struct SuspectReport: Sendable, Codable {
     }
 
     /// `mm:ss`, or `h:mm:ss` past an hour.
-    public static func clock(_ seconds: Double) -> String {
+    package static func clock(_ seconds: Double) -> String {
         let total = Int(max(0, seconds).rounded())
         let h = total / 3600, m = (total % 3600) / 60, s = total % 60
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%02d:%02d", m, s)

@@ -15,6 +15,7 @@
 //      margins on both sides whose energy is a small fraction of the band's. Both margins must
 //      exist and be roughly equal (the framing is centred), which a sky-over-ground photo is not.
 // Lines are rows for the top/bottom margins and columns for left/right ones.
+import Fingerprint
 
 public struct ActiveAreaDetector: Sendable {
     /// Smallest frame side handled; smaller frames come back whole.

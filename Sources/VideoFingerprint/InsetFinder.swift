@@ -9,6 +9,7 @@
 // and scores every rectangle they form by how much of each side is edge (prefix sums make that
 // O(1) per rectangle). Found rectangles are only *extra* suspect-side regions to hash, so a false
 // find (a window, a TV screen in the picture) costs one lookup, never a lost match.
+import Fingerprint
 
 public struct InsetFinder: Sendable {
     /// Minimum luma step across an edge pixel.

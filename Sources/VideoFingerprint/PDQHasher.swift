@@ -7,6 +7,7 @@
 // A hasher owns all scratch (allocated in init, the full-size planes grown only when a larger
 // image arrives), so hashing a frame allocates nothing. That makes it a mutable, non-Sendable
 // object: use one per thread or task.
+import Fingerprint
 
 public final class PDQHasher {
     /// The reference's minimum side: smaller images hash to zero with quality 0.

@@ -8,8 +8,8 @@
 // matrix products over SIMD16 lanes (the unit of a 16-wide coefficient row), accumulating over k
 // in the same order as the reference's scalar loops, so each coefficient sees the same float
 // rounding. `acc += a * b` rather than `addProduct`: on the default x86-64 target the latter
-// becomes a software fma per lane (see NOTES-ffmpeg-fftw.md).
-
+// becomes a call to a software fma per lane, since that target has no FMA instruction.
+import Fingerprint
 import Foundation
 
 struct PDQTransform {

@@ -1,9 +1,6 @@
 // What `compare` needs for long batch jobs beyond checking clips: picking up a stopped batch
-// where its output file ends (--resume), and the evidence report (--html).
+// where its output file ends (--resume), and appending to it (-o).
 import Foundation
-import Matching
-import Media
-import Pipeline
 import Report
 
 /// What an earlier run of the same batch left in its JSON Lines output.
@@ -26,12 +23,14 @@ struct BatchProgress {
             try handle.truncate(atOffset: UInt64(whole))
             try handle.close()
         }
+        // Only lines that decode as this schema count: anything else does not mark its clip done.
+        let decoder = JSONDecoder()
         for line in data.prefix(whole).split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let suspect = object["suspect"] as? String else { continue }
-            progress.suspects.insert(suspect)
-            if let error = object["error"] as? String, !error.isEmpty { progress.failed = true }
-            if let matches = object["matches"] as? [Any], !matches.isEmpty { progress.reused = true }
+            guard let report = try? decoder.decode(SuspectReport.self, from: Data(line)),
+                  report.schema == SuspectReport.currentSchema else { continue }
+            progress.suspects.insert(report.suspect)
+            if let error = report.error, !error.isEmpty { progress.failed = true }
+            if !report.matches.isEmpty { progress.reused = true }
         }
         return progress
     }
@@ -50,51 +49,4 @@ func openForAppending(_ path: String) -> FileHandle? {
         if last != Data("\n".utf8) { handle.write(Data("\n".utf8)) }
     }
     return handle
-}
-
-/// Collects, clip by clip, what the HTML evidence report shows: file identity and pictures of
-/// each reused passage cut from both files.
-struct EvidenceCollector {
-    private(set) var suspects: [SuspectEvidence] = []
-
-    mutating func add(_ result: SuspectResult, report: SuspectReport) {
-        let checkedAt = Date()
-        let attributes = try? FileManager.default.attributesOfItem(atPath: result.path)
-        let size = (attributes?[.size] as? NSNumber)?.int64Value
-        let digest = try? SHA256.hex(ofFileAt: result.path)
-        var pictures: [[FramePair?]] = []
-        if result.error == nil && !report.matches.isEmpty {
-            var suspectPictures = Pictures(path: result.path)
-            for match in report.matches {
-                var referencePictures = Pictures(path: match.reference)
-                pictures.append(match.segments.map { segment in
-                    guard segment.modality != .audio else { return nil }
-                    let times = segment.representativeTimes
-                    let (a, aNote) = suspectPictures.jpeg(at: times.suspect)
-                    let (b, bNote) = referencePictures.jpeg(at: times.reference)
-                    let note = [aNote, bNote].compactMap { $0 }.joined(separator: "; ")
-                    return FramePair(suspectTime: times.suspect, referenceTime: times.reference,
-                                     suspectJPEG: a, referenceJPEG: b, note: note.isEmpty ? nil : note)
-                })
-            }
-        }
-        suspects.append(SuspectEvidence(report: report, sha256: digest, size: size, checkedAt: checkedAt, pictures: pictures))
-    }
-
-    /// One file's pictures; the file is opened on first use, and an error to open it is kept.
-    private struct Pictures {
-        let path: String
-        var extractor: ThumbnailExtractor?
-        var failure: String?
-
-        init(path: String) { self.path = path }
-
-        mutating func jpeg(at time: Double) -> ([UInt8]?, String?) {
-            if extractor == nil && failure == nil {
-                do { extractor = try ThumbnailExtractor(path: path) } catch { failure = "\(error)" }
-            }
-            guard let extractor else { return (nil, "picture not available: \(failure ?? "")") }
-            do { return (try extractor.jpeg(at: time), nil) } catch { return (nil, "picture not available: \(error)") }
-        }
-    }
 }

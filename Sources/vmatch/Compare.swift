@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import LibraryStore
-import Matching
 import Pipeline
 import Report
 
@@ -47,10 +45,7 @@ struct Compare: ParsableCommand {
         }
         if references.entries.isEmpty { Terminal.error("the library at \(store.path) is empty: run `vmatch index` first") ; throw ExitCode(Status.unreadable) }
 
-        let (walked, problems) = MediaWalker.files(under: paths)
-        let named = Set(paths.map(MediaWalker.absolutePath))
-        // In folders, files that are plainly not media are passed over; files named are checked.
-        let files = walked.filter { named.contains($0) || !LibraryIndexer.nonMediaExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        let (files, problems) = MediaWalker.suspects(under: paths)
         var failed = !problems.isEmpty
         var reused = false
         for p in problems { Terminal.error("\(p)") }

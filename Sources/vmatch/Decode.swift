@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Media
+import Pipeline
 
 /// Decodes files end to end and reports what came out: for measuring the decoder
 /// (scripts/bench-decoder) and for checking a file by hand.
@@ -31,13 +31,9 @@ struct Decode: ParsableCommand {
         var failed = false
         for file in files {
             let start = Date()
-            var frames = 0, samples = 0
             do {
-                let options = DecodeOptions(
-                    video: VideoOutput(framesPerSecond: fps > 0 ? fps : nil, width: size, height: size),
-                    audio: AudioOutput(sampleRate: sampleRate), threads: threads, timeBudget: timeout)
-                try MediaDecoder(path: file, options: options).decode(
-                    video: { _ in frames += 1 }, audio: { samples += $0.samples.count })
+                let (frames, samples) = try MediaFiles.decode(file, threads: threads, framesPerSecond: fps > 0 ? fps : nil,
+                                                              size: size, sampleRate: sampleRate, timeBudget: timeout)
                 print("\(file)\tframes \(frames)\tsamples \(samples)\t\(String(format: "%.3f", Date().timeIntervalSince(start))) s")
             } catch {
                 failed = true

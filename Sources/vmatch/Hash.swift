@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Media
-import VideoFingerprint
+import Pipeline
+import Report
 
 struct Hash: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,43 +25,18 @@ struct Hash: ParsableCommand {
         if format == .vpdq && files.count != 1 { throw ValidationError("--format vpdq takes one file (its lines do not name the file).") }
     }
 
-    private struct Line: Encodable {
-        var file: String
-        var time: Double?
-        var quality: Int
-        var pdq: String
-    }
-
     func run() throws {
         let chosen = format ?? (json ? .jsonl : .text)
         if chosen == .json || chosen == .vpdq { return try runWhole(chosen) }
         let json = chosen == .jsonl
-        let hasher = PDQHasher()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var failed = false
         for file in files {
             do {
-                let info = try MediaDecoder.probe(path: file)
-                // Stills are hashed from full-size RGB, as the reference implementation does;
-                // video frames from their full-size luma plane.
-                let layout: PixelLayout = info.isStillImage ? .rgb24 : .gray8
-                let decoder = try MediaDecoder(path: file, options: DecodeOptions(
-                    video: VideoOutput(framesPerSecond: info.isStillImage ? nil : fps, layout: layout), audio: nil))
-                guard info.hasVideo else { throw MediaError(.noStreams, path: file, reason: "no picture to hash") }
-                try decoder.decode(video: { frame in
-                    let result = layout == .rgb24
-                        ? hasher.hash(rgb: frame.pixels, width: frame.width, height: frame.height)
-                        : hasher.hash(luma: frame.pixels, width: frame.width, height: frame.height)
-                    let line = Line(file: file, time: info.isStillImage ? nil : frame.time, quality: result.quality, pdq: result.hash.hex)
-                    if json {
-                        print(String(decoding: try encoder.encode(line), as: UTF8.self))
-                    } else if info.isStillImage {
-                        print("\(line.pdq)  \(String(format: "%3d", line.quality))  \(file)")
-                    } else {
-                        print(String(format: "%9.3f  %3d  ", frame.time, line.quality) + line.pdq + "  \(file)")
-                    }
-                })
+                try FrameHashes.hash(file, framesPerSecond: fps) { line in
+                    print(json ? String(decoding: try encoder.encode(line), as: UTF8.self) : line.text)
+                }
             } catch {
                 failed = true
                 Terminal.error("\(error)")

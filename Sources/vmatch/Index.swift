@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LibraryStore
 import Pipeline
 
 struct Index: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LibraryStore
+import Pipeline
 import Report
 
 /// Options every library command shares.
@@ -11,11 +11,11 @@ struct LibraryOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print no progress on stderr.")
     var quiet = false
 
-    var path: String { db ?? VideoLibrary.defaultPath() }
+    var path: String { db ?? Library.defaultPath() }
 
-    func open(create: Bool) throws -> VideoLibrary {
+    func open(create: Bool) throws -> Library {
         do {
-            return try VideoLibrary(path: path, create: create)
+            return try Library(path: path, create: create)
         } catch {
             Terminal.error("\(error)")
             throw ExitCode(Status.unreadable)

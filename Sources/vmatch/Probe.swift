@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Media
+import Pipeline
 
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +18,7 @@ struct Probe: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for (number, file) in files.enumerated() {
             do {
-                let info = try MediaDecoder.probe(path: file)
+                let info = try MediaFiles.probe(file)
                 if json {
                     print(String(decoding: try encoder.encode(ProbeRecord(info: info)), as: UTF8.self))
                 } else {

@@ -2,9 +2,11 @@
 // score distribution of unrelated pairs, fingerprinting speed, and the dev corpus.
 //   VMATCH_AUDIO_EVAL=1 swift test -c release --filter AudioEvaluationTests
 //   VMATCH_CORPUS=/work/corpus-cache/dev  (optional: also evaluate the corpus' audio)
-import Foundation
-import Testing
 @testable import AudioFingerprint
+import Fingerprint
+import Foundation
+@testable import Matching
+import Testing
 
 private let evalEnabled = ProcessInfo.processInfo.environment["VMATCH_AUDIO_EVAL"] != nil
 

@@ -1,6 +1,7 @@
+@testable import AudioFingerprint
+import Fingerprint
 import Foundation
 import Testing
-@testable import AudioFingerprint
 
 @Suite struct StreamingAndFormatTests {
     @Test func chirpGivesPeaksRisingInFrequency() {
@@ -60,7 +61,7 @@ import Testing
             }
             let l = hasher.landmark(q[0], q[1], q[2], speech: 0)
             // The query finds the reference through its hash or one of its edge probes.
-            #expect(LandmarkHasher.probeHashes(of: l).contains(base.hash), "scale \(timeScale), \(semitones) st")
+            #expect(LandmarkHash.probes(of: l).contains(base.hash), "scale \(timeScale), \(semitones) st")
             #expect(abs(l.pitchSemitones - base.pitchSemitones - semitones) < 0.05)
         }
     }

@@ -1,6 +1,8 @@
-import Foundation
-import Testing
 @testable import AudioFingerprint
+import Fingerprint
+import Foundation
+@testable import Matching
+import Testing
 
 @Suite struct MatcherTests {
     /// Landmarks of a pseudo-random "reference" and a query made from its 20…35 s part,

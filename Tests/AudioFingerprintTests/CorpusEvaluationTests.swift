@@ -2,9 +2,11 @@
 // with the ffmpeg CLI at the analysis rate, indexes refs/*.mp4, matches queries/*.mp4 and
 // prints, per query, the true reference's best alignment and the best wrong one.
 //   VMATCH_AUDIO_EVAL=1 VMATCH_CORPUS=/work/corpus-cache/dev swift test -c release … --filter CorpusEvaluationTests
-import Foundation
-import Testing
 @testable import AudioFingerprint
+import Fingerprint
+import Foundation
+@testable import Matching
+import Testing
 
 private let corpus = ProcessInfo.processInfo.environment["VMATCH_CORPUS"]
 

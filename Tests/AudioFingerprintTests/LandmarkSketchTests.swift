@@ -1,5 +1,7 @@
-import Testing
 @testable import AudioFingerprint
+import Fingerprint
+@testable import Matching
+import Testing
 
 @Suite struct LandmarkSketchTests {
     /// Speech landmarks with pseudo-random hashes, 100 per second.

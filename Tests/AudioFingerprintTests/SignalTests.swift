@@ -1,5 +1,6 @@
-import Testing
 @testable import AudioFingerprint
+import Fingerprint
+import Testing
 
 @Suite struct SignalTests {
     @Test func silenceAndEmptyInputGiveNoLandmarks() {

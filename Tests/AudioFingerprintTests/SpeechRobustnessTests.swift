@@ -1,9 +1,11 @@
 // Robustness on generated speech: an espeak-ng reference, 8 s excerpts transformed with sox /
 // ffmpeg, matched against an index that also holds an unrelated recording. Skipped when the
 // tools are missing. Runtime ≈ 5–10 s in a debug build.
-import Foundation
-import Testing
 @testable import AudioFingerprint
+import Fingerprint
+import Foundation
+@testable import Matching
+import Testing
 
 @Suite(.enabled(if: TestAudio.toolsAvailable), .serialized)
 struct SpeechRobustnessTests {

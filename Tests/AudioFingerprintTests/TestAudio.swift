@@ -1,7 +1,8 @@
 // Test media: synthetic signals built in Swift, and speech generated with espeak-ng and
 // transformed with sox / ffmpeg (their CLIs, through `Process`). All deterministic.
-import Foundation
 @testable import AudioFingerprint
+import Fingerprint
+import Foundation
 
 enum TestAudio {
     static let rate = AudioFingerprinter.sampleRate

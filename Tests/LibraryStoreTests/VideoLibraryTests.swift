@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import LibraryStore
+import Testing
 
 /// Each test gets its own database file.
 private func temporaryLibraryPath() -> String {

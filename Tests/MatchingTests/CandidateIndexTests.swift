@@ -1,7 +1,7 @@
+import Fingerprint
+@testable import Matching
 import Testing
 import TestSupport
-import AudioFingerprint
-@testable import Matching
 
 @Suite struct CandidateIndexTests {
     /// A reference of `seconds` at 4 frames/s, each frame its area hash and six crop hashes,
@@ -74,18 +74,30 @@ import AudioFingerprint
             return FrameSignature(time: t, quality: 80, hashes: [i % 2 == 0 ? flip(h, bits: 10, &g) : h])
         }
         let suspect = MediaFingerprint(duration: 20, frames: frames, landmarks: [])
-        var loaded: [Int] = []
-        let two = try Matcher().match(suspect, candidates: index) { r in
-            loaded.append(r)
-            return .whole(frames: refs[r], landmarks: [])
-        }
+        let store = RecordingReferences(refs.map { ($0, []) })
+        let two = try Matcher().match(suspect, candidates: index, references: store)
         let one = Matcher().match(suspect, in: oneTier)
-        #expect(loaded == [2])
+        #expect(store.read == [2])
         #expect(two.count == 1 && two.first?.reference.path == "/r2")
         #expect(two.map(\.segments) == one.map(\.segments))
         #expect(two.map(\.score) == one.map(\.score))
         // A candidate whose row is gone is skipped.
-        #expect(try Matcher().match(suspect, candidates: index) { _ in nil }.isEmpty)
+        #expect(try Matcher().match(suspect, candidates: index, references: InMemoryReferences([])).isEmpty)
+    }
+}
+
+/// In-memory references that note which ones the matcher reads.
+final class RecordingReferences: ReferenceSource, @unchecked Sendable {
+    let references: InMemoryReferences
+    private(set) var read: [Int] = []
+
+    init(_ references: [(frames: [FrameSignature], landmarks: [AudioLandmark])]) {
+        self.references = InMemoryReferences(references)
+    }
+
+    func fingerprint(ofReference r: Int) -> ReferenceFingerprint? {
+        read.append(r)
+        return references.fingerprint(ofReference: r)
     }
 }
 

@@ -1,15 +1,15 @@
+import Fingerprint
+@testable import Matching
 import Testing
 import TestSupport
-@testable import Matching
 
-func randomHash(_ g: inout SeededGenerator) -> Hash256 { Hash256(g.next(), g.next(), g.next(), g.next()) }
 
 /// `hash` with `bits` distinct bits flipped.
-func flip(_ hash: Hash256, bits: Int, _ g: inout SeededGenerator) -> Hash256 {
+func flip(_ hash: PDQHash, bits: Int, _ g: inout SeededGenerator) -> PDQHash {
     var h = hash
     var chosen = Set<Int>()
     while chosen.count < bits { chosen.insert(Int(g.next() % 256)) }
-    for b in chosen { h[b / 64] ^= 1 << UInt64(b % 64) }
+    for b in chosen { h.words[b / 64] ^= 1 << UInt64(b % 64) }
     return h
 }
 
@@ -18,20 +18,20 @@ func flip(_ hash: Hash256, bits: Int, _ g: inout SeededGenerator) -> Hash256 {
         var g = SeededGenerator(seed: 1)
         for _ in 0 ..< 100 {
             let a = randomHash(&g), b = randomHash(&g)
-            #expect(hammingDistance(a, a) == 0)
-            #expect(hammingDistance(a, b) == hammingDistance(b, a))
-            #expect(hammingDistance(a, flip(a, bits: 17, &g)) == 17)
+            #expect(a.distance(to: a) == 0)
+            #expect(a.distance(to: b) == b.distance(to: a))
+            #expect(a.distance(to: flip(a, bits: 17, &g)) == 17)
         }
-        #expect(hammingDistance(Hash256(0, 0, 0, 0), Hash256(~0, ~0, ~0, ~0)) == 256)
+        #expect(PDQHash(words: SIMD4(0, 0, 0, 0)).distance(to: PDQHash(words: SIMD4(~0, ~0, ~0, ~0))) == 256)
     }
 
     /// `hash` with `bits` bits flipped spread evenly over its 256 bits, in bits 252…255 first:
     /// the hardest case for the pigeonhole argument of either layout.
-    func spread(_ hash: Hash256, bits: Int) -> Hash256 {
+    func spread(_ hash: PDQHash, bits: Int) -> PDQHash {
         var h = hash
         for k in 0 ..< bits {
             let b = k < 4 ? 252 + k : (k * 256 / bits + 7) % 252
-            h[b / 64] ^= 1 << UInt64(b % 64)
+            h.words[b / 64] ^= 1 << UInt64(b % 64)
         }
         return h
     }
@@ -56,7 +56,7 @@ func flip(_ hash: Hash256, bits: Int, _ g: inout SeededGenerator) -> Hash256 {
                 var reports = 0
                 index.search(query, radius: radius) { id, d in found[id] = d; reports += 1 }
                 var expected: [Int: Int] = [:]
-                for (i, h) in stored.enumerated() where hammingDistance(h, query) <= radius { expected[i] = hammingDistance(h, query) }
+                for (i, h) in stored.enumerated() where h.distance(to: query) <= radius { expected[i] = h.distance(to: query) }
                 #expect(found == expected, "radius \(radius)")
                 #expect(reports == expected.count, "each hash is reported once")
             }
@@ -70,7 +70,7 @@ func flip(_ hash: Hash256, bits: Int, _ g: inout SeededGenerator) -> Hash256 {
 
     @Test func emptyIndexFindsNothing() {
         var calls = 0
-        HammingIndex([]).search(Hash256(1, 2, 3, 4), radius: 31) { _, _ in calls += 1 }
+        HammingIndex([]).search(PDQHash(words: SIMD4(1, 2, 3, 4)), radius: 31) { _, _ in calls += 1 }
         #expect(calls == 0)
     }
 }

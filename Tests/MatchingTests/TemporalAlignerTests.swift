@@ -1,6 +1,7 @@
+import Fingerprint
+@testable import Matching
 import Testing
 import TestSupport
-@testable import Matching
 
 @Suite struct TemporalAlignerTests {
     /// Query instants every 0.2 s for `seconds`, matching reference = rate × t + offset.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import Media
+import Testing
 
 @Suite struct BrokenInputTests {
     private func decodeAll(_ path: String) throws {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import Media
+import Testing
 
 @Suite struct MediaDecoderTests {
     @Test func probeReportsStreams() throws {

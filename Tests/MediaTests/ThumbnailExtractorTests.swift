@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import Media
+import Testing
 
 @Suite struct ThumbnailExtractorTests {
     /// 6 s at 25 fps whose brightness says the time (Y = 40 t), keyframes every 2 s, so a picture

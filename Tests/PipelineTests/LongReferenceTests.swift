@@ -1,10 +1,10 @@
+import Fingerprint
 import Foundation
-import Testing
-import TestSupport
-import AudioFingerprint
 import LibraryStore
 import Matching
 @testable import Pipeline
+import Testing
+import TestSupport
 
 @Suite struct LongReferenceTests {
     /// A library file with a 4000 s reference (random frames at 4/s, every one unlike every
@@ -16,7 +16,7 @@ import Matching
         var long: [FrameSignature] = [], landmarks: [AudioLandmark] = []
         for (name, seconds) in [("/long.mp4", 4000), ("/short.mp4", 60)] {
             let frames = (0 ..< 4 * seconds).map { i in
-                FrameSignature(time: Float(i) / 4, quality: 90, hashes: [Hash256(g.next(), g.next(), g.next(), g.next())])
+                FrameSignature(time: Float(i) / 4, quality: 90, hashes: [PDQHash(words: SIMD4(g.next(), g.next(), g.next(), g.next()))])
             }
             let sounds = (0 ..< 2 * seconds).map { i in
                 AudioLandmark(hash: UInt32(truncatingIfNeeded: g.next()) & 0x1F_FFFF, time: Float(i) / 2, pitch: 100, span: 500, speech: 0, probes: 0)
@@ -24,7 +24,7 @@ import Matching
             if name == "/long.mp4" { (long, landmarks) = (frames, sounds) }
             try store.save(StoredVideo(
                 video: IndexedVideo(id: 0, path: name, size: 1, modified: 1, digest: "d", duration: Double(seconds), hasVideo: true,
-                                    hasAudio: true, fingerprintVersion: MediaFingerprint.formatVersion, indexedAt: 1),
+                                    hasAudio: true, fingerprintVersion: FingerprintFormat.version, indexedAt: 1),
                 frames: FramePacking.pack(frames), landmarks: AudioLandmark.pack(sounds),
                 anchorFrames: FramePacking.pack(Anchors.frames(frames)), anchorLandmarks: AudioLandmark.pack(Anchors.landmarks(sounds))))
         }
@@ -38,7 +38,12 @@ import Matching
         let r = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
         var spans: [(Float, Float)] = [], frameCount = 0, landmarkCount = 0
         var seenFrames = Set<Float>(), seenLandmarks = Set<Float>()
-        try loaded.pieces(r) { frames, sounds in
+        guard case .pieces(var pieces)? = try loaded.fingerprint(ofReference: r) else {
+            Issue.record("long not in pieces")
+            return
+        }
+        while let piece = try pieces.next() {
+            let frames = piece.frames, sounds = piece.landmarks
             spans.append((frames.first!.time, frames.last!.time))
             frameCount += frames.count
             landmarkCount += sounds.count
@@ -54,8 +59,7 @@ import Matching
         #expect(frameCount == 4 * (1800 + 1800 + 1800 + 760))
         // The short reference is read whole; the long one in pieces.
         let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
-        if case .whole(let frames, _)? = try loaded.source(short) { #expect(frames.count == 240) } else { Issue.record("short not whole") }
-        if case .pieces? = try loaded.source(r) {} else { Issue.record("long not in pieces") }
+        if case .whole(let frames, _)? = try loaded.fingerprint(ofReference: short) { #expect(frames.count == 240) } else { Issue.record("short not whole") }
     }
 
     @Test func reuseOfALongReferenceIsFoundAsInTheWholeReference() throws {
@@ -68,7 +72,7 @@ import Matching
             long[6800 ..< 7600].map { FrameSignature(time: $0.time - 1700, quality: 80, hashes: $0.hashes) }
             + long[10000 ..< 11200].map { FrameSignature(time: $0.time - 2300, quality: 80, hashes: $0.hashes) },
             landmarks: [])
-        let pieced = try Matcher().match(suspect, candidates: loaded.index, load: loaded.source)
+        let pieced = try Matcher().match(suspect, candidates: loaded.index, references: loaded)
         let whole = Matcher().match(suspect, in: ReferenceLibrary([(ReferenceEntry(path: "/long.mp4", duration: 4000), long, [])]))
         #expect(pieced.map(\.reference.path) == ["/long.mp4"])
         let a = try #require(pieced.first?.segments), b = try #require(whole.first?.segments)

@@ -1,7 +1,7 @@
 import Foundation
 @testable import Matching
-import Testing
 @testable import Report
+import Testing
 
 @Suite struct EvidenceReportHTMLTests {
     static let hostileName = "<b>&\"'ünï中.mp4"

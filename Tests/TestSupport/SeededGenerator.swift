@@ -12,3 +12,10 @@ public struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+import Fingerprint
+
+/// A uniformly random 256-bit hash: unrelated to any other by ~128 bits.
+public func randomHash(_ g: inout SeededGenerator) -> PDQHash {
+    PDQHash(words: SIMD4(g.next(), g.next(), g.next(), g.next()))
+}

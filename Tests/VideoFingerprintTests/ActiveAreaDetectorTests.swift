@@ -1,9 +1,10 @@
 // ActiveAreaDetector, ActiveAreaTracker, InsetFinder and HashRegions on generated frames (bars,
 // blurred fill, picture-in-picture) and on the PDQ test photographs (which must stay whole).
 
+import Fingerprint
 import Foundation
-import TestSupport
 import Testing
+import TestSupport
 @testable import VideoFingerprint
 
 @Suite struct ActiveAreaDetectorTests {

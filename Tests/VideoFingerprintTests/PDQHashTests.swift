@@ -1,9 +1,10 @@
 // Exact tests of PDQHash (distance, bit numbering, text, bytes, Codable) and PDQHasher
 // properties on small generated inputs: noise tolerance, low quality, entry points agreeing.
 
+import Fingerprint
 import Foundation
-import TestSupport
 import Testing
+import TestSupport
 @testable import VideoFingerprint
 
 @Suite struct PDQHashTests {

@@ -1,6 +1,7 @@
 // Agreement with Meta's reference PDQ (via its Python binding) on ../shared/testvectors/pdq:
 // every image decoded to RGB24 with the ffmpeg CLI and hashed, plain and dihedral.
 
+import Fingerprint
 import Foundation
 import Testing
 @testable import VideoFingerprint

@@ -2,6 +2,7 @@
 // decoding images with the ffmpeg CLI and small synthetic frames (the seeded RNG is in the
 // TestSupport target).
 
+import Fingerprint
 import Foundation
 import TestSupport
 @testable import VideoFingerprint

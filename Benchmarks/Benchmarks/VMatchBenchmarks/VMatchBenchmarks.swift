@@ -6,6 +6,7 @@
 import AudioFingerprint
 import Benchmark
 import BenchSupport
+import Fingerprint
 import Matching
 import VideoFingerprint
 
@@ -99,7 +100,7 @@ let benchmarks: @Sendable () -> Void = {
     // (distances 0…31) per query; 256 distinct queries.
     for count in [1_000_000, 10_000_000] {
         Benchmark("Hamming search r31, \(count / 1_000_000)M hashes (multi-index)",
-                  configuration: .init(maxDuration: .seconds(5))) { (benchmark, state: (HammingIndex, Cycle<Hash256>)) in
+                  configuration: .init(maxDuration: .seconds(5))) { (benchmark, state: (HammingIndex, Cycle<PDQHash>)) in
             let (index, queries) = state
             var found = 0
             index.search(queries.take(), radius: 31) { id, d in found &+= id &+ d }

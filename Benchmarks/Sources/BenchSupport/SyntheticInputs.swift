@@ -1,6 +1,7 @@
 // Deterministic synthetic inputs for the benchmarks: frames, audio, hash libraries with planted
 // neighbours, and frame hits of a suspect. Same seed, same bytes, on every machine, so runs can be
 // compared; several distinct inputs per benchmark so that no result can be hoisted out of a loop.
+import Fingerprint
 import Foundation
 import Matching
 
@@ -109,16 +110,16 @@ public enum SyntheticAudio {
 }
 
 public enum SyntheticHashes {
-    public static func random(count: Int, seed: UInt64) -> [Hash256] {
+    public static func random(count: Int, seed: UInt64) -> [PDQHash] {
         var rng = SplitMix64(seed: seed)
-        var out = [Hash256]()
+        var out = [PDQHash]()
         out.reserveCapacity(count)
-        for _ in 0 ..< count { out.append(Hash256(rng.next(), rng.next(), rng.next(), rng.next())) }
+        for _ in 0 ..< count { out.append(PDQHash(words: SIMD4(rng.next(), rng.next(), rng.next(), rng.next()))) }
         return out
     }
 
     /// `hash` with exactly `distance` distinct bits flipped.
-    public static func neighbour<G: RandomNumberGenerator>(of hash: Hash256, distance: Int, using rng: inout G) -> Hash256 {
+    public static func neighbour<G: RandomNumberGenerator>(of hash: PDQHash, distance: Int, using rng: inout G) -> PDQHash {
         var h = hash
         var flipped = Set<Int>()
         while flipped.count < distance {
@@ -132,12 +133,12 @@ public enum SyntheticHashes {
     /// `neighboursPerQuery` hashes at distances 0…31 are planted at random positions. Random
     /// 256-bit hashes are ~128 bits apart, so the planted ones are (almost surely) the only hits.
     public static func plantedLibrary(count: Int, queries: Int, neighboursPerQuery: Int, seed: UInt64)
-        -> (library: [Hash256], queries: [Hash256]) {
+        -> (library: [PDQHash], queries: [PDQHash]) {
         var library = random(count: count, seed: seed)
         var rng = SplitMix64(seed: seed ^ 0xA5A5_A5A5)
-        var qs = [Hash256]()
+        var qs = [PDQHash]()
         for _ in 0 ..< queries {
-            let q = Hash256(rng.next(), rng.next(), rng.next(), rng.next())
+            let q = PDQHash(words: SIMD4(rng.next(), rng.next(), rng.next(), rng.next()))
             qs.append(q)
             for k in 0 ..< neighboursPerQuery {
                 let position = Int(rng.next() % UInt64(count))

@@ -10,8 +10,8 @@
 // common; the chance candidates this produces are reported.
 //
 //   vmatch-bench tiered-scale --hours H [--landmarks-per-second 140] [--speech 1]
-import AudioFingerprint
 import BenchSupport
+import Fingerprint
 import Foundation
 import Matching
 
@@ -43,7 +43,7 @@ func syntheticFull(seed: UInt64, seconds: Double, landmarksPerSecond: Double, ke
     var rng = SplitMix64(seed: seed)
     let frames = (0 ..< Int(seconds * 4)).map { i in
         FrameSignature(time: Float(i) / 4, quality: 90,
-                       hashes: (0 ..< 7).map { _ in Hash256(rng.next(), rng.next(), rng.next(), rng.next()) })
+                       hashes: (0 ..< 7).map { _ in PDQHash(words: SIMD4(rng.next(), rng.next(), rng.next(), rng.next())) })
     }
     let n = Int(seconds * landmarksPerSecond)
     let landmarks = (0 ..< n).map { i in
@@ -76,8 +76,8 @@ func runTieredScale(_ a: Arguments) {
                 continue
             }
             let frames = (0 ..< Int(referenceSeconds / 2)).map { i in
-                FrameSignature(time: Float(2 * i), quality: 90, hashes: [Hash256(rng.next(), rng.next(), rng.next(), rng.next()),
-                                                                         Hash256(rng.next(), rng.next(), rng.next(), rng.next())])
+                FrameSignature(time: Float(2 * i), quality: 90, hashes: [PDQHash(words: SIMD4(rng.next(), rng.next(), rng.next(), rng.next())),
+                                                                         PDQHash(words: SIMD4(rng.next(), rng.next(), rng.next(), rng.next()))])
             }
             let landmarks = (0 ..< keptPerReference).map { _ in
                 AudioLandmark(hash: kept[Int(rng.next() % UInt64(kept.count))], time: Float(rng.unit()) * Float(referenceSeconds),
@@ -93,7 +93,7 @@ func runTieredScale(_ a: Arguments) {
     // landmarks/s with the usual probes; 10…40 s reuse the true reference's 100…130 s.
     var rng = SplitMix64(seed: 9)
     let frames = (0 ..< 240).map { i -> FrameSignature in
-        var hashes = (0 ..< 6).map { _ in Hash256(rng.next(), rng.next(), rng.next(), rng.next()) }
+        var hashes = (0 ..< 6).map { _ in PDQHash(words: SIMD4(rng.next(), rng.next(), rng.next(), rng.next())) }
         let t = Float(i) / 4
         if t >= 10, t < 40 {
             let source = trueFull.frames[Int((t - 10 + 100) * 4)]

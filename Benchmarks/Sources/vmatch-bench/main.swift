@@ -13,6 +13,7 @@
 //   vmatch-bench tiered-scale --hours H [--landmarks-per-second 140] [--speech 1]   (TieredScale.swift)
 import BenchSupport
 import Dispatch
+import Fingerprint
 import Foundation
 import Matching
 import VideoFingerprint
@@ -82,7 +83,7 @@ func memory() -> (rss: Int, peak: Int) {
 }
 
 @inline(__always)
-func distance(_ a: Hash256, _ b: Hash256) -> Int {
+func distance(_ a: PDQHash, _ b: PDQHash) -> Int {
     let x = a ^ b
     return x[0].nonzeroBitCount + x[1].nonzeroBitCount + x[2].nonzeroBitCount + x[3].nonzeroBitCount
 }
@@ -183,7 +184,7 @@ func runHamming(_ a: Arguments) {
 /// Raw 32-byte records → hashes, each record's four words read little-endian (bit i of the hash
 /// = bit i % 8 of byte i / 8, FAISS's binary-vector layout). fread straight into the array, so no
 /// second copy of the file is ever resident.
-func readHashes(_ path: String) -> [Hash256] {
+func readHashes(_ path: String) -> [PDQHash] {
     guard let f = fopen(path, "rb") else { fail("cannot open '\(path)'") }
     defer { fclose(f) }
     fseek(f, 0, SEEK_END)
@@ -191,13 +192,13 @@ func readHashes(_ path: String) -> [Hash256] {
     fseek(f, 0, SEEK_SET)
     guard size >= 0, size % 32 == 0 else { fail("'\(path)': \(size) bytes is not a whole number of 32-byte records") }
     let n = size / 32
-    precondition(MemoryLayout<Hash256>.stride == 32)
-    return [Hash256](unsafeUninitializedCapacity: n) { buffer, initialized in
+    precondition(MemoryLayout<PDQHash>.stride == 32)
+    return [PDQHash](unsafeUninitializedCapacity: n) { buffer, initialized in
         guard fread(buffer.baseAddress, 32, n, f) == n else { fail("short read of '\(path)'") }
         for i in 0 ..< n {
             let h = buffer[i]
-            buffer[i] = Hash256(UInt64(littleEndian: h[0]), UInt64(littleEndian: h[1]),
-                                UInt64(littleEndian: h[2]), UInt64(littleEndian: h[3]))
+            buffer[i] = PDQHash(words: SIMD4(UInt64(littleEndian: h[0]), UInt64(littleEndian: h[1]),
+                                UInt64(littleEndian: h[2]), UInt64(littleEndian: h[3])))
         }
         initialized = n
     }
@@ -243,8 +244,8 @@ func runHammingFiles(_ a: Arguments) {
     guard let out = a.options["out"] else { fail("missing --out") }
     let radius = a.int("radius", 31), threads = max(1, a.int("threads", 1)), rounds = a.int("rounds", 3)
     let before = memory()
-    var library: [Hash256] = []
-    var queries: [Hash256] = []
+    var library: [PDQHash] = []
+    var queries: [PDQHash] = []
     let load = seconds(ContinuousClock().measure {
         library = readHashes(a.positional[0])
         queries = readHashes(a.positional[1])
@@ -321,15 +322,15 @@ func runSearchScale(_ a: Arguments) {
     let suspectPerFrame = a.int("suspect-hashes", 6)
     let n = Int(hours * 3600 * referenceFPS * Double(referencePerFrame))
     let frames = Int(suspectSeconds * suspectFPS)
-    var library: [Hash256] = []
-    var suspect: [[Hash256]] = []
+    var library: [PDQHash] = []
+    var suspect: [[PDQHash]] = []
     let generate = seconds(ContinuousClock().measure {
         library = SyntheticHashes.random(count: n, seed: 600)
         // The suspect reuses 40 s of one reference: for 2 frames in 3 of those, the main hash has
         // three reference neighbours (that frame and the ones beside it) at distance 4…24.
         var rng = SplitMix64(seed: 601)
         for f in 0 ..< frames {
-            var hashes = (0 ..< suspectPerFrame).map { _ in Hash256(rng.next(), rng.next(), rng.next(), rng.next()) }
+            var hashes = (0 ..< suspectPerFrame).map { _ in PDQHash(words: SIMD4(rng.next(), rng.next(), rng.next(), rng.next())) }
             if f >= frames / 6, f < frames * 5 / 6, f % 3 != 0 {
                 let base = Int(rng.next() % UInt64(n - 3))
                 for k in 0 ..< 3 {

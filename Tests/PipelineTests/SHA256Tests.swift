@@ -1,6 +1,6 @@
 import Foundation
+@testable import Pipeline
 import Testing
-@testable import Report
 
 @Suite struct SHA256Tests {
     /// FIPS 180-4 example vectors (NIST CSRC "SHA256.pdf", "SHA2_Additional.pdf").

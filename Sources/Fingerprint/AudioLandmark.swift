@@ -1,5 +1,6 @@
 // The audio fingerprint item: one hashed peak triplet with its anchor time and frequency.
-// Stored by the library as packed little-endian blobs of `AudioLandmark.packedSize` bytes.
+// Made by `AudioFingerprint`'s landmark hasher (hash layout: `LandmarkHash`); stored by the
+// library as packed little-endian blobs of `AudioLandmark.packedSize` bytes.
 
 /// A landmark hash from three spectral peaks, with what the matcher needs to align it.
 ///
@@ -7,7 +8,7 @@
 /// `pitch` and `span` keep the absolute anchor frequency and time extent so the matcher can
 /// estimate and check the pitch shift and speed of a match hit by hit.
 public struct AudioLandmark: Hashable, Sendable {
-    /// `LandmarkHasher.hashBits` significant bits.
+    /// `LandmarkHash.bits` significant bits.
     public var hash: UInt32
     /// Anchor (first peak) time in seconds from the start of the audio.
     public var time: Float
@@ -36,6 +37,11 @@ public struct AudioLandmark: Hashable, Sendable {
     public var spanSeconds: Double { Double(span) / 10_000 }
     /// Speech likelihood 0…1.
     public var speechLikelihood: Double { Double(speech) / 255 }
+
+    /// `speech` from which the anchor counts as speech (likelihood ≥ 0.5): with speech required,
+    /// only hits on reference speech are evidence of voice reuse (a shared music bed is not).
+    public static let speechThreshold: UInt8 = 128
+    public var isSpeech: Bool { speech >= Self.speechThreshold }
 
     public static let packedSize = 14
 

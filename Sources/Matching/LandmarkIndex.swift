@@ -4,6 +4,7 @@
 // `starts` array and one flat `entries` array, built by counting sort in O(n + 2^21).
 // Why not a Dictionary of arrays: one allocation per bucket costs ~10× the memory of the
 // 16-byte entries themselves and scatters look-ups; here a look-up is two reads and a slice.
+import Fingerprint
 
 public struct LandmarkIndex: Sendable {
     struct Entry: Sendable {
@@ -24,7 +25,7 @@ public struct LandmarkIndex: Sendable {
 
     /// Builds the table from every reference's landmarks. IDs are the caller's (e.g. store row ids).
     public init<S: Sequence>(references: S) where S.Element == (id: UInt32, landmarks: [AudioLandmark]) {
-        let buckets = 1 << LandmarkHasher.hashBits
+        let buckets = 1 << LandmarkHash.bits
         let mask = UInt32(buckets - 1)
         var counts = [UInt32](repeating: 0, count: buckets + 1)
         let refs = Array(references)
@@ -52,7 +53,7 @@ public struct LandmarkIndex: Sendable {
     /// Calls `body` with the entries stored under `hash`.
     @inline(__always)
     func withEntries<R>(for hash: UInt32, _ body: (ArraySlice<Entry>) -> R) -> R {
-        let b = Int(hash & UInt32((1 << LandmarkHasher.hashBits) - 1))
+        let b = Int(hash & UInt32((1 << LandmarkHash.bits) - 1))
         return body(entries[Int(starts[b])..<Int(starts[b + 1])])
     }
 }

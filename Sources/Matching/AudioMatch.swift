@@ -1,4 +1,5 @@
 // Results of matching a query's landmarks against the reference table.
+import Fingerprint
 
 /// One stretch of the query aligned to one stretch of a reference at one speed and pitch.
 public struct AudioMatchSegment: Sendable, Hashable {

@@ -12,14 +12,15 @@
 // second; the reference is found back by binary search over where each one starts.
 // Why: at ~140 landmarks per reference second the full table costs ~2.2 KB per second (8 GB at
 // 1000 hours); this costs ~8 bytes per second of speech.
+import Fingerprint
 
 public struct LandmarkSketch: Sendable {
-    static let hashMask = UInt32((1 << LandmarkHasher.hashBits) - 1)
+    static let hashMask = UInt32((1 << LandmarkHash.bits) - 1)
     /// Timeline resolution, seconds.
     static let unit: Float = 0.1
     /// Reference anchors below this speech likelihood (0…255) are left out: `AudioMatcher` does
     /// not count hits on them.
-    public static let minimumSpeech = AudioMatcher.speech
+    public static let minimumSpeech = AudioLandmark.speechThreshold
 
     /// Whether a landmark hash is in the kept eighth of the hash space.
     @inline(__always)
@@ -55,7 +56,7 @@ public struct LandmarkSketch: Sendable {
             let base = bases[bases.count - 1]
             var last: UInt32 = 0
             for l in landmarks where l.speech >= LandmarkSketch.minimumSpeech && LandmarkSketch.keeps(l.hash) {
-                guard l.time.isFinite, l.time >= 0, l.time < 1e7 else { continue }
+                guard MediaFingerprint.isPlausible(l.time) else { continue }
                 let u = UInt32(l.time / LandmarkSketch.unit)
                 last = max(last, u)
                 keys.append(UInt64(l.hash & LandmarkSketch.hashMask) << 32 | UInt64(base &+ u))
@@ -70,7 +71,7 @@ public struct LandmarkSketch: Sendable {
         /// sorted in place and freed once the entries (4 bytes) are written.
         public mutating func build() -> LandmarkSketch {
             keys.sort()
-            let buckets = 1 << LandmarkHasher.hashBits
+            let buckets = 1 << LandmarkHash.bits
             var starts = [UInt32](repeating: 0, count: buckets + 1)
             for k in keys { starts[Int(k >> 32) + 1] += 1 }
             for b in 0..<buckets { starts[b + 1] += starts[b] }
@@ -112,9 +113,9 @@ public struct LandmarkSketch: Sendable {
         var keys: [UInt64] = []
         var hits: [(key: UInt64, query: Float, reference: Float, landmark: Int32)] = []
         for (qi, q) in query.enumerated() {
-            guard q.time.isFinite, q.time >= 0, q.time < 1e7 else { continue }
+            guard MediaFingerprint.isPlausible(q.time) else { continue }
             let window = UInt64(min(q.time / 5, Float(1 << 14 - 1)))
-            for h in LandmarkHasher.probeHashes(of: q) where Self.keeps(h) {
+            for h in LandmarkHash.probes(of: q) where Self.keeps(h) {
                 let b = Int(h & Self.hashMask)
                 for i in Int(starts[b])..<Int(starts[b + 1]) {
                     let (reference, time) = locate(entries[i])

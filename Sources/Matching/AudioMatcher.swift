@@ -11,6 +11,7 @@
 // refined by least squares and filtered to the median pitch shift; (4) inliers are cut into
 // segments at gaps; (5) the alignment's hits are removed and the search repeats, so a query
 // re-using several parts of one reference yields several segments.
+import Fingerprint
 
 import Foundation
 
@@ -73,7 +74,7 @@ public struct AudioMatcher: Sendable {
         // about where a query comes from, and its hits grow with the product of both lengths:
         // a 2-hour query over a reference of one tone made gigabytes of hits. Such hashes are
         // left out, as common words are from a text index.
-        let commonBucket = max(256, 64 * index.count >> LandmarkHasher.hashBits)
+        let commonBucket = max(256, 64 * index.count >> LandmarkHash.bits)
         let requireSpeech = configuration.requireSpeech
         for (qi, q) in query.enumerated() {
             let qPitch = Float(q.pitchSemitones)
@@ -81,14 +82,14 @@ public struct AudioMatcher: Sendable {
             // Span end points are interpolated frame times (±~0.3 frame each): short spans
             // give loose speed estimates, so the tolerance widens as the span shrinks.
             let tol = 0.06 + 0.012 / qSpan
-            for h in LandmarkHasher.probeHashes(of: q) {
+            for h in LandmarkHash.probes(of: q) {
                 index.withEntries(for: h) { entries in
                     guard entries.count <= commonBucket else { return }
                     for e in entries {
                         // Hits on reference sound that is not speech can never be evidence when
                         // speech is required; kept, they grow with both lengths (a 2-hour query
                         // over a music bed: ~10M hits per 20 minutes).
-                        if requireSpeech && e.speech < Self.speech { continue }
+                        if requireSpeech && e.speech < AudioLandmark.speechThreshold { continue }
                         let shift = qPitch - Float(e.pitch) / 64
                         guard abs(shift) <= maxShift else { continue }
                         hitsByReference[e.reference, default: []].append(Hit(
@@ -180,16 +181,10 @@ public struct AudioMatcher: Sendable {
     }
 
     private func fitLine(_ hits: [Hit]) -> (speed: Double, offset: Double)? {
-        let n = Double(hits.count)
-        var sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
-        for h in hits {
-            let x = Double(h.queryTime), y = Double(h.referenceTime)
-            sx += x; sy += y; sxx += x * x; sxy += x * y
-        }
-        let varX = sxx / n - (sx / n) * (sx / n)
-        guard varX > 1.0 else { return nil }     // < ~3.5 s of spread: keep the grid speed
-        let speed = (sxy / n - (sx / n) * (sy / n)) / varX
-        return (speed, sy / n - speed * sx / n)
+        var fit = LineFit()
+        for h in hits { fit.add(x: Double(h.queryTime), y: Double(h.referenceTime)) }
+        // Less than ~3.5 s of spread: keep the grid speed.
+        return fit.line(minimumVariance: 1).map { ($0.slope, $0.intercept) }
     }
 
     /// Whole query seconds holding at least `minHitsPerSecond` distinct aligned landmarks.
@@ -213,7 +208,7 @@ public struct AudioMatcher: Sendable {
         var out: [AudioMatchSegment] = []
         for g in groups {
             let aligned = Set(g.map(\.query)).count
-            let speechHits = Set(g.filter { $0.speech >= Self.speech }.map(\.query)).count
+            let speechHits = Set(g.filter { $0.speech >= AudioLandmark.speechThreshold }.map(\.query)).count
             let evidence = cfg.requireSpeech ? speechHits : aligned
             let covered = coveredSeconds(g)
             guard evidence >= cfg.minHits, covered >= cfg.minCoveredSeconds else { continue }

@@ -1,0 +1,67 @@
+// What matching says of one suspect and one reference: whether it is reused, where (segments
+// mapping suspect time to reference time), and how (picture, sound, both).
+import Fingerprint
+
+public struct ReferenceEntry: Sendable, Equatable {
+    public var path: String
+    public var duration: Double?
+
+    public init(path: String, duration: Double?) {
+        self.path = path
+        self.duration = duration
+    }
+}
+
+public enum Modality: String, Sendable, Codable {
+    case video
+    case audio
+    case both
+}
+
+public struct MatchSegment: Sendable, Equatable, Codable {
+    public var modality: Modality
+    public var suspectStart: Double
+    public var suspectEnd: Double
+    public var referenceStart: Double
+    public var referenceEnd: Double
+    public var score: Double
+    /// Reference seconds per suspect second (1.1: the suspect plays 10 % faster).
+    public var speed: Double
+
+    public init(modality: Modality, suspectStart: Double, suspectEnd: Double, referenceStart: Double,
+                referenceEnd: Double, score: Double, speed: Double) {
+        self.modality = modality
+        self.suspectStart = suspectStart
+        self.suspectEnd = suspectEnd
+        self.referenceStart = referenceStart
+        self.referenceEnd = referenceEnd
+        self.score = score
+        self.speed = speed
+    }
+
+    /// Where suspect time `t` lands in the reference on this segment's map.
+    public func referenceTime(at t: Double) -> Double { referenceStart + speed * (t - suspectStart) }
+}
+
+public struct ReferenceMatch: Sendable {
+    public var reference: ReferenceEntry
+    public var score: Double
+    public var modality: Modality
+    public var segments: [MatchSegment]
+}
+
+extension Modality {
+    /// What a reference's segments show together: both when one of them is both, or when there
+    /// are picture and sound segments; otherwise their one kind.
+    init(of segments: [MatchSegment]) {
+        let kinds = Set(segments.map(\.modality))
+        self = kinds.count > 1 || kinds.contains(.both) ? .both : (kinds.first ?? .video)
+    }
+}
+
+extension ReferenceMatch {
+    /// Best score first; equal scores by path, so that the order does not vary between runs.
+    static func ranked(_ matches: some Sequence<ReferenceMatch>) -> [ReferenceMatch] {
+        matches.sorted { $0.score > $1.score || ($0.score == $1.score && $0.reference.path < $1.reference.path) }
+    }
+}

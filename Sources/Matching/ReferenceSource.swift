@@ -1,0 +1,47 @@
+// Where the matcher reads the full fingerprints of the references a suspect names as candidates:
+// the seam between matching and the store. `Pipeline` implements it over `LibraryStore` (rows
+// read on demand, long references streamed in pieces); `InMemoryReferences` holds them in
+// arrays, for tests and benchmarks. Matching never calls back into its caller otherwise.
+import Fingerprint
+
+package protocol ReferenceSource: Sendable {
+    /// The full fingerprint of reference `r` (its place in the candidate index); nil when it is
+    /// gone or unreadable (removed or re-indexed since the index was built).
+    func fingerprint(ofReference r: Int) throws -> ReferenceFingerprint?
+}
+
+package enum ReferenceFingerprint {
+    /// All of it at once.
+    case whole(frames: [FrameSignature], landmarks: [AudioLandmark])
+    /// A reference too long to hold: its fingerprint in overlapping pieces, in time order (times
+    /// as in the whole).
+    case pieces(any ReferencePieces)
+}
+
+package struct ReferencePiece: Sendable {
+    package var frames: [FrameSignature]
+    package var landmarks: [AudioLandmark]
+
+    package init(frames: [FrameSignature], landmarks: [AudioLandmark]) {
+        self.frames = frames
+        self.landmarks = landmarks
+    }
+}
+
+package protocol ReferencePieces {
+    /// The next piece; nil after the last.
+    mutating func next() throws -> ReferencePiece?
+}
+
+/// References held whole in memory, in candidate-index order.
+package struct InMemoryReferences: ReferenceSource {
+    package var references: [(frames: [FrameSignature], landmarks: [AudioLandmark])]
+
+    package init(_ references: [(frames: [FrameSignature], landmarks: [AudioLandmark])]) {
+        self.references = references
+    }
+
+    package func fingerprint(ofReference r: Int) -> ReferenceFingerprint? {
+        references.indices.contains(r) ? .whole(frames: references[r].frames, landmarks: references[r].landmarks) : nil
+    }
+}

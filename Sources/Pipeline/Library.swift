@@ -1,0 +1,24 @@
+// The library file as the commands use it: opened (or created for `index`), listed, pruned.
+// Indexing and checking go through `LibraryIndexer` and `LoadedLibrary`.
+import LibraryStore
+
+/// One indexed video, as `list` shows it.
+package typealias LibraryVideo = IndexedVideo
+
+package final class Library {
+    let store: VideoLibrary
+    package var path: String { store.path }
+
+    /// $VMATCH_DB, else $XDG_DATA_HOME/vmatch/library.sqlite.
+    package static func defaultPath() -> String { VideoLibrary.defaultPath() }
+
+    package init(path: String, create: Bool) throws {
+        store = try VideoLibrary(path: path, create: create)
+    }
+
+    package func videos() throws -> [LibraryVideo] { try store.videos() }
+
+    /// Removes a video's row; false when it was not there.
+    @discardableResult
+    package func remove(path: String) throws -> Bool { try store.remove(path: path) }
+}

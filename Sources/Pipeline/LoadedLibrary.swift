@@ -1,0 +1,89 @@
+// The library as `compare` holds it: the candidate index built from every row's anchors, and
+// the store, from which the full fingerprints of the references a suspect names are read.
+import Fingerprint
+import Foundation
+import LibraryStore
+import Matching
+
+/// The library as `compare` holds it: the candidate index in memory; the full fingerprints of
+/// the references a suspect names as candidates read from the store on demand, the most recently
+/// used kept up to `cacheBytes` (a batch of clips from one source tends to name the same ones).
+package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
+    package let index: CandidateIndex
+    package var entries: [ReferenceEntry] { index.entries }
+    private let store: VideoLibrary
+    private let lock = NSLock()
+    private let cacheBytes: Int
+    // Guarded by `lock`.
+    private var cache: [Int: (frames: [FrameSignature], landmarks: [AudioLandmark], bytes: Int, used: Int)] = [:]
+    private var cached = 0, clock = 0
+
+    /// Builds the candidate index from every stored video's anchors (one row in memory at a time).
+    /// Full fingerprints are read later through a connection of its own to `path`.
+    package init(path: String, cacheBytes: Int = 64 << 20) throws {
+        let reader = try VideoLibrary(path: path, create: false)
+        var builder = CandidateIndex.Builder()
+        let sizes = try reader.anchorBytes()
+        builder.reserve(anchorHashes: sizes.frames / 32, landmarks: sizes.landmarks / AudioLandmark.packedSize)
+        try reader.forEachAnchors { row in
+            let v = row.video
+            let frames: [FrameSignature]?, landmarks: [AudioLandmark]?
+            if let packed = row.anchorFrames { frames = FramePacking.unpack(packed) }
+            else { frames = row.frames.flatMap(FramePacking.unpack).map(Anchors.frames) }
+            if let packed = row.anchorLandmarks { landmarks = AudioLandmark.unpack(packed) }
+            else { landmarks = row.landmarks.flatMap(AudioLandmark.unpack).map(Anchors.landmarks) }
+            guard v.fingerprintVersion == FingerprintFormat.version, let frames, let landmarks else {
+                throw StoreError(path: path, reason: "'\(v.path)' was indexed by another vmatch version; run `vmatch index` on it again")
+            }
+            builder.add(ReferenceEntry(path: v.path, duration: v.duration), key: v.id,
+                        frames: frames.filter { MediaFingerprint.isPlausible($0.time) },
+                        landmarks: landmarks.filter { MediaFingerprint.isPlausible($0.time) })
+        }
+        index = builder.build()
+        store = reader
+        self.cacheBytes = cacheBytes
+    }
+
+    /// References longer than a piece are matched a piece at a time (see `fingerprint(ofReference:)`).
+    /// Consecutive pieces share more than the longest stretch of reference a suspect window
+    /// (`SuspectWindows`, 600 s) can reuse at the fastest speed matched (1.15×).
+    package static let pieces = TimeGrid(length: 1800, overlap: 720)
+
+    /// Reference `r` of `index` for the matcher; nil when its row is gone or unreadable (removed
+    /// or re-indexed since the index was built). Up to a piece long, its full fingerprint
+    /// (cached); longer, its fingerprint streamed from the store in overlapping pieces, never held
+    /// whole: a 10-hour reference would otherwise cost ~350 MB each time a suspect names it.
+    package func fingerprint(ofReference r: Int) throws -> ReferenceFingerprint? {
+        if let duration = index.entries[r].duration, duration > Self.pieces.length {
+            return try StoredReferencePieces(store: store.path, key: index.keys[r], path: index.entries[r].path,
+                                             grid: Self.pieces).map { .pieces($0) }
+        }
+        return try fingerprint(r).map { .whole(frames: $0.frames, landmarks: $0.landmarks) }
+    }
+
+    /// The full fingerprint of reference `r` of `index`; nil when its row is gone or unreadable.
+    package func fingerprint(_ r: Int) throws -> (frames: [FrameSignature], landmarks: [AudioLandmark])? {
+        lock.lock()
+        defer { lock.unlock() }
+        clock += 1
+        if let hit = cache[r] {
+            cache[r]?.used = clock
+            return (hit.frames, hit.landmarks)
+        }
+        guard let row = try store.fingerprint(id: index.keys[r]),
+              row.video.path == index.entries[r].path,
+              let frames = FramePacking.unpack(row.frames), let landmarks = AudioLandmark.unpack(row.landmarks) else { return nil }
+        let full = (frames: frames.filter { MediaFingerprint.isPlausible($0.time) },
+                        landmarks: landmarks.filter { MediaFingerprint.isPlausible($0.time) })
+        let bytes = row.frames.count + row.landmarks.count
+        while cached + bytes > cacheBytes, let oldest = cache.min(by: { $0.value.used < $1.value.used }) {
+            cached -= oldest.value.bytes
+            cache[oldest.key] = nil
+        }
+        if bytes <= cacheBytes {
+            cache[r] = (full.frames, full.landmarks, bytes, clock)
+            cached += bytes
+        }
+        return full
+    }
+}

@@ -1,0 +1,101 @@
+@testable import Fingerprint
+import Testing
+import TestSupport
+
+@Suite struct FramePackingTests {
+    @Test func framesSurviveThePackedFormExactly() throws {
+        var g = SeededGenerator(seed: 5)
+        let frames = (0..<9).map { i in
+            FrameSignature(time: Float(i) * 0.25 + 0.1, quality: UInt8(40 + i), hashes: (0..<(i % 4)).map { _ in randomHash(&g) })
+        }
+        let packed = FramePacking.pack(frames)
+        #expect(packed.count == frames.reduce(0) { $0 + 6 + 32 * $1.hashes.count })
+        #expect(FramePacking.unpack(packed) == frames)
+        #expect(FramePacking.wholeFramesLength(packed) == packed.count)
+    }
+
+    @Test func aCutBlobHoldsOnlyItsWholeFrames() throws {
+        var g = SeededGenerator(seed: 6)
+        let frames = (0..<3).map { i in FrameSignature(time: Float(i), quality: 90, hashes: [randomHash(&g), randomHash(&g)]) }
+        let packed = FramePacking.pack(frames)
+        let cut = Array(packed.dropLast(10))
+        #expect(FramePacking.unpack(cut) == nil)
+        #expect(FramePacking.wholeFramesLength(cut) == 2 * (6 + 64))
+        #expect(FramePacking.unpack(Array(cut.prefix(FramePacking.wholeFramesLength(cut)))) == Array(frames.prefix(2)))
+    }
+
+    @Test func hashesArePackedLittleEndianLowWordFirst() throws {
+        let hash = PDQHash(words: SIMD4(0x0102_0304_0506_0708, 0, 0, 0xFF00_0000_0000_0000))
+        let packed = FramePacking.pack([FrameSignature(time: 1, quality: 77, hashes: [hash])])
+        #expect(Array(packed[0..<4]) == [0x00, 0x00, 0x80, 0x3F])  // 1.0 as Float32
+        #expect(packed[4] == 77 && packed[5] == 1)
+        #expect(Array(packed[6..<14]) == [8, 7, 6, 5, 4, 3, 2, 1])
+        #expect(packed[37] == 0xFF)
+    }
+
+    @Test func evidenceStartsAtPDQsQualityCutOff() {
+        #expect(!FrameSignature(time: 0, quality: 49, hashes: []).isEvidence)
+        #expect(FrameSignature(time: 0, quality: 50, hashes: []).isEvidence)
+    }
+}
+
+@Suite struct AudioLandmarkTests {
+    @Test func landmarksSurviveThePackedFormExactly() {
+        let landmarks = [
+            AudioLandmark(hash: 0x1F_FFFF, time: 12.5, pitch: 3000, span: 6400, speech: 255, probes: 0b1001_0110),
+            AudioLandmark(hash: 0, time: 0, pitch: 0, span: 0, speech: 0, probes: 0),
+        ]
+        let packed = AudioLandmark.pack(landmarks)
+        #expect(packed.count == 2 * AudioLandmark.packedSize)
+        #expect(AudioLandmark.unpack(packed) == landmarks)
+        #expect(AudioLandmark.unpack(Array(packed.dropLast())) == nil)
+    }
+
+    @Test func speechStartsAtHalfLikelihood() {
+        #expect(!AudioLandmark(hash: 0, time: 0, pitch: 0, span: 0, speech: 127, probes: 0).isSpeech)
+        #expect(AudioLandmark(hash: 0, time: 0, pitch: 0, span: 0, speech: 128, probes: 0).isSpeech)
+    }
+}
+
+@Suite struct LandmarkHashTests {
+    @Test func fieldsComposeAndDecomposeExactly() {
+        let h = LandmarkHash.compose(d23: 100, d12: 3, ratio: 15, band: 2)
+        #expect(h <= LandmarkHash.mask)
+        #expect(LandmarkHash.fields(h) == (100, 3, 15, 2))
+    }
+
+    @Test func probesAddTheMarkedNeighbourCellsNeverPastAFieldsRange() {
+        let base = LandmarkHash.compose(d23: 10, d12: 127, ratio: 0, band: 3)
+        // d23: the cell below; d12: the cell above (none: 127 is the top); ratio: below (none: 0); band: above.
+        let l = AudioLandmark(hash: base, time: 0, pitch: 0, span: 0, speech: 0, probes: 1 | 2 << 2 | 1 << 4 | 2 << 6)
+        let probes = LandmarkHash.probes(of: l)
+        #expect(probes.count == 4)
+        #expect(Set(probes.map { LandmarkHash.fields($0).d23 }) == [9, 10])
+        #expect(Set(probes.map { LandmarkHash.fields($0).band }) == [3, 4])
+        #expect(probes.allSatisfy { LandmarkHash.fields($0).d12 == 127 && LandmarkHash.fields($0).ratio == 0 })
+        #expect(probes.first == base)
+    }
+}
+
+@Suite struct TimeGridTests {
+    @Test func spansResumeOnTheGridAtTheFirstSpanHoldingATime() {
+        let grid = TimeGrid(length: 60, overlap: 20)
+        #expect(grid.step == 40)
+        // Spans [0, 60), [40, 100), [80, 140), …: 59 is in the first, 61 first in the second.
+        #expect(grid.start(holding: 0) == 0)
+        #expect(grid.start(holding: 59) == 0)
+        #expect(grid.start(holding: 61) == 40)
+        #expect(grid.start(holding: 100) == 80)
+        #expect(grid.start(holding: 1_000_000) == 999_960)
+        for t in stride(from: 0.0, to: 500, by: 7.3) {
+            let s = grid.start(holding: t)
+            #expect(s <= t && t < s + grid.length && (s == 0 || t >= s - grid.step + grid.length))
+        }
+    }
+
+    @Test func implausibleTimesAreRecognised() {
+        #expect(MediaFingerprint.isPlausible(0) && MediaFingerprint.isPlausible(9_999_999))
+        #expect(!MediaFingerprint.isPlausible(-0.5) && !MediaFingerprint.isPlausible(.nan) && !MediaFingerprint.isPlausible(.infinity))
+        #expect(!MediaFingerprint.isPlausible(1e7))
+    }
+}
