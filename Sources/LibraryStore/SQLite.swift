@@ -2,6 +2,10 @@
 // errors with SQLite's own text. Only this module imports CSQLite.
 import CSQLite
 
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
 package struct StoreError: Error, Sendable, CustomStringConvertible {
     package let path: String
     package let reason: String
@@ -20,10 +24,20 @@ final class Connection {
     let pointer: OpaquePointer
     let path: String
 
-    init(path: String, readOnly: Bool = false) throws(StoreError) {
+    /// `readOnly`: never writes (nor creates) anything; `immutable`: also assumes nobody else
+    /// writes, so that a file in a folder one cannot write (where SQLite cannot make its shared
+    /// memory file) can still be read; `serialized`: the connection may be used from several
+    /// threads at once (SQLite then serializes the calls).
+    init(path: String, readOnly: Bool = false, immutable: Bool = false, serialized: Bool = false) throws(StoreError) {
         var handle: OpaquePointer?
-        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        let code = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
+        var flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        flags |= serialized ? SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX
+        var name = path
+        if immutable {
+            flags |= SQLITE_OPEN_URI
+            name = "file:" + Self.uriEscaped(path) + "?immutable=1"
+        }
+        let code = sqlite3_open_v2(name, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_close_v2(handle)
@@ -36,6 +50,25 @@ final class Connection {
     }
 
     deinit { sqlite3_close_v2(pointer) }
+
+    /// A path as the path part of an SQLite `file:` URI (RFC 3986 percent-encoding of what is
+    /// not unreserved or '/').
+    static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+
+    /// Whether a transaction is open on this connection.
+    var inTransaction: Bool { sqlite3_get_autocommit(pointer) == 0 }
 
     func error(_ code: Int32) -> StoreError {
         StoreError(path: path, reason: String(cString: sqlite3_errmsg(pointer)) + " (code \(code))")

@@ -12,7 +12,8 @@ package struct IndexedVideo: Sendable, Equatable {
     package var size: Int64
     /// Modification time, seconds since 1970.
     package var modified: Double
-    /// Content digest (see `FileDigest`).
+    /// SHA-256 of the whole file as indexed, lower-case hex (16-digit digests of older versions
+    /// never equal one: such a file is fingerprinted again when its modification time changes).
     package var digest: String
     package var duration: Double?
     package var hasVideo: Bool
@@ -126,9 +127,15 @@ package final class VideoLibrary {
         return data + "/vmatch/library.sqlite"
     }
 
-    /// Opens (creating when `create` is set) the library at `path` and brings its schema up to date.
+    /// The schema of the file as opened (read-only opening never migrates it).
+    private var schema = VideoLibrary.schemaVersion
+    let readOnly: Bool
+
+    /// Opens (creating when `create` is set) the library at `path` for writing and brings its
+    /// schema up to date. A database that is not a vmatch library is refused, never changed.
     package init(path: String, create: Bool = true) throws(StoreError) {
         self.path = path
+        readOnly = false
         if !FileManager.default.fileExists(atPath: path) {
             guard create else { throw StoreError(path: path, reason: "no library here yet (run `vmatch index` first)") }
             let folder = (path as NSString).deletingLastPathComponent
@@ -141,8 +148,68 @@ package final class VideoLibrary {
             }
         }
         connection = try Connection(path: path)
+        try checkIsLibrary(allowEmpty: true)
         try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
         try migrate()
+    }
+
+    /// Opens the library at `path` to read it only: nothing is created, migrated or written (a
+    /// library of an older schema is read as it is), so a library one may only read can be
+    /// read. Where its folder cannot be written (so that no other process can be writing it
+    /// either), it is opened immutable. `serialized`: the connection may be used from several
+    /// threads at once.
+    package init(readingAt path: String, serialized: Bool = false) throws(StoreError) {
+        self.path = path
+        readOnly = true
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(path: path, reason: "no library here yet (run `vmatch index` first)")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        let immutable = access(folder.isEmpty ? "." : folder, W_OK) != 0
+        connection = try Connection(path: path, readOnly: true, immutable: immutable, serialized: serialized)
+        try checkIsLibrary(allowEmpty: false)
+        schema = try userVersion()
+    }
+
+    /// Refuses a database that is not a vmatch library: a schema number vmatch never wrote, or
+    /// (schema 0) tables of someone else's. `allowEmpty`: an empty database is a new library.
+    private func checkIsLibrary(allowEmpty: Bool) throws(StoreError) {
+        let version = try userVersion()
+        let tables = try tableNames()
+        let notLibrary = "is not a vmatch library"
+        if version < 0 {
+            throw StoreError(path: path, reason: "\(notLibrary) (its schema number is \(version))")
+        }
+        if version > Self.schemaVersion {
+            throw StoreError(path: path, reason: "written by a newer vmatch (schema \(version)); this vmatch reads schema \(Self.schemaVersion) and older")
+        }
+        if version == 0 {
+            if tables.isEmpty && allowEmpty { return }
+            throw StoreError(path: path, reason: tables.isEmpty ? "\(notLibrary) (an empty database)"
+                                                                 : "\(notLibrary) (it holds other tables: \(tables.sorted().joined(separator: ", ")))")
+        }
+        guard tables.contains("videos") else { throw StoreError(path: path, reason: "\(notLibrary) (it has no videos table)") }
+    }
+
+    private func tableNames() throws(StoreError) -> Set<String> {
+        let statement = try connection.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        try statement.bind([])
+        var names = Set<String>()
+        while try statement.step() { names.insert(statement.text(0)) }
+        return names
+    }
+
+    /// Holds one read transaction on this connection until the library is closed: every read
+    /// after it sees the library as it was now, whatever another process (`index`) commits
+    /// meanwhile. `compare` holds one, so that references re-indexed while it runs are still
+    /// read as they were when its candidate index was built.
+    package func holdSnapshot() throws(StoreError) {
+        guard !connection.inTransaction else { return }
+        try connection.execute("BEGIN")
+        // A read transaction starts at its first read.
+        let statement = try connection.prepare("SELECT count(*) FROM videos")
+        try statement.bind([])
+        _ = try statement.step()
     }
 
     private func userVersion() throws(StoreError) -> Int {
@@ -179,15 +246,12 @@ package final class VideoLibrary {
 
     private func migrate() throws(StoreError) {
         let version = try userVersion()
-        if version > Self.schemaVersion {
-            throw StoreError(path: path, reason: "written by a newer vmatch (schema \(version)); this vmatch reads schema \(Self.schemaVersion) and older")
-        }
         guard version < Self.schemaVersion else { return }
         do {
             try connection.transaction {
                 // Re-read inside the write lock: another process may have migrated meanwhile.
                 let current = try userVersion()
-                for step in current ..< Self.schemaVersion {
+                for step in max(0, current) ..< Self.schemaVersion {
                     try connection.execute(Self.migrations[step])
                 }
                 try connection.execute("PRAGMA user_version = \(Self.schemaVersion)")
@@ -281,8 +345,8 @@ package final class VideoLibrary {
         let statement = try connection.prepare("SELECT \(Self.columns), frames, landmarks FROM videos ORDER BY id")
         try statement.bind([])
         // One read transaction: a concurrent `index` commit cannot show half of a run.
-        try connection.execute("BEGIN")
-        defer { try? connection.execute("COMMIT") }
+        let own = try beginReading()
+        defer { if own { try? connection.execute("COMMIT") } }
         while try statement.step() {
             try body(StoredVideo(video: row(statement), frames: statement.blob(10), landmarks: statement.blob(11)))
         }
@@ -290,15 +354,18 @@ package final class VideoLibrary {
 
     /// Streams every row's anchors (see `StoredAnchors`), one row in memory at a time.
     package func forEachAnchors(_ body: (StoredAnchors) throws -> Void) throws {
-        let statement = try connection.prepare("""
+        // Schema 1 (read as it is by a reader) has no anchor columns: the full blobs stand in.
+        let statement = try connection.prepare(schema < 2 ? """
+            SELECT \(Self.columns), NULL, NULL, frames, landmarks FROM videos ORDER BY id
+            """ : """
             SELECT \(Self.columns), anchor_frames, anchor_landmarks,
                    CASE WHEN anchor_frames IS NULL THEN frames END,
                    CASE WHEN anchor_landmarks IS NULL THEN landmarks END
             FROM videos ORDER BY id
             """)
         try statement.bind([])
-        try connection.execute("BEGIN")
-        defer { try? connection.execute("COMMIT") }
+        let own = try beginReading()
+        defer { if own { try? connection.execute("COMMIT") } }
         while try statement.step() {
             let blob: (Int32) -> [UInt8]? = { statement.isNull($0) ? nil : statement.blob($0) }
             try body(StoredAnchors(video: row(statement), anchorFrames: blob(10), anchorLandmarks: blob(11),
@@ -306,8 +373,16 @@ package final class VideoLibrary {
         }
     }
 
+    /// Opens a read transaction unless one is open; whether it did.
+    private func beginReading() throws(StoreError) -> Bool {
+        guard !connection.inTransaction else { return false }
+        try connection.execute("BEGIN")
+        return true
+    }
+
     /// Total bytes of the stored anchor blobs (frames, landmarks): lets a reader reserve memory.
     package func anchorBytes() throws(StoreError) -> (frames: Int, landmarks: Int) {
+        guard schema >= 2 else { return (0, 0) }
         let statement = try connection.prepare(
             "SELECT coalesce(sum(length(anchor_frames)), 0), coalesce(sum(length(anchor_landmarks)), 0) FROM videos")
         try statement.bind([])

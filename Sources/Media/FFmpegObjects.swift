@@ -71,6 +71,15 @@ final class FormatInput {
             if deadline.expired { throw MediaError(.timeout, path: path, reason: "opening took longer than the time budget") }
             throw MediaError(.open, path: path, reason: ffmpegErrorText(opened), function: "avformat_open_input")
         }
+        // FFmpeg renders any text file (and text-mode art) as video through these demuxers: a
+        // `.txt`, `.nfo` or `.bin` would be indexed as a 640×400 "video". They are never camera
+        // or screen media.
+        if let format = context.pointee.iformat, Self.textDemuxers.contains(String(cString: format.pointee.name)) {
+            let name = String(cString: format.pointee.name)
+            var closing: UnsafeMutablePointer<AVFormatContext>? = context
+            avformat_close_input(&closing)
+            throw MediaError(.notMedia, path: path, reason: "a text file, not camera or screen media (FFmpeg's '\(name)' demuxer would show it as text-mode art)")
+        }
         pointer = context
         let found = avformat_find_stream_info(context, nil)
         if found < 0 {
@@ -82,6 +91,9 @@ final class FormatInput {
         var context: UnsafeMutablePointer<AVFormatContext>? = pointer
         avformat_close_input(&context)
     }
+
+    /// Demuxers of text and text-mode art (ANSI, BinText, XBin, ArtWorx, iCE Draw).
+    static let textDemuxers: Set<String> = ["tty", "bintext", "xbin", "adf", "idf"]
 
     func stream(_ index: Int32) -> UnsafeMutablePointer<AVStream>? {
         guard index >= 0, UInt32(index) < pointer.pointee.nb_streams else { return nil }

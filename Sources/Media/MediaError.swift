@@ -6,6 +6,8 @@ package struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
     package enum Kind: Sendable, Equatable {
         /// The file could not be opened or its container not understood.
         case open
+        /// The file opens, but as something that is not audio or video (a text file).
+        case notMedia
         /// The container holds no audio or video stream we can decode.
         case noStreams
         /// A decoder for a stream could not be set up.

@@ -9,28 +9,38 @@ import Matching
 
 struct SpoolError: Error, CustomStringConvertible {
     var description: String
+    /// The system's error number, when a system call failed.
+    var code: Int32 = 0
+
+    /// The disk (or the user's quota on it) is full: no other file can be spooled either.
+    var isDiskFull: Bool { code == ENOSPC || code == EDQUOT }
 }
 
 /// One append-then-read-once scratch file with no name.
 final class SpoolFile {
     private let descriptor: Int32
+    /// The folder it is in (for messages).
+    let folder: String
     private(set) var count = 0
 
     /// In `directory`, else in the system's temporary folder.
     init(directory: String) throws {
         var opened: Int32 = -1
+        var used = directory
         for folder in [directory, NSTemporaryDirectory()] where !folder.isEmpty {
             var template = ((folder.hasSuffix("/") ? folder : folder + "/") + ".vmatch-spool-XXXXXX").utf8CString
             opened = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             if opened >= 0 {
                 template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+                used = folder
                 break
             }
         }
         guard opened >= 0 else {
-            throw SpoolError(description: "cannot create a scratch file in '\(directory)': \(String(cString: strerror(errno)))")
+            throw SpoolError(description: "cannot create a scratch file in '\(directory)': \(String(cString: strerror(errno)))", code: errno)
         }
         descriptor = opened
+        folder = used
     }
 
     deinit { close(descriptor) }
@@ -41,7 +51,10 @@ final class SpoolFile {
             while at < raw.count {
                 let n = write(descriptor, raw.baseAddress! + at, raw.count - at)
                 if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw SpoolError(description: "cannot write a scratch file: \(String(cString: strerror(errno)))") }
+                guard n > 0 else {
+                    let code = n < 0 ? errno : ENOSPC
+                    throw SpoolError(description: "cannot write a scratch file in '\(folder)': \(String(cString: strerror(code)))", code: code)
+                }
                 at += n
             }
         }

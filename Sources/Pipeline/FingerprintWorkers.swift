@@ -5,10 +5,11 @@
 import Foundation
 
 enum FingerprintWorkers {
-    /// Calls `body(i, fingerprinter)` once for every i in 0..<count, from up to `jobs` threads;
-    /// returns when all are done. `body` synchronizes whatever state it shares.
+    /// Calls `body(i, fingerprinter)` once for every i in 0..<count, from up to `jobs` threads,
+    /// until a call returns false (then no further i is started); returns when all started calls
+    /// are done. `body` synchronizes whatever state it shares.
     static func run(count: Int, jobs: Int, options: FingerprintOptions,
-                    _ body: (Int, FileFingerprinter) -> Void) {
+                    _ body: (Int, FileFingerprinter) -> Bool) {
         let workers = min(max(1, jobs), max(1, count))
         var options = options
         if workers > 1 && options.threads == 0 { options.threads = 1 }
@@ -18,7 +19,9 @@ enum FingerprintWorkers {
         nonisolated(unsafe) let body = body
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let fingerprinter = FileFingerprinter(options: workerOptions)
-            while let i = queue.next() { body(i, fingerprinter) }
+            while let i = queue.next() {
+                if !body(i, fingerprinter) { queue.stop() }
+            }
         }
     }
 }
@@ -30,6 +33,13 @@ final class WorkQueue: @unchecked Sendable {
     private let count: Int
 
     init(count: Int) { self.count = count }
+
+    /// Hands out nothing more.
+    func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        cursor = count
+    }
 
     func next() -> Int? {
         lock.lock()

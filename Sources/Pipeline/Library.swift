@@ -12,8 +12,14 @@ package final class Library {
     /// $VMATCH_DB, else $XDG_DATA_HOME/vmatch/library.sqlite.
     package static func defaultPath() -> String { VideoLibrary.defaultPath() }
 
+    /// For writing (`index`, `remove`): created when missing if `create` is set.
     package init(path: String, create: Bool) throws {
         store = try VideoLibrary(path: path, create: create)
+    }
+
+    /// For reading only (`list`, `compare`): never created, migrated or written.
+    package init(readingAt path: String) throws {
+        store = try VideoLibrary(readingAt: path)
     }
 
     package func videos() throws -> [LibraryVideo] { try store.videos() }

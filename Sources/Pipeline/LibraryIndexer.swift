@@ -1,5 +1,5 @@
 // `vmatch index`: brings the library up to date with the named files and folders. Unchanged
-// files (same size and modification time, or same content digest) are skipped, changed ones
+// files (same size and modification time, or same SHA-256 of the whole file) are skipped, changed ones
 // re-fingerprinted, removed ones pruned. Several files are fingerprinted at once, each by its
 // own single-threaded decoder (two decoders on two files beat one file with two threads); each
 // video is saved in its own transaction as soon as it is done.
@@ -16,6 +16,10 @@ package struct IndexSummary: Sendable {
     package var notMedia: [String] = []
     /// Media that could not be read, with the one-line reason.
     package var failed: [(path: String, reason: String)] = []
+    /// Files not started because the run stopped early (the disk full, the library unwritable),
+    /// and why it stopped.
+    package var notStarted: [String] = []
+    package var stopReason: String?
 }
 
 package enum IndexEvent: Sendable {
@@ -42,7 +46,7 @@ package struct LibraryIndexer {
         summary.removed = try prune(store, named: paths, onDisk: Set(files))
         let work = try plan(files, store, &summary)
         progress(.started(total: work.count))
-        return try fingerprint(work, into: store, summary: summary, progress: progress)
+        return fingerprint(work, into: store, summary: summary, progress: progress)
     }
 
     /// Removes the rows of files that vanished from the named folders (or were named and are gone).
@@ -63,7 +67,7 @@ package struct LibraryIndexer {
         return removed
     }
 
-    /// A file to fingerprint, with the identity it had when it was chosen.
+    /// A file to fingerprint.
     private struct Work {
         var path: String
         var size: Int64
@@ -86,7 +90,7 @@ package struct LibraryIndexer {
                     summary.unchanged.append(path)
                     continue
                 }
-                if let digest = try? FileDigest.digest(path: path), digest == known.digest {
+                if let digest = try? SHA256.hex(ofFileAt: path), digest == known.digest {
                     try store.updateModified(id: known.id, modified: modified)
                     summary.unchanged.append(path)
                     continue
@@ -99,30 +103,44 @@ package struct LibraryIndexer {
 
     /// Fingerprints `work` on up to `jobs` workers; each video is saved in its own transaction
     /// as soon as it is done. The fingerprints wait on disk beside the library, not in memory
-    /// (see FingerprintSpool). A store error fails that file; the first one is rethrown at the end.
+    /// (see FingerprintSpool). A store error, or a full disk, fails that file and stops the run:
+    /// the files not started are listed in the summary with the reason.
     private func fingerprint(_ work: [Work], into store: VideoLibrary, summary: IndexSummary,
-                             progress: @escaping @Sendable (IndexEvent) -> Void) throws -> IndexSummary {
+                             progress: @escaping @Sendable (IndexEvent) -> Void) -> IndexSummary {
         struct Shared {
             var summary: IndexSummary
             var done = 0
-            var firstStoreError: Error?
+            var started = Set<Int>()
         }
         let shared = Locked(Shared(summary: summary))
         let folder = (store.path as NSString).deletingLastPathComponent
-        let spoolFolder = folder.isEmpty ? FileManager.default.currentDirectoryPath : folder
+        let spoolFolder = folder.isEmpty ? MediaWalker.currentDirectory : folder
         FingerprintWorkers.run(count: work.count, jobs: jobs, options: options) { i, fingerprinter in
             let item = work[i]
-            let outcome = Result { () throws -> (FileFingerprinter.Streamed, FingerprintSpool) in
+            let go = shared.withLock { state -> Bool in
+                guard state.summary.stopReason == nil else { return false }
+                state.started.insert(i)
+                return true
+            }
+            guard go else { return false }
+            // The file as it is now, its fingerprint, its SHA-256, and the file as it is after:
+            // stored only if nothing changed meanwhile (see FileIdentity).
+            let outcome = Result { () throws -> (FileFingerprinter.Streamed, FingerprintSpool, FileIdentity, String) in
+                let before = try FileIdentity(path: item.path)
                 let spool = try FingerprintSpool(directory: spoolFolder)
                 let made = try fingerprinter.fingerprint(path: item.path, frames: spool.add(frames:), landmarks: spool.add(landmarks:))
-                return (made, spool)
+                let digest = try SHA256.hex(ofFileAt: item.path)
+                let after = try FileIdentity(path: item.path)
+                guard after == before else {
+                    throw FileIdentityError(reason: "\(before.change(to: after)) while it was being indexed; nothing was stored: index it again once it is complete")
+                }
+                return (made, spool, before, digest)
             }
-            let digest = try? FileDigest.digest(path: item.path)
             let done = shared.withLock { state in
                 switch outcome {
-                case .success(let (made, spool)):
-                    let video = IndexedVideo(id: 0, path: item.path, size: item.size, modified: item.modified,
-                                             digest: digest ?? "", duration: made.duration,
+                case .success(let (made, spool, identity, digest)):
+                    let video = IndexedVideo(id: 0, path: item.path, size: identity.size, modified: identity.modifiedSeconds,
+                                             digest: digest, duration: made.duration,
                                              hasVideo: made.info.hasVideo && made.frameCount > 0,
                                              hasAudio: made.info.hasAudio, fingerprintVersion: FingerprintFormat.version,
                                              indexedAt: Date().timeIntervalSince1970)
@@ -130,12 +148,16 @@ package struct LibraryIndexer {
                         try spool.save(video, to: store)
                         state.summary.indexed.append(item.path)
                     } catch {
-                        if state.firstStoreError == nil { state.firstStoreError = error }
                         state.summary.failed.append((item.path, "\(error)"))
+                        state.summary.stopReason = state.summary.stopReason ?? "\(error)"
                     }
+                case .failure(let error as SpoolError) where error.isDiskFull:
+                    state.summary.failed.append((item.path, "\(error)"))
+                    state.summary.stopReason = state.summary.stopReason ?? "the disk is full (\(error))"
                 case .failure(let error):
                     let ext = (item.path as NSString).pathExtension.lowercased()
-                    if let media = error as? MediaError, media.kind == .open, MediaWalker.nonMediaExtensions.contains(ext) || ext.isEmpty {
+                    if let media = error as? MediaError,
+                       media.kind == .notMedia || (media.kind == .open && (MediaWalker.nonMediaExtensions.contains(ext) || ext.isEmpty)) {
                         state.summary.notMedia.append(item.path)
                     } else {
                         state.summary.failed.append((item.path, "\(error)"))
@@ -145,9 +167,10 @@ package struct LibraryIndexer {
                 return state.done
             }
             progress(.finished(path: item.path, done: done, total: work.count))
+            return shared.withLock { $0.summary.stopReason == nil }
         }
-        return try shared.withLock { state in
-            if let error = state.firstStoreError { throw error }
+        return shared.withLock { state in
+            state.summary.notStarted = work.indices.filter { !state.started.contains($0) }.map { work[$0].path }
             return state.summary
         }
     }

@@ -19,9 +19,12 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
     private var cached = 0, clock = 0
 
     /// Builds the candidate index from every stored video's anchors (one row in memory at a time).
-    /// Full fingerprints are read later through a connection of its own to `path`.
+    /// Full fingerprints are read later through the same read-only connection, in the same
+    /// snapshot: an `index` run that re-indexes references meanwhile does not make them vanish
+    /// from under this `compare` (it sees the library as it was when it started).
     package init(path: String, cacheBytes: Int = 64 << 20) throws {
-        let reader = try VideoLibrary(path: path, create: false)
+        let reader = try VideoLibrary(readingAt: path, serialized: true)
+        try reader.holdSnapshot()
         var builder = CandidateIndex.Builder()
         let sizes = try reader.anchorBytes()
         builder.reserve(anchorHashes: sizes.frames / 32, landmarks: sizes.landmarks / AudioLandmark.packedSize)
@@ -55,7 +58,7 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
     /// whole: a 10-hour reference would otherwise cost ~350 MB each time a suspect names it.
     package func fingerprint(ofReference r: Int) throws -> ReferenceFingerprint? {
         if let duration = index.entries[r].duration, duration > Self.pieces.length {
-            return try StoredReferencePieces(store: store.path, key: index.keys[r], path: index.entries[r].path,
+            return try StoredReferencePieces(store: store, key: index.keys[r], path: index.entries[r].path,
                                              grid: Self.pieces).map { .pieces($0) }
         }
         return try fingerprint(r).map { .whole(frames: $0.frames, landmarks: $0.landmarks) }

@@ -36,6 +36,12 @@ package enum MediaWalker {
         var problems: [Problem] = []
         for path in paths {
             let absolute = absolutePath(path)
+            // The system takes no longer path (stat, open, FFmpeg): refused with what to do,
+            // never resolved into a relative path that would name the same file twice.
+            guard absolute.utf8.count < Int(PATH_MAX) else {
+                problems.append(Problem(path: path, reason: "its full path is \(absolute.utf8.count) bytes long, more than the system's limit of \(PATH_MAX); move it to a folder with a shorter path"))
+                continue
+            }
             var info = stat()
             guard stat(absolute, &info) == 0 else {
                 problems.append(Problem(path: path, reason: String(cString: strerror(errno)).lowercased()))
@@ -73,13 +79,24 @@ package enum MediaWalker {
             }
             let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
             var own = stat()
-            guard lstat(path, &own) == 0 else { continue }
+            guard lstat(path, &own) == 0 else {
+                problems.append(Problem(path: path, reason: String(cString: strerror(errno)).lowercased()))
+                continue
+            }
             switch own.st_mode & S_IFMT {
             case S_IFDIR: folders.append(path)
             case S_IFREG: files.insert(path)
             case S_IFLNK:
+                // A link is followed to a file; one that leads nowhere, or somewhere that cannot
+                // be read, is named with its reason, never passed over.
                 var target = stat()
-                if stat(path, &target) == 0, target.st_mode & S_IFMT == S_IFREG { files.insert(path) }
+                if stat(path, &target) == 0 {
+                    if target.st_mode & S_IFMT == S_IFREG { files.insert(path) }
+                } else if errno == ENOENT {
+                    problems.append(Problem(path: path, reason: "a symbolic link to nothing (its target does not exist)"))
+                } else {
+                    problems.append(Problem(path: path, reason: "a symbolic link whose target cannot be reached: " + String(cString: strerror(errno)).lowercased()))
+                }
             default: break  // sockets, FIFOs, devices: never media here
             }
         }
@@ -88,7 +105,26 @@ package enum MediaWalker {
 
     package static func absolutePath(_ path: String) -> String {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
-            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
+            : URL(fileURLWithPath: currentDirectory).appendingPathComponent(path)
         return url.standardizedFileURL.path
+    }
+
+    /// The current folder, however long its path: glibc's `getcwd` with no buffer of ours finds
+    /// it past the kernel's 4096-byte limit, where Foundation's `currentDirectoryPath` gives up
+    /// and paths would stay relative (one file indexed twice, as `./a` and `././a`).
+    /// The command line checks `currentDirectoryProblem` first, so that a folder that cannot be
+    /// told is refused with its reason rather than resolved wrongly.
+    package static var currentDirectory: String {
+        guard let pointer = getcwd(nil, 0) else { return FileManager.default.currentDirectoryPath }
+        defer { free(pointer) }
+        return String(cString: pointer)
+    }
+
+    /// Why the current folder cannot be told (it was removed, or a folder above it cannot be
+    /// read); nil when it can.
+    package static var currentDirectoryProblem: String? {
+        guard let pointer = getcwd(nil, 0) else { return String(cString: strerror(errno)).lowercased() }
+        free(pointer)
+        return nil
     }
 }

@@ -1,12 +1,12 @@
 // A long reference read from the store a piece at a time, never whole: its frames and landmarks
-// streamed from the row's blobs (incremental blob I/O on a connection of its own, so that several
-// suspects can do this at once) and handed out in the pieces of a `TimeGrid`, in time order.
+// streamed from the row's blobs (incremental blob I/O on the library's serialized connection, in
+// its snapshot, so that several suspects can do this at once) and handed out in the pieces of a
+// `TimeGrid`, in time order.
 import Fingerprint
 import LibraryStore
 import Matching
 
 final class StoredReferencePieces: ReferencePieces {
-    private let reader: VideoLibrary
     private let stream: FingerprintStream
     private let grid: TimeGrid
     private var frameBytes: [UInt8] = []
@@ -26,9 +26,8 @@ final class StoredReferencePieces: ReferencePieces {
 
     /// nil when the row `key` is gone or no longer holds `path` (re-indexed since), or its
     /// landmark blob is not whole records.
-    init?(store path: String, key: Int64, path expected: String, grid: TimeGrid) throws {
-        reader = try VideoLibrary(path: path, create: false)
-        guard let stream = try reader.streamFingerprint(id: key), stream.video.path == expected,
+    init?(store: VideoLibrary, key: Int64, path expected: String, grid: TimeGrid) throws {
+        guard let stream = try store.streamFingerprint(id: key), stream.video.path == expected,
               stream.landmarkBytes % AudioLandmark.packedSize == 0 else { return nil }
         self.stream = stream
         self.grid = grid

@@ -31,21 +31,27 @@ package struct SuspectChecker {
     }
 
     /// Checks every file; `report` is called serially for each result, in the order of `files`
-    /// (a result waits only for those before it).
+    /// (a result waits only for those before it), until it returns false: then no further file
+    /// is started, and the results of those under way are dropped.
     package func run(files: [String], against library: LoadedLibrary,
-                    report: @escaping (SuspectResult) -> Void) {
+                    report: @escaping (SuspectResult) -> Bool) {
         let matcher = self.matcher
         let windowing = self.windowing
         // Results wait here until those before them are out; `report` is called under the lock.
-        let order = Locked((finished: [Int: SuspectResult](), emitted: 0))
+        let order = Locked((finished: [Int: SuspectResult](), emitted: 0, stopped: false))
         FingerprintWorkers.run(count: files.count, jobs: jobs, options: options) { i, fingerprinter in
             let result = Self.check(files[i], with: fingerprinter, against: library, matcher: matcher, windowing: windowing)
-            order.withLock { order in
+            return order.withLock { order in
+                guard !order.stopped else { return false }
                 order.finished[i] = result
                 while let next = order.finished.removeValue(forKey: order.emitted) {
-                    report(next)
                     order.emitted += 1
+                    if !report(next) {
+                        order.stopped = true
+                        return false
+                    }
                 }
+                return true
             }
         }
     }

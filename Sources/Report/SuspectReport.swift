@@ -72,19 +72,19 @@ package struct SuspectReport: Sendable, Codable {
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
-    /// The block for people.
+    /// The block for people (control characters in names shown escaped: `String.terminalSafe`).
     package func text() -> String {
         var lines: [String] = []
         let length = duration.map { " (\(Self.clock($0)))" } ?? ""
-        lines.append("\(suspect)\(length)")
+        lines.append("\(suspect.terminalSafe)\(length)")
         if let error {
-            lines.append("  error: \(error)")
+            lines.append("  error: \(error.terminalSafe)")
         } else if matches.isEmpty {
             lines.append("  no reuse found")
         }
         for m in matches {
             let name = (m.reference as NSString).lastPathComponent
-            lines.append("  reuses \(name)  \(Self.words(m.modality))  confidence \(String(format: "%.2f", m.score))")
+            lines.append("  reuses \(name.terminalSafe)  \(Self.words(m.modality))  confidence \(String(format: "%.2f", m.score))")
             for s in m.segments {
                 var line = "    suspect \(Self.clock(s.suspectStart))–\(Self.clock(s.suspectEnd))"
                 line += "  =  reference \(Self.clock(s.referenceStart))–\(Self.clock(s.referenceEnd))"

@@ -35,7 +35,7 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        let store = try library.open(create: false)
+        let store = try library.open(readOnly: true)
         let references: LoadedLibrary
         do {
             references = try LoadedLibrary(path: store.path)
@@ -51,7 +51,14 @@ struct Compare: ParsableCommand {
         for p in problems { Terminal.error("\(p)") }
         var earlier = BatchProgress()
         if resume, let output {
-            do { earlier = try BatchProgress.read(output) } catch {
+            do {
+                let (read, removed) = try BatchProgress.read(output)
+                earlier = read
+                if removed { Terminal.note("compare: removed the cut-off last line of '\(output)'; that clip is checked again") }
+            } catch let error as BatchProgress.NotOutput {
+                Terminal.error("\(error)")
+                throw ExitCode(Status.unreadable)
+            } catch {
                 Terminal.error("cannot resume from '\(output)': \(error.localizedDescription)")
                 throw ExitCode(Status.unreadable)
             }
@@ -61,25 +68,17 @@ struct Compare: ParsableCommand {
         let pending = files.filter { !earlier.suspects.contains(displayPath($0)) }
         let skipped = files.count - pending.count
 
-        let sink: FileHandle
-        if let output {
-            guard let handle = openForAppending(output) else {
-                Terminal.error("cannot write '\(output)'")
-                throw ExitCode(Status.unreadable)
-            }
-            sink = handle
-        } else {
-            sink = FileHandle.standardOutput
-        }
+        let sink = try output.map(openForAppending) ?? Output.standard
         // Paths that could not be walked get their line in the report too, not only on stderr.
         let unlisted = problems.filter { !earlier.suspects.contains(displayPath($0.path)) }
         for p in unlisted {
             let report = SuspectReport(suspect: displayPath(p.path), duration: nil, matches: [], error: p.description)
-            sink.write(Data((json ? report.jsonLine() + "\n" : report.text() + "\n\n").utf8))
+            try sink.write(json ? report.jsonLine() + "\n" : report.text() + "\n\n")
         }
         let progress = ProgressLine(quiet: library.quiet)
         var done = unlisted.count, first = unlisted.isEmpty, withReuse = 0, unreadable = unlisted.count
         var evidence = html != nil ? EvidenceCollector() : nil
+        var writeFailed = false
         SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout)).run(files: pending, against: references) { result in
             done += 1
             progress.finish()
@@ -88,12 +87,18 @@ struct Compare: ParsableCommand {
             if !result.matches.isEmpty { reused = true; withReuse += 1 }
             let text = json ? report.jsonLine() + "\n" : (first ? "" : "\n") + report.text() + "\n"
             first = false
-            sink.write(Data(text.utf8))
+            do { try sink.write(text) } catch {
+                // Named on stderr by the write; nothing more can be reported, so stop.
+                writeFailed = true
+                return false
+            }
             evidence?.add(result, report: report)
             progress.update(done: done, total: pending.count, item: result.path)
+            return true
         }
         progress.finish()
-        if output != nil { try? sink.synchronize() }
+        if writeFailed { throw ExitCode(Status.unreadable) }
+        if output != nil { try sink.synchronize() }
         if let html, let evidence {
             let page = EvidenceReport(generated: Date(), vmatchVersion: vmatchVersion,
                                       libraryVideos: references.entries.count, suspects: evidence.suspects).html()
@@ -114,7 +119,7 @@ struct Compare: ParsableCommand {
 
 /// A path under the current folder is shown relative to it, as the user would type it.
 func displayPath(_ path: String) -> String {
-    let here = FileManager.default.currentDirectoryPath
+    let here = MediaWalker.currentDirectory
     let prefix = here.hasSuffix("/") ? here : here + "/"
     return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Report
 
 /// Decodes files end to end and reports what came out: for measuring the decoder
 /// (scripts/bench-decoder) and for checking a file by hand.
@@ -34,7 +35,9 @@ struct Decode: ParsableCommand {
             do {
                 let (frames, samples) = try MediaFiles.decode(file, threads: threads, framesPerSecond: fps > 0 ? fps : nil,
                                                               size: size, sampleRate: sampleRate, timeBudget: timeout)
-                print("\(file)\tframes \(frames)\tsamples \(samples)\t\(String(format: "%.3f", Date().timeIntervalSince(start))) s")
+                try Output.standard.line("\(file.terminalSafe)\tframes \(frames)\tsamples \(samples)\t\(String(format: "%.3f", Date().timeIntervalSince(start))) s")
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 failed = true
                 Terminal.error("\(error)")

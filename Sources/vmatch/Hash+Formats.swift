@@ -27,10 +27,12 @@ extension Hash {
             do {
                 let record = try FrameHashes.vpdq(of: file, framesPerSecond: fps)
                 if format == .vpdq {
-                    FileHandle.standardOutput.write(Data(record.vpdqLines.utf8))
+                    try Output.standard.write(record.vpdqLines)
                 } else {
-                    FileHandle.standardOutput.write(try encoder.encode(record) + Data("\n".utf8))
+                    try Output.standard.line(String(decoding: try encoder.encode(record), as: UTF8.self))
                 }
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 failed = true
                 Terminal.error("\(error)")

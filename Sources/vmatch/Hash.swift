@@ -35,8 +35,10 @@ struct Hash: ParsableCommand {
         for file in files {
             do {
                 try FrameHashes.hash(file, framesPerSecond: fps) { line in
-                    print(json ? String(decoding: try encoder.encode(line), as: UTF8.self) : line.text)
+                    try Output.standard.line(json ? String(decoding: try encoder.encode(line), as: UTF8.self) : line.text.terminalSafe)
                 }
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 failed = true
                 Terminal.error("\(error)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Report
 
 struct Index: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,8 +33,10 @@ struct Index: ParsableCommand {
         if !summary.removed.isEmpty { parts.append("\(summary.removed.count) removed") }
         if !summary.notMedia.isEmpty { parts.append("\(summary.notMedia.count) not media") }
         parts.append("\(summary.failed.count) failed")
+        if !summary.notStarted.isEmpty { parts.append("\(summary.notStarted.count) not started") }
+        if let reason = summary.stopReason { Terminal.error("index stopped early: \(reason)") }
         if !library.quiet { Terminal.note("index: " + parts.joined(separator: ", ") + " (library: \(store.path))") }
-        if !summary.failed.isEmpty { throw ExitCode(Status.unreadable) }
+        if !summary.failed.isEmpty || !summary.notStarted.isEmpty { throw ExitCode(Status.unreadable) }
     }
 }
 
@@ -43,11 +46,12 @@ struct List: ParsableCommand {
     @OptionGroup var library: LibraryOptions
 
     func run() throws {
-        let store = try library.open(create: false)
-        for video in try store.videos() {
+        let store = try library.open(readOnly: true)
+        let videos = try reportingFailure { try store.videos() }
+        for video in videos {
             let duration = video.duration.map { formatSeconds($0) } ?? "?"
             let kinds = [video.hasVideo ? "picture" : nil, video.hasAudio ? "sound" : nil].compactMap { $0 }.joined(separator: "+")
-            print("\(duration)\t\(kinds.isEmpty ? "-" : kinds)\t\(video.path)")
+            try Output.standard.line("\(duration)\t\(kinds.isEmpty ? "-" : kinds)\t\(video.path.terminalSafe)")
         }
     }
 }
@@ -63,7 +67,7 @@ struct Remove: ParsableCommand {
     func run() throws {
         let store = try library.open(create: false)
         var missing = false
-        let videos = try store.videos()
+        let videos = try reportingFailure { try store.videos() }
         for path in paths {
             let absolute = MediaWalker.absolutePath(path)
             let matching = videos.filter { $0.path == absolute || $0.path.hasPrefix(absolute.hasSuffix("/") ? absolute : absolute + "/") }
@@ -72,7 +76,7 @@ struct Remove: ParsableCommand {
                 missing = true
             }
             for video in matching {
-                try store.remove(path: video.path)
+                try reportingFailure { try store.remove(path: video.path) }
                 if !library.quiet { Terminal.note("removed \(video.path)") }
             }
         }

@@ -13,13 +13,27 @@ struct LibraryOptions: ParsableArguments {
 
     var path: String { db ?? Library.defaultPath() }
 
-    func open(create: Bool) throws -> Library {
+    /// `readOnly`: for commands that only read (list, compare), which never write to the file.
+    func open(create: Bool = false, readOnly: Bool = false) throws -> Library {
         do {
-            return try Library(path: path, create: create)
+            return readOnly ? try Library(readingAt: path) : try Library(path: path, create: create)
         } catch {
             Terminal.error("\(error)")
             throw ExitCode(Status.unreadable)
         }
+    }
+}
+
+/// Runs `body`; an error it throws is named on stderr and ends the command with exit status 2
+/// (not the argument parser's 1, which is for its own errors).
+func reportingFailure<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        Terminal.error("\(error)")
+        throw ExitCode(Status.unreadable)
     }
 }
 
@@ -54,7 +68,7 @@ final class ProgressLine: @unchecked Sendable {
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let name = (item as NSString).lastPathComponent
         let line = String(format: "[%d/%d] %3d%%  ETA %@  %@", done, total, done * 100 / total,
-                          SuspectReport.clock(eta), String(name.prefix(40)))
+                          SuspectReport.clock(eta), String(name.terminalSafe.prefix(40)))
         FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
         shown = true
     }

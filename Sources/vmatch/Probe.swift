@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Report
 
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,15 +21,17 @@ struct Probe: ParsableCommand {
             do {
                 let info = try MediaFiles.probe(file)
                 if json {
-                    print(String(decoding: try encoder.encode(ProbeRecord(info: info)), as: UTF8.self))
+                    try Output.standard.line(String(decoding: try encoder.encode(ProbeRecord(info: info)), as: UTF8.self))
                 } else {
-                    if number > 0 { print() }
-                    print(info.textBlock)
+                    if number > 0 { try Output.standard.line("") }
+                    try Output.standard.line(info.textBlock.terminalSafeLines)
                 }
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 failed = true
                 if json {
-                    print(String(decoding: try encoder.encode(ProbeRecord(path: file, error: "\(error)")), as: UTF8.self))
+                    try Output.standard.line(String(decoding: try encoder.encode(ProbeRecord(path: file, error: "\(error)")), as: UTF8.self))
                 }
                 Terminal.error("\(error)")
             }

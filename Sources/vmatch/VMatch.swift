@@ -1,5 +1,6 @@
 // The command line: thin. Parsing, progress, exit statuses; the work is in the modules.
 import ArgumentParser
+import Foundation
 import Pipeline
 
 @main
@@ -12,6 +13,10 @@ struct VMatch: ParsableCommand {
 
     static func main() {
         MediaFiles.configureProcessMemory()
+        if let problem = MediaWalker.currentDirectoryProblem {
+            Terminal.error("cannot tell the current folder: \(problem); change to a folder that exists")
+            Foundation.exit(Status.unreadable)
+        }
         main(nil)
     }
 }

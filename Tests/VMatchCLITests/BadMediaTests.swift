@@ -20,14 +20,14 @@ import Testing
         let fd = raw.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) } }
         #expect(fd >= 0)
         close(fd)
-        fm.createFile(atPath: folder.appendingPathComponent("empty.mp4").path, contents: Data())
+        _ = fm.createFile(atPath: folder.appendingPathComponent("empty.mp4").path, contents: Data())
         var state: UInt64 = 7
         let noise = (0 ..< 20_000).map { _ -> UInt8 in
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return UInt8(truncatingIfNeeded: state >> 56)
         }
-        fm.createFile(atPath: folder.appendingPathComponent("noise.mkv").path, contents: Data(noise))
-        fm.createFile(atPath: folder.appendingPathComponent("claims-16384x16384.y4m").path,
+        _ = fm.createFile(atPath: folder.appendingPathComponent("noise.mkv").path, contents: Data(noise))
+        _ = fm.createFile(atPath: folder.appendingPathComponent("claims-16384x16384.y4m").path,
                       contents: Data("YUV4MPEG2 W16384 H16384 F30:1 C420\nFRAME\n".utf8) + Data(count: 4096))
         try fm.createSymbolicLink(atPath: folder.appendingPathComponent("sub/loop").path, withDestinationPath: "..")
 

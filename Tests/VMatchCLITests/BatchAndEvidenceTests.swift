@@ -90,7 +90,9 @@ import Testing
         // Reuse was found in the batch (by the earlier run), so the status says so.
         #expect(r.status == 1, "\(r.stderr)")
         #expect(r.stdout.isEmpty)
-        #expect(r.stderr == "compare: 1 checked, 0 with reuse, 0 failed, 1 already in \(out.path)\n")
+        // The cut-off line is removed, and said so.
+        #expect(r.stderr == "compare: removed the cut-off last line of '\(out.path)'; that clip is checked again\n"
+                + "compare: 1 checked, 0 with reuse, 0 failed, 1 already in \(out.path)\n")
         let lines = try Self.lines(out)
         #expect(lines.count == 2)
         let suspects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }.map { $0["suspect"] as! String }

@@ -22,9 +22,12 @@ enum CLI {
         return fromSource
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+    /// `stdoutPath`: where the child's stdout goes instead (e.g. /dev/full); `stdout` is then empty.
+    /// `executable`: another program to run (one that runs vmatch in turn, as a user or shell would).
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdoutPath: String? = nil,
+                    executable: URL? = nil) throws -> CLIResult {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
@@ -33,9 +36,10 @@ enum CLI {
         let stamp = UUID().uuidString
         let outURL = workDirectory.appendingPathComponent("stdout-\(stamp)")
         let errURL = workDirectory.appendingPathComponent("stderr-\(stamp)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: stdoutPath.map { URL(fileURLWithPath: $0) } ?? outURL)
+        let err = try FileHandle(forWritingTo: errURL)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
