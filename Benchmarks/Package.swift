@@ -2,7 +2,9 @@
 // vmatch benchmarks: a package of its own (as apple/swift-nio's Benchmarks/ is), so that the main
 // package's build and tests never fetch or compile ordo-one/benchmark.
 //   cd Benchmarks && swift package benchmark          # the ordo-one suite (VMatchBenchmarks)
-//   swift build -c release --product vmatch-bench     # plain timing tool used by ../scripts/bench-*
+//   swift build -c release --product vmatch-bench     # plain timing tool used by ../scripts/bench/*
+//   swift build -c release --product vf-measure       # region-hash distances on the corpus (HashRegions)
+//   swift build -c release --product pdq-quality      # the PDQ quality-metric experiment
 import PackageDescription
 
 let package = Package(
@@ -30,5 +32,10 @@ let package = Package(
         .executableTarget(
             name: "vmatch-bench",
             dependencies: ["BenchSupport", .product(name: "VMatchKit", package: "vmatch")]),
+        // Measurements behind constants of VideoFingerprint (see each file's header).
+        .executableTarget(
+            name: "vf-measure",
+            dependencies: [.product(name: "VMatchKit", package: "vmatch")]),
+        .executableTarget(name: "pdq-quality"),
     ]
 )

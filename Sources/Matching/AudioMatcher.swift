@@ -21,7 +21,7 @@ public struct AudioMatcher: Sendable {
         /// lies in speech (all aligned landmarks when `requireSpeech` is off) …
         public var minHits = 24
         /// … spread over at least this many query seconds holding ≥ `minHitsPerSecond` each.
-        /// Both set from unrelated pairs (dev corpus + synthetic espeak, scripts/audio-eval/README.md): the
+        /// Both set from unrelated pairs (dev corpus + synthetic espeak, scripts/experiments/audio-eval/README.md): the
         /// worst unrelated alignment had 31 hits but covered 3 such seconds, because it is a
         /// phrase shared by two recordings of one synthetic voice; reuse covers its length.
         public var minCoveredSeconds = 4

@@ -28,7 +28,7 @@ package enum MediaFiles {
     /// reference piece's tables, a window's hits) are mapped and unmapped on their own. glibc's
     /// default raises this threshold to the largest block freed so far, after which such blocks
     /// come from the heap and leave it fragmented: a 2-hour reference matched in pieces then
-    /// peaked 13 MiB above a 30-minute one; 7 with this. Costs no measurable time (scripts/bench).
+    /// peaked 13 MiB above a 30-minute one; 7 with this. Costs no measurable time (scripts/bench/end-to-end).
     package static func configureProcessMemory() {
         _ = vm_set_mmap_threshold(256 << 10)
     }

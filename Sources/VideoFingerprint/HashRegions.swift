@@ -4,7 +4,7 @@
 //
 // The set is a trade: each region is one more hash per frame to store or look up, and one more
 // chance of a chance match against unrelated material. Measured on the dev corpus (2 fps suspect
-// frames at 256 wide, nearest reference frame, median Hamming distance; scripts/VFMeasure):
+// frames at 256 wide, nearest reference frame, median Hamming distance; Benchmarks/Sources/vf-measure):
 //   - zoom-in crops (centre 20 %, corner 15 %, crop + mirror) are only recovered from the
 //     reference side: the suspect shows *less* than the reference, so no window of the suspect
 //     equals the reference, but a window of the reference equals the suspect. With the six

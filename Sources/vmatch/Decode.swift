@@ -4,7 +4,7 @@ import Pipeline
 import Report
 
 /// Decodes files end to end and reports what came out: for measuring the decoder
-/// (scripts/bench-decoder) and for checking a file by hand.
+/// (scripts/bench/decoder) and for checking a file by hand.
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Decodes files completely and prints frame and sample counts (for measurements).",

@@ -1,4 +1,4 @@
-// The fast subset of the bad-media set (scripts/make-bad-media has the full one): every file
+// The fast subset of the bad-media set (scripts/check/make-bad-media has the full one): every file
 // gets a result or one line naming it, nothing crashes or hangs, the batch goes on.
 import Foundation
 import Testing

@@ -124,7 +124,7 @@ public enum SyntheticHashes {
         var flipped = Set<Int>()
         while flipped.count < distance {
             let bit = Int(rng.next() & 255)
-            if flipped.insert(bit).inserted { h[bit >> 6] ^= 1 << UInt64(bit & 63) }
+            if flipped.insert(bit).inserted { h.words[bit >> 6] ^= 1 << UInt64(bit & 63) }
         }
         return h
     }

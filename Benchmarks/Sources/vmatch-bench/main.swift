@@ -83,10 +83,7 @@ func memory() -> (rss: Int, peak: Int) {
 }
 
 @inline(__always)
-func distance(_ a: PDQHash, _ b: PDQHash) -> Int {
-    let x = a ^ b
-    return x[0].nonzeroBitCount + x[1].nonzeroBitCount + x[2].nonzeroBitCount + x[3].nonzeroBitCount
-}
+func distance(_ a: PDQHash, _ b: PDQHash) -> Int { a.distance(to: b) }
 
 // MARK: - pdq
 
@@ -196,7 +193,7 @@ func readHashes(_ path: String) -> [PDQHash] {
     return [PDQHash](unsafeUninitializedCapacity: n) { buffer, initialized in
         guard fread(buffer.baseAddress, 32, n, f) == n else { fail("short read of '\(path)'") }
         for i in 0 ..< n {
-            let h = buffer[i]
+            let h = buffer[i].words
             buffer[i] = PDQHash(words: SIMD4(UInt64(littleEndian: h[0]), UInt64(littleEndian: h[1]),
                                 UInt64(littleEndian: h[2]), UInt64(littleEndian: h[3])))
         }

@@ -3,7 +3,7 @@
 // picks them, the luma plane of each picked frame scaled to SIDE x SIDE gray with SWS_AREA and
 // range-expanded; audio decoded and resampled to 8 kHz mono float), with the decoder settings
 // vmatch does not expose made into flags: thread_type and skip_frame. For measurements only
-// (scripts/bench-threading, scripts/bench-keyframes); not part of the product.
+// (scripts/bench/threading, scripts/bench/keyframes); not part of the product.
 //
 // Build: cc -O2 -o decode-variants decode-variants.c $(pkg-config --cflags --libs libavformat
 //        libavcodec libswscale libswresample libavutil)

@@ -4,12 +4,12 @@
 // prints, per edited query, the median distance from each suspect frame to its true reference
 // frame — whole frame, after active-area detection, with the mirror hash, with region hashes —
 // and the distances between unrelated frames.
-// Build: add `.executableTarget(name: "VFMeasure", dependencies: ["VideoFingerprint"],
-// path: "scripts/VFMeasure")` to a local Package.swift (not committed), `swift build -c release`.
-// Usage: [QH=512] VFMeasure CORPUS_DIR   (QH: analysis height of query frames; refs are 256x256)
+// Build: `cd Benchmarks && swift build -c release --product vf-measure`.
+// Usage: [QH=512] .build/release/vf-measure CORPUS_DIR   (QH: analysis height of query frames; refs are 256x256)
 // Debug modes: LAG_Q=q001.mp4,... scans time offsets; INSETS=q016.mp4 prints detections per frame;
 // DEBUG_Q=q009.mp4 compares DCT-flip and flipped-image hashes.
 import Foundation
+import Fingerprint
 import VideoFingerprint
 
 let side = 256

@@ -1,4 +1,4 @@
-// Experiment, not part of any target: PDQTransform.quality (Sources/VideoFingerprint/
+// Experiment (the `pdq-quality` target of Benchmarks/): PDQTransform.quality (Sources/VideoFingerprint/
 // PDQTransform.swift, copied verbatim as `qualityOld`) is ~2/3 of a 64x64 PDQ hash (perf, see
 // ../README.md). Its `Int(Float)` conversions are checked (trap on overflow) and its truncation
 // needs SSE4.1's roundps, which the default x86-64 target lacks, so the loop is scalar.
@@ -6,9 +6,9 @@
 //   new   – truncate with `.rounded(.towardZero)` and sum in Float (exact: integer terms, < 2^24)
 //   simd  – 16 lanes at a time, truncation as round-via-2^23 plus a compare/select fix-up
 //   int32 – SIMD16<Int32>(_:rounding:): a generic per-lane path, much slower (kept as a warning)
-// Run: swiftc -O Benchmarks/Experiments/PDQQuality.swift -o /tmp/pdq-quality &&
-//      /tmp/pdq-quality /tmp/vmatch-bench/pdq-64x64-200.gray   (frames from scripts/bench-pdq-python)
-// and again with `-target-cpu nehalem`.
+// Run: cd Benchmarks && swift build -c release --product pdq-quality &&
+//      .build/release/pdq-quality /tmp/vmatch-bench/pdq-64x64-200.gray   (frames from scripts/bench/pdq-python)
+// and again with `-Xswiftc -target-cpu -Xswiftc nehalem`.
 import Foundation
 @inline(never)
 func qualityOld(_ image: UnsafePointer<Float>) -> Int {
