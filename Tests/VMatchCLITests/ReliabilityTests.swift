@@ -194,6 +194,23 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("dangling.mp4': a symbolic link to nothing"), "\(result.stderr)")
         #expect(result.stdout.contains("dangling.mp4"))
+
+        // A link to a file in a folder the user cannot enter (tried as an unprivileged user).
+        let closed = CLI.workDirectory.appendingPathComponent("closed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: closed, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixture.library.appendingPathComponent("talk.mp4"), to: closed.appendingPathComponent("talk.mp4"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: closed.path)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("hidden.mp4").path,
+                                                   withDestinationPath: closed.appendingPathComponent("talk.mp4").path)
+        let scratch = CLI.workDirectory.appendingPathComponent("open-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: scratch.path)
+        let asNobody = try CLI.run(["--reuid=nobody", "--regid=nogroup", "--clear-groups", CLI.binary.path, "index",
+                                    "--db", scratch.appendingPathComponent("library.sqlite").path, folder.path],
+                                   executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
+        #expect(asNobody.status == 2)
+        #expect(asNobody.stderr.contains("hidden.mp4': a symbolic link whose target cannot be reached: permission denied"), "\(asNobody.stderr)")
+        #expect(asNobody.stderr.contains("dangling.mp4': a symbolic link to nothing"), "\(asNobody.stderr)")
     }
 
     @Test func aPathLongerThanTheSystemTakesIsRefusedWithWhatToDo() throws {
