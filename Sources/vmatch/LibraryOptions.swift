@@ -69,12 +69,12 @@ final class ProgressLine: @unchecked Sendable {
         let name = (item as NSString).lastPathComponent
         let line = String(format: "[%d/%d] %3d%%  ETA %@  %@", done, total, done * 100 / total,
                           SuspectReport.clock(eta), String(name.terminalSafe.prefix(40)))
-        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+        Terminal.write("\r\u{1B}[2K" + line)
         shown = true
     }
 
     func finish() {
         guard enabled, shown else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        Terminal.write("\r\u{1B}[2K")
     }
 }

@@ -10,11 +10,24 @@ enum Terminal {
 
     static func error(_ message: String) {
         let prefix = useColor ? "\u{1B}[31merror:\u{1B}[0m " : "error: "
-        FileHandle.standardError.write(Data((prefix + message.terminalSafe + "\n").utf8))
+        write(prefix + message.terminalSafe + "\n")
     }
 
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data((message.terminalSafe + "\n").utf8))
+        write(message.terminalSafe + "\n")
+    }
+
+    /// Writes to stderr with the system call: a stderr that cannot be written (a full disk, a
+    /// closed pipe) loses the message, and nothing more can be said; the exit status still says
+    /// what happened (Foundation's `FileHandle.write` would trap instead).
+    static func write(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Foundation.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
     }
 }
 

@@ -25,7 +25,7 @@ enum CLI {
     /// `stdoutPath`: where the child's stdout goes instead (e.g. /dev/full); `stdout` is then empty.
     /// `executable`: another program to run (one that runs vmatch in turn, as a user or shell would).
     static func run(_ arguments: [String], environment: [String: String] = [:], stdoutPath: String? = nil,
-                    executable: URL? = nil) throws -> CLIResult {
+                    stderrPath: String? = nil, executable: URL? = nil) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable ?? binary
         process.arguments = arguments
@@ -39,7 +39,7 @@ enum CLI {
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: stdoutPath.map { URL(fileURLWithPath: $0) } ?? outURL)
-        let err = try FileHandle(forWritingTo: errURL)
+        let err = try FileHandle(forWritingTo: stderrPath.map { URL(fileURLWithPath: $0) } ?? errURL)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)

@@ -94,6 +94,11 @@ import Testing
             #expect(result.status == 2, "\(command): \(result.stderr)")
             #expect(result.stderr.contains("cannot write to standard output: no space left on device"), "\(command): \(result.stderr)")
         }
+        // A stderr that cannot be written loses the message, never the process.
+        for command in [["compare", "--db", "/nonexistent/library.sqlite", reupload], ["list", "--db", "/nonexistent/library.sqlite"]] {
+            let result = try CLI.run(command, stderrPath: "/dev/full")
+            #expect(result.status == 2, "\(command)")
+        }
         let out = try CLI.run(["compare", "--quiet", "--json", "-o", "/dev/full", "--db", db, reupload])
         #expect(out.status == 2)
         #expect(out.stderr.contains("cannot write to '/dev/full': no space left on device"), "\(out.stderr)")
