@@ -59,6 +59,6 @@ let package = Package(
         .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint", "Fingerprint", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Matching"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Fingerprint", "LibraryStore", "Matching", "TestSupport"]),
-        .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"]),
+        .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"], exclude: ["Help"]),
     ]
 )

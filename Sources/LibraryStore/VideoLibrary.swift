@@ -133,12 +133,19 @@ package final class VideoLibrary {
 
     /// Opens (creating when `create` is set) the library at `path` for writing and brings its
     /// schema up to date. A database that is not a vmatch library is refused, never changed.
-    package init(path: String, create: Bool = true) throws(StoreError) {
+    /// A missing folder is made only with `createFolder`: the commands set it for the standard
+    /// location alone (`Library`), since a folder the user named that does not exist is a
+    /// mistake to report, not a folder to make.
+    package init(path: String, create: Bool = true, createFolder: Bool = true) throws(StoreError) {
         self.path = path
         readOnly = false
         if !FileManager.default.fileExists(atPath: path) {
             guard create else { throw StoreError(path: path, reason: "no library here yet (run `vmatch index` first)") }
             let folder = (path as NSString).deletingLastPathComponent
+            var isFolder: ObjCBool = false
+            if !folder.isEmpty && !createFolder && !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+                throw StoreError(path: path, reason: "its folder '\(folder)' does not exist (create it first, or give another --db)")
+            }
             if !folder.isEmpty {
                 do {
                     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

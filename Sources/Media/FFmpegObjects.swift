@@ -57,11 +57,11 @@ final class FormatInput {
         var status = stat()
         guard stat(path, &status) == 0 else {
             avformat_free_context(context)
-            throw MediaError(.open, path: path, reason: String(cString: strerror(errno)), function: "stat")
+            throw MediaError(.unreadable, path: path, reason: String(cString: strerror(errno)).lowercased())
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
             avformat_free_context(context)
-            throw MediaError(.open, path: path, reason: "not a regular file")
+            throw MediaError(.unreadable, path: path, reason: "not a regular file")
         }
         var options: OpaquePointer?
         av_dict_set(&options, "protocol_whitelist", "file", 0)

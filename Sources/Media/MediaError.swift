@@ -1,9 +1,13 @@
 // The decoder's one error type: our context (file, what we were doing) plus FFmpeg's own text.
 
-/// Why a file could not be read. `description` is one line naming the file and the reason,
-/// e.g. `cannot decode 'clip.mp4': Invalid data found when processing input (avformat_open_input)`.
+/// Why a file could not be read. `description` is one line naming the file by the path it was
+/// opened with and the reason, e.g.
+/// `cannot decode '/home/me/dl/clip.mp4': Invalid data found when processing input (avformat_open_input)`,
+/// or, when the system refused the file before any decoding, `cannot read 'clip.mp4': no such file or directory`.
 package struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
     package enum Kind: Sendable, Equatable {
+        /// The system refused the file (missing, no permission) or it is not a regular file.
+        case unreadable
         /// The file could not be opened or its container not understood.
         case open
         /// The file opens, but as something that is not audio or video (a text file).
@@ -35,8 +39,8 @@ package struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     package var description: String {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if kind == .unreadable { return "cannot read '\(path)': \(reason)" }
         let call = function.map { " (\($0))" } ?? ""
-        return "cannot decode '\(name)': \(reason)\(call)"
+        return "cannot decode '\(path)': \(reason)\(call)"
     }
 }

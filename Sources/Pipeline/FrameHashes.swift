@@ -1,8 +1,9 @@
-// The work of `vmatch hash`: the PDQ hash of an image, or of each sampled frame of a video.
-// Stills are hashed from full-size RGB, as the reference implementation does; video frames from
-// their full-size luma plane, or, for the vPDQ record, from full-size RGB as vPDQ does
+// The work of `vmatch hash`: the PDQ hash of an image, or of each sampled frame of a video, in
+// every output format from full-size RGB as the reference implementation and vPDQ hash them
 // (facebook/ThreatExchange vpdq/cpp `hashing/filehasher.cpp`: every ⌊frame rate × seconds per
-// hash⌋-th decoded frame). Here frames are picked by presentation time at that same spacing and
+// hash⌋-th decoded frame), so that the hashes compare with other PDQ tools'. (The library's own
+// fingerprints hash the decoded luma plane instead, which costs no colour conversion; the two
+// differ by a few bits.) Frames are picked by presentation time at that same spacing and
 // numbered by their time × frame rate: the same frames for constant frame rate video.
 import Fingerprint
 import Media
@@ -16,13 +17,10 @@ package enum FrameHashes {
                              _ body: (HashLine) throws -> Void) throws {
         let info = try MediaDecoder.probe(path: file)
         guard info.hasVideo else { throw MediaError(.noStreams, path: file, reason: "no picture to hash") }
-        let layout: PixelLayout = info.isStillImage ? .rgb24 : .gray8
         let decoder = try MediaDecoder(path: file, options: DecodeOptions(
-            video: VideoOutput(framesPerSecond: info.isStillImage ? nil : framesPerSecond, layout: layout), audio: nil))
+            video: VideoOutput(framesPerSecond: info.isStillImage ? nil : framesPerSecond, layout: .rgb24), audio: nil))
         try decoder.decode(video: { frame in
-            let result = layout == .rgb24
-                ? hasher.hash(rgb: frame.pixels, width: frame.width, height: frame.height)
-                : hasher.hash(luma: frame.pixels, width: frame.width, height: frame.height)
+            let result = hasher.hash(rgb: frame.pixels, width: frame.width, height: frame.height)
             try body(HashLine(file: file, time: info.isStillImage ? nil : frame.time, quality: result.quality, hash: result.hash))
         })
     }

@@ -1,5 +1,6 @@
 // The library file as the commands use it: opened (or created for `index`), listed, pruned.
 // Indexing and checking go through `LibraryIndexer` and `LoadedLibrary`.
+import Foundation
 import LibraryStore
 
 /// One indexed video, as `list` shows it.
@@ -12,9 +13,18 @@ package final class Library {
     /// $VMATCH_DB, else $XDG_DATA_HOME/vmatch/library.sqlite.
     package static func defaultPath() -> String { VideoLibrary.defaultPath() }
 
-    /// For writing (`index`, `remove`): created when missing if `create` is set.
+    /// True when `path` is the standard location ($XDG_DATA_HOME/vmatch/library.sqlite), whose
+    /// folder may be made; not when the user chose the file ($VMATCH_DB, --db).
+    package static func isStandardLocation(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        var standard = environment
+        standard["VMATCH_DB"] = nil
+        return path == VideoLibrary.defaultPath(environment: standard)
+    }
+
+    /// For writing (`index`, `remove`): created when missing if `create` is set; its folder is
+    /// made only for the standard location.
     package init(path: String, create: Bool) throws {
-        store = try VideoLibrary(path: path, create: create)
+        store = try VideoLibrary(path: path, create: create, createFolder: Self.isStandardLocation(path))
     }
 
     /// For reading only (`list`, `compare`): never created, migrated or written.

@@ -14,7 +14,8 @@ package struct IndexSummary: Sendable {
     package var removed: [String] = []
     /// Files that are not audio or video at all (skipped silently, counted).
     package var notMedia: [String] = []
-    /// Media that could not be read, with the one-line reason.
+    /// Media that could not be read (and paths named that yielded nothing), each with a one-line
+    /// message that names it.
     package var failed: [(path: String, reason: String)] = []
     /// Files not started because the run stopped early (the disk full, the library unwritable),
     /// and why it stopped.
@@ -42,11 +43,30 @@ package struct LibraryIndexer {
         let store = library.store
         var summary = IndexSummary()
         let (files, problems) = MediaWalker.files(under: paths)
-        for p in problems { summary.failed.append((p.path, p.reason)) }
+        for p in problems { summary.failed.append((p.path, p.description)) }
         summary.removed = try prune(store, named: paths, onDisk: Set(files))
         let work = try plan(files, store, &summary)
         progress(.started(total: work.count))
-        return fingerprint(work, into: store, summary: summary, progress: progress)
+        summary = fingerprint(work, into: store, summary: summary, progress: progress)
+        if summary.stopReason == nil { Self.checkEveryPathYielded(paths, &summary) }
+        return summary
+    }
+
+    /// A path named that gave nothing — no media indexed, unchanged, removed or failed under it
+    /// (an empty or mistyped folder, a text file) — is a failure with its reason, so that it never
+    /// reads as done.
+    private static func checkEveryPathYielded(_ paths: [String], _ summary: inout IndexSummary) {
+        let accounted = summary.indexed + summary.unchanged + summary.removed + summary.failed.map(\.path)
+        for path in paths {
+            let absolute = MediaWalker.absolutePath(path)
+            let folder = absolute.hasSuffix("/") ? absolute : absolute + "/"
+            guard !accounted.contains(where: { $0 == absolute || $0 == path || $0.hasPrefix(folder) }) else { continue }
+            let skipped = summary.notMedia.filter { $0 == absolute || $0.hasPrefix(folder) }.count
+            let reason = summary.notMedia.contains(absolute) ? "not audio or video"
+                : skipped > 0 ? "the folder holds no media files (\(skipped) not audio or video)"
+                : "the folder holds no files"
+            summary.failed.append((path, "cannot index '\(path)': \(reason)"))
+        }
     }
 
     /// Removes the rows of files that vanished from the named folders (or were named and are gone).
@@ -80,7 +100,7 @@ package struct LibraryIndexer {
         var work: [Work] = []
         for path in files {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
-                summary.failed.append((path, "cannot read file attributes"))
+                summary.failed.append((path, "cannot read '\(path)': its size and modification time cannot be read"))
                 continue
             }
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0

@@ -8,10 +8,12 @@ import Glibc
 #endif
 
 package enum MediaWalker {
-    package struct Problem: Error, Sendable, CustomStringConvertible {
+    package struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         package var path: String
         package var reason: String
-        package var description: String { "cannot read '\(path)': \(reason)" }
+        /// What could not be done: "read" (the system refused), "check" (nothing in it to check).
+        package var action = "read"
+        package var description: String { "cannot \(action) '\(path)': \(reason)" }
     }
 
     /// Extensions that are surely not audio or video: failing to decode them is not an error
@@ -19,43 +21,71 @@ package enum MediaWalker {
     package static let nonMediaExtensions: Set<String> = ["txt", "md", "json", "jsonl", "csv", "xml", "html", "pdf", "doc",
                                                          "docx", "zip", "gz", "sqlite", "sqlite-wal", "sqlite-shm", "db", "log", "srt", "vtt", "ass"]
 
-    /// The clips `compare` checks under `paths`: as `files(under:)`, less the files found in
-    /// folders that are plainly not media (files named are checked whatever they are).
-    package static func suspects(under paths: [String]) -> (files: [String], problems: [Problem]) {
-        let (walked, problems) = files(under: paths)
-        let named = Set(paths.map(absolutePath))
-        return (walked.filter { named.contains($0) || !nonMediaExtensions.contains(($0 as NSString).pathExtension.lowercased()) }, problems)
+    /// One entry of a walk, in the order the user named the paths (each folder's files sorted,
+    /// then what could not be read in it).
+    package enum Entry: Sendable, Equatable {
+        case file(String)
+        case problem(Problem)
+
+        package var file: String? { if case .file(let path) = self { path } else { nil } }
+        package var problem: Problem? { if case .problem(let problem) = self { problem } else { nil } }
+    }
+
+    /// The clips `compare` checks under `paths`: as `entries(under:)`, less the files found in
+    /// folders that are plainly not media (files named are checked whatever they are). A folder
+    /// named that yields no clip is a problem: a mistyped or empty folder must not read as "no
+    /// reuse".
+    package static func suspects(under paths: [String]) -> [Entry] {
+        entries(under: paths, keep: { !nonMediaExtensions.contains(($0 as NSString).pathExtension.lowercased()) },
+                emptyFolder: { skipped in
+                    skipped == 0 ? "the folder holds no files to check"
+                        : "the folder holds no media files to check (\(skipped) passed over as not media by their names)"
+                })
     }
 
     /// Absolute, standardized paths of the regular files under `paths` (in the order named, each
     /// folder's files sorted, no path twice), and one problem per path that does not exist,
     /// cannot be listed, or has a name that is not UTF-8.
     package static func files(under paths: [String]) -> (files: [String], problems: [Problem]) {
-        var ordered: [String] = []
+        let all = entries(under: paths, keep: { _ in true }, emptyFolder: nil)
+        return (all.compactMap(\.file), all.compactMap(\.problem))
+    }
+
+    /// The walk: `keep` filters the files found in folders (files named are always kept);
+    /// `emptyFolder`, given how many files were passed over, is the reason a folder that yields
+    /// nothing is a problem (nil: it is not).
+    private static func entries(under paths: [String], keep: (String) -> Bool,
+                                emptyFolder: ((Int) -> String)?) -> [Entry] {
+        var ordered: [Entry] = []
         var seen = Set<String>()
-        var problems: [Problem] = []
         for path in paths {
             let absolute = absolutePath(path)
             // The system takes no longer path (stat, open, FFmpeg): refused with what to do,
             // never resolved into a relative path that would name the same file twice.
             guard absolute.utf8.count < Int(PATH_MAX) else {
-                problems.append(Problem(path: path, reason: "its full path is \(absolute.utf8.count) bytes long, more than the system's limit of \(PATH_MAX); move it to a folder with a shorter path"))
+                ordered.append(.problem(Problem(path: path, reason: "its full path is \(absolute.utf8.count) bytes long, more than the system's limit of \(PATH_MAX); move it to a folder with a shorter path")))
                 continue
             }
             var info = stat()
             guard stat(absolute, &info) == 0 else {
-                problems.append(Problem(path: path, reason: String(cString: strerror(errno)).lowercased()))
+                ordered.append(.problem(Problem(path: path, reason: String(cString: strerror(errno)).lowercased())))
+                continue
+            }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                if seen.insert(absolute).inserted { ordered.append(.file(absolute)) }
                 continue
             }
             var found = Set<String>()
-            if info.st_mode & S_IFMT == S_IFDIR {
-                walk(absolute, into: &found, problems: &problems)
-            } else {
-                found.insert(absolute)
+            var problems: [Problem] = []
+            walk(absolute, into: &found, problems: &problems)
+            let kept = found.filter(keep)
+            for file in kept.sorted() where seen.insert(file).inserted { ordered.append(.file(file)) }
+            ordered += problems.map(Entry.problem)
+            if kept.isEmpty && problems.isEmpty, let emptyFolder {
+                ordered.append(.problem(Problem(path: path, reason: emptyFolder(found.count), action: "check")))
             }
-            for file in found.sorted() where seen.insert(file).inserted { ordered.append(file) }
         }
-        return (ordered, problems)
+        return ordered
     }
 
     private static func walk(_ folder: String, into files: inout Set<String>, problems: inout [Problem]) {

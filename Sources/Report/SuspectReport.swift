@@ -73,7 +73,10 @@ package struct SuspectReport: Sendable, Codable {
     }
 
     /// The block for people (control characters in names shown escaped: `String.terminalSafe`).
-    package func text() -> String {
+    /// References are named by their whole path, as `shown` gives it (the command line shows
+    /// paths under the current folder relative to it): two references with one file name must
+    /// not read the same.
+    package func text(shown: (String) -> String = { $0 }) -> String {
         var lines: [String] = []
         let length = duration.map { " (\(Self.clock($0)))" } ?? ""
         lines.append("\(suspect.terminalSafe)\(length)")
@@ -83,8 +86,7 @@ package struct SuspectReport: Sendable, Codable {
             lines.append("  no reuse found")
         }
         for m in matches {
-            let name = (m.reference as NSString).lastPathComponent
-            lines.append("  reuses \(name.terminalSafe)  \(Self.words(m.modality))  confidence \(String(format: "%.2f", m.score))")
+            lines.append("  reuses \(shown(m.reference).terminalSafe)  \(Self.words(m.modality))  confidence \(String(format: "%.2f", m.score))")
             for s in m.segments {
                 var line = "    suspect \(Self.clock(s.suspectStart))–\(Self.clock(s.suspectEnd))"
                 line += "  =  reference \(Self.clock(s.referenceStart))–\(Self.clock(s.referenceEnd))"

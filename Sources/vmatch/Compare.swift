@@ -7,6 +7,10 @@ struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Checks clips against the library: which of your videos each reuses, where, and how.",
         discussion: """
+        Examples:
+          vmatch compare suspect.mp4
+          vmatch compare ~/Downloads --json -o results.jsonl --resume --html report.html
+
         Exit status: 0 no reuse found, 1 reuse found, 2 a file or the library could not be read \
         (the other files are still reported), 64 usage error.
         """)
@@ -16,10 +20,10 @@ struct Compare: ParsableCommand {
     @Flag(help: "Print JSON Lines (one object per suspect) instead of the text report.")
     var json = false
 
-    @Option(name: .shortAndLong, help: "Append the report to this file instead of printing it.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("Append the report to this file instead of printing it.", valueName: "file"))
     var output: String?
 
-    @Option(help: "Also write a self-contained HTML evidence report, with pictures of each reused passage, to this file.")
+    @Option(help: ArgumentHelp("Also write a self-contained HTML evidence report, with pictures of each reused passage, to this file.", valueName: "file"))
     var html: String?
 
     @Flag(help: "Skip clips the -o file already reports (by path as written there): a stopped batch goes on.")
@@ -45,10 +49,9 @@ struct Compare: ParsableCommand {
         }
         if references.entries.isEmpty { Terminal.error("the library at \(store.path) is empty: run `vmatch index` first") ; throw ExitCode(Status.unreadable) }
 
-        let (files, problems) = MediaWalker.suspects(under: paths)
-        var failed = !problems.isEmpty
+        let entries = MediaWalker.suspects(under: paths)
+        var failed = false
         var reused = false
-        for p in problems { Terminal.error("\(p)") }
         var earlier = BatchProgress()
         if resume, let output {
             do {
@@ -65,36 +68,55 @@ struct Compare: ParsableCommand {
             failed = failed || earlier.failed
             reused = earlier.reused
         }
-        let pending = files.filter { !earlier.suspects.contains(displayPath($0)) }
-        let skipped = files.count - pending.count
-
-        let sink = try output.map(openForAppending) ?? Output.standard
-        // Paths that could not be walked get their line in the report too, not only on stderr.
-        let unlisted = problems.filter { !earlier.suspects.contains(displayPath($0.path)) }
-        for p in unlisted {
-            let report = SuspectReport(suspect: displayPath(p.path), duration: nil, matches: [], error: p.description)
-            try sink.write(json ? report.jsonLine() + "\n" : report.text() + "\n\n")
+        // What an earlier run reported is not checked again; paths that could not be walked keep
+        // their place among the clips, so the report is in the order given.
+        let pending = entries.filter { entry in
+            !earlier.suspects.contains(displayPath(entry.file ?? entry.problem!.path))
         }
+        let skipped = entries.count - pending.count
+        let files = pending.compactMap(\.file)
+
+        // Destinations are checked before the work, so a mistyped one costs nothing.
+        let sink = try output.map(openForAppending) ?? Output.standard
+        if let html { try checkWritable(html) }
+
         let progress = ProgressLine(quiet: library.quiet)
-        var done = unlisted.count, first = unlisted.isEmpty, withReuse = 0, unreadable = unlisted.count
+        var done = 0, first = true, withReuse = 0, unreadable = 0
         var evidence = html != nil ? EvidenceCollector() : nil
         var writeFailed = false
-        SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout)).run(files: pending, against: references) { result in
+        /// Writes one clip's report: true when it was written.
+        func emit(_ report: SuspectReport) -> Bool {
             done += 1
-            progress.finish()
-            let report = SuspectReport(suspect: displayPath(result.path), duration: result.duration, matches: result.matches, error: result.error)
-            if let error = result.error { failed = true; unreadable += 1; Terminal.error(error) }
-            if !result.matches.isEmpty { reused = true; withReuse += 1 }
-            let text = json ? report.jsonLine() + "\n" : (first ? "" : "\n") + report.text() + "\n"
+            if let error = report.error { failed = true; unreadable += 1; Terminal.error(error) }
+            if !report.matches.isEmpty { reused = true; withReuse += 1 }
+            let text = json ? report.jsonLine() + "\n" : (first ? "" : "\n") + report.text(shown: displayPath) + "\n"
             first = false
             do { try sink.write(text) } catch {
                 // Named on stderr by the write; nothing more can be reported, so stop.
                 writeFailed = true
                 return false
             }
-            evidence?.add(result, report: report)
-            progress.update(done: done, total: pending.count, item: result.path)
             return true
+        }
+        /// Reports the problems that stand before the next clip (all that are left, at the end).
+        var next = pending.startIndex
+        func emitProblems() -> Bool {
+            while next < pending.endIndex, let problem = pending[next].problem {
+                next += 1
+                guard emit(SuspectReport(suspect: displayPath(problem.path), duration: nil, matches: [], error: problem.description)) else { return false }
+            }
+            return true
+        }
+        if emitProblems() {
+            SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout)).run(files: files, against: references) { result in
+                progress.finish()
+                next += 1  // this clip's entry
+                let report = SuspectReport(suspect: displayPath(result.path), duration: result.duration, matches: result.matches, error: result.error)
+                guard emit(report) else { return false }
+                evidence?.add(result, report: report)
+                progress.update(done: done, total: pending.count, item: result.path)
+                return emitProblems()
+            }
         }
         progress.finish()
         if writeFailed { throw ExitCode(Status.unreadable) }
@@ -102,8 +124,8 @@ struct Compare: ParsableCommand {
         if let html, let evidence {
             let page = EvidenceReport(generated: Date(), vmatchVersion: vmatchVersion,
                                       libraryVideos: references.entries.count, suspects: evidence.suspects).html()
-            do { try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic) } catch {
-                Terminal.error("cannot write '\(html)': \(error.localizedDescription)")
+            do { try writeReplacing(html, with: page) } catch {
+                Terminal.error("\(error)")
                 failed = true
             }
         }

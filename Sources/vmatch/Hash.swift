@@ -5,7 +5,16 @@ import Report
 
 struct Hash: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Prints the PDQ hash and quality of an image, or of each sampled frame of a video.")
+        abstract: "Prints the PDQ hash and quality of an image, or of each sampled frame of a video.",
+        discussion: """
+        The text format has one line per frame: time in seconds, quality (0-100), the 64-digit \
+        hex hash, file. Hashes are computed from RGB as the PDQ reference and vPDQ compute them, \
+        in every format.
+
+        Examples:
+          vmatch hash thumbnail.jpg
+          vmatch hash --format vpdq clip.mp4 > clip.vpdq
+        """)
 
     @Option(help: "Output: text; jsonl (one JSON object per image or frame); json (one object per file, all its frames); vpdq (ThreatExchange vPDQ lines, one video).")
     var format: HashFormat?

@@ -5,7 +5,14 @@ import Report
 
 struct Index: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fingerprints your videos into the library (only new and changed files; removed ones are pruned).")
+        abstract: "Fingerprints your videos into the library (only new and changed files; removed ones are pruned).",
+        discussion: """
+        Example:
+          vmatch index ~/Videos/channel        # walk the folder; run it again after adding videos
+
+        Exit status: 0 done, 2 a file or the library could not be read or written (the others \
+        are indexed), 64 usage error.
+        """)
 
     @OptionGroup var library: LibraryOptions
 
@@ -28,7 +35,7 @@ struct Index: ParsableCommand {
             throw ExitCode(Status.unreadable)
         }
         progress.finish()
-        for failure in summary.failed { Terminal.error(failure.reason.hasPrefix("cannot") ? failure.reason : "'\(failure.path)': \(failure.reason)") }
+        for failure in summary.failed { Terminal.error(failure.reason.hasPrefix("cannot ") ? failure.reason : "cannot index '\(failure.path)': \(failure.reason)") }
         var parts = ["\(summary.indexed.count) indexed", "\(summary.unchanged.count) unchanged"]
         if !summary.removed.isEmpty { parts.append("\(summary.removed.count) removed") }
         if !summary.notMedia.isEmpty { parts.append("\(summary.notMedia.count) not media") }
@@ -41,23 +48,45 @@ struct Index: ParsableCommand {
 }
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Lists the videos in the library.")
+    static let configuration = CommandConfiguration(
+        abstract: "Lists the videos in the library.",
+        discussion: """
+        Prints one line per video: its duration, what was fingerprinted (picture, sound) and its \
+        path; the count and total duration go to stderr.
+
+        Example:
+          vmatch list --db ~/agency/creator-a.sqlite
+        """)
 
     @OptionGroup var library: LibraryOptions
 
     func run() throws {
         let store = try library.open(readOnly: true)
         let videos = try reportingFailure { try store.videos() }
+        func row(_ duration: String, _ content: String, _ path: String) -> String {
+            duration.padding(toLength: max(9, duration.count), withPad: " ", startingAt: 0) + "  "
+                + content.padding(toLength: 13, withPad: " ", startingAt: 0) + "  " + path
+        }
+        if !videos.isEmpty { try Output.standard.line(row("DURATION", "CONTENT", "PATH")) }
         for video in videos {
-            let duration = video.duration.map { formatSeconds($0) } ?? "?"
+            let duration = video.duration.map { SuspectReport.clock($0) } ?? "?"
             let kinds = [video.hasVideo ? "picture" : nil, video.hasAudio ? "sound" : nil].compactMap { $0 }.joined(separator: "+")
-            try Output.standard.line("\(duration)\t\(kinds.isEmpty ? "-" : kinds)\t\(video.path.terminalSafe)")
+            try Output.standard.line(row(duration, kinds.isEmpty ? "-" : kinds, video.path.terminalSafe))
+        }
+        if !library.quiet {
+            let total = videos.compactMap(\.duration).reduce(0, +)
+            Terminal.note("list: \(videos.count) video\(videos.count == 1 ? "" : "s"), \(SuspectReport.clock(total)) in all (library: \(store.path))")
         }
     }
 }
 
 struct Remove: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Removes videos from the library (the files stay).")
+    static let configuration = CommandConfiguration(
+        abstract: "Removes videos from the library (the files stay).",
+        discussion: """
+        Example:
+          vmatch remove ~/Videos/channel/drafts    # everything indexed under the folder
+        """)
 
     @OptionGroup var library: LibraryOptions
 

@@ -5,10 +5,10 @@ import Report
 
 /// Options every library command shares.
 struct LibraryOptions: ParsableArguments {
-    @Option(name: .long, help: "Library file (default: $VMATCH_DB, else $XDG_DATA_HOME/vmatch/library.sqlite).")
+    @Option(name: .long, help: ArgumentHelp("Library file (default: $VMATCH_DB, else $XDG_DATA_HOME/vmatch/library.sqlite).", valueName: "file"))
     var db: String?
 
-    @Flag(name: .shortAndLong, help: "Print no progress on stderr.")
+    @Flag(name: .shortAndLong, help: "Print no progress line and no summary on stderr (errors are still printed).")
     var quiet = false
 
     var path: String { db ?? Library.defaultPath() }
@@ -26,6 +26,7 @@ struct LibraryOptions: ParsableArguments {
 
 /// Runs `body`; an error it throws is named on stderr and ends the command with exit status 2
 /// (not the argument parser's 1, which is for its own errors).
+@discardableResult
 func reportingFailure<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
@@ -39,15 +40,19 @@ func reportingFailure<T>(_ body: () throws -> T) throws -> T {
 
 /// How much work runs at once and how long one file may take (index and compare).
 struct WorkOptions: ParsableArguments {
-    @Option(help: "Files handled at once (default: the number of cores).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    // `.unconditional`: a negative number is the option's value, to be refused by name, not
+    // taken for another option ("Missing value for --timeout").
+    @Option(name: .customLong("jobs"), parsing: .unconditional, help: ArgumentHelp("Files handled at once (default: the number of cores).", valueName: "n"))
+    var requestedJobs: Int?
 
-    @Option(help: "Seconds allowed per file (default: 120 plus twice the file's duration).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds allowed per file (default: 120 plus twice the file's duration).", valueName: "seconds"))
     var timeout: Double?
 
+    var jobs: Int { requestedJobs ?? ProcessInfo.processInfo.activeProcessorCount }
+
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive.") }
+        if let requestedJobs, requestedJobs < 1 { throw ValidationError("--jobs must be at least 1, not \(requestedJobs).") }
+        if let timeout, !(timeout > 0) || !timeout.isFinite { throw ValidationError("--timeout must be a positive number of seconds, not \(String(format: "%g", timeout)).") }
     }
 }
 

@@ -5,7 +5,11 @@ import Report
 
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Prints what the decoder sees in each file: container, duration, streams.")
+        abstract: "Prints what the decoder sees in each file: container, duration, streams.",
+        discussion: """
+        Example:
+          vmatch probe phone-video.mov --json
+        """)
 
     @Flag(help: "Print one JSON object per file instead of text.")
     var json = false
@@ -54,7 +58,7 @@ extension MediaInfo {
     var textBlock: String {
         var lines = [path]
         lines.append("  container  \(container)")
-        lines.append("  duration   \(duration.map { formatSeconds($0) } ?? (isStillImage ? "still image" : "unknown"))")
+        lines.append("  duration   \(duration.map { String(format: "%@ (%.3f s)", SuspectReport.clock($0), $0) } ?? (isStillImage ? "still image" : "unknown"))")
         if let v = video {
             var line = "  video      \(v.codec) \(v.width)x\(v.height)"
             if let rate = v.frameRate { line += String(format: " %.3g fps", rate) }
@@ -72,11 +76,4 @@ extension MediaInfo {
         }
         return lines.joined(separator: "\n")
     }
-}
-
-/// `m:ss.s` for people.
-func formatSeconds(_ seconds: Double) -> String {
-    let total = max(0, seconds)
-    let minutes = Int(total / 60)
-    return String(format: "%d:%04.1f", minutes, total - Double(minutes * 60))
 }

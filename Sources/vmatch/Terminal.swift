@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import Report
 
 /// stderr for people: errors, warnings and progress (progress only on a terminal). Messages are
@@ -64,4 +65,60 @@ struct Output {
             throw ExitCode(Status.unreadable)
         }
     }
+}
+
+/// Why `path` cannot be written as a new or replaced file, said before any work is done:
+/// its folder is missing, is not a folder, or cannot be written to; or `path` is a folder.
+func checkWritable(_ path: String) throws {
+    let folder = (MediaWalker.absolutePath(path) as NSString).deletingLastPathComponent
+    var info = stat()
+    let reason: String?
+    if stat(folder, &info) != 0 {
+        reason = "its folder '\(folder)' does not exist: \(String(cString: strerror(errno)).lowercased())"
+    } else if info.st_mode & S_IFMT != S_IFDIR {
+        reason = "'\(folder)' is not a folder"
+    } else if access(folder, W_OK) != 0 {
+        reason = "its folder '\(folder)' cannot be written to: \(String(cString: strerror(errno)).lowercased())"
+    } else if stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR {
+        reason = "it is a folder"
+    } else {
+        reason = nil
+    }
+    if let reason {
+        Terminal.error("cannot write '\(path)': \(reason)")
+        throw ExitCode(Status.unreadable)
+    }
+}
+
+/// A file could not be written; names it with the system's reason.
+struct WriteError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "cannot write '\(path)': \(reason)" }
+}
+
+/// Writes `text` as the whole of `path`: into a new file beside it, flushed, then renamed over
+/// it, so a reader never sees half a report and a failed write leaves the old file as it was.
+func writeReplacing(_ path: String, with text: String) throws {
+    let folder = (MediaWalker.absolutePath(path) as NSString).deletingLastPathComponent
+    var template = Array((folder + "/.vmatch-XXXXXX").utf8CString)
+    let descriptor = mkstemp(&template)
+    func failure() -> WriteError { WriteError(path: path, reason: String(cString: strerror(errno)).lowercased()) }
+    guard descriptor >= 0 else { throw failure() }
+    let scratch = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    var written = false
+    defer { if !written { unlink(scratch) } }
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let n = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { let error = failure(); close(descriptor); throw error }
+        bytes = bytes.dropFirst(n)
+    }
+    let mask = umask(0)
+    umask(mask)
+    guard fchmod(descriptor, 0o666 & ~mask) == 0, fsync(descriptor) == 0 else { let error = failure(); close(descriptor); throw error }
+    guard close(descriptor) == 0 else { throw failure() }
+    guard rename(scratch, path) == 0 else { throw failure() }
+    written = true
 }

@@ -18,16 +18,18 @@ import Testing
     }
 
     @Test func emptyFile() throws {
-        let error = try oneLineError(try TestMedia.file("empty.mp4", bytes: []))
+        let path = try TestMedia.file("empty.mp4", bytes: [])
+        let error = try oneLineError(path)
         #expect(error.kind == .open)
-        #expect(error.description.hasPrefix("cannot decode 'empty.mp4': "))
+        #expect(error.description.hasPrefix("cannot decode '\(path)': "))
         #expect(!error.description.contains("\n"))
     }
 
     @Test func notMedia() throws {
         let text = Array("This is a text file, not a video.\n".utf8)
-        let error = try oneLineError(try TestMedia.file("notes.mkv", bytes: text))
-        #expect(error.description == "cannot decode 'notes.mkv': Invalid data found when processing input (avformat_open_input)")
+        let path = try TestMedia.file("notes.mkv", bytes: text)
+        let error = try oneLineError(path)
+        #expect(error.description == "cannot decode '\(path)': Invalid data found when processing input (avformat_open_input)")
     }
 
     @Test func randomBytesWithAMediaExtension() throws {
@@ -36,8 +38,9 @@ import Testing
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return UInt8(truncatingIfNeeded: state >> 56)
         }
-        let error = try oneLineError(try TestMedia.file("noise.mp4", bytes: bytes))
-        #expect(error.description.hasPrefix("cannot decode 'noise.mp4': "))
+        let path = try TestMedia.file("noise.mp4", bytes: bytes)
+        let error = try oneLineError(path)
+        #expect(error.description.hasPrefix("cannot decode '\(path)': "))
     }
 
     @Test func truncatedFiles() throws {
@@ -54,8 +57,10 @@ import Testing
 
     @Test func missingFile() throws {
         let error = try oneLineError("/nonexistent/clip.mp4")
-        // Regular files only: a missing one fails at the stat(2) check, before FFmpeg opens it.
-        #expect(error.description == "cannot decode 'clip.mp4': No such file or directory (stat)")
+        // Regular files only: a missing one fails at the stat(2) check, before FFmpeg opens it,
+        // worded as the walker words it ("cannot read"), with the path it was given.
+        #expect(error.kind == .unreadable)
+        #expect(error.description == "cannot read '/nonexistent/clip.mp4': no such file or directory")
     }
 }
 
@@ -68,7 +73,7 @@ import Testing
             try decoder.decode()
         } throws: { error in
             (error as? MediaError)?.kind == .timeout
-                && "\(error)" == "cannot decode 'clip.mp4': decoding took longer than the time budget"
+                && "\(error)" == "cannot decode '\(path)': decoding took longer than the time budget"
         }
     }
 

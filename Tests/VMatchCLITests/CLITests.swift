@@ -24,11 +24,13 @@ enum CLI {
 
     /// `stdoutPath`: where the child's stdout goes instead (e.g. /dev/full); `stdout` is then empty.
     /// `executable`: another program to run (one that runs vmatch in turn, as a user or shell would).
+    /// `directory`: the folder it runs in (default: the test's own).
     static func run(_ arguments: [String], environment: [String: String] = [:], stdoutPath: String? = nil,
-                    stderrPath: String? = nil, executable: URL? = nil) throws -> CLIResult {
+                    stderrPath: String? = nil, executable: URL? = nil, directory: URL? = nil) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable ?? binary
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env
@@ -95,7 +97,7 @@ enum CLI {
         #expect(result.status == 2)
         #expect(result.stdout.contains("video      h264 160x90 25 fps yuv420p"))
         #expect(result.stdout.contains("audio      none"))
-        #expect(result.stderr == "error: cannot decode 'broken file.mov': Invalid data found when processing input (avformat_open_input)\n")
+        #expect(result.stderr == "error: cannot decode '\(broken)': Invalid data found when processing input (avformat_open_input)\n")
     }
 
     @Test func jsonHasOneObjectPerFile() throws {
