@@ -18,7 +18,7 @@ struct VMatch: ParsableCommand {
         progress, summaries and errors to stderr.
         """,
         version: vmatchVersion,
-        subcommands: [Index.self, Compare.self, List.self, Remove.self, Hash.self, Probe.self, Decode.self])
+        subcommands: [Index.self, Compare.self, Watch.self, List.self, Remove.self, Hash.self, Probe.self, Decode.self])
 
     static func main() {
         MediaFiles.configureProcessMemory()

@@ -146,7 +146,7 @@ import Testing
             (["compare", "--timeout", "-5", "x.mp4"], "error: --timeout must be a positive number of seconds, not -5."),
             (["index", "--jobs", "0", "x"], "error: --jobs must be at least 1, not 0."),
             (["compare", "--nope", "x.mp4"], "error: Unknown option '--nope'. Did you mean '--jobs'?"),
-            (["help", "nope"], "error: no command 'nope'; the commands are index, compare, list, remove, hash, probe (see 'vmatch --help')"),
+            (["help", "nope"], "error: no command 'nope'; the commands are index, compare, watch, list, remove, hash, probe (see 'vmatch --help')"),
             ([], "error: no command given"),
         ]
         for (arguments, first) in cases {
@@ -199,7 +199,7 @@ import Testing
 
     /// Each command's help as a user sees it at 80 columns, against the snapshot in Help/
     /// (VMATCH_UPDATE_HELP=1 rewrites the snapshots after a deliberate change; review the diff).
-    @Test(arguments: ["vmatch", "index", "compare", "list", "remove", "hash", "probe"])
+    @Test(arguments: ["vmatch", "index", "compare", "watch", "list", "remove", "hash", "probe"])
     func helpMatchesItsSnapshot(_ command: String) throws {
         let r = try CLI.run((command == "vmatch" ? [] : [command]) + ["--help"], environment: ["COLUMNS": "80"])
         #expect(r.status == 0 && r.stderr.isEmpty)

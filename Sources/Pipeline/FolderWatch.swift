@@ -1,0 +1,241 @@
+// `vmatch watch`: folders watched with inotify, recursively, and the files in them handed out
+// once they are complete. "Complete" follows how files arrive: downloaders write under a partial
+// name and rename (yt-dlp `NAME.part`, `.ytdl`, `NAME.fNNN.ext` pieces that are merged and
+// deleted, `NAME.temp.ext` of its post-processors; browsers `.crdownload`, `.part`, `.download`),
+// copies are closed after writing. A file is handed out when it has been closed or moved in and
+// then seen unchanged (size and modification time) for `settle` seconds with no write in
+// between; a file that disappears meanwhile is forgotten. No polling: the kernel wakes the
+// watch, and it sleeps only as long as the next file needs to settle.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+package struct WatchError: Error, CustomStringConvertible {
+    package var description: String
+}
+
+package final class FolderWatch {
+    /// What `next` hands out.
+    package enum Event: Equatable {
+        /// Complete files, in the order they settled (paths absolute).
+        case files([String])
+        /// The stop descriptor became readable.
+        case stop
+    }
+
+    /// Seconds a closed or moved-in file must stay unchanged before it is handed out.
+    package let settle: Double
+    private let descriptor: Int32
+    /// Watch descriptor → folder path.
+    private var folders: [Int32: String] = [:]
+    private var watched = Set<String>()
+    /// Files waiting to settle: when they were last written, and how they looked then.
+    private var pending: [String: (touched: Double, size: Int64, modified: Double)] = [:]
+    /// Files being written (created or modified, not yet closed): handed out only after a close,
+    /// a move in, or `settle` seconds without a write (a writer that keeps the file open).
+    private var writing: [String: Double] = [:]
+    private let roots: [String]
+
+    /// Watches `roots` and every folder under them (hidden ones and links to folders excepted).
+    /// A folder that cannot be watched is an error naming it; the system's watch limit says how
+    /// to raise it.
+    package init(roots: [String], settle: Double = 2) throws {
+        self.settle = settle
+        self.roots = roots.map(MediaWalker.absolutePath)
+        descriptor = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        guard descriptor >= 0 else {
+            throw WatchError(description: "cannot watch folders: inotify: \(String(cString: strerror(errno)).lowercased())")
+        }
+        for root in self.roots {
+            var info = stat()
+            guard stat(root, &info) == 0 else {
+                throw WatchError(description: "cannot watch '\(root)': \(String(cString: strerror(errno)).lowercased())")
+            }
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw WatchError(description: "cannot watch '\(root)': not a folder") }
+            try add(folder: root)
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Every file now under the watched folders that looks complete by its name (sorted): what
+    /// arrived while no watch was running.
+    package func existingFiles() -> [String] {
+        MediaWalker.files(under: roots).files.filter(Self.looksComplete)
+    }
+
+    /// Waits until files have settled or `stop` is readable. Returns `.files` with at least one
+    /// path, or `.stop`.
+    package func next(stop: Int32) throws -> Event {
+        while true {
+            let ready = settled(now: Self.now())
+            if !ready.isEmpty { return .files(ready) }
+            var polls = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+                         pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
+            let waitMs = nextDeadline().map { Int32(max(0, min(60_000, ($0 - Self.now()) * 1000)).rounded(.up)) } ?? -1
+            let n = poll(&polls, 2, waitMs)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw WatchError(description: "cannot watch folders: poll: \(String(cString: strerror(errno)).lowercased())")
+            }
+            if polls[1].revents != 0 { return .stop }
+            if polls[0].revents != 0 { try readEvents() }
+        }
+    }
+
+    // MARK: - Events
+
+    private func add(folder: String) throws {
+        guard !watched.contains(folder) else { return }
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
+        let wd = inotify_add_watch(descriptor, folder, mask)
+        guard wd >= 0 else {
+            if errno == ENOSPC {
+                let limit = (try? String(contentsOfFile: "/proc/sys/fs/inotify/max_user_watches", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+                throw WatchError(description: "cannot watch '\(folder)': the system's limit of \(limit) watched folders per user is reached (raise it: sudo sysctl fs.inotify.max_user_watches=\(Int(limit).map { String($0 * 4) } ?? "524288"))")
+            }
+            throw WatchError(description: "cannot watch '\(folder)': \(String(cString: strerror(errno)).lowercased())")
+        }
+        folders[wd] = folder
+        watched.insert(folder)
+        // Folders inside, after the watch is on, so none created meanwhile is missed.
+        guard let directory = opendir(folder) else { return }
+        defer { closedir(directory) }
+        var inside: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            guard !name.hasPrefix(".") else { continue }
+            let path = folder + "/" + name
+            var info = stat()
+            if lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR { inside.append(path) }
+        }
+        for sub in inside.sorted() { try add(folder: sub) }
+    }
+
+    private func readEvents() throws {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { return }
+                throw WatchError(description: "cannot watch folders: read: \(String(cString: strerror(errno)).lowercased())")
+            }
+            guard n > 0 else { return }
+            var offset = 0
+            let headerSize = MemoryLayout<inotify_event>.size
+            while offset + headerSize <= n {
+                let (wd, mask, length) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, Int) in
+                    let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                    return (event.wd, event.mask, Int(event.len))
+                }
+                let nameBytes = buffer[(offset + headerSize) ..< min(n, offset + headerSize + length)].prefix { $0 != 0 }
+                offset += headerSize + length
+                if mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                    // Events were lost: look at everything again.
+                    for file in existingFiles() { touch(file, closed: true) }
+                    continue
+                }
+                guard let folder = folders[wd] else { continue }
+                if mask & UInt32(IN_IGNORED) != 0 || mask & UInt32(IN_DELETE_SELF) != 0 {
+                    folders[wd] = nil
+                    watched.remove(folder)
+                    continue
+                }
+                let name = String(decoding: nameBytes, as: UTF8.self)
+                guard !name.isEmpty, !name.hasPrefix(".") else { continue }
+                let path = folder + "/" + name
+                if mask & UInt32(IN_ISDIR) != 0 {
+                    if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
+                        try add(folder: path)
+                        // A folder moved in whole (or filled before its watch was on) brings files.
+                        for file in MediaWalker.files(under: [path]).files where Self.looksComplete(file) { touch(file, closed: true) }
+                    }
+                    continue
+                }
+                if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 {
+                    pending[path] = nil
+                    writing[path] = nil
+                } else if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
+                    if Self.looksComplete(path) { touch(path, closed: true) }
+                } else if mask & UInt32(IN_CREATE | IN_MODIFY) != 0 {
+                    if Self.looksComplete(path) { touch(path, closed: false) }
+                }
+            }
+        }
+    }
+
+    /// A write (or a close or move in, `closed`) seen now.
+    private func touch(_ path: String, closed: Bool) {
+        let now = Self.now()
+        if closed {
+            writing[path] = nil
+            guard let look = Self.look(path) else { pending[path] = nil; return }
+            pending[path] = (now, look.size, look.modified)
+        } else if let waiting = pending[path] {
+            // Written again after its close: it settles from now.
+            pending[path] = (now, waiting.size, waiting.modified)
+        } else {
+            writing[path] = now
+        }
+    }
+
+    /// Files whose last write is `settle` seconds old and that still look as they did then.
+    private func settled(now: Double) -> [String] {
+        // A writer that never closes (or closed before the watch began): settled by time alone.
+        for (path, touched) in writing where now - touched >= settle {
+            writing[path] = nil
+            if let look = Self.look(path) { pending[path] = (touched, look.size, look.modified) }
+        }
+        var ready: [(Double, String)] = []
+        for (path, entry) in pending where now - entry.touched >= settle {
+            guard let look = Self.look(path) else { pending[path] = nil; continue }
+            if look.size == entry.size && look.modified == entry.modified {
+                pending[path] = nil
+                ready.append((entry.touched, path))
+            } else {
+                pending[path] = (now, look.size, look.modified)  // still changing
+            }
+        }
+        return ready.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }.map(\.1)
+    }
+
+    private func nextDeadline() -> Double? {
+        let times = pending.values.map(\.touched) + writing.values
+        return times.min().map { $0 + settle }
+    }
+
+    private static func look(_ path: String) -> (size: Int64, modified: Double)? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return (Int64(info.st_size), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    }
+
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    /// Suffixes of files still being downloaded or assembled.
+    static let partialSuffixes = [".part", ".ytdl", ".crdownload", ".download", ".partial", ".tmp"]
+
+    /// False for names of files still being downloaded or assembled, hidden files, and files
+    /// plainly not media (`.info.json` sidecars and the like).
+    package static func looksComplete(_ path: String) -> Bool {
+        let name = (path as NSString).lastPathComponent.lowercased()
+        guard !name.hasPrefix(".") else { return false }
+        if partialSuffixes.contains(where: name.hasSuffix) { return false }
+        if name.contains(".part-frag") { return false }
+        let parts = name.split(separator: ".")
+        if parts.count >= 3 {
+            let beforeExtension = parts[parts.count - 2]
+            // yt-dlp: NAME.f137.mp4 (one format, merged into NAME.mp4 then deleted), NAME.temp.mp4.
+            if beforeExtension == "temp" { return false }
+            if beforeExtension.first == "f", beforeExtension.count > 1, beforeExtension.dropFirst().allSatisfy(\.isNumber) { return false }
+        }
+        return !MediaWalker.nonMediaExtensions.contains((name as NSString).pathExtension)
+    }
+}

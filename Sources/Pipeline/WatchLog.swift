@@ -1,0 +1,102 @@
+// What `vmatch watch` has checked, remembered beside the library (`LIBRARY.watched.jsonl`), so
+// that a restart checks only the clips that arrived or changed while it was down, and a clip that
+// failed is not tried again until it changes. One JSON object per line, appended as each clip is
+// checked; the last record of a path wins. A cut-off last line (a killed watch) is ignored, and
+// its clip is checked again.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+package final class WatchLog {
+    package struct Record: Codable, Equatable, Sendable {
+        package var path: String
+        package var size: Int64
+        /// Seconds since 1970, with nanoseconds.
+        package var modified: Double
+        package var sha256: String
+        /// "reuse", "no reuse" or "failed".
+        package var outcome: String
+        package var checkedAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case path, size, modified, sha256, outcome
+            case checkedAt = "checked_at"
+        }
+    }
+
+    package let path: String
+    private var known: [String: Record] = [:]
+    private let descriptor: Int32
+
+    /// The log for the library at `libraryPath`.
+    package static func path(forLibrary libraryPath: String) -> String { libraryPath + ".watched.jsonl" }
+
+    /// Reads what earlier watches recorded and opens the log for appending (created when missing).
+    package init(path: String) throws {
+        self.path = path
+        descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw WatchError(description: "cannot write '\(path)' (where watch remembers what it checked): \(String(cString: strerror(errno)).lowercased())")
+        }
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
+        let decoder = JSONDecoder()
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            if let record = try? decoder.decode(Record.self, from: Data(line)) { known[record.path] = record }
+        }
+        // A line cut off by a killed run gets its newline, so the next record starts a line.
+        if let last = data.last, last != UInt8(ascii: "\n") { try append(Data("\n".utf8)) }
+    }
+
+    deinit { close(descriptor) }
+
+    /// How many clips the log remembers.
+    package var count: Int { known.count }
+
+    /// True when `file` was never checked, or changed since (size, or modification time and
+    /// content). A file touched but not changed is recorded with its new time and not checked.
+    package func needsCheck(_ file: String) -> Bool {
+        guard let record = known[file] else { return true }
+        guard let look = Self.look(file) else { return true }
+        guard look.size == record.size else { return true }
+        if look.modified == record.modified { return false }
+        guard let digest = try? SHA256.hex(ofFileAt: file), digest == record.sha256 else { return true }
+        var touched = record
+        touched.modified = look.modified
+        try? write(touched)
+        return false
+    }
+
+    /// Remembers that `file` was checked with `outcome`; its identity is read now (the caller
+    /// took it before the check: `identity(of:)`).
+    package func write(_ record: Record) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var line = try encoder.encode(record)
+        line.append(UInt8(ascii: "\n"))
+        try append(line)
+        known[record.path] = record
+    }
+
+    /// Size, modification time and SHA-256 of `file`, as a record waiting for its outcome.
+    package static func identity(of file: String) -> Record? {
+        guard let look = look(file), let digest = try? SHA256.hex(ofFileAt: file) else { return nil }
+        return Record(path: file, size: look.size, modified: look.modified, sha256: digest, outcome: "", checkedAt: "")
+    }
+
+    private func append(_ data: Data) throws {
+        var bytes = [UInt8](data)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw WatchError(description: "cannot write '\(path)': \(String(cString: strerror(errno)).lowercased())") }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+
+    private static func look(_ path: String) -> (size: Int64, modified: Double)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (Int64(info.st_size), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    }
+}

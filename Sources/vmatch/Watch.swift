@@ -1,0 +1,257 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Report
+
+/// Written by the signal handler, read by the watch loop: SIGINT and SIGTERM become a byte on a
+/// pipe, so the loop stops between clips and never in the middle of writing a record.
+nonisolated(unsafe) private var stopPipe: (read: Int32, write: Int32) = (-1, -1)
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watches folders and checks each new clip against the library as it lands.",
+        discussion: """
+        A clip is checked once it is complete: files still downloading (.part, .ytdl, \
+        .crdownload, yt-dlp's .fNNN pieces) are passed over until they are renamed, and a file \
+        is taken only after it has been closed or moved in and stayed unchanged for --settle \
+        seconds. What was checked is remembered beside the library (LIBRARY.watched.jsonl): \
+        a restart checks only what arrived or changed meanwhile, and a clip that failed is not \
+        tried again until it changes. New references indexed meanwhile are used for the next \
+        clip. SIGINT or SIGTERM stop it between clips (exit status 0).
+
+        Examples:
+          vmatch watch ~/Downloads/clips
+          vmatch watch ~/dl --json -o ~/dl/results.jsonl --html-dir ~/dl/reports
+          vmatch watch ~/dl --on-match 'mail -s "vmatch: $VMATCH_SUSPECT" me@example.org'
+        """)
+
+    @OptionGroup var library: LibraryOptions
+
+    @Flag(help: "Print JSON Lines (one object per clip, as compare --json) instead of the text report.")
+    var json = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Append the report to this file instead of printing it.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Write an HTML evidence report into this folder for each clip that reuses something.", valueName: "folder"))
+    var htmlDir: String?
+
+    @Option(help: ArgumentHelp("Run this shell command for each clip that reuses something, with its JSON record on standard input (and $VMATCH_SUSPECT, $VMATCH_REPORT set). Its failure is reported; the watch goes on.", valueName: "command"))
+    var onMatch: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds a new file must stay unchanged before it is checked.", valueName: "seconds"))
+    var settle = 2.0
+
+    @OptionGroup var work: WorkOptions
+
+    @Argument(help: "Folders to watch (recursively).")
+    var folders: [String]
+
+    func validate() throws {
+        guard settle >= 0, settle.isFinite else { throw ValidationError("--settle must be zero or a positive number of seconds.") }
+    }
+
+    func run() throws {
+        let store = try library.open(readOnly: true)
+        let sink = try output.map(openForAppending) ?? Output.standard
+        if let htmlDir { try checkFolderWritable(htmlDir) }
+        let log: WatchLog
+        let watch: FolderWatch
+        do {
+            log = try WatchLog(path: WatchLog.path(forLibrary: store.path))
+            // Watches first, then the files already there: none arriving in between is missed.
+            watch = try FolderWatch(roots: folders, settle: settle)
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(Status.unreadable)
+        }
+        let stop = try Self.catchStopSignals()
+
+        var references = try loadLibrary(store.path)
+        var libraryState = Self.fileState(store.path)
+        var session = Session(json: json, sink: sink, htmlDir: htmlDir, hook: onMatch.map { CommandHook(command: $0) }, log: log)
+        if !library.quiet {
+            Terminal.note("watch: watching \(folders.joined(separator: ", ")) against \(references.entries.count) reference\(references.entries.count == 1 ? "" : "s") (\(store.path)); \(log.count) clip\(log.count == 1 ? "" : "s") checked before")
+        }
+
+        var queue = watch.existingFiles()
+        var stopped = false
+        while !stopped {
+            let due = queue.filter(log.needsCheck)
+            queue = []
+            if !due.isEmpty {
+                // References indexed since the last clip are used from this one on.
+                let state = Self.fileState(store.path)
+                if state != libraryState {
+                    references = try loadLibrary(store.path)
+                    libraryState = state
+                    if !library.quiet { Terminal.note("watch: the library changed; now \(references.entries.count) references") }
+                }
+                var identities: [String: WatchLog.Record] = [:]
+                for file in due { identities[file] = WatchLog.identity(of: file) }
+                var writeFailed = false
+                SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout))
+                    .run(files: due, against: references) { result in
+                        do { try session.report(result, identity: identities[result.path]) } catch {
+                            writeFailed = true
+                            return false
+                        }
+                        return !Self.isReadable(stop)
+                    }
+                if writeFailed { throw ExitCode(Status.unreadable) }
+                if Self.isReadable(stop) { break }
+            }
+            do {
+                switch try watch.next(stop: stop) {
+                case .stop: stopped = true
+                case .files(let files): queue = files
+                }
+            } catch {
+                Terminal.error("\(error)")
+                throw ExitCode(Status.unreadable)
+            }
+        }
+        if output != nil { try sink.synchronize() }
+        if !library.quiet {
+            Terminal.note("watch: stopped; \(session.checked) checked, \(session.withReuse) with reuse, \(session.failed) failed")
+        }
+    }
+
+    /// What is done with each checked clip: its record (stdout or -o), its evidence report, the
+    /// hook, and the log.
+    struct Session {
+        let json: Bool
+        let sink: Output
+        let htmlDir: String?
+        let hook: CommandHook?
+        let log: WatchLog
+        var checked = 0, withReuse = 0, failed = 0
+
+        mutating func report(_ result: SuspectResult, identity: WatchLog.Record?) throws {
+            let report = SuspectReport(suspect: displayPath(result.path), duration: result.duration, matches: result.matches, error: result.error)
+            checked += 1
+            if let error = result.error { failed += 1; Terminal.error(error) }
+            try sink.write(json ? report.jsonLine() + "\n" : (checked == 1 ? "" : "\n") + report.text(shown: displayPath) + "\n")
+            var page: String?
+            if !result.matches.isEmpty {
+                withReuse += 1
+                if let htmlDir { page = writeEvidence(result, report: report, into: htmlDir) }
+                if let hook {
+                    var environment = ["VMATCH_SUSPECT": result.path]
+                    if let page { environment["VMATCH_REPORT"] = page }
+                    if let failure = hook.run(input: report.jsonLine() + "\n", environment: environment) {
+                        Terminal.error("--on-match command for '\(result.path)' failed: \(failure)")
+                    }
+                }
+            }
+            // Remembered only with the identity it was checked with: a file that changed while it
+            // was checked (or vanished) is looked at again.
+            if var record = identity {
+                record.outcome = result.error != nil ? "failed" : result.matches.isEmpty ? "no reuse" : "reuse"
+                record.checkedAt = ISO8601DateFormatter().string(from: Date())
+                do { try log.write(record) } catch { Terminal.error("\(error)") }
+            }
+        }
+
+        /// DIR/NAME.html (NAME-2.html, … when taken); returns its path, or nil after saying why not.
+        private func writeEvidence(_ result: SuspectResult, report: SuspectReport, into folder: String) -> String? {
+            var evidence = EvidenceCollector()
+            evidence.add(result, report: report)
+            let page = EvidenceReport(generated: Date(), vmatchVersion: vmatchVersion, libraryVideos: 0, suspects: evidence.suspects).html()
+            let base = ((result.path as NSString).lastPathComponent as NSString).deletingPathExtension
+            var path = (folder as NSString).appendingPathComponent(base + ".html")
+            var n = 2
+            while FileManager.default.fileExists(atPath: path) {
+                path = (folder as NSString).appendingPathComponent("\(base)-\(n).html")
+                n += 1
+            }
+            do {
+                try writeReplacing(path, with: page)
+                return path
+            } catch {
+                Terminal.error("\(error)")
+                return nil
+            }
+        }
+    }
+
+    private func loadLibrary(_ path: String) throws -> LoadedLibrary {
+        do {
+            let loaded = try LoadedLibrary(path: path)
+            if loaded.entries.isEmpty {
+                Terminal.error("the library at \(path) is empty: run `vmatch index` first")
+                throw ExitCode(Status.unreadable)
+            }
+            return loaded
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(Status.unreadable)
+        }
+    }
+
+    /// Size, modification time and inode of the library file and its write-ahead log: changes
+    /// when `index` writes.
+    private static func fileState(_ path: String) -> [Int64] {
+        [path, path + "-wal"].flatMap { file -> [Int64] in
+            var info = stat()
+            guard stat(file, &info) == 0 else { return [-1] }
+            return [Int64(info.st_ino), Int64(info.st_size), Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec)]
+        }
+    }
+
+    private static func catchStopSignals() throws -> Int32 {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else {
+            Terminal.error("cannot watch: pipe: \(String(cString: strerror(errno)).lowercased())")
+            throw ExitCode(Status.unreadable)
+        }
+        for end in ends {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+        }
+        stopPipe = (ends[0], ends[1])
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in
+            var byte: UInt8 = 1
+            _ = write(stopPipe.write, &byte, 1)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
+        // A parent may have started vmatch with these blocked (the mask is inherited): a watch
+        // must stop when asked, whoever started it.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        return ends[0]
+    }
+
+    private static func isReadable(_ descriptor: Int32) -> Bool {
+        var p = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, 0) > 0
+    }
+}
+
+/// Why `folder` cannot take new files, said before any work is done.
+func checkFolderWritable(_ folder: String) throws {
+    var info = stat()
+    let reason: String?
+    if stat(folder, &info) != 0 {
+        reason = String(cString: strerror(errno)).lowercased()
+    } else if info.st_mode & S_IFMT != S_IFDIR {
+        reason = "not a folder"
+    } else if access(folder, W_OK) != 0 {
+        reason = String(cString: strerror(errno)).lowercased()
+    } else {
+        reason = nil
+    }
+    if let reason {
+        Terminal.error("cannot write into '\(folder)': \(reason)")
+        throw ExitCode(Status.unreadable)
+    }
+}
