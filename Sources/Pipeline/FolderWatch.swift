@@ -94,7 +94,7 @@ package final class FolderWatch {
             if errno == ENOSPC {
                 let limit = (try? String(contentsOfFile: "/proc/sys/fs/inotify/max_user_watches", encoding: .utf8))?
                     .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
-                throw WatchError(description: "cannot watch '\(folder)': the system's limit of \(limit) watched folders per user is reached (raise it: sudo sysctl fs.inotify.max_user_watches=\(Int(limit).map { String($0 * 4) } ?? "524288"))")
+                throw WatchError(description: "cannot watch '\(folder)': the system's limit of \(limit) watched folders per user is reached (raise it: sudo sysctl fs.inotify.max_user_watches=\(Int(limit).map { String(max($0 * 2, 524_288)) } ?? "524288"))")
             }
             throw WatchError(description: "cannot watch '\(folder)': \(String(cString: strerror(errno)).lowercased())")
         }
