@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "AudioFingerprint", dependencies: ["Fingerprint", "CFFTW"]),
         .target(name: "CHamming"),
         .target(name: "Matching", dependencies: ["Fingerprint", "CHamming"]),
-        .target(name: "Report", dependencies: ["Fingerprint", "Matching"]),
+        .target(name: "Report", dependencies: ["Fingerprint", "Matching"], exclude: ["Schema"]),
         .target(name: "CMemory"),
         .target(name: "Pipeline", dependencies: [
             "Fingerprint", "Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore", "Report", "CMemory",

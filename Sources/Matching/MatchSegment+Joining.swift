@@ -36,7 +36,8 @@ extension MatchSegment {
                 let start = min(v.suspectStart, a.suspectStart), end = max(v.suspectEnd, a.suspectEnd)
                 result.append(MatchSegment(modality: .both, suspectStart: start, suspectEnd: end,
                                            referenceStart: a.referenceTime(at: start), referenceEnd: a.referenceTime(at: end),
-                                           score: 1 - (1 - v.score) * (1 - a.score), speed: a.speed))
+                                           score: 1 - (1 - v.score) * (1 - a.score), speed: a.speed,
+                                           matchedFrames: v.matchedFrames, matchedLandmarks: a.matchedLandmarks))
             } else {
                 result.append(a)
             }
@@ -65,9 +66,18 @@ extension MatchSegment {
         let start = first.suspectStart, end = last.suspectEnd
         let referenceStart = first.referenceStart, referenceEnd = last.referenceEnd
         let speed = end > start ? (referenceEnd - referenceStart) / (end - start) : first.speed
+        // Where the two overlap (windows of a long suspect share 2 minutes), the evidence of the
+        // overlap was counted in both: the later one's share of it is taken off.
+        let second = suspectStart <= b.suspectStart ? b : self
+        let overlap = max(0, min(suspectEnd, b.suspectEnd) - max(suspectStart, b.suspectStart))
+        let secondLength = second.suspectEnd - second.suspectStart
+        let kept = secondLength > 0 ? 1 - min(1, overlap / secondLength) : 0
+        let other = suspectStart <= b.suspectStart ? self : b
         return MatchSegment(modality: modality == b.modality ? modality : .both,
                             suspectStart: start, suspectEnd: end, referenceStart: referenceStart, referenceEnd: referenceEnd,
-                            score: max(score, b.score), speed: speed.isFinite && speed > 0 ? speed : first.speed)
+                            score: max(score, b.score), speed: speed.isFinite && speed > 0 ? speed : first.speed,
+                            matchedFrames: other.matchedFrames + Int((Double(second.matchedFrames) * kept).rounded()),
+                            matchedLandmarks: other.matchedLandmarks + Int((Double(second.matchedLandmarks) * kept).rounded()))
     }
 }
 

@@ -29,7 +29,7 @@ public struct Matcher: Sendable {
             let segments = m.segments.map {
                 MatchSegment(modality: .audio, suspectStart: $0.queryStart, suspectEnd: $0.queryEnd,
                              referenceStart: $0.referenceStart, referenceEnd: $0.referenceEnd,
-                             score: $0.score, speed: $0.speed)
+                             score: $0.score, speed: $0.speed, matchedLandmarks: $0.alignedHits)
             }
             byReference[Int(m.referenceID), default: []] += segments
         }
@@ -105,7 +105,7 @@ public struct Matcher: Sendable {
                 result[reference, default: []].append(
                     MatchSegment(modality: .video, suspectStart: a.queryStart, suspectEnd: a.queryEnd,
                                  referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
-                                 score: videoScore(a), speed: a.rate))
+                                 score: videoScore(a), speed: a.rate, matchedFrames: a.supportingInstants))
             }
         }
         return result

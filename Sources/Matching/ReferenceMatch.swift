@@ -27,9 +27,16 @@ public struct MatchSegment: Sendable, Equatable, Codable {
     public var score: Double
     /// Reference seconds per suspect second (1.1: the suspect plays 10 % faster).
     public var speed: Double
+    /// Evidence behind the segment: suspect instants whose frames matched a reference frame on
+    /// the segment's map, and suspect landmarks that matched on it (0 for the other modality).
+    /// Where windows of a long suspect overlap, the overlap's share is counted once, estimated.
+    public var matchedFrames: Int
+    public var matchedLandmarks: Int
 
     public init(modality: Modality, suspectStart: Double, suspectEnd: Double, referenceStart: Double,
-                referenceEnd: Double, score: Double, speed: Double) {
+                referenceEnd: Double, score: Double, speed: Double, matchedFrames: Int = 0, matchedLandmarks: Int = 0) {
+        self.matchedFrames = matchedFrames
+        self.matchedLandmarks = matchedLandmarks
         self.modality = modality
         self.suspectStart = suspectStart
         self.suspectEnd = suspectEnd

@@ -42,11 +42,24 @@ package final class ThumbnailExtractor {
     /// The picture shown at `time` seconds from the start of the file (as `MediaDecoder` counts
     /// time); past the end, the last picture.
     package func jpeg(at time: Double) throws(MediaError) -> [UInt8] {
+        try picture(at: time).jpeg
+    }
+
+    /// The picture at `time` as JPEG bytes and as its luma plane (`width` × `height`, rows
+    /// contiguous), upright: what the report shows and what its distances are measured on.
+    package func picture(at time: Double) throws(MediaError) -> (jpeg: [UInt8], luma: [UInt8], width: Int, height: Int) {
         let frame = try decodeFrame(at: max(0, time))
         let picture = try scaledUpright(frame)
-        let encoder = try MJPEGEncoder(width: Int(picture.pointer.pointee.width), height: Int(picture.pointer.pointee.height),
-                                       quality: quality, path: path)
-        return try encoder.encode(picture, packet: packet)
+        let f = picture.pointer.pointee
+        let w = Int(f.width), h = Int(f.height), stride = Int(f.linesize.0)
+        var luma = [UInt8](repeating: 0, count: w * h)
+        if let plane = f.data.0 {
+            luma.withUnsafeMutableBufferPointer { out in
+                for y in 0 ..< h { (out.baseAddress! + y * w).update(from: plane + y * stride, count: w) }
+            }
+        }
+        let encoder = try MJPEGEncoder(width: w, height: h, quality: quality, path: path)
+        return (try encoder.encode(picture, packet: packet), luma, w, h)
     }
 
     private func decodeFrame(at time: Double) throws(MediaError) -> Frame {

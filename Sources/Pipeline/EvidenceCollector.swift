@@ -1,53 +1,91 @@
 // Gathers, clip by clip, what the HTML evidence report shows beside the verdict: the clip's
-// identity (SHA-256 of the whole file, size, when it was checked) and still pictures of each
-// reused passage cut from both files through `Media`.
+// identity (SHA-256 of the whole file, size, file time, when it was checked) and pairs of still
+// pictures of each reused passage (start, middle, end) cut from both files through `Media`, each
+// with the PDQ distance between the two as the fingerprint measures it (the suspect's variants
+// against the reference's crops, the closest pair).
+import Fingerprint
 import Foundation
 import Media
 import Report
 
 package struct EvidenceCollector {
     package private(set) var suspects: [SuspectEvidence] = []
+    /// Reference durations, for the report's reference timelines.
+    private let durations: [String: Double]
 
-    package init() {}
+    package init(library: LoadedLibrary? = nil) {
+        var durations: [String: Double] = [:]
+        for entry in library?.entries ?? [] { durations[entry.path] = entry.duration }
+        self.durations = durations
+    }
+
+    /// The instants shown for a segment: its start, middle and end (a tenth of its length in
+    /// from each end) when it lasts 3 s or more, else its middle; on the suspect's axis.
+    static func instants(of segment: SuspectReport.Segment) -> [Double] {
+        let length = segment.suspectEnd - segment.suspectStart
+        guard length >= 3 else { return [(segment.suspectStart + segment.suspectEnd) / 2] }
+        return [0.1, 0.5, 0.9].map { segment.suspectStart + length * $0 }
+    }
 
     package mutating func add(_ result: SuspectResult, report: SuspectReport) {
-        let checkedAt = Date()
         let attributes = try? FileManager.default.attributesOfItem(atPath: result.path)
         let size = (attributes?[.size] as? NSNumber)?.int64Value
-        let digest = try? SHA256.hex(ofFileAt: result.path)
-        var pictures: [[FramePair?]] = []
+        let modified = attributes?[.modificationDate] as? Date
+        let digest = result.sha256 ?? (try? SHA256.hex(ofFileAt: result.path))
+        var pictures: [[[FramePair]]] = []
         if result.error == nil && !report.matches.isEmpty {
-            var suspectPictures = Pictures(path: result.path)
+            var suspectPictures = Pictures(path: result.path, role: .suspect)
             for match in report.matches {
-                var referencePictures = Pictures(path: match.reference)
+                var referencePictures = Pictures(path: match.reference, role: .reference)
+                let verified = match.referenceVerified != false
                 pictures.append(match.segments.map { segment in
-                    guard segment.modality != .audio else { return nil }
-                    let times = segment.representativeTimes
-                    let (a, aNote) = suspectPictures.jpeg(at: times.suspect)
-                    let (b, bNote) = referencePictures.jpeg(at: times.reference)
-                    let note = [aNote, bNote].compactMap { $0 }.joined(separator: "; ")
-                    return FramePair(suspectTime: times.suspect, referenceTime: times.reference,
-                                     suspectJPEG: a, referenceJPEG: b, note: note.isEmpty ? nil : note)
+                    guard segment.modality != .audio else { return [] }
+                    return Self.instants(of: segment).map { suspectTime in
+                        let referenceTime = segment.referenceStart + (suspectTime - segment.suspectStart) * segment.speed
+                        let a = suspectPictures.picture(at: suspectTime)
+                        // A reference that is no longer the file indexed is not shown: a picture
+                        // cut from another file would be false evidence.
+                        let b = verified ? referencePictures.picture(at: referenceTime)
+                            : (nil, nil, "the reference is not shown: it \(match.referenceProblem ?? "is not the file indexed")")
+                        var distance: Int?
+                        if let x = a.hashes, let y = b.hashes {
+                            distance = x.flatMap { h in y.map { h.distance(to: $0) } }.min()
+                        }
+                        let note = [a.note, b.note].compactMap { $0 }.joined(separator: "; ")
+                        return FramePair(suspectTime: suspectTime, referenceTime: referenceTime, suspectJPEG: a.jpeg,
+                                         referenceJPEG: b.jpeg, distance: distance, note: note.isEmpty ? nil : note)
+                    }
                 })
             }
         }
-        suspects.append(SuspectEvidence(report: report, sha256: digest, size: size, checkedAt: checkedAt, pictures: pictures))
+        suspects.append(SuspectEvidence(report: report, path: result.path, sha256: digest, size: size, modified: modified, checkedAt: result.checkedAt,
+                                        pictures: pictures, referenceDurations: durations))
     }
 
-    /// One file's pictures; the file is opened on first use, and an error to open it is kept.
+    /// One file's pictures and their hashes; the file is opened on first use, and an error to
+    /// open it is kept.
     private struct Pictures {
         let path: String
+        let hasher: FileFingerprinter
         var extractor: ThumbnailExtractor?
         var failure: String?
 
-        init(path: String) { self.path = path }
+        init(path: String, role: FingerprintRole) {
+            self.path = path
+            hasher = FileFingerprinter(options: FingerprintOptions(role: role))
+        }
 
-        mutating func jpeg(at time: Double) -> ([UInt8]?, String?) {
+        mutating func picture(at time: Double) -> (jpeg: [UInt8]?, hashes: [PDQHash]?, note: String?) {
             if extractor == nil && failure == nil {
                 do { extractor = try ThumbnailExtractor(path: path) } catch { failure = "\(error)" }
             }
-            guard let extractor else { return (nil, "picture not available: \(failure ?? "")") }
-            do { return (try extractor.jpeg(at: time), nil) } catch { return (nil, "picture not available: \(error)") }
+            guard let extractor else { return (nil, nil, "picture not available: \(failure ?? "")") }
+            do {
+                let p = try extractor.picture(at: time)
+                return (p.jpeg, hasher.hashes(ofPicture: p.luma, width: p.width, height: p.height), nil)
+            } catch {
+                return (nil, nil, "picture not available: \(error)")
+            }
         }
     }
 }

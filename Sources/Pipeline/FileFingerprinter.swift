@@ -124,10 +124,22 @@ package final class FileFingerprinter {
         return Streamed(info: decoder.info, duration: duration, frameCount: delivered)
     }
 
+    /// The hashes this fingerprinter gives one picture seen alone (its own active area and, for
+    /// a suspect, its variants and insets): the evidence report measures frame pairs with them.
+    package func hashes(ofPicture luma: [UInt8], width: Int, height: Int) -> [PDQHash] {
+        var tracker = ActiveAreaTracker()
+        frameCount = 0
+        knownInsets = []
+        return signature(luma, width: width, height: height, time: 0, tracker: &tracker).hashes
+    }
+
     private func signature(of frame: VideoFrame, tracker: inout ActiveAreaTracker) -> FrameSignature {
+        signature(frame.pixels, width: frame.width, height: frame.height, time: frame.time, tracker: &tracker)
+    }
+
+    private func signature(_ pixels: [UInt8], width w: Int, height h: Int, time: Double, tracker: inout ActiveAreaTracker) -> FrameSignature {
         defer { frameCount += 1 }
-        return frame.pixels.withUnsafeBufferPointer { luma in
-            let w = frame.width, h = frame.height
+        return pixels.withUnsafeBufferPointer { luma in
             let area = tracker.update(detector.detect(luma: luma, width: w, height: h))
             let main = hasher.hash(luma: luma, width: w, height: h, area: area)
             var hashes = [main.hash]
@@ -149,7 +161,7 @@ package final class FileFingerprinter {
                     if r.isEvidence { hashes.append(r.hash) }
                 }
             }
-            return FrameSignature(time: Float(frame.time), quality: UInt8(clamping: main.quality), hashes: hashes)
+            return FrameSignature(time: Float(time), quality: UInt8(clamping: main.quality), hashes: hashes)
         }
     }
 }

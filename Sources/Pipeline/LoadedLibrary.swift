@@ -11,6 +11,14 @@ import Matching
 package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
     package let index: CandidateIndex
     package var entries: [ReferenceEntry] { index.entries }
+    /// Each reference as it was indexed (by path): its digest, size and when.
+    package let indexed: [String: IndexedIdentity]
+
+    /// SHA-256 of the library's content: every reference's path and digest, sorted. The same
+    /// library gives the same identity, wherever its file is.
+    package var identity: String {
+        SHA256.hex(of: indexed.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value.sha256)\n" }.joined().utf8)
+    }
     private let store: VideoLibrary
     private let lock = NSLock()
     private let cacheBytes: Int
@@ -26,6 +34,7 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
         let reader = try VideoLibrary(readingAt: path, serialized: true)
         try reader.holdSnapshot()
         var builder = CandidateIndex.Builder()
+        var indexed: [String: IndexedIdentity] = [:]
         let sizes = try reader.anchorBytes()
         builder.reserve(anchorHashes: sizes.frames / 32, landmarks: sizes.landmarks / AudioLandmark.packedSize)
         try reader.forEachAnchors { row in
@@ -38,11 +47,14 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
             guard v.fingerprintVersion == FingerprintFormat.version, let frames, let landmarks else {
                 throw StoreError(path: path, reason: "'\(v.path)' was indexed by another vmatch version; run `vmatch index` on it again")
             }
+            indexed[v.path] = IndexedIdentity(sha256: v.digest, size: v.size, modified: v.modified,
+                                              indexedAt: Date(timeIntervalSince1970: v.indexedAt))
             builder.add(ReferenceEntry(path: v.path, duration: v.duration), key: v.id,
                         frames: frames.filter { MediaFingerprint.isPlausible($0.time) },
                         landmarks: landmarks.filter { MediaFingerprint.isPlausible($0.time) })
         }
         index = builder.build()
+        self.indexed = indexed
         store = reader
         self.cacheBytes = cacheBytes
     }
@@ -89,4 +101,12 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
         }
         return full
     }
+}
+
+/// A reference's identity as `index` recorded it.
+package struct IndexedIdentity: Sendable, Equatable {
+    package var sha256: String
+    package var size: Int64
+    package var modified: Double
+    package var indexedAt: Date
 }

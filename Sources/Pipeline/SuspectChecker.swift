@@ -3,6 +3,7 @@
 import Fingerprint
 import Foundation
 import Matching
+import Report
 
 package struct SuspectResult: Sendable {
     package var path: String
@@ -12,6 +13,20 @@ package struct SuspectResult: Sendable {
     package var error: String?
     /// Seconds spent fingerprinting and matching.
     package var elapsed: Double
+    /// SHA-256 of the whole clip (nil when it could not be read).
+    package var sha256: String? = nil
+    /// Where it came from (its `.info.json`), and why that could not be read.
+    package var source: SourceInfo? = nil
+    package var sourceWarning: String? = nil
+    /// Each matched reference as indexed, and whether the file is still that file.
+    package var references: [String: ReferenceCheck] = [:]
+    package var checkedAt = Date()
+
+    /// The report of this result; `suspect` is the clip's path as shown.
+    package func report(suspect: String, vmatchVersion: String) -> SuspectReport {
+        SuspectReport(suspect: suspect, duration: duration, matches: matches, error: error, sha256: sha256, source: source,
+                      checkedAt: checkedAt, vmatchVersion: vmatchVersion, references: references)
+    }
 }
 
 package struct SuspectChecker {
@@ -20,10 +35,13 @@ package struct SuspectChecker {
     package var matcher: Matcher
     /// How a long suspect is cut into windows.
     package var windowing: SuspectWindows<LoadedLibrary>.Configuration
+    /// Checks that matched references are still the files indexed (shared: each is read once).
+    package var verifier: ReferenceVerifier
 
     package init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 options: FingerprintOptions = FingerprintOptions(role: .suspect), matcher: Matcher = Matcher(),
-                windowing: SuspectWindows<LoadedLibrary>.Configuration = .init()) {
+                windowing: SuspectWindows<LoadedLibrary>.Configuration = .init(), verifier: ReferenceVerifier = ReferenceVerifier()) {
+        self.verifier = verifier
         self.jobs = max(1, jobs)
         self.options = options
         self.matcher = matcher
@@ -37,10 +55,12 @@ package struct SuspectChecker {
                     report: @escaping (SuspectResult) -> Bool) {
         let matcher = self.matcher
         let windowing = self.windowing
+        let verifier = self.verifier
         // Results wait here until those before them are out; `report` is called under the lock.
         let order = Locked((finished: [Int: SuspectResult](), emitted: 0, stopped: false))
         FingerprintWorkers.run(count: files.count, jobs: jobs, options: options) { i, fingerprinter in
-            let result = Self.check(files[i], with: fingerprinter, against: library, matcher: matcher, windowing: windowing)
+            var result = Self.check(files[i], with: fingerprinter, against: library, matcher: matcher, windowing: windowing)
+            Self.addProvenance(to: &result, library: library, verifier: verifier)
             return order.withLock { order in
                 guard !order.stopped else { return false }
                 order.finished[i] = result
@@ -52,6 +72,19 @@ package struct SuspectChecker {
                     }
                 }
                 return true
+            }
+        }
+    }
+
+    /// The clip's digest and source, and the identity of each reference it matched, checked now.
+    static func addProvenance(to result: inout SuspectResult, library: LoadedLibrary, verifier: ReferenceVerifier) {
+        result.checkedAt = Date()
+        guard result.error == nil else { return }
+        result.sha256 = try? SHA256.hex(ofFileAt: result.path)
+        (result.source, result.sourceWarning) = SourceSidecar.read(for: result.path)
+        for m in result.matches {
+            if let identity = library.indexed[m.reference.path] {
+                result.references[m.reference.path] = verifier.check(m.reference.path, indexed: identity)
             }
         }
     }

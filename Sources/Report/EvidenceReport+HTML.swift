@@ -17,11 +17,15 @@ extension EvidenceReport {
         let reused = suspects.filter { $0.report.error == nil && !$0.report.matches.isEmpty }.count
         let failed = suspects.filter { $0.report.error != nil }.count
         h.line("<header><h1>Reuse evidence report</h1>")
-        h.line("<p class=\"lead\">Clips checked against a creator’s own videos with vmatch. For each clip: what identifies the file, which of the creator’s videos it reuses, where, and whether the picture, the sound or both were taken.</p>")
+        h.line("<p class=\"lead\">Clips checked against a creator’s own videos with vmatch. For each clip: what identifies the file, where it came from, which of the creator’s videos it reuses, where, and whether the picture, the sound or both were taken.</p>")
         h.line("<table class=\"facts\">")
+        if let claimant { h.row("Claimed by", claimant) }
+        if let contact { h.row("Contact", contact) }
         h.row("Generated", Self.utc(generated))
         h.row("Tool", "vmatch \(vmatchVersion)")
-        h.row("Library", "\(libraryVideos) reference video\(libraryVideos == 1 ? "" : "s")")
+        h.row("Library", "\(libraryVideos) reference video\(libraryVideos == 1 ? "" : "s")" + (libraryPath.map { " in \($0)" } ?? ""))
+        if let libraryIdentity { h.row("Library identity", libraryIdentity, mono: true) }
+        if let commandLine { h.row("Command", commandLine, mono: true) }
         h.row("Clips", "\(suspects.count) checked, \(reused) with reuse, \(failed) could not be read")
         h.line("</table></header>")
 
@@ -29,9 +33,10 @@ extension EvidenceReport {
             suspect.html(into: &h, number: index + 1, vmatchVersion: vmatchVersion)
         }
 
-        h.line("<footer><h2>How to read this report</h2>")
-        h.line("<p>Pictures are compared through PDQ perceptual hashes of frames sampled four times a second (also mirrored, cropped and letterboxed); sound through spectral landmarks of the voice. A reuse is reported only where many moments of the clip agree on one time offset and playback speed within the reference video, never from a single frame. Times are minutes:seconds from the start of each file. Confidence runs from 0 to 1. The still pictures are decoded from both files at the middle of each reused passage; they illustrate the match and are not its only basis.</p>")
-        h.line("<p>Identifiers: SHA-256 of the whole file as checked; times in UTC (ISO 8601).</p></footer>")
+        h.line("<footer><h2>How this was found</h2>")
+        h.line("<p>vmatch keeps a fingerprint of each of the creator’s videos, made when the video was added to the library: a compact summary of what the picture looks like, four times a second, and of the pattern of the voice’s sound. The clip above was summarised the same way and compared with those fingerprints. A reuse is reported only when many moments of the clip, one after another, line up with one stretch of one of the creator’s videos at a steady offset and speed, never from a single frame or a single sound. Such a line-up does not happen by chance between different recordings, even of the same person, room or music.</p>")
+        h.line("<p>The picture pairs are decoded from both files at the start, middle and end of each reused passage. The distance under each pair counts how many of the 256 bits of the two pictures’ PDQ hashes differ (the suspect picture is also measured mirrored and cropped, as re-uploads change it): 0 means identical, up to 31 counts as the same picture, unrelated pictures differ by about 128. “Frames matched” and “sound landmarks matched” count the moments of the clip that agreed with the line-up.</p>")
+        h.line("<p>Each file is identified by the SHA-256 of its whole content; the same digest means the same file, bit for bit. Each of the creator’s videos was checked against the digest it had when it was added to the library; a video that changed since is marked, and no picture of it is shown. Times are minutes:seconds from the start of each file; dates are UTC (ISO 8601).</p></footer>")
         h.line("</body></html>")
         return h.text
     }
@@ -93,6 +98,22 @@ extension EvidenceReport {
     .note{font-size:12px;color:#666}
     footer{margin-top:30px;border-top:1px solid #ccc;padding-top:10px;color:#444;font-size:13px}
     footer h2{font-size:15px}
+    .warning{border:2px solid #b00020;background:#fdecee;color:#7a0015;padding:8px 12px;border-radius:4px;font-weight:600}
+    .distance{font-size:12px;color:#333;align-self:center;max-width:180px}
+    .match{margin-top:14px}
+    @page{size:A4;margin:14mm 12mm}
+    @media print{
+    body{max-width:none;padding:0;font-size:10.5pt}
+    header{break-after:avoid}
+    section.suspect{break-inside:auto;break-before:page;border:none;padding:0;margin:0}
+    section.suspect:first-of-type{break-before:auto}
+    h2,h3,.verdict,.warning{break-after:avoid}
+    .pair,.timeline,table.facts,.warning{break-inside:avoid}
+    figure img{width:70mm}
+    .bar div{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+    .legend span{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+    footer{break-before:page}
+    }
     """
 }
 
@@ -103,12 +124,15 @@ extension SuspectEvidence {
         h.line("<section class=\"suspect\">")
         h.line("<h2>\(number). \(name.htmlEscaped)</h2>")
         h.line("<table class=\"facts\">")
-        h.row("File", r.suspect)
+        h.row("File", path ?? r.suspect)
         h.row("SHA-256", sha256 ?? "—", mono: true)
         h.row("Size", size.map(EvidenceReport.byteCount) ?? "—")
+        if let modified { h.row("File modified", EvidenceReport.utc(modified)) }
         h.row("Duration", r.duration.map { "\(SuspectReport.clock($0)) (\(String(format: "%.3f", $0)) s)" } ?? "—")
         h.row("Checked", EvidenceReport.utc(checkedAt))
         h.row("Tool", "vmatch \(vmatchVersion)")
+        for (label, value) in r.source?.lines ?? [] { h.row("Source " + label, value) }
+        if let source = r.source { h.row("Source record", source.sidecar) }
         h.line("</table>")
 
         if let error = r.error {
@@ -123,62 +147,83 @@ extension SuspectEvidence {
         }
         let count = r.matches.count
         h.line("<p class=\"verdict reuse\">Reuses \(count) of the library’s videos.</p>")
-        timeline(into: &h)
+        timeline(into: &h, length: max(r.duration ?? 0, r.matches.flatMap(\.segments).map(\.suspectEnd).max() ?? 0),
+                 label: "Where in this clip the reuse is",
+                 spans: r.matches.flatMap { m in m.segments.map { ($0.suspectStart, $0.suspectEnd, $0.modality, m.reference) } })
 
         for (m, match) in r.matches.enumerated() {
             let referenceName = (match.reference as NSString).lastPathComponent
+            h.line("<div class=\"match\">")
             h.line("<h3>Reuses \(referenceName.htmlEscaped) — \(EvidenceReport.words(match.modality).htmlEscaped), confidence \(String(format: "%.2f", match.score))</h3>")
+            if match.referenceVerified == false {
+                h.line("<p class=\"warning\">Warning: \(match.reference.htmlEscaped) \((match.referenceProblem ?? "is not the file that was indexed").htmlEscaped). This match was made against the video as it was indexed; no picture of the file now at that path is shown. Run <code>vmatch index</code> on it again.</p>")
+            }
             h.line("<table class=\"facts\">")
             h.row("Reference", match.reference)
+            for other in match.sameContent ?? [] { h.row("Same file also at", other) }
+            if let digest = match.sha256 { h.row("SHA-256 when indexed", digest, mono: true) }
+            if let verified = match.referenceVerified {
+                h.row("Checked now", verified ? "the file at this path still has this SHA-256" : "does not match: \(match.referenceProblem ?? "")")
+            }
+            if let duration = referenceDurations[match.reference] { h.row("Duration", "\(SuspectReport.clock(duration)) (\(String(format: "%.3f", duration)) s)") }
             h.line("</table>")
-            h.line("<table class=\"segments\"><tr><th>In this clip</th><th>In the reference</th><th>Reused</th><th>Speed</th><th>Confidence</th></tr>")
+            if let duration = referenceDurations[match.reference] {
+                timeline(into: &h, length: duration, label: "Where in \(referenceName) the reused passages are",
+                         spans: match.segments.map { ($0.referenceStart, $0.referenceEnd, $0.modality, match.reference) })
+            }
+            h.line("<table class=\"segments\"><tr><th>In this clip</th><th>In the reference</th><th>Reused</th><th>Speed</th><th>Frames matched</th><th>Sound landmarks matched</th><th>Confidence</th></tr>")
             for s in match.segments {
                 let cells = [
                     "\(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd))",
                     "\(SuspectReport.clock(s.referenceStart))–\(SuspectReport.clock(s.referenceEnd))",
                     EvidenceReport.words(s.modality),
                     String(format: "×%.2f", s.speed),
+                    s.matchedFrames.map(String.init) ?? "—",
+                    s.matchedLandmarks.map(String.init) ?? "—",
                     String(format: "%.2f", s.score),
                 ]
                 h.line("<tr>" + cells.map { "<td>\($0.htmlEscaped)</td>" }.joined() + "</tr>")
             }
             h.line("</table>")
             for (i, s) in match.segments.enumerated() {
-                let pair = m < pictures.count && i < pictures[m].count ? pictures[m][i] : nil
-                guard let pair else {
+                let pairs = m < pictures.count && i < pictures[m].count ? pictures[m][i] : []
+                if pairs.isEmpty {
                     if s.modality == .audio {
-                        h.line("<p class=\"note\">\(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)): sound only; the pictures differ, so none are shown.</p>")
+                        h.line("<p class=\"note\">\(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)): sound only (\(s.matchedLandmarks ?? 0) sound landmarks matched); the pictures differ, so none are shown.</p>")
                     }
                     continue
                 }
-                h.line("<div class=\"pair\">")
-                h.figure(jpeg: pair.suspectJPEG, caption: "This clip at \(EvidenceReport.preciseClock(pair.suspectTime))")
-                h.figure(jpeg: pair.referenceJPEG, caption: "\(referenceName) at \(EvidenceReport.preciseClock(pair.referenceTime))")
+                h.line("<div class=\"passage\"><p class=\"note\">Passage \(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)) of this clip:</p>")
+                for pair in pairs {
+                    h.line("<div class=\"pair\">")
+                    h.figure(jpeg: pair.suspectJPEG, caption: "This clip at \(EvidenceReport.preciseClock(pair.suspectTime))")
+                    h.figure(jpeg: pair.referenceJPEG, caption: "\(referenceName) at \(EvidenceReport.preciseClock(pair.referenceTime))")
+                    let distance = pair.distance.map { "PDQ distance \($0) of 256" + ($0 <= 31 ? " (the same picture)" : "") }
+                        ?? "no distance: \(pair.note ?? "a picture is missing")"
+                    h.line("<p class=\"distance\">\(distance.htmlEscaped)</p>")
+                    h.line("</div>")
+                    if let note = pair.note, pair.distance != nil { h.line("<p class=\"note\">\(note.htmlEscaped)</p>") }
+                }
                 h.line("</div>")
-                if let note = pair.note { h.line("<p class=\"note\">\(note.htmlEscaped)</p>") }
             }
+            h.line("</div>")
         }
         h.line("</section>")
     }
 
-    /// Where in the clip the reuse is: one bar the clip's length, a coloured span per segment.
-    private func timeline(into h: inout HTMLWriter) {
-        let r = report
-        let ends = r.matches.flatMap(\.segments).map(\.suspectEnd)
-        let length = max(r.duration ?? 0, ends.max() ?? 0)
+    /// One bar `length` seconds long, a coloured span per segment.
+    private func timeline(into h: inout HTMLWriter, length: Double, label: String,
+                          spans: [(start: Double, end: Double, modality: Modality, reference: String)]) {
         guard length > 0 else { return }
-        h.line("<div class=\"timeline\"><div class=\"bar\" role=\"img\" aria-label=\"Where in this clip the reuse is\">")
-        for match in r.matches {
-            let referenceName = (match.reference as NSString).lastPathComponent
-            for s in match.segments {
-                let left = max(0, min(100, s.suspectStart / length * 100))
-                let width = max(0.4, min(100 - left, (s.suspectEnd - s.suspectStart) / length * 100))
-                let title = "\(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)): \(referenceName), \(EvidenceReport.words(s.modality))"
-                h.line(String(format: "<div class=\"m-%@\" style=\"left:%.2f%%;width:%.2f%%\" title=\"%@\"></div>",
-                              s.modality.rawValue, left, width, title.htmlEscaped))
-            }
+        h.line("<div class=\"timeline\"><div class=\"bar\" role=\"img\" aria-label=\"\(label.htmlEscaped)\">")
+        for span in spans {
+            let left = max(0, min(100, span.start / length * 100))
+            let width = max(0.4, min(100 - left, (span.end - span.start) / length * 100))
+            let title = "\(SuspectReport.clock(span.start))–\(SuspectReport.clock(span.end)): \((span.reference as NSString).lastPathComponent), \(EvidenceReport.words(span.modality))"
+            h.line(String(format: "<div class=\"m-%@\" style=\"left:%.2f%%;width:%.2f%%\" title=\"%@\"></div>",
+                          span.modality.rawValue, left, width, title.htmlEscaped))
         }
-        h.line("</div><div class=\"axis\"><span>00:00</span><span>\(SuspectReport.clock(length))</span></div>")
+        h.line("</div><div class=\"axis\"><span>\(label.htmlEscaped): 00:00</span><span>\(SuspectReport.clock(length))</span></div>")
         h.line("<div class=\"legend\">Reused:<span class=\"m-both\"></span>picture and sound<span class=\"m-video\"></span>picture<span class=\"m-audio\"></span>sound</div></div>")
     }
 }

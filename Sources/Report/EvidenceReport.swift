@@ -9,32 +9,57 @@ package struct EvidenceReport: Sendable {
     /// How many videos the library held when the clips were checked.
     package var libraryVideos: Int
     package var suspects: [SuspectEvidence]
+    /// Who claims the reused material, and how to reach them (`--claimant`, `--contact`).
+    package var claimant: String?
+    package var contact: String?
+    /// How the check was made: the command line, the library file and its identity (SHA-256 of
+    /// its videos' paths and digests: the same library gives the same identity).
+    package var commandLine: String?
+    package var libraryPath: String?
+    package var libraryIdentity: String?
 
-    package init(generated: Date, vmatchVersion: String, libraryVideos: Int, suspects: [SuspectEvidence]) {
+    package init(generated: Date, vmatchVersion: String, libraryVideos: Int, suspects: [SuspectEvidence],
+                 claimant: String? = nil, contact: String? = nil, commandLine: String? = nil,
+                 libraryPath: String? = nil, libraryIdentity: String? = nil) {
         self.generated = generated
         self.vmatchVersion = vmatchVersion
         self.libraryVideos = libraryVideos
         self.suspects = suspects
+        self.claimant = claimant
+        self.contact = contact
+        self.commandLine = commandLine
+        self.libraryPath = libraryPath
+        self.libraryIdentity = libraryIdentity
     }
 }
 
 package struct SuspectEvidence: Sendable {
     /// The check's result (as in the text and JSON reports); `report.suspect` is the path shown.
     package var report: SuspectReport
+    /// The clip's full path (the report shows it as the user typed it).
+    package var path: String?
     /// Lower-case hex; nil when the file could not be read.
     package var sha256: String?
     package var size: Int64?
+    /// The file's modification time.
+    package var modified: Date?
     package var checkedAt: Date
-    /// `pictures[m][s]`: the pictures for segment `s` of match `m` of `report`, nil where none
-    /// were cut (sound-only segments).
-    package var pictures: [[FramePair?]]
+    /// `pictures[m][s]`: the picture pairs for segment `s` of match `m` of `report` (start,
+    /// middle, end), empty where none were cut (sound-only segments).
+    package var pictures: [[[FramePair]]]
+    /// Durations of the references, by path (for their timelines).
+    package var referenceDurations: [String: Double]
 
-    package init(report: SuspectReport, sha256: String?, size: Int64?, checkedAt: Date, pictures: [[FramePair?]]) {
+    package init(report: SuspectReport, path: String? = nil, sha256: String?, size: Int64?, modified: Date? = nil, checkedAt: Date,
+                 pictures: [[[FramePair]]], referenceDurations: [String: Double] = [:]) {
         self.report = report
+        self.path = path
         self.sha256 = sha256
         self.size = size
+        self.modified = modified
         self.checkedAt = checkedAt
         self.pictures = pictures
+        self.referenceDurations = referenceDurations
     }
 }
 
@@ -45,22 +70,18 @@ package struct FramePair: Sendable {
     /// JPEG bytes; nil when the picture could not be cut (the reason is in `note`).
     package var suspectJPEG: [UInt8]?
     package var referenceJPEG: [UInt8]?
+    /// PDQ distance (0–256 bits) between the two pictures as the fingerprint measures them; the
+    /// matcher counts a frame as matching up to 31.
+    package var distance: Int?
     package var note: String?
 
-    package init(suspectTime: Double, referenceTime: Double, suspectJPEG: [UInt8]?, referenceJPEG: [UInt8]?, note: String? = nil) {
+    package init(suspectTime: Double, referenceTime: Double, suspectJPEG: [UInt8]?, referenceJPEG: [UInt8]?,
+                 distance: Int? = nil, note: String? = nil) {
         self.suspectTime = suspectTime
         self.referenceTime = referenceTime
         self.suspectJPEG = suspectJPEG
         self.referenceJPEG = referenceJPEG
+        self.distance = distance
         self.note = note
-    }
-}
-
-extension SuspectReport.Segment {
-    /// The instant shown for a segment: its middle on the suspect's axis, and where that lands in
-    /// the reference through the segment's offset and speed.
-    package var representativeTimes: (suspect: Double, reference: Double) {
-        let middle = (suspectStart + suspectEnd) / 2
-        return (middle, referenceStart + (middle - suspectStart) * speed)
     }
 }

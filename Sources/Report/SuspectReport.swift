@@ -12,11 +12,15 @@ package struct SuspectReport: Sendable, Codable {
         package var referenceEnd: Double
         package var score: Double
         package var speed: Double
+        /// The evidence counted by the matcher (nil in records of earlier versions).
+        package var matchedFrames: Int?
+        package var matchedLandmarks: Int?
 
         enum CodingKeys: String, CodingKey {
             case modality, score, speed
             case suspectStart = "suspect_start", suspectEnd = "suspect_end"
             case referenceStart = "reference_start", referenceEnd = "reference_end"
+            case matchedFrames = "matched_frames", matchedLandmarks = "matched_landmarks"
         }
     }
 
@@ -25,35 +29,109 @@ package struct SuspectReport: Sendable, Codable {
         package var score: Double
         package var modality: Modality
         package var segments: [Segment]
+        /// SHA-256 of the reference as it was indexed.
+        package var sha256: String?
+        /// Whether the reference file still has that digest; false when it changed or is gone
+        /// (then `referenceProblem` says which, and no picture of it is shown).
+        package var referenceVerified: Bool?
+        package var referenceProblem: String?
+        /// Other library paths holding the same content (same digest), matched alike.
+        package var sameContent: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case reference, score, modality, segments, sha256
+            case referenceVerified = "reference_verified", referenceProblem = "reference_problem"
+            case sameContent = "same_content"
+        }
+
+        package func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(reference, forKey: .reference)
+            try c.encode(score, forKey: .score)
+            try c.encode(modality, forKey: .modality)
+            try c.encode(segments, forKey: .segments)
+            try c.encode(sha256, forKey: .sha256)
+            try c.encode(referenceVerified, forKey: .referenceVerified)
+            try c.encode(referenceProblem, forKey: .referenceProblem)
+            try c.encode(sameContent ?? [], forKey: .sameContent)
+        }
     }
 
-    /// The JSON Lines schema this version writes (and `--resume` reads).
+    /// The JSON Lines schema this version writes (and `--resume` reads). Fields added since
+    /// schema 1 began (sha256, source, checked_at, vmatch_version, the references' identity and
+    /// the evidence counts) are additive: readers of schema 1 keep working.
     package static let currentSchema = 1
     package var schema = currentSchema
     package var suspect: String
     package var duration: Double?
     package var matches: [Match]
     package var error: String?
+    /// SHA-256 of the whole clip, as checked.
+    package var sha256: String?
+    package var source: SourceInfo?
+    /// UTC, ISO 8601.
+    package var checkedAt: String?
+    package var vmatchVersion: String?
 
-    package init(suspect: String, duration: Double?, matches: [ReferenceMatch], error: String?) {
+    /// `references`: what the library knows of each matched reference path and whether it was
+    /// verified (absent: unknown, as for a clip that could not be read). References with the
+    /// same indexed digest, both still verified, are reported once, under the best-matching
+    /// path, with the others in `sameContent`.
+    package init(suspect: String, duration: Double?, matches: [ReferenceMatch], error: String?,
+                 sha256: String? = nil, source: SourceInfo? = nil, checkedAt: Date? = nil, vmatchVersion: String? = nil,
+                 references: [String: ReferenceCheck] = [:]) {
         self.suspect = suspect
         self.duration = duration.map(Self.rounded)
         self.error = error
-        self.matches = matches.map { m in
-            Match(reference: m.reference.path, score: Self.rounded(m.score), modality: m.modality,
-                  segments: m.segments.map {
-                      Segment(modality: $0.modality, suspectStart: Self.rounded($0.suspectStart),
-                              suspectEnd: Self.rounded($0.suspectEnd), referenceStart: Self.rounded($0.referenceStart),
-                              referenceEnd: Self.rounded($0.referenceEnd), score: Self.rounded($0.score),
-                              speed: Self.rounded($0.speed))
-                  })
+        self.sha256 = sha256
+        self.source = source
+        self.checkedAt = checkedAt.map(Self.timestamp)
+        self.vmatchVersion = vmatchVersion
+        var byDigest: [String: Int] = [:]
+        var kept: [Match] = []
+        for m in matches {
+            let check = references[m.reference.path]
+            // Only files verified to still hold that content are named together.
+            let digest = check.flatMap { $0.verified ? $0.sha256 : nil }
+            if let digest, let i = byDigest[digest] {
+                kept[i].sameContent = (kept[i].sameContent ?? []) + [m.reference.path]
+                continue
+            }
+            if let digest { byDigest[digest] = kept.count }
+            kept.append(Match(reference: m.reference.path, score: Self.rounded(m.score), modality: m.modality,
+                              segments: m.segments.map {
+                                  Segment(modality: $0.modality, suspectStart: Self.rounded($0.suspectStart),
+                                          suspectEnd: Self.rounded($0.suspectEnd), referenceStart: Self.rounded($0.referenceStart),
+                                          referenceEnd: Self.rounded($0.referenceEnd), score: Self.rounded($0.score),
+                                          speed: Self.rounded($0.speed), matchedFrames: $0.matchedFrames, matchedLandmarks: $0.matchedLandmarks)
+                              },
+                              sha256: check?.sha256, referenceVerified: check?.verified, referenceProblem: check?.problem,
+                              sameContent: nil))
+        }
+        self.matches = kept
+    }
+
+    /// What stderr says besides errors: references that are no longer the files indexed.
+    package var warnings: [String] {
+        matches.filter { $0.referenceVerified == false }.map {
+            "'\($0.reference)' \($0.referenceProblem ?? "is not the file that was indexed"); '\(suspect)' was matched against it as it was indexed: run `vmatch index` on it again"
         }
     }
 
     /// Milliseconds are as precise as any of these numbers are.
     static func rounded(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
-    enum CodingKeys: String, CodingKey { case schema, suspect, duration, matches, error }
+    /// `2026-12-02T14:05:09Z`.
+    package static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, suspect, duration, matches, error, sha256, source
+        case checkedAt = "checked_at", vmatchVersion = "vmatch_version"
+    }
 
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -62,6 +140,10 @@ package struct SuspectReport: Sendable, Codable {
         try c.encode(duration, forKey: .duration)  // null when unknown, never missing
         try c.encode(matches, forKey: .matches)
         try c.encode(error, forKey: .error)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(source, forKey: .source)
+        try c.encode(checkedAt, forKey: .checkedAt)
+        try c.encode(vmatchVersion, forKey: .vmatchVersion)
     }
 
     /// One line of JSON.
@@ -80,6 +162,7 @@ package struct SuspectReport: Sendable, Codable {
         var lines: [String] = []
         let length = duration.map { " (\(Self.clock($0)))" } ?? ""
         lines.append("\(suspect.terminalSafe)\(length)")
+        for (label, value) in source?.lines ?? [] { lines.append("  \(label): \(value.terminalSafe)") }
         if let error {
             lines.append("  error: \(error.terminalSafe)")
         } else if matches.isEmpty {
@@ -87,6 +170,10 @@ package struct SuspectReport: Sendable, Codable {
         }
         for m in matches {
             lines.append("  reuses \(shown(m.reference).terminalSafe)  \(Self.words(m.modality))  confidence \(String(format: "%.2f", m.score))")
+            for other in m.sameContent ?? [] { lines.append("    (the same file as \(shown(other).terminalSafe))") }
+            if m.referenceVerified == false {
+                lines.append("    warning: \(shown(m.reference).terminalSafe) \(m.referenceProblem ?? "is not the file that was indexed"); this match is from the file as it was indexed: run `vmatch index` on it again")
+            }
             for s in m.segments {
                 var line = "    suspect \(Self.clock(s.suspectStart))–\(Self.clock(s.suspectEnd))"
                 line += "  =  reference \(Self.clock(s.referenceStart))–\(Self.clock(s.referenceEnd))"

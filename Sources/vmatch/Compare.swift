@@ -26,6 +26,8 @@ struct Compare: ParsableCommand {
     @Option(help: ArgumentHelp("Also write a self-contained HTML evidence report, with pictures of each reused passage, to this file.", valueName: "file"))
     var html: String?
 
+    @OptionGroup var claim: ClaimOptions
+
     @Flag(help: "Skip clips the -o file already reports (by path as written there): a stopped batch goes on.")
     var resume = false
 
@@ -82,7 +84,7 @@ struct Compare: ParsableCommand {
 
         let progress = ProgressLine(quiet: library.quiet)
         var done = 0, first = true, withReuse = 0, unreadable = 0
-        var evidence = html != nil ? EvidenceCollector() : nil
+        var evidence = html != nil ? EvidenceCollector(library: references) : nil
         var writeFailed = false
         /// Writes one clip's report: true when it was written.
         func emit(_ report: SuspectReport) -> Bool {
@@ -103,7 +105,8 @@ struct Compare: ParsableCommand {
         func emitProblems() -> Bool {
             while next < pending.endIndex, let problem = pending[next].problem {
                 next += 1
-                guard emit(SuspectReport(suspect: displayPath(problem.path), duration: nil, matches: [], error: problem.description)) else { return false }
+                guard emit(SuspectReport(suspect: displayPath(problem.path), duration: nil, matches: [], error: problem.description,
+                                                  checkedAt: Date(), vmatchVersion: vmatchVersion)) else { return false }
             }
             return true
         }
@@ -111,7 +114,9 @@ struct Compare: ParsableCommand {
             SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout)).run(files: files, against: references) { result in
                 progress.finish()
                 next += 1  // this clip's entry
-                let report = SuspectReport(suspect: displayPath(result.path), duration: result.duration, matches: result.matches, error: result.error)
+                if let warning = result.sourceWarning { Terminal.note("warning: \(warning)") }
+                let report = result.report(suspect: displayPath(result.path), vmatchVersion: vmatchVersion)
+                for warning in report.warnings { Terminal.note("warning: \(warning)") }
                 guard emit(report) else { return false }
                 evidence?.add(result, report: report)
                 progress.update(done: done, total: pending.count, item: result.path)
@@ -122,8 +127,7 @@ struct Compare: ParsableCommand {
         if writeFailed { throw ExitCode(Status.unreadable) }
         if output != nil { try sink.synchronize() }
         if let html, let evidence {
-            let page = EvidenceReport(generated: Date(), vmatchVersion: vmatchVersion,
-                                      libraryVideos: references.entries.count, suspects: evidence.suspects).html()
+            let page = claim.report(suspects: evidence.suspects, library: references, at: store.path).html()
             do { try writeReplacing(html, with: page) } catch {
                 Terminal.error("\(error)")
                 failed = true

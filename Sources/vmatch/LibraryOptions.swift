@@ -83,3 +83,29 @@ final class ProgressLine: @unchecked Sendable {
         Terminal.write("\r\u{1B}[2K")
     }
 }
+
+/// Who claims the material, for the evidence report's header (compare --html, watch --html-dir).
+struct ClaimOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Name printed as the claimant in the HTML evidence report (the creator, or the agency acting for them).", valueName: "name"))
+    var claimant: String?
+
+    @Option(help: ArgumentHelp("A contact line printed under the claimant (e-mail, address).", valueName: "text"))
+    var contact: String?
+
+    /// The report of `suspects`, with the claim, the command line and the library it was made with.
+    func report(suspects: [SuspectEvidence], library: LoadedLibrary, at path: String) -> EvidenceReport {
+        EvidenceReport(generated: Date(), vmatchVersion: vmatchVersion, libraryVideos: library.entries.count, suspects: suspects,
+                       claimant: claimant, contact: contact, commandLine: shellQuoted(CommandLine.arguments),
+                       libraryPath: MediaWalker.absolutePath(path), libraryIdentity: library.identity)
+    }
+}
+
+/// The words as a POSIX shell would take them back: plain words as they are, others in single quotes.
+func shellQuoted(_ words: [String]) -> String {
+    words.map { word in
+        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) || "-_./=:,+@%".unicodeScalars.contains($0)
+        }
+        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }.joined(separator: " ")
+}

@@ -36,6 +36,8 @@ struct Watch: ParsableCommand {
     @Option(help: ArgumentHelp("Write an HTML evidence report into this folder for each clip that reuses something.", valueName: "folder"))
     var htmlDir: String?
 
+    @OptionGroup var claim: ClaimOptions
+
     @Option(help: ArgumentHelp("Run this shell command for each clip that reuses something, with its JSON record on standard input (and $VMATCH_SUSPECT, $VMATCH_REPORT set). Its failure is reported; the watch goes on.", valueName: "command"))
     var onMatch: String?
 
@@ -69,11 +71,13 @@ struct Watch: ParsableCommand {
 
         var references = try loadLibrary(store.path)
         var libraryState = Self.fileState(store.path)
-        var session = Session(json: json, sink: sink, htmlDir: htmlDir, hook: onMatch.map { CommandHook(command: $0) }, log: log)
+        var session = Session(json: json, sink: sink, htmlDir: htmlDir, hook: onMatch.map { CommandHook(command: $0) }, log: log,
+                              claim: claim, libraryPath: store.path, references: references)
         if !library.quiet {
             Terminal.note("watch: watching \(folders.joined(separator: ", ")) against \(references.entries.count) reference\(references.entries.count == 1 ? "" : "s") (\(store.path)); \(log.count) clip\(log.count == 1 ? "" : "s") checked before")
         }
 
+        let verifier = ReferenceVerifier()
         var queue = watch.existingFiles()
         var stopped = false
         while !stopped {
@@ -84,13 +88,14 @@ struct Watch: ParsableCommand {
                 let state = Self.fileState(store.path)
                 if state != libraryState {
                     references = try loadLibrary(store.path)
+                    session.references = references
                     libraryState = state
                     if !library.quiet { Terminal.note("watch: the library changed; now \(references.entries.count) references") }
                 }
                 var identities: [String: WatchLog.Record] = [:]
                 for file in due { identities[file] = WatchLog.identity(of: file) }
                 var writeFailed = false
-                SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout))
+                SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout), verifier: verifier)
                     .run(files: due, against: references) { result in
                         do { try session.report(result, identity: identities[result.path]) } catch {
                             writeFailed = true
@@ -125,10 +130,15 @@ struct Watch: ParsableCommand {
         let htmlDir: String?
         let hook: CommandHook?
         let log: WatchLog
+        let claim: ClaimOptions
+        let libraryPath: String
+        var references: LoadedLibrary
         var checked = 0, withReuse = 0, failed = 0
 
         mutating func report(_ result: SuspectResult, identity: WatchLog.Record?) throws {
-            let report = SuspectReport(suspect: displayPath(result.path), duration: result.duration, matches: result.matches, error: result.error)
+            if let warning = result.sourceWarning { Terminal.note("warning: \(warning)") }
+            let report = result.report(suspect: displayPath(result.path), vmatchVersion: vmatchVersion)
+            for warning in report.warnings { Terminal.note("warning: \(warning)") }
             checked += 1
             if let error = result.error { failed += 1; Terminal.error(error) }
             try sink.write(json ? report.jsonLine() + "\n" : (checked == 1 ? "" : "\n") + report.text(shown: displayPath) + "\n")
@@ -155,9 +165,9 @@ struct Watch: ParsableCommand {
 
         /// DIR/NAME.html (NAME-2.html, … when taken); returns its path, or nil after saying why not.
         private func writeEvidence(_ result: SuspectResult, report: SuspectReport, into folder: String) -> String? {
-            var evidence = EvidenceCollector()
+            var evidence = EvidenceCollector(library: references)
             evidence.add(result, report: report)
-            let page = EvidenceReport(generated: Date(), vmatchVersion: vmatchVersion, libraryVideos: 0, suspects: evidence.suspects).html()
+            let page = claim.report(suspects: evidence.suspects, library: references, at: libraryPath).html()
             let base = ((result.path as NSString).lastPathComponent as NSString).deletingPathExtension
             var path = (folder as NSString).appendingPathComponent(base + ".html")
             var n = 2

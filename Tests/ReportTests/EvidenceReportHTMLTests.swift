@@ -16,14 +16,14 @@ import Testing
         let match = ReferenceMatch(reference: ReferenceEntry(path: "/library/<i>interview</i>.mp4", duration: 60),
                                    score: 0.93, modality: .both, segments: [segment, sound])
         let report = SuspectReport(suspect: suspect, duration: 20, matches: [match], error: nil)
-        let times = report.matches[0].segments[0].representativeTimes
-        let pair = FramePair(suspectTime: times.suspect, referenceTime: times.reference, suspectJPEG: jpeg, referenceJPEG: jpeg)
+        // The middle of the segment, mapped through its speed: 5 s → 12 + 3 × 1.1 = 15.3 s.
+        let pair = FramePair(suspectTime: 5, referenceTime: 15.3, suspectJPEG: jpeg, referenceJPEG: jpeg, distance: 12)
         let checked = Date(timeIntervalSince1970: 1_700_000_000)
         let failed = SuspectReport(suspect: "/clips/broken & <bad>.mp4", duration: nil, matches: [],
                                    error: "cannot decode 'broken & <bad>.mp4': Invalid data")
         return EvidenceReport(generated: checked, vmatchVersion: "9.9.9", libraryVideos: 3, suspects: [
             SuspectEvidence(report: report, sha256: String(repeating: "ab", count: 32), size: 123_456,
-                            checkedAt: checked, pictures: [[pair, nil]]),
+                            checkedAt: checked, pictures: [[[pair], []]]),
             SuspectEvidence(report: failed, sha256: nil, size: nil, checkedAt: checked, pictures: []),
         ])
     }
@@ -65,8 +65,8 @@ import Testing
         #expect(html.contains("00:12–00:19"))  // reference side
         #expect(html.contains("picture and sound"))
         #expect(html.contains("0.93"))
-        // The middle of the segment, mapped through its speed: 5 s → 12 + 3 × 1.1 = 15.3 s.
         #expect(html.contains("This clip at 00:05.0"))
+        #expect(html.contains("PDQ distance 12 of 256 (the same picture)"))
         #expect(html.contains("at 00:15.3"))
         #expect(html.contains("sound only"))
         #expect(html.contains("Could not be read: cannot decode"))

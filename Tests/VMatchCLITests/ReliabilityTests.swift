@@ -37,6 +37,7 @@ import Testing
     }
 
     @Test func someoneElsesDatabaseIsRefusedByNameAndLeftAsItWas() throws {
+        try Fixture.make()
         let db = Fixture.database()
         _ = try sqlite(db, "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
@@ -105,6 +106,7 @@ import Testing
     }
 
     @Test func textFilesAreNotMediaWhateverTheirName() throws {
+        try Fixture.make()  // its talk.mp4 is copied below: not to rely on another test having made it
         let folder = CLI.workDirectory.appendingPathComponent("texts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var g = SystemRandomNumberGenerator()
