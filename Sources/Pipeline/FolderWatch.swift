@@ -60,9 +60,10 @@ package final class FolderWatch {
     deinit { close(descriptor) }
 
     /// Every file now under the watched folders that looks complete by its name (sorted): what
-    /// arrived while no watch was running.
-    package func existingFiles() -> [String] {
-        MediaWalker.files(under: roots).files.filter(Self.looksComplete)
+    /// arrived while no watch was running; and what could not be read there.
+    package func existingFiles() -> (files: [String], problems: [MediaWalker.Problem]) {
+        let (files, problems) = MediaWalker.files(under: roots)
+        return (files.filter(Self.looksComplete), problems)
     }
 
     /// Waits until files have settled or `stop` is readable. Returns `.files` with at least one
@@ -135,7 +136,7 @@ package final class FolderWatch {
                 offset += headerSize + length
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                     // Events were lost: look at everything again.
-                    for file in existingFiles() { touch(file, closed: true) }
+                    for file in existingFiles().files { touch(file, closed: true) }
                     continue
                 }
                 guard let folder = folders[wd] else { continue }

@@ -78,7 +78,9 @@ struct Watch: ParsableCommand {
         }
 
         let verifier = ReferenceVerifier()
-        var queue = watch.existingFiles()
+        let (existing, problems) = watch.existingFiles()
+        for problem in problems { Terminal.error("\(problem)") }
+        var queue = existing
         var stopped = false
         while !stopped {
             let due = queue.filter(log.needsCheck)
@@ -158,7 +160,7 @@ struct Watch: ParsableCommand {
             // was checked (or vanished) is looked at again.
             if var record = identity {
                 record.outcome = result.error != nil ? "failed" : result.matches.isEmpty ? "no reuse" : "reuse"
-                record.checkedAt = ISO8601DateFormatter().string(from: Date())
+                record.checkedAt = SuspectReport.timestamp(result.checkedAt)
                 do { try log.write(record) } catch { Terminal.error("\(error)") }
             }
         }
