@@ -259,3 +259,26 @@ final class MJPEGEncoder {
         return bytes
     }
 }
+
+extension ThumbnailExtractor {
+    /// A gray picture (`width` × `height`, rows contiguous; sizes rounded down to even) as JPEG
+    /// bytes, through FFmpeg's MJPEG encoder: how the report draws spectrograms. `path` names
+    /// the file the picture is of, for errors.
+    package static func jpeg(gray pixels: [UInt8], width: Int, height: Int, quality: Int = 3, path: String) throws(MediaError) -> [UInt8] {
+        let w = width & ~1, h = height & ~1
+        guard w >= 2, h >= 2, pixels.count >= width * height else {
+            throw MediaError(.decode, path: path, reason: "a picture without size")
+        }
+        let frame = try Frame.picture(width: w, height: h, path: path)
+        let y = frame.plane(0)
+        for row in 0 ..< h {
+            pixels.withUnsafeBufferPointer { (y.base + row * y.stride).update(from: $0.baseAddress! + row * width, count: w) }
+        }
+        for index in 1 ... 2 {
+            let p = frame.plane(index)
+            for row in 0 ..< h / 2 { (p.base + row * p.stride).update(repeating: 128, count: w / 2) }
+        }
+        let encoder = try MJPEGEncoder(width: w, height: h, quality: quality, path: path)
+        return try encoder.encode(frame, packet: Packet())
+    }
+}

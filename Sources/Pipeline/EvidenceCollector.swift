@@ -33,7 +33,16 @@ package struct EvidenceCollector {
         let modified = attributes?[.modificationDate] as? Date
         let digest = result.sha256 ?? (try? SHA256.hex(ofFileAt: result.path))
         var pictures: [[[FramePair]]] = []
+        var sounds: [[SoundPair?]] = []
         if result.error == nil && !report.matches.isEmpty {
+            for match in report.matches {
+                let verified = match.referenceVerified != false
+                sounds.append(match.segments.map { segment in
+                    guard segment.modality != .video else { return nil }
+                    return SoundEvidence.pair(suspect: result.path, reference: match.reference, segment: segment,
+                                              referenceShown: verified ? nil : "the reference is not shown: it \(match.referenceProblem ?? "is not the file indexed")")
+                })
+            }
             var suspectPictures = Pictures(path: result.path, role: .suspect)
             for match in report.matches {
                 var referencePictures = Pictures(path: match.reference, role: .reference)
@@ -58,8 +67,10 @@ package struct EvidenceCollector {
                 })
             }
         }
-        suspects.append(SuspectEvidence(report: report, path: result.path, sha256: digest, size: size, modified: modified, checkedAt: result.checkedAt,
-                                        pictures: pictures, referenceDurations: durations))
+        var evidence = SuspectEvidence(report: report, path: result.path, sha256: digest, size: size, modified: modified,
+                                       checkedAt: result.checkedAt, pictures: pictures, referenceDurations: durations)
+        evidence.sounds = sounds
+        suspects.append(evidence)
     }
 
     /// One file's pictures and their hashes; the file is opened on first use, and an error to

@@ -101,6 +101,9 @@ extension EvidenceReport {
     .warning{border:2px solid #b00020;background:#fdecee;color:#7a0015;padding:8px 12px;border-radius:4px;font-weight:600}
     .distance{font-size:12px;color:#333;align-self:center;max-width:180px}
     .match{margin-top:14px}
+    .sound{margin:10px 0;break-inside:avoid}
+    figure.spectrogram{margin:4px 0}
+    figure.spectrogram img{width:100%;max-width:1000px;height:120px;image-rendering:pixelated;border:1px solid #999;background:#fff}
     @page{size:A4;margin:14mm 12mm}
     @media print{
     body{max-width:none;padding:0;font-size:10.5pt}
@@ -108,7 +111,7 @@ extension EvidenceReport {
     section.suspect{break-inside:auto;break-before:page;border:none;padding:0;margin:0}
     section.suspect:first-of-type{break-before:auto}
     h2,h3,.verdict,.warning{break-after:avoid}
-    .pair,.timeline,table.facts,.warning{break-inside:avoid}
+    .pair,.timeline,table.facts,.warning,.sound{break-inside:avoid}
     figure img{width:70mm}
     .bar div{-webkit-print-color-adjust:exact;print-color-adjust:exact}
     .legend span{-webkit-print-color-adjust:exact;print-color-adjust:exact}
@@ -186,6 +189,9 @@ extension SuspectEvidence {
             }
             h.line("</table>")
             for (i, s) in match.segments.enumerated() {
+                if m < sounds.count, i < sounds[m].count, let sound = sounds[m][i] {
+                    soundPair(sound, referenceName: referenceName, into: &h)
+                }
                 let pairs = m < pictures.count && i < pictures[m].count ? pictures[m][i] : []
                 if pairs.isEmpty {
                     if s.modality == .audio {
@@ -209,6 +215,17 @@ extension SuspectEvidence {
             h.line("</div>")
         }
         h.line("</section>")
+    }
+
+    /// The two spectrograms of a passage, the clip's above the reference's, aligned.
+    private func soundPair(_ sound: SoundPair, referenceName: String, into h: inout HTMLWriter) {
+        let span = "\(EvidenceReport.preciseClock(sound.suspectStart))–\(EvidenceReport.preciseClock(sound.suspectEnd))"
+        let referenceSpan = "\(EvidenceReport.preciseClock(sound.referenceStart))–\(EvidenceReport.preciseClock(sound.referenceEnd))"
+        h.line("<div class=\"sound\"><p class=\"note\">Sound of this clip \(span.htmlEscaped) and of \(referenceName.htmlEscaped) \(referenceSpan.htmlEscaped), as the fingerprint analyses it (297–3406 Hz, high pitches at the top, loud is dark), lined up through the passage’s offset and speed\(sound.matchedLandmarks.map { "; \($0) sound landmarks of the passage matched" } ?? ""):</p>")
+        h.spectrogram(jpeg: sound.suspectJPEG, caption: "This clip, \(span)")
+        h.spectrogram(jpeg: sound.referenceJPEG, caption: "\(referenceName), \(referenceSpan)")
+        if let note = sound.note { h.line("<p class=\"note\">\(note.htmlEscaped)</p>") }
+        h.line("</div>")
     }
 
     /// One bar `length` seconds long, a coloured span per segment.
@@ -236,6 +253,15 @@ struct HTMLWriter {
 
     mutating func row(_ name: String, _ value: String, mono: Bool = false) {
         line("<tr><th>\(name.htmlEscaped)</th><td\(mono ? " class=\"mono\"" : "")>\(value.htmlEscaped)</td></tr>")
+    }
+
+    mutating func spectrogram(jpeg: [UInt8]?, caption: String) {
+        if let jpeg, !jpeg.isEmpty {
+            let uri = "data:image/jpeg;base64," + Data(jpeg).base64EncodedString()
+            line("<figure class=\"spectrogram\"><img src=\"\(uri)\" alt=\"Spectrogram: \(caption.htmlEscaped)\"><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
+        } else {
+            line("<figure class=\"spectrogram\"><div class=\"missing\">spectrogram not available</div><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
+        }
     }
 
     mutating func figure(jpeg: [UInt8]?, caption: String) {

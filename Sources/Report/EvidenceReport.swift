@@ -49,6 +49,9 @@ package struct SuspectEvidence: Sendable {
     package var pictures: [[[FramePair]]]
     /// Durations of the references, by path (for their timelines).
     package var referenceDurations: [String: Double]
+    /// `sounds[m][s]`: the spectrograms of segment `s` of match `m`, nil where its sound is not
+    /// reused (picture-only segments).
+    package var sounds: [[SoundPair?]] = []
 
     package init(report: SuspectReport, path: String? = nil, sha256: String?, size: Int64?, modified: Date? = nil, checkedAt: Date,
                  pictures: [[[FramePair]]], referenceDurations: [String: Double] = [:]) {
@@ -82,6 +85,33 @@ package struct FramePair: Sendable {
         self.suspectJPEG = suspectJPEG
         self.referenceJPEG = referenceJPEG
         self.distance = distance
+        self.note = note
+    }
+}
+
+/// The sound of a reused passage as the fingerprint sees it: the two spectrograms (297–3406 Hz,
+/// high frequencies up) over the same stretch of the clip, the reference's drawn through the
+/// passage's offset and speed so that the two line up column for column.
+package struct SoundPair: Sendable {
+    package var suspectStart: Double
+    package var suspectEnd: Double
+    package var referenceStart: Double
+    package var referenceEnd: Double
+    /// JPEG bytes; nil when it could not be drawn (the reason is in `note`).
+    package var suspectJPEG: [UInt8]?
+    package var referenceJPEG: [UInt8]?
+    package var matchedLandmarks: Int?
+    package var note: String?
+
+    package init(suspectStart: Double, suspectEnd: Double, referenceStart: Double, referenceEnd: Double,
+                 suspectJPEG: [UInt8]?, referenceJPEG: [UInt8]?, matchedLandmarks: Int?, note: String? = nil) {
+        self.suspectStart = suspectStart
+        self.suspectEnd = suspectEnd
+        self.referenceStart = referenceStart
+        self.referenceEnd = referenceEnd
+        self.suspectJPEG = suspectJPEG
+        self.referenceJPEG = referenceJPEG
+        self.matchedLandmarks = matchedLandmarks
         self.note = note
     }
 }

@@ -57,7 +57,7 @@ import Testing
         // Suspect and reference pictures at the start, middle and end of the reused passage (8 s);
         // JPEG bytes begin FF D8 FF ("/9j/").
         let uris = page.components(separatedBy: "src=\"data:image/jpeg;base64,").dropFirst()
-        #expect(uris.count == 6)
+        #expect(uris.count == 8)  // and the passage's two spectrograms
         for uri in uris {
             let base64 = String(uri.prefix { $0 != "\"" })
             let bytes = try #require(Data(base64Encoded: base64))

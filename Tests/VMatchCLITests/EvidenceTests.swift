@@ -102,6 +102,16 @@ struct SchemaValidator {
         try fm.copyItem(at: Fixture.suspects.appendingPathComponent("reupload.mp4"), to: clips.appendingPathComponent("reupload.mp4"))
         try fm.copyItem(at: Fixture.suspects.appendingPathComponent("unrelated.mp4"), to: clips.appendingPathComponent("unrelated.mp4"))
         try Data("nope".utf8).write(to: clips.appendingPathComponent("broken.mp4"))
+        // The voice of talk.mp4 (2–10 s) over the unrelated clip's picture: sound-only reuse.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        p.arguments = ["-v", "error", "-y", "-i", Fixture.suspects.appendingPathComponent("unrelated.mp4").path,
+                       "-ss", "2", "-i", Fixture.library.appendingPathComponent("talk.mp4").path,
+                       "-map", "0:v", "-map", "1:a", "-t", "8", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac",
+                       clips.appendingPathComponent("voiceover.mp4").path]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
         let sidecar = #"{"id": "x1Y2", "title": "Miracle <laptop> trick", "webpage_url": "https://video.example/watch?v=x1Y2", "uploader": "Deals & More", "uploader_url": "https://video.example/@deals", "upload_date": "20261128", "extractor_key": "Example", "duration": 8}"#
         try Data(sidecar.utf8).write(to: clips.appendingPathComponent("reupload.info.json"))
         let env = ["VMATCH_DB": dir.appendingPathComponent("library.sqlite").path]
@@ -153,6 +163,21 @@ struct SchemaValidator {
         #expect((segment["matched_landmarks"] as? Int ?? 0) > 0)
     }
 
+    @Test func aPassageReusedForItsSoundShowsBothSpectrograms() throws {
+        let (dir, _, env) = try Self.setUp()
+        let r = try CLI.run(["compare", "--json", "--html", "report.html", "clips/voiceover.mp4"], environment: env, directory: dir)
+        #expect(r.status == 1, "\(r.stderr)")
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let match = try #require((record["matches"] as? [[String: Any]])?.first)
+        #expect(match["modality"] as? String == "audio", "\(r.stdout)")
+        let page = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        // Two spectrograms (clip, reference), no picture pair: the pictures differ.
+        #expect(page.components(separatedBy: "alt=\"Spectrogram: ").count - 1 == 2, "\(page.count)")
+        #expect(!page.contains("PDQ distance "))
+        #expect(page.contains("sound landmarks of the passage matched"))
+        #expect(page.contains("sound only"))
+    }
+
     @Test func theReportShowsBothDigestsThreeFramePairsAndTheSource() throws {
         let (dir, library, env) = try Self.setUp()
         let r = try CLI.run(["compare", "--html", "report.html", "--claimant", "Jane <Doe>", "--contact", "jane@example.org",
@@ -163,8 +188,9 @@ struct SchemaValidator {
         #expect(page.contains(try Self.sha256(library.appendingPathComponent("talk.mp4").path)))
         #expect(page.contains("the file at this path still has this SHA-256"))
         // An 8-second passage: pictures at its start, middle and end, each pair with its distance,
-        // all within the match radius.
-        #expect(page.components(separatedBy: "src=\"data:image/jpeg;base64,").count - 1 == 6)
+        // all within the match radius; and its sound (picture and sound are reused) as two spectrograms.
+        #expect(page.components(separatedBy: "src=\"data:image/jpeg;base64,").count - 1 == 8)
+        #expect(page.components(separatedBy: "alt=\"Spectrogram: ").count - 1 == 2)
         let distances = page.components(separatedBy: "PDQ distance ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
         #expect(distances.count == 3 && distances.allSatisfy { $0 <= 31 }, "\(distances)")
         #expect(page.contains("https://video.example/watch?v=x1Y2"))
@@ -200,8 +226,9 @@ struct SchemaValidator {
         let page = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(page.contains("class=\"warning\""))
         #expect(page.contains("no picture of the file now at that path is shown"))
-        // The clip's three pictures only; none cut from the file that replaced the reference.
-        #expect(page.components(separatedBy: "src=\"data:image/jpeg;base64,").count - 1 == 3)
+        // The clip's three pictures and its spectrogram only; none cut from the file that replaced
+        // the reference.
+        #expect(page.components(separatedBy: "src=\"data:image/jpeg;base64,").count - 1 == 4)
         #expect(page.contains("the reference is not shown"))
     }
 }
