@@ -30,9 +30,11 @@ public struct AudioMatcher: Sendable {
         /// With `requireSpeech`, hits on reference frames that are not speech (a music bed,
         /// pauses) do not count: a shared soundtrack alone is no evidence of voice reuse.
         public var requireSpeech = true
-        public var speedRange: ClosedRange<Double> = 0.85...1.15
-        /// Largest |pitch shift| accepted, semitones (speed 1.15 by resampling is 2.4).
-        public var maxPitchShift = 2.6
+        /// Speeds an alignment may have: the edit range (`SoundEdits`).
+        public var speedRange: ClosedRange<Double> = SoundEdits.speeds
+        /// Largest |pitch shift| accepted, semitones: the largest any edit in range causes
+        /// (a 0.75× resampled copy, 4.98) plus the error of an anchor's pitch.
+        public var maxPitchShift = SoundEdits.maxPitchShift + SoundEdits.pitchEstimateError
         /// Hits above `minHits` at which `score` reaches 0.63 (score = 1 − e^(−excess/scale)).
         public var scoreScale = 30.0
         public var maxSegmentsPerReference = 4
