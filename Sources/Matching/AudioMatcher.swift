@@ -70,6 +70,50 @@ public struct AudioMatcher: Sendable {
     /// Results are sorted by score, best first.
     public func match(_ query: [AudioLandmark], against index: LandmarkIndex) -> [AudioReferenceMatch] {
         guard !query.isEmpty else { return [] }
+        let hitsByReference = hits(query, against: index)
+        let queryDuration = Double(query.map(\.time).max() ?? 0) - Double(query.map(\.time).min() ?? 0)
+        var results: [AudioReferenceMatch] = []
+        for (reference, hits) in hitsByReference where hits.count >= configuration.minHits {
+            let segments = align(hits, queryDuration: queryDuration, minCoveredSeconds: configuration.minCoveredSeconds)
+            if !segments.isEmpty {
+                results.append(AudioReferenceMatch(referenceID: reference,
+                                                   segments: segments.sorted { $0.score > $1.score }))
+            }
+        }
+        return results.sorted { $0.score > $1.score || ($0.score == $1.score && $0.referenceID < $1.referenceID) }
+    }
+
+    /// How far a picture alignment may lie from the sound's, reference seconds: picture frames
+    /// are sampled 4 per second, so its line is known to about two frame periods.
+    public static let pictureLineTolerance = 0.5
+
+    /// Whether the sound confirms a picture alignment: the query stretch `queryRange` plays
+    /// `reference` along reference_time ≈ speed · query_time + offset (found by the picture,
+    /// independently of the sound). Only hits near that line and inside that stretch are
+    /// aligned, with the same evidence per segment as `match` (`minHits` speech hits, each
+    /// covered second holding `minHitsPerSecond`), except that a stretch shorter than
+    /// `minCoveredSeconds` need only cover as many whole seconds as it holds. Why that is no
+    /// looser test: `minCoveredSeconds` guards a search over every offset and speed of every
+    /// reference against a phrase that two recordings of one voice share (it covers 1–3 s
+    /// somewhere); here the line is fixed beforehand by the picture, and such a phrase would have
+    /// to fall on it by chance.
+    public func confirm(_ query: [AudioLandmark], against index: LandmarkIndex, reference: UInt32,
+                        speed: Double, offset: Double, queryRange: ClosedRange<Double>) -> [AudioMatchSegment] {
+        guard !query.isEmpty, queryRange.upperBound > queryRange.lowerBound else { return [] }
+        let margin = Self.pictureLineTolerance
+        let near = (hits(query, against: index, only: reference)[reference] ?? []).filter { h in
+            let q = Double(h.queryTime)
+            return q >= queryRange.lowerBound - margin && q <= queryRange.upperBound + margin
+                && abs(Double(h.referenceTime) - (speed * q + offset)) <= margin
+        }
+        guard near.count >= configuration.minHits else { return [] }
+        let length = queryRange.upperBound - queryRange.lowerBound
+        let covered = min(configuration.minCoveredSeconds, Int(length.rounded(.down)))
+        return align(near, queryDuration: length, minCoveredSeconds: max(1, covered))
+    }
+
+    /// Hits of the query's landmarks per reference (only `reference`'s when given).
+    private func hits(_ query: [AudioLandmark], against index: LandmarkIndex, only: UInt32? = nil) -> [UInt32: [Hit]] {
         var hitsByReference: [UInt32: [Hit]] = [:]
         let maxShift = Float(configuration.maxPitchShift)
         // A hash stored far more often than average (a steady tone, a hum, a loop) says nothing
@@ -92,6 +136,7 @@ public struct AudioMatcher: Sendable {
                         // speech is required; kept, they grow with both lengths (a 2-hour query
                         // over a music bed: ~10M hits per 20 minutes).
                         if requireSpeech && e.speech < AudioLandmark.speechThreshold { continue }
+                        if let only, e.reference != only { continue }
                         let shift = qPitch - Float(e.pitch) / 64
                         guard abs(shift) <= maxShift else { continue }
                         hitsByReference[e.reference, default: []].append(Hit(
@@ -102,19 +147,10 @@ public struct AudioMatcher: Sendable {
                 }
             }
         }
-        let queryDuration = Double(query.map(\.time).max() ?? 0) - Double(query.map(\.time).min() ?? 0)
-        var results: [AudioReferenceMatch] = []
-        for (reference, hits) in hitsByReference where hits.count >= configuration.minHits {
-            let segments = align(hits, queryDuration: queryDuration)
-            if !segments.isEmpty {
-                results.append(AudioReferenceMatch(referenceID: reference,
-                                                   segments: segments.sorted { $0.score > $1.score }))
-            }
-        }
-        return results.sorted { $0.score > $1.score || ($0.score == $1.score && $0.referenceID < $1.referenceID) }
+        return hitsByReference
     }
 
-    private func align(_ allHits: [Hit], queryDuration: Double) -> [AudioMatchSegment] {
+    private func align(_ allHits: [Hit], queryDuration: Double, minCoveredSeconds: Int) -> [AudioMatchSegment] {
         var hits = allHits
         var segments: [AudioMatchSegment] = []
         let cfg = configuration
@@ -159,7 +195,7 @@ public struct AudioMatcher: Sendable {
             }
             // Remove everything near this line, consistent or not, before the next round.
             let near = Set(selectInliers(hits, speed: speed, offset: offset, tolerance: 0.15, checkSpan: false))
-            segments += makeSegments(inliers.map { hits[$0] }, speed: speed, offset: offset)
+            segments += makeSegments(inliers.map { hits[$0] }, speed: speed, offset: offset, minCoveredSeconds: minCoveredSeconds)
             hits = hits.enumerated().filter { !near.contains($0.offset) }.map(\.element)
         }
         return segments
@@ -196,7 +232,7 @@ public struct AudioMatcher: Sendable {
         return perSecond.values.filter { $0.count >= configuration.minHitsPerSecond }.count
     }
 
-    private func makeSegments(_ inliers: [Hit], speed: Double, offset: Double) -> [AudioMatchSegment] {
+    private func makeSegments(_ inliers: [Hit], speed: Double, offset: Double, minCoveredSeconds: Int) -> [AudioMatchSegment] {
         let cfg = configuration
         let sorted = inliers.sorted { $0.queryTime < $1.queryTime }
         var groups: [[Hit]] = []
@@ -213,7 +249,7 @@ public struct AudioMatcher: Sendable {
             let speechHits = Set(g.filter { $0.speech >= AudioLandmark.speechThreshold }.map(\.query)).count
             let evidence = cfg.requireSpeech ? speechHits : aligned
             let covered = coveredSeconds(g)
-            guard evidence >= cfg.minHits, covered >= cfg.minCoveredSeconds else { continue }
+            guard evidence >= cfg.minHits, covered >= minCoveredSeconds else { continue }
             let qs = Double(g.first!.queryTime), qe = Double(g.last!.queryTime)
             let shifts = g.map(\.pitchShift).sorted()
             let score = 1 - exp(-Double(evidence - cfg.minHits + 1) / cfg.scoreScale)
