@@ -109,8 +109,16 @@ public struct AudioMatcher: Sendable {
         guard near.count >= configuration.minHits else { return [] }
         let length = queryRange.upperBound - queryRange.lowerBound
         let covered = min(configuration.minCoveredSeconds, Int(length.rounded(.down)))
-        return align(near, queryDuration: length, minCoveredSeconds: max(1, covered))
+        // The speed too is the picture's, to within its aligner's grid step: over a stretch of
+        // a few seconds the hit times alone hardly tell speeds apart.
+        let r = Self.pictureSpeedTolerance
+        let lo = max(configuration.speedRange.lowerBound, speed - r), hi = min(configuration.speedRange.upperBound, speed + r)
+        guard lo <= hi else { return [] }
+        return align(near, queryDuration: length, minCoveredSeconds: max(1, covered), speedRange: lo...hi)
     }
+
+    /// Step of the picture aligner's speed grid (`TemporalAligner`).
+    public static let pictureSpeedTolerance = 0.025
 
     /// Hits of the query's landmarks per reference (only `reference`'s when given).
     private func hits(_ query: [AudioLandmark], against index: LandmarkIndex, only: UInt32? = nil) -> [UInt32: [Hit]] {
@@ -150,14 +158,16 @@ public struct AudioMatcher: Sendable {
         return hitsByReference
     }
 
-    private func align(_ allHits: [Hit], queryDuration: Double, minCoveredSeconds: Int) -> [AudioMatchSegment] {
+    private func align(_ allHits: [Hit], queryDuration: Double, minCoveredSeconds: Int,
+                       speedRange: ClosedRange<Double>? = nil) -> [AudioMatchSegment] {
         var hits = allHits
         var segments: [AudioMatchSegment] = []
         let cfg = configuration
         // Speed grid fine enough that the drift of a wrong grid speed over the query stays
         // inside the offset window.
         let step = max(0.002, min(0.01, 0.15 / max(queryDuration, 1)))
-        let speeds = Array(stride(from: cfg.speedRange.lowerBound, through: cfg.speedRange.upperBound + 1e-9, by: step))
+        let range = speedRange ?? cfg.speedRange
+        let speeds = Array(stride(from: range.lowerBound, through: range.upperBound + 1e-9, by: step))
         let window: Float = 0.15
         for _ in 0..<cfg.maxSegmentsPerReference {
             guard hits.count >= cfg.minHits else { break }
@@ -188,7 +198,7 @@ public struct AudioMatcher: Sendable {
             for _ in 0..<2 {
                 guard inliers.count >= 8 else { break }
                 let fit = fitLine(inliers.map { hits[$0] })
-                guard let fit, cfg.speedRange.contains(fit.speed) else { break }
+                guard let fit, range.contains(fit.speed) else { break }
                 speed = fit.speed
                 offset = fit.offset
                 inliers = selectInliers(hits, speed: speed, offset: offset, tolerance: cfg.timeTolerance)
