@@ -191,15 +191,15 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
         #expect(!lines.isEmpty)
     }
 
-    @Test func speed() throws {
+    @Test(arguments: [LandmarkRole.reference, .query]) func speed(role: LandmarkRole) throws {
         let s = try TestAudio.speech(Self.text(seed: 42, words: 170), voice: "en", speed: 160)
         let sixty = Array((s + s + s).prefix(60 * 8000))
-        _ = AudioFingerprinter.landmarks(for: sixty)   // warm-up
+        _ = AudioFingerprinter.landmarks(for: sixty, role: role)   // warm-up
         let clock = ContinuousClock()
         var count = 0
         let d = clock.measure {
             for _ in 0..<5 {
-                let f = AudioFingerprinter()
+                let f = AudioFingerprinter(role: role)
                 var n = 0
                 var i = 0
                 while i < sixty.count {   // 0.5 s chunks, as a decoder would deliver
@@ -210,7 +210,7 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
             }
         }
         let perRun = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        print("speed: 60 s in \(String(format: "%.2f", perRun / 5 * 1000)) ms = \(String(format: "%.0f", 60 / (perRun / 5)))× realtime, \(count) landmarks (\(count / 60)/s)")
+        print("speed (\(role)): 60 s in \(String(format: "%.2f", perRun / 5 * 1000)) ms = \(String(format: "%.0f", 60 / (perRun / 5)))× realtime, \(count) landmarks (\(count / 60)/s)")
         #expect(count > 0)
     }
 }
