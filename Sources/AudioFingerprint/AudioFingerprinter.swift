@@ -12,20 +12,28 @@ public final class AudioFingerprinter {
 
     static let sliceSamples = 16 * AnalysisParameters.hop * 4
     private let spectrogram = Spectrogram()
-    private var peakPicker = PeakPicker()
+    private var peakPicker: PeakPicker
     private var speech = SpeechActivity()
-    private var hasher = LandmarkHasher()
+    private var hasher: LandmarkHasher
+    public let role: LandmarkRole
     private var peakScratch: [SpectralPeak] = []
     private var finished = false
     /// Tests and tools may record the peaks to inspect them.
     var recordedPeaks: [SpectralPeak]?
     var recordedSpeech: [Float]?
 
-    public init() {}
+    /// `role`: `.reference` for the library (what is stored), `.query` for suspects (denser
+    /// peaks and more triplets, so that a copy at another speed or pitch still contains the
+    /// reference's triplets; see `LandmarkHasher`).
+    public init(role: LandmarkRole = .reference) {
+        self.role = role
+        peakPicker = PeakPicker(role: role)
+        hasher = LandmarkHasher(role: role)
+    }
 
     /// Convenience for a whole buffer.
-    public static func landmarks(for samples: [Float]) -> [AudioLandmark] {
-        let f = AudioFingerprinter()
+    public static func landmarks(for samples: [Float], role: LandmarkRole = .reference) -> [AudioLandmark] {
+        let f = AudioFingerprinter(role: role)
         var out = f.append(samples)
         out += f.finish()
         return out
@@ -75,7 +83,7 @@ public final class AudioFingerprinter {
     private func releaseLandmarks(into out: inout [AudioLandmark]) {
         // Anchors are final once no earlier-or-equal peak can still arrive and the speech
         // score of their frame is known; the hasher's own maxSpan wait covers the latter
-        // (SpeechActivity.halfWindow < LandmarkHasher.maxSpan).
+        // (SpeechActivity.halfWindow < LandmarkHasher.maxSpan ≤ the hasher's geometry.maxSpan).
         let horizon = min(peakPicker.releasedThroughFrame, speech.scored - 1)
         recordedPeaks?.append(contentsOf: peakScratch)
         let s = speech

@@ -19,6 +19,22 @@ import Fingerprint
 // Quantization edges lose matches when a value falls on different sides in reference and
 // query. `probes` marks fields within `margin` of an edge; the matcher then also looks up the
 // neighbouring cell. Only the query pays for it; references store one hash per landmark.
+//
+// Reference and query form triplets differently (`LandmarkRole`). A reference triplet, played
+// at a speed s in `SoundEdits.speeds`, reaches the query with every time gap divided by s, and
+// the query's peak picker keeps more peaks per second than the reference's (`PeakPicker`), so
+// more peaks can fall between the reference triplet's three. The query therefore accepts the
+// reference's gap limits divided by any speed in range, and tries as many more partners as its
+// peak density is higher, at worst (a 0.75× copy: its density per reference second is
+// query density × 0.75⁻¹ … see `Geometry.query`). Only the query pays, at look-up time.
+
+/// Which side of a comparison a fingerprint is for: library references store one landmark per
+/// triplet they form; suspects (queries) form every triplet a reference could have formed from
+/// the same sound played at any speed in range, and probe neighbouring cells.
+public enum LandmarkRole: Sendable {
+    case reference
+    case query
+}
 
 struct LandmarkHasher {
     static let pitchStep = 0.75               // semitones per d12/d23 cell
@@ -26,10 +42,13 @@ struct LandmarkHasher {
     static let pitchMargin = 0.2              // fraction of a cell
     static let ratioMargin = 0.2
     static let bandWidth = 12.0               // semitones
-    static let bandMargin = 2.3               // semitones: covers ±2 semitone shifts
+    /// A query anchor within this many semitones of a band edge also probes the band beyond it:
+    /// the largest pitch shift in range plus the error of a peak's pitch (5.2 semitones; less
+    /// than half a band, so one neighbour is enough).
+    static let bandMargin = SoundEdits.maxPitchShift + SoundEdits.pitchEstimateError
     static let basePitch = AnalysisParameters.pitch(ofBin: Double(AnalysisParameters.minBin))
 
-    // Triplet geometry in frames (16 ms).
+    // Reference triplet geometry in frames (16 ms).
     static let minGap = 2.0                   // t2 − t1 and t3 − t2
     static let maxSecondGap = 24.0            // t2 − t1 ≤ 0.38 s
     static let maxSpan = 40.0                 // t3 − t1 ≤ 0.64 s
@@ -37,15 +56,47 @@ struct LandmarkHasher {
     static let secondCandidates = 3
     static let thirdCandidates = 2
 
+    /// Limits on the triplets one side forms.
+    struct Geometry: Equatable {
+        var minGap: Double
+        var maxSecondGap: Double
+        var maxSpan: Double
+        var secondCandidates: Int
+        var thirdCandidates: Int
+
+        static let reference = Geometry(minGap: LandmarkHasher.minGap, maxSecondGap: LandmarkHasher.maxSecondGap,
+                                        maxSpan: LandmarkHasher.maxSpan,
+                                        secondCandidates: LandmarkHasher.secondCandidates,
+                                        thirdCandidates: LandmarkHasher.thirdCandidates)
+        /// The reference limits seen through any speed s in range (query gap = reference gap / s),
+        /// and partner counts scaled by the most query peaks that can lie where the reference
+        /// has one: the query keeps `PeakPicker.queryDensity` times the reference's peaks per
+        /// second, and a 0.75× copy spreads one reference second over 1/0.75 query seconds.
+        static let query: Geometry = {
+            let fast = SoundEdits.speeds.upperBound, slow = SoundEdits.speeds.lowerBound
+            let crowding = PeakPicker.queryDensity / slow
+            return Geometry(minGap: LandmarkHasher.minGap / fast,
+                            maxSecondGap: LandmarkHasher.maxSecondGap / slow,
+                            maxSpan: LandmarkHasher.maxSpan / slow,
+                            secondCandidates: Int((Double(LandmarkHasher.secondCandidates) * crowding).rounded(.up)),
+                            thirdCandidates: Int((Double(LandmarkHasher.thirdCandidates) * crowding).rounded(.up)))
+        }()
+
+        static func of(_ role: LandmarkRole) -> Geometry { role == .reference ? .reference : .query }
+    }
+
+    let geometry: Geometry
     private var pending: [SpectralPeak] = []
     private var head = 0
 
+    init(role: LandmarkRole = .reference) { geometry = .of(role) }
+
     /// Adds peaks (time-ordered) and emits landmarks for anchors that can no longer gain
-    /// partners: those more than `maxSpan` frames before `horizon` (no later peak can precede it).
+    /// partners: those more than `geometry.maxSpan` frames before `horizon` (no later peak can precede it).
     mutating func push(_ peaks: [SpectralPeak], horizon: Int,
                        speech: (Int) -> Float, into out: inout [AudioLandmark]) {
         pending.append(contentsOf: peaks)
-        while head < pending.count, pending[head].frame + LandmarkHasher.maxSpan < Double(horizon) {
+        while head < pending.count, pending[head].frame + geometry.maxSpan < Double(horizon) {
             emitAnchor(head, speech: speech, into: &out)
             head += 1
         }
@@ -66,22 +117,23 @@ struct LandmarkHasher {
         let s = UInt8(max(0, min(255, (speech(Int(p1.frame.rounded())) * 255).rounded())))
         var seconds = 0
         var j = i + 1
-        while j < pending.count, seconds < LandmarkHasher.secondCandidates {
+        let g = geometry
+        while j < pending.count, seconds < g.secondCandidates {
             let p2 = pending[j]
             let g12 = p2.frame - p1.frame
-            if g12 > LandmarkHasher.maxSecondGap { break }
+            if g12 > g.maxSecondGap { break }
             j += 1
-            guard g12 >= LandmarkHasher.minGap,
+            guard g12 >= g.minGap,
                   abs(pitch(p2) - pitch(p1)) <= LandmarkHasher.maxInterval else { continue }
             seconds += 1
             var thirds = 0
             var k = j
-            while k < pending.count, thirds < LandmarkHasher.thirdCandidates {
+            while k < pending.count, thirds < g.thirdCandidates {
                 let p3 = pending[k]
                 let span = p3.frame - p1.frame
-                if span > LandmarkHasher.maxSpan { break }
+                if span > g.maxSpan { break }
                 k += 1
-                guard p3.frame - p2.frame >= LandmarkHasher.minGap,
+                guard p3.frame - p2.frame >= g.minGap,
                       abs(pitch(p3) - pitch(p2)) <= LandmarkHasher.maxInterval else { continue }
                 thirds += 1
                 out.append(landmark(p1, p2, p3, speech: s))

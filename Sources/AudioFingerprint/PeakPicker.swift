@@ -11,6 +11,8 @@
 // spectral mean — this spreads peaks over formants instead of piling them on the loud
 // low harmonics of speech.
 
+import Fingerprint
+
 /// A spectral peak with sub-frame time and sub-bin frequency (parabolic interpolation of dB).
 struct SpectralPeak: Equatable {
     var frame: Double
@@ -24,12 +26,23 @@ struct PeakPicker {
     static let binRadius = 3           // ±47 Hz
     static let contrastRadius = 10     // ±156 Hz for the local mean
     static let blockFrames = 16        // 256 ms
-    static let peaksPerBlock = 7       // ≤ 27 peaks/s
+    static let peaksPerBlock = 7       // ≤ 27 peaks/s (references)
+    /// A query keeps this many times the reference's peaks per block. A reference block's sound
+    /// played 1.3× faster fills only 1/1.3 of a query block, so 1.3 would keep every peak the
+    /// reference kept at any speed in range; measured on the large corpus it found 4 more
+    /// reused sounds but raised chance alignments between two recordings of one synthetic voice
+    /// (~30 aligned hits over 9–11 s) to 2 wrong-reference predictions, so the query keeps the
+    /// reference's density and a fast copy loses the peaks that fall out of its blocks.
+    static let queryDensity = 1.0
+    static func peaksPerBlock(_ role: LandmarkRole) -> Int {
+        role == .reference ? peaksPerBlock : Int((Double(peaksPerBlock) * queryDensity).rounded(.up))
+    }
     static let relativeFloorDB: Float = -40   // below the frame's strongest bin
     static let absoluteFloorDB: Float = -85   // re. full-scale sine
     static let minContrastDB: Float = 4
 
     private let bins = AnalysisParameters.binCount
+    let peaksPerBlock: Int
     private let ringFrames = 2 * PeakPicker.timeRadius + 1
     private var ring: [Float]
     private var frameMax: [Float]
@@ -37,7 +50,8 @@ struct PeakPicker {
     private var evaluated = 0          // frames whose peaks are decided
     private var block: [SpectralPeak] = []
 
-    init() {
+    init(role: LandmarkRole = .reference) {
+        peaksPerBlock = PeakPicker.peaksPerBlock(role)
         ring = [Float](repeating: Spectrogram.floorDB, count: ringFrames * bins)
         frameMax = [Float](repeating: Spectrogram.floorDB, count: ringFrames)
     }
@@ -127,9 +141,9 @@ struct PeakPicker {
 
     private mutating func flushBlock(into out: inout [SpectralPeak]) {
         guard !block.isEmpty else { return }
-        if block.count > PeakPicker.peaksPerBlock {
+        if block.count > peaksPerBlock {
             block.sort { $0.contrast > $1.contrast }
-            block.removeLast(block.count - PeakPicker.peaksPerBlock)
+            block.removeLast(block.count - peaksPerBlock)
         }
         block.sort { $0.frame < $1.frame }
         out.append(contentsOf: block)

@@ -30,9 +30,11 @@ public struct AudioMatcher: Sendable {
         /// With `requireSpeech`, hits on reference frames that are not speech (a music bed,
         /// pauses) do not count: a shared soundtrack alone is no evidence of voice reuse.
         public var requireSpeech = true
-        public var speedRange: ClosedRange<Double> = 0.85...1.15
-        /// Largest |pitch shift| accepted, semitones (speed 1.15 by resampling is 2.4).
-        public var maxPitchShift = 2.6
+        /// Speeds an alignment may have: the edit range (`SoundEdits`).
+        public var speedRange: ClosedRange<Double> = SoundEdits.speeds
+        /// Largest |pitch shift| accepted, semitones: the largest any edit in range causes
+        /// (a 0.75× resampled copy, 4.98) plus the error of an anchor's pitch.
+        public var maxPitchShift = SoundEdits.maxPitchShift + SoundEdits.pitchEstimateError
         /// Hits above `minHits` at which `score` reaches 0.63 (score = 1 − e^(−excess/scale)).
         public var scoreScale = 30.0
         public var maxSegmentsPerReference = 4
@@ -68,6 +70,58 @@ public struct AudioMatcher: Sendable {
     /// Results are sorted by score, best first.
     public func match(_ query: [AudioLandmark], against index: LandmarkIndex) -> [AudioReferenceMatch] {
         guard !query.isEmpty else { return [] }
+        let hitsByReference = hits(query, against: index)
+        let queryDuration = Double(query.map(\.time).max() ?? 0) - Double(query.map(\.time).min() ?? 0)
+        var results: [AudioReferenceMatch] = []
+        for (reference, hits) in hitsByReference where hits.count >= configuration.minHits {
+            let segments = align(hits, queryDuration: queryDuration, minCoveredSeconds: configuration.minCoveredSeconds)
+            if !segments.isEmpty {
+                results.append(AudioReferenceMatch(referenceID: reference,
+                                                   segments: segments.sorted { $0.score > $1.score }))
+            }
+        }
+        return results.sorted { $0.score > $1.score || ($0.score == $1.score && $0.referenceID < $1.referenceID) }
+    }
+
+    /// How far a picture alignment may lie from the sound's, reference seconds: picture frames
+    /// are sampled 4 per second, so its line is known to about two frame periods.
+    public static let pictureLineTolerance = 0.5
+
+    /// Whether the sound confirms a picture alignment: the query stretch `queryRange` plays
+    /// `reference` along reference_time ≈ speed · query_time + offset (found by the picture,
+    /// independently of the sound). Only hits near that line and inside that stretch are
+    /// aligned, with the same evidence per segment as `match` (`minHits` speech hits, each
+    /// covered second holding `minHitsPerSecond`), except that a stretch shorter than
+    /// `minCoveredSeconds` need only cover as many whole seconds as it holds. Why that is no
+    /// looser test: `minCoveredSeconds` guards a search over every offset and speed of every
+    /// reference against a phrase that two recordings of one voice share (it covers 1–3 s
+    /// somewhere); here the line is fixed beforehand by the picture, and such a phrase would have
+    /// to fall on it by chance.
+    public func confirm(_ query: [AudioLandmark], against index: LandmarkIndex, reference: UInt32,
+                        speed: Double, offset: Double, queryRange: ClosedRange<Double>) -> [AudioMatchSegment] {
+        guard !query.isEmpty, queryRange.upperBound > queryRange.lowerBound else { return [] }
+        let margin = Self.pictureLineTolerance
+        let near = (hits(query, against: index, only: reference)[reference] ?? []).filter { h in
+            let q = Double(h.queryTime)
+            return q >= queryRange.lowerBound - margin && q <= queryRange.upperBound + margin
+                && abs(Double(h.referenceTime) - (speed * q + offset)) <= margin
+        }
+        guard near.count >= configuration.minHits else { return [] }
+        let length = queryRange.upperBound - queryRange.lowerBound
+        let covered = min(configuration.minCoveredSeconds, Int(length.rounded(.down)))
+        // The speed too is the picture's, to within its aligner's grid step: over a stretch of
+        // a few seconds the hit times alone hardly tell speeds apart.
+        let r = Self.pictureSpeedTolerance
+        let lo = max(configuration.speedRange.lowerBound, speed - r), hi = min(configuration.speedRange.upperBound, speed + r)
+        guard lo <= hi else { return [] }
+        return align(near, queryDuration: length, minCoveredSeconds: max(1, covered), speedRange: lo...hi)
+    }
+
+    /// Step of the picture aligner's speed grid (`TemporalAligner`).
+    public static let pictureSpeedTolerance = 0.025
+
+    /// Hits of the query's landmarks per reference (only `reference`'s when given).
+    private func hits(_ query: [AudioLandmark], against index: LandmarkIndex, only: UInt32? = nil) -> [UInt32: [Hit]] {
         var hitsByReference: [UInt32: [Hit]] = [:]
         let maxShift = Float(configuration.maxPitchShift)
         // A hash stored far more often than average (a steady tone, a hum, a loop) says nothing
@@ -90,6 +144,7 @@ public struct AudioMatcher: Sendable {
                         // speech is required; kept, they grow with both lengths (a 2-hour query
                         // over a music bed: ~10M hits per 20 minutes).
                         if requireSpeech && e.speech < AudioLandmark.speechThreshold { continue }
+                        if let only, e.reference != only { continue }
                         let shift = qPitch - Float(e.pitch) / 64
                         guard abs(shift) <= maxShift else { continue }
                         hitsByReference[e.reference, default: []].append(Hit(
@@ -100,26 +155,19 @@ public struct AudioMatcher: Sendable {
                 }
             }
         }
-        let queryDuration = Double(query.map(\.time).max() ?? 0) - Double(query.map(\.time).min() ?? 0)
-        var results: [AudioReferenceMatch] = []
-        for (reference, hits) in hitsByReference where hits.count >= configuration.minHits {
-            let segments = align(hits, queryDuration: queryDuration)
-            if !segments.isEmpty {
-                results.append(AudioReferenceMatch(referenceID: reference,
-                                                   segments: segments.sorted { $0.score > $1.score }))
-            }
-        }
-        return results.sorted { $0.score > $1.score || ($0.score == $1.score && $0.referenceID < $1.referenceID) }
+        return hitsByReference
     }
 
-    private func align(_ allHits: [Hit], queryDuration: Double) -> [AudioMatchSegment] {
+    private func align(_ allHits: [Hit], queryDuration: Double, minCoveredSeconds: Int,
+                       speedRange: ClosedRange<Double>? = nil) -> [AudioMatchSegment] {
         var hits = allHits
         var segments: [AudioMatchSegment] = []
         let cfg = configuration
         // Speed grid fine enough that the drift of a wrong grid speed over the query stays
         // inside the offset window.
         let step = max(0.002, min(0.01, 0.15 / max(queryDuration, 1)))
-        let speeds = Array(stride(from: cfg.speedRange.lowerBound, through: cfg.speedRange.upperBound + 1e-9, by: step))
+        let range = speedRange ?? cfg.speedRange
+        let speeds = Array(stride(from: range.lowerBound, through: range.upperBound + 1e-9, by: step))
         let window: Float = 0.15
         for _ in 0..<cfg.maxSegmentsPerReference {
             guard hits.count >= cfg.minHits else { break }
@@ -150,14 +198,14 @@ public struct AudioMatcher: Sendable {
             for _ in 0..<2 {
                 guard inliers.count >= 8 else { break }
                 let fit = fitLine(inliers.map { hits[$0] })
-                guard let fit, cfg.speedRange.contains(fit.speed) else { break }
+                guard let fit, range.contains(fit.speed) else { break }
                 speed = fit.speed
                 offset = fit.offset
                 inliers = selectInliers(hits, speed: speed, offset: offset, tolerance: cfg.timeTolerance)
             }
             // Remove everything near this line, consistent or not, before the next round.
             let near = Set(selectInliers(hits, speed: speed, offset: offset, tolerance: 0.15, checkSpan: false))
-            segments += makeSegments(inliers.map { hits[$0] }, speed: speed, offset: offset)
+            segments += makeSegments(inliers.map { hits[$0] }, speed: speed, offset: offset, minCoveredSeconds: minCoveredSeconds)
             hits = hits.enumerated().filter { !near.contains($0.offset) }.map(\.element)
         }
         return segments
@@ -194,7 +242,7 @@ public struct AudioMatcher: Sendable {
         return perSecond.values.filter { $0.count >= configuration.minHitsPerSecond }.count
     }
 
-    private func makeSegments(_ inliers: [Hit], speed: Double, offset: Double) -> [AudioMatchSegment] {
+    private func makeSegments(_ inliers: [Hit], speed: Double, offset: Double, minCoveredSeconds: Int) -> [AudioMatchSegment] {
         let cfg = configuration
         let sorted = inliers.sorted { $0.queryTime < $1.queryTime }
         var groups: [[Hit]] = []
@@ -211,7 +259,7 @@ public struct AudioMatcher: Sendable {
             let speechHits = Set(g.filter { $0.speech >= AudioLandmark.speechThreshold }.map(\.query)).count
             let evidence = cfg.requireSpeech ? speechHits : aligned
             let covered = coveredSeconds(g)
-            guard evidence >= cfg.minHits, covered >= cfg.minCoveredSeconds else { continue }
+            guard evidence >= cfg.minHits, covered >= minCoveredSeconds else { continue }
             let qs = Double(g.first!.queryTime), qe = Double(g.last!.queryTime)
             let shifts = g.map(\.pitchShift).sorted()
             let score = 1 - exp(-Double(evidence - cfg.minHits + 1) / cfg.scoreScale)

@@ -102,24 +102,33 @@ public struct LandmarkSketch: Sendable {
     }
 
     /// Per reference, the largest number of distinct query landmarks whose hits agree on one
-    /// line reference_time = speed · query_time + offset (speed 0.85…1.15 on a 0.005 grid, within
-    /// ±0.15 s): a cheap version of `AudioMatcher`'s vote, without the pitch and span checks the
-    /// sketch has no room for. That vote costs ~60 sorts per reference, so it is run only for
-    /// the `examined` references that lead a coarser count: hits per (5 s of query, ½ s of
-    /// offset) cell with its two neighbours, which a speed change within range cannot spread
-    /// further over 5 s. References not examined are left out of the result.
+    /// line reference_time = speed · query_time + offset (speed in `SoundEdits.speeds` on a 0.005
+    /// grid, within ±0.15 s): a cheap version of `AudioMatcher`'s vote, without the pitch and span
+    /// checks the sketch has no room for. That vote costs ~110 sorts per reference, so it is run
+    /// only for the `examined` references that lead a coarser count: hits per (`window` s of
+    /// query, `offsetCell` s of offset) cell with its two neighbours; over one window a speed in
+    /// range moves the offset by at most |speed − 1| · window, less than one cell, so a reused
+    /// stretch's hits stay in three neighbouring cells. References not examined are left out.
+    static let window: Float = 5
+    static let offsetCell: Float = {
+        let drift = max(SoundEdits.speeds.upperBound - 1, 1 - SoundEdits.speeds.lowerBound)
+        return Float(drift) * window
+    }()
+    static let speeds: [Float] = Array(stride(from: SoundEdits.speeds.lowerBound, through: SoundEdits.speeds.upperBound + 1e-9,
+                                              by: 0.005)).map(Float.init)
+
     public func votes(for query: [AudioLandmark], examined: Int = 32) -> [Int: Int] {
         // Every hit as one sortable key: reference, query window, offset cell; and its times.
         var keys: [UInt64] = []
         var hits: [(key: UInt64, query: Float, reference: Float, landmark: Int32)] = []
         for (qi, q) in query.enumerated() {
             guard MediaFingerprint.isPlausible(q.time) else { continue }
-            let window = UInt64(min(q.time / 5, Float(1 << 14 - 1)))
+            let window = UInt64(min(q.time / Self.window, Float(1 << 14 - 1)))
             for h in LandmarkHash.probes(of: q) where Self.keeps(h) {
                 let b = Int(h & Self.hashMask)
                 for i in Int(starts[b])..<Int(starts[b + 1]) {
                     let (reference, time) = locate(entries[i])
-                    let offsetCell = UInt64(Int64(((time - q.time) * 2).rounded(.down)) + (1 << 27))
+                    let offsetCell = UInt64(Int64(((time - q.time) / Self.offsetCell).rounded(.down)) + (1 << 27))
                     let key = UInt64(reference) << 42 | window << 28 | offsetCell
                     keys.append(key)
                     hits.append((key, q.time, time, Int32(qi)))
@@ -152,8 +161,7 @@ public struct LandmarkSketch: Sendable {
         var offsets: [(offset: Float, landmark: Int32)] = []
         for (reference, h) in byReference {
             var best = 0
-            for step in 0...60 {
-                let speed = 0.85 + Float(step) * 0.005
+            for speed in Self.speeds {
                 offsets.removeAll(keepingCapacity: true)
                 for x in h { offsets.append((x.reference - speed * x.query, x.landmark)) }
                 offsets.sort { $0.offset < $1.offset }

@@ -33,6 +33,23 @@ public struct Matcher: Sendable {
             }
             byReference[Int(m.referenceID), default: []] += segments
         }
+        // Picture segments the sound search left unconfirmed (a reused stretch too short for the
+        // search's evidence): the sound is checked along the picture's own line.
+        let matcher = AudioMatcher(configuration: configuration.audio)
+        for (id, segments) in byReference {
+            let audio = segments.filter { $0.modality != .video }
+            for v in segments where v.modality == .video
+                && !audio.contains(where: { $0.suspectStart < v.suspectEnd && v.suspectStart < $0.suspectEnd }) {
+                let offset = v.referenceStart - v.speed * v.suspectStart
+                for s in matcher.confirm(suspect.landmarks, against: library.landmarks, reference: UInt32(id),
+                                         speed: v.speed, offset: offset, queryRange: min(v.suspectStart, v.suspectEnd)...max(v.suspectStart, v.suspectEnd)) {
+                    byReference[id, default: []].append(
+                        MatchSegment(modality: .audio, suspectStart: s.queryStart, suspectEnd: s.queryEnd,
+                                     referenceStart: s.referenceStart, referenceEnd: s.referenceEnd,
+                                     score: s.score, speed: s.speed))
+                }
+            }
+        }
         var result: [ReferenceMatch] = []
         for (id, segments) in byReference {
             let merged = MatchSegment.merged(segments)

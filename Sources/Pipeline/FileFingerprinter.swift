@@ -99,7 +99,7 @@ package final class FileFingerprinter {
         var audioSeconds = 0.0
         frameCount = 0
         knownInsets = []
-        let audio = AudioFingerprinter()
+        let audio = AudioFingerprinter(role: options.role == .reference ? .reference : .query)
         try decoder.decode(video: { frame in
             let signature = self.signature(of: frame, tracker: &tracker)
             lastFrameTime = signature.time

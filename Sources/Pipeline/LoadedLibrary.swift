@@ -61,8 +61,9 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
 
     /// References longer than a piece are matched a piece at a time (see `fingerprint(ofReference:)`).
     /// Consecutive pieces share more than the longest stretch of reference a suspect window
-    /// (`SuspectWindows`, 600 s) can reuse at the fastest speed matched (1.15×).
-    package static let pieces = TimeGrid(length: 1800, overlap: 720)
+    /// (`SuspectWindows`, 600 s) can reuse at the fastest speed matched (sound: 1.3×,
+    /// `SoundEdits.speeds`; 780 s).
+    package static let pieces = TimeGrid(length: 1800, overlap: 800)
 
     /// Reference `r` of `index` for the matcher; nil when its row is gone or unreadable (removed
     /// or re-indexed since the index was built). Up to a piece long, its full fingerprint

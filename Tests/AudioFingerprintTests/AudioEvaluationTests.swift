@@ -76,6 +76,20 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
 
     static let voices = ["en", "en-us", "en-gb-x-rp", "en+f3", "en-us+m3", "en-gb-scotland+f2", "en+m7", "en-029"]
 
+    /// Two other voices (other texts, other espeak voices) mixed so that the voice is `snrDB`
+    /// above their sum.
+    static let babbleVoices: [[Float]] = {
+        (0..<2).compactMap { k in
+            try? TestAudio.speech(text(seed: UInt64(900 + k), words: 80), voice: ["en-us+f4", "en-gb+m2"][k], speed: 170)
+        }
+    }()
+
+    static func babble(_ x: [Float], snrDB: Float) throws -> [Float] {
+        var other = [Float](repeating: 0, count: x.count)
+        for v in babbleVoices { for i in 0..<min(x.count, v.count) { other[i] += v[i] } }
+        return TestAudio.mix(x, other, gainB: TestAudio.rms(x) / TestAudio.rms(other) / powf(10, snrDB / 20))
+    }
+
     @Test func synthetic() throws {
         // References: 6 × ~45 s, two with a music bed at −18 dB.
         var refs: [(id: UInt32, landmarks: [AudioLandmark])] = []
@@ -108,6 +122,18 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
             ("pitch_-2", 1.0, { try TestAudio.sox($0, effects: ["pitch", "-200"]) }),
             ("speed_1.1", 1.1, { try TestAudio.sox($0, effects: ["speed", "1.1", "rate", "8000"]) }),
             ("speed_0.9", 0.9, { try TestAudio.sox($0, effects: ["speed", "0.9", "rate", "8000"]) }),
+            // The edit range of issue 14: pitch ±4 semitones, speed 0.75–1.3 (resampled, and
+            // tempo only), music 10 dB louder than the voice, two other voices.
+            ("pitch_+4", 1.0, { try TestAudio.sox($0, effects: ["pitch", "400"]) }),
+            ("pitch_-4", 1.0, { try TestAudio.sox($0, effects: ["pitch", "-400"]) }),
+            ("speed_1.3", 1.3, { try TestAudio.sox($0, effects: ["speed", "1.3", "rate", "8000"]) }),
+            ("speed_0.75", 0.75, { try TestAudio.sox($0, effects: ["speed", "0.75", "rate", "8000"]) }),
+            ("tempo_1.3", 1.3, { try TestAudio.sox($0, effects: ["tempo", "-s", "1.3"]) }),
+            ("tempo_0.75", 0.75, { try TestAudio.sox($0, effects: ["tempo", "-s", "0.75"]) }),
+            ("music_-10dB", 1.0, { x in let m = TestAudio.music(seconds: Double(x.count) / 8000 + 1, seed: 98)
+                return TestAudio.mix(x, m, gainB: TestAudio.rms(x) / TestAudio.rms(m) * 3.162) }),
+            ("babble_+6dB", 1.0, { x in try Self.babble(x, snrDB: 6) }),
+            ("babble_-3dB", 1.0, { x in try Self.babble(x, snrDB: -3) }),
         ]
         let matcher = permissiveMatcher()
         var lines: [String] = []
@@ -120,7 +146,7 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
                     for start in [4.0, 17.0, 29.0] {
                         let a = Int(start * 8000), b = min(audio.count, a + Int(length * speed * 8000))
                         let q = try transform(Array(audio[a..<b]))
-                        let lq = AudioFingerprinter.landmarks(for: q)
+                        let lq = AudioFingerprinter.landmarks(for: q, role: .query)
                         let m = matcher.match(lq, against: index)
                         let st = pairStats(m, expected: (UInt32(r + 1), start, speed))[UInt32(r + 1)] ?? PairStat()
                         let decided = pairStats(AudioMatcher().match(lq, against: index), expected: (UInt32(r + 1), start, speed))
@@ -142,7 +168,7 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
         var musicBedBest = PairStat()
         for k in 0..<8 {
             let s = try TestAudio.speech(Self.text(seed: UInt64(500 + k), words: 60), voice: Self.voices[k % Self.voices.count], speed: 160)
-            let ls = AudioFingerprinter.landmarks(for: s)
+            let ls = AudioFingerprinter.landmarks(for: s, role: .query)
             unrelatedDecided += AudioMatcher().match(ls, against: index).count
             for m in matcher.match(ls, against: index) {
                 unrelated.append(m.segments.map(\.alignedHits).max() ?? 0)
@@ -153,7 +179,7 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
         // The music bed of references 1 and 2 alone, aligned with them (the shared_music case).
         for i in 0..<2 {
             let m = TestAudio.music(seconds: 30, seed: UInt64(7 + i))
-            let st = pairStats(matcher.match(AudioFingerprinter.landmarks(for: Array(m[(4 * 8000)...])), against: index), expected: nil)
+            let st = pairStats(matcher.match(AudioFingerprinter.landmarks(for: Array(m[(4 * 8000)...]), role: .query), against: index), expected: nil)
             for (_, v) in st where v.aligned > musicBedBest.aligned { musicBedBest = v }
         }
         print("| transformation | excerpt | recall (default decision, offset ±0.5 s) | true-pair aligned hits | covered seconds | wrong refs decided |")
@@ -165,15 +191,15 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
         #expect(!lines.isEmpty)
     }
 
-    @Test func speed() throws {
+    @Test(arguments: [LandmarkRole.reference, .query]) func speed(role: LandmarkRole) throws {
         let s = try TestAudio.speech(Self.text(seed: 42, words: 170), voice: "en", speed: 160)
         let sixty = Array((s + s + s).prefix(60 * 8000))
-        _ = AudioFingerprinter.landmarks(for: sixty)   // warm-up
+        _ = AudioFingerprinter.landmarks(for: sixty, role: role)   // warm-up
         let clock = ContinuousClock()
         var count = 0
         let d = clock.measure {
             for _ in 0..<5 {
-                let f = AudioFingerprinter()
+                let f = AudioFingerprinter(role: role)
                 var n = 0
                 var i = 0
                 while i < sixty.count {   // 0.5 s chunks, as a decoder would deliver
@@ -184,7 +210,7 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
             }
         }
         let perRun = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        print("speed: 60 s in \(String(format: "%.2f", perRun / 5 * 1000)) ms = \(String(format: "%.0f", 60 / (perRun / 5)))× realtime, \(count) landmarks (\(count / 60)/s)")
+        print("speed (\(role)): 60 s in \(String(format: "%.2f", perRun / 5 * 1000)) ms = \(String(format: "%.0f", 60 / (perRun / 5)))× realtime, \(count) landmarks (\(count / 60)/s)")
         #expect(count > 0)
     }
 }

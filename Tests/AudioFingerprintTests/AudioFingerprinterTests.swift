@@ -20,11 +20,12 @@ import Testing
         #expect(peaks.last!.bin > peaks.first!.bin + 100)
     }
 
-    @Test func chunkingDoesNotChangeTheFingerprint() {
+    @Test(arguments: [LandmarkRole.reference, .query])
+    func chunkingDoesNotChangeTheFingerprint(role: LandmarkRole) {
         let signal = TestAudio.mix(TestAudio.music(seconds: 6, amplitude: 0.2, seed: 3),
                                    TestAudio.noise(count: 48_000, amplitude: 0.01, seed: 4), gainB: 1)
-        let whole = AudioFingerprinter.landmarks(for: signal)
-        let f = AudioFingerprinter()
+        let whole = AudioFingerprinter.landmarks(for: signal, role: role)
+        let f = AudioFingerprinter(role: role)
         var chunked: [AudioLandmark] = []
         var i = 0, size = 1
         while i < signal.count {   // irregular chunk sizes, including 1-sample chunks
@@ -35,6 +36,52 @@ import Testing
         chunked += f.finish()
         #expect(!whole.isEmpty)
         #expect(chunked == whole)
+    }
+
+    @Test func editRangeFigures() {
+        #expect(abs(SoundEdits.maxPitchShift - 12 * log2(4.0 / 3)) < 1e-9)      // 0.75× resampled
+        // One neighbouring band is enough for the query's band probe.
+        #expect(LandmarkHasher.bandMargin < LandmarkHasher.bandWidth / 2)
+        #expect(LandmarkHasher.bandMargin >= SoundEdits.maxPitchShift)
+        let q = LandmarkHasher.Geometry.query, r = LandmarkHasher.Geometry.reference
+        #expect(abs(q.minGap - 2 / 1.3) < 1e-9 && abs(q.maxSecondGap - 32) < 1e-9 && abs(q.maxSpan - 160.0 / 3) < 1e-9)
+        #expect(q.secondCandidates == 4 && q.thirdCandidates == 3)
+        #expect(r == LandmarkHasher.Geometry(minGap: 2, maxSecondGap: 24, maxSpan: 40, secondCandidates: 3, thirdCandidates: 2))
+    }
+
+    /// Peaks every 5 frames on a zig-zag of bins (all gaps ≥ 2 frames at any speed in range).
+    func zigzag(count: Int, timeScale: Double = 1, frequencyScale: Double = 1) -> [SpectralPeak] {
+        (0..<count).map { i in
+            SpectralPeak(frame: 100 + Double(i) * 5 * timeScale,
+                         bin: (40 + Double((i * 7) % 23) * 3.1) * frequencyScale, level: 0, contrast: 10)
+        }
+    }
+
+    func hashes(_ peaks: [SpectralPeak], role: LandmarkRole) -> [AudioLandmark] {
+        var h = LandmarkHasher(role: role)
+        var out: [AudioLandmark] = []
+        h.push(peaks, horizon: Int.min, speech: { _ in 1 }, into: &out)
+        h.finish(speech: { _ in 1 }, into: &out)
+        return out
+    }
+
+    @Test(arguments: [(1.0, 0.0), (1.3, 0.0), (0.75, 0.0), (1.0, 4.0), (1.0, -4.0), (1.3, 12 * log2(1.3)), (0.75, 12 * log2(0.75))])
+    func aQueryFormsEveryTripletOfTheReferenceAtAnySpeedAndPitchInRange(speed: Double, semitones: Double) {
+        let reference = hashes(zigzag(count: 40), role: .reference)
+        #expect(reference.count == 35 * 6 + 5 + 3 + 1)   // 3 × 2 per anchor, fewer near the end
+        // The same sound played at `speed` (query frames = reference frames / speed) and shifted.
+        let query = hashes(zigzag(count: 40, timeScale: 1 / speed, frequencyScale: pow(2, semitones / 12)), role: .query)
+        var probed = Set<UInt32>()
+        for l in query { probed.formUnion(LandmarkHash.probes(of: l)) }
+        let missing = reference.filter { !probed.contains($0.hash) }
+        #expect(missing.isEmpty, "speed \(speed), \(semitones) st: \(missing.count) of \(reference.count) not formed")
+        // A reference never forms the query's wider triplets.
+        #expect(query.count > reference.count)
+    }
+
+    @Test func aQueryKeepsTheReferencePeakDensity() {
+        #expect(PeakPicker.peaksPerBlock(.reference) == 7)
+        #expect(PeakPicker.peaksPerBlock(.query) == 7)
     }
 
     @Test func packRoundTrips() {
@@ -52,8 +99,13 @@ import Testing
                  SpectralPeak(frame: 107.2, bin: 61.7, level: 0, contrast: 10),
                  SpectralPeak(frame: 121.9, bin: 52.2, level: 0, contrast: 10)]
         let base = hasher.landmark(p[0], p[1], p[2], speech: 0)
-        // Tempo ×1.1 / ×0.9 (times shrink or stretch), pitch ±2 semitones, and both together.
-        for (timeScale, semitones) in [(1 / 1.1, 0.0), (1 / 0.9, 0.0), (1.0, 2.0), (1.0, -2.0), (1 / 1.1, 1.65)] {
+        // Tempo (times shrink or stretch) over the edit range 0.75–1.3, pitch shifts up to ±4
+        // semitones, and resampling (both together: 1.3× is +4.54, 0.75× is −4.98 semitones).
+        func resampled(_ s: Double) -> (Double, Double) { (1 / s, 12 * log2(s)) }
+        var cases: [(Double, Double)] = [(1 / 1.1, 0), (1 / 0.9, 0), (1 / 1.3, 0), (1 / 0.75, 0)]
+        cases += [(1, 2), (1, -2), (1, 4), (1, -4), (1, 3.1), (1, -3.3), (1 / 1.1, 1.65)]
+        cases += [resampled(1.3), resampled(0.75), resampled(1.2), resampled(0.8)]
+        for (timeScale, semitones) in cases {
             let fs = pow(2, semitones / 12)
             let q = p.map { (peak: SpectralPeak) -> SpectralPeak in
                 let frame = 100 + (peak.frame - 100) * timeScale

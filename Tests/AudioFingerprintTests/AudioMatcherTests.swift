@@ -17,7 +17,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [1.0, 1.1, 0.9])
+    @Test(arguments: [1.0, 1.1, 0.9, 0.75, 1.3])
     func findsOffsetAndSpeed(speed: Double) {
         let ref = landmarks(seed: 1, seconds: 60)
         let other = landmarks(seed: 2, seconds: 60)
@@ -41,6 +41,52 @@ import Testing
         #expect(abs(s.referenceEnd - 35) < 0.2)
         #expect(s.alignedHits > 500)
         #expect(s.score > 0.9)
+    }
+
+    @Test func speedsOutsideTheEditRangeAreNotAligned() {
+        // 1.45× is beyond SoundEdits.speeds (0.75–1.3): the search does not reach it.
+        let ref = landmarks(seed: 1, seconds: 60)
+        let query = ref.filter { $0.time >= 20 && $0.time < 35 }.map { l in
+            var q = l
+            q.time = (q.time - 20) / 1.45
+            q.span = UInt16(Double(q.span) / 1.45)
+            return q
+        }
+        let index = LandmarkIndex(references: [(id: UInt32(1), landmarks: ref)])
+        #expect(AudioMatcher().match(query, against: index).isEmpty)
+    }
+
+    /// A reference and a 2.5 s excerpt of it (from 20 s on, 1 s into the query), all landmarks kept.
+    func shortExcerpt() -> (index: LandmarkIndex, query: [AudioLandmark]) {
+        let ref = landmarks(seed: 1, seconds: 60)
+        let other = landmarks(seed: 2, seconds: 60)
+        let query = ref.filter { $0.time >= 20 && $0.time < 22.5 }.map { l in var q = l; q.time -= 19; return q }
+        let refs: [(id: UInt32, landmarks: [AudioLandmark])] = [(7, ref), (8, other)]
+        return (LandmarkIndex(references: refs), query)
+    }
+
+    @Test func aShortExcerptIsConfirmedOnlyAlongThePictureLine() throws {
+        let (index, query) = shortExcerpt()
+        // Too short for the search: it covers 3 whole seconds, the search needs 4.
+        #expect(AudioMatcher().match(query, against: index).isEmpty)
+        // Along the line the picture found (offset 19 s, speed 1, query 1…3.5 s) the sound confirms it.
+        let s = try #require(AudioMatcher().confirm(query, against: index, reference: 7, speed: 1, offset: 19,
+                                                    queryRange: 1...3.5).first)
+        #expect(abs(s.referenceStart - s.speed * s.queryStart - 19) < 0.1)
+        #expect(s.speechHits >= 200)
+        // Another line of the same reference, or another reference: nothing.
+        #expect(AudioMatcher().confirm(query, against: index, reference: 7, speed: 1, offset: 25, queryRange: 1...3.5).isEmpty)
+        #expect(AudioMatcher().confirm(query, against: index, reference: 8, speed: 1, offset: 19, queryRange: 1...3.5).isEmpty)
+        // Outside the stretch the picture names there is no sound to confirm.
+        #expect(AudioMatcher().confirm(query, against: index, reference: 7, speed: 1, offset: 19, queryRange: 10...14).isEmpty)
+    }
+
+    @Test func confirmationKeepsTheEvidenceAHitCountNeeds() {
+        // 1.5 s of the reference with an eighth of its landmarks: fewer than minHits (24) speech hits.
+        let (index, query) = shortExcerpt()
+        let sparse = query.filter { $0.time < 2.5 }.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
+        #expect(sparse.count < AudioMatcher.Configuration().minHits)
+        #expect(AudioMatcher().confirm(sparse, against: index, reference: 7, speed: 1, offset: 19, queryRange: 1...2.5).isEmpty)
     }
 
     @Test func emptyQueryOrIndexGivesNoMatch() {

@@ -15,7 +15,9 @@ struct CorpusEvaluationTests {
     func audio(_ file: URL) throws -> [Float] {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-corpus-audio")
         try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
-        let raw = cache.appendingPathComponent(file.deletingPathExtension().lastPathComponent + "-\(file.deletingLastPathComponent().lastPathComponent).f32")
+        // Keyed by corpus, folder and name: dev and large both have refs/ref01.mp4.
+        let folder = file.deletingLastPathComponent()
+        let raw = cache.appendingPathComponent(folder.deletingLastPathComponent().lastPathComponent + "-" + file.deletingPathExtension().lastPathComponent + "-\(folder.lastPathComponent).f32")
         if !FileManager.default.fileExists(atPath: raw.path) {
             try TestAudio.run("/usr/bin/ffmpeg", ["-nostdin", "-y", "-loglevel", "error", "-i", file.path, "-vn",
                                                   "-ac", "1", "-ar", "\(AudioFingerprinter.sampleRate)", "-f", "f32le", raw.path])
@@ -43,7 +45,7 @@ struct CorpusEvaluationTests {
             let info = queries[q]!
             let tags = (info["tags"] as! [String]).joined(separator: ",")
             let samples = try audio(root.appendingPathComponent("queries/\(q)"))
-            let landmarks = AudioFingerprinter.landmarks(for: samples)
+            let landmarks = AudioFingerprinter.landmarks(for: samples, role: .query)
             var expected: (UInt32, Double, Double)?
             if let m = (info["matches"] as! [[String: Any]]).first(where: { ($0["modality"] as! String) != "video" }),
                let r = refNames.firstIndex(of: m["reference"] as! String) {

@@ -21,7 +21,7 @@ import Testing
         #expect(kept > 1000 && kept < 1500)
     }
 
-    @Test(arguments: [1.0, 1.12, 0.88])
+    @Test(arguments: [1.0, 1.12, 0.88, 0.75, 1.3])
     func votesForTheReferenceAQueryCameFrom(speed: Double) {
         var builder = LandmarkSketch.Builder()
         let refs = (0..<5).map { landmarks(seed: UInt64(10 + $0), seconds: 120) }

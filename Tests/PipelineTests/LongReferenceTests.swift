@@ -52,11 +52,12 @@ import TestSupport
             #expect(frames.map(\.time) == frames.map(\.time).sorted())
             #expect(sounds.allSatisfy { $0.time >= frames.first!.time - 0.5 && $0.time < frames.first!.time + 1800 })
         }
-        // Pieces of 1800 s every 1080 s: [0, 1800), [1080, 2880), [2160, 3960), [3240, 4000).
-        #expect(spans.map(\.0) == [0, 1080, 2160, 3240])
-        #expect(spans.map(\.1) == [1799.75, 2879.75, 3959.75, 3999.75])
+        // Pieces of 1800 s every 1000 s (overlap 800 s ≥ 600 s × 1.3): [0, 1800), [1000, 2800),
+        // [2000, 3800), [3000, 4000).
+        #expect(spans.map(\.0) == [0, 1000, 2000, 3000])
+        #expect(spans.map(\.1) == [1799.75, 2799.75, 3799.75, 3999.75])
         #expect(seenFrames.count == long.count && seenLandmarks.count == landmarks.count)
-        #expect(frameCount == 4 * (1800 + 1800 + 1800 + 760))
+        #expect(frameCount == 4 * (1800 + 1800 + 1800 + 1000))
         // The short reference is read whole; the long one in pieces.
         let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
         if case .whole(let frames, _)? = try loaded.fingerprint(ofReference: short) { #expect(frames.count == 240) } else { Issue.record("short not whole") }
