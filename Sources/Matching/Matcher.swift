@@ -46,7 +46,7 @@ public struct Matcher: Sendable {
                     byReference[id, default: []].append(
                         MatchSegment(modality: .audio, suspectStart: s.queryStart, suspectEnd: s.queryEnd,
                                      referenceStart: s.referenceStart, referenceEnd: s.referenceEnd,
-                                     score: s.score, speed: s.speed))
+                                     score: s.score, speed: s.speed, matchedLandmarks: s.alignedHits))
                 }
             }
         }
