@@ -2,6 +2,8 @@
 // band the fingerprint's peaks are picked from (Hann 512 at 8 kHz, hop 16 ms, 297–3406 Hz), so
 // that what the report shows is what was compared.
 
+import Foundation
+
 package enum SpectrogramPicture {
     /// Rate the samples must be at.
     package static var sampleRate: Int { AnalysisParameters.sampleRate }
@@ -11,6 +13,18 @@ package enum SpectrogramPicture {
     package static var band: ClosedRange<Double> {
         Double(AnalysisParameters.minBin) * Double(AnalysisParameters.sampleRate) / Double(AnalysisParameters.fftSize)
             ... Double(AnalysisParameters.maxBin) * Double(AnalysisParameters.sampleRate) / Double(AnalysisParameters.fftSize)
+    }
+
+    /// The picture's column of `seconds` from the start of the samples drawn.
+    package static func column(ofTime seconds: Double) -> Int {
+        Int(((seconds * Double(AnalysisParameters.sampleRate) - Double(AnalysisParameters.fftSize) / 2) / Double(AnalysisParameters.hop)).rounded())
+    }
+
+    /// The picture's row (0 at the top) of a landmark's anchor pitch, in a picture `gray` drew.
+    package static func row(ofPitch semitones: Double) -> Int {
+        let hz = 55 * pow(2, semitones / 12)
+        let bin = hz * Double(AnalysisParameters.fftSize) / Double(AnalysisParameters.sampleRate)
+        return AnalysisParameters.binCount - 1 - Int((bin - Double(AnalysisParameters.minBin)).rounded())
     }
 
     /// Gray pixels, one column per STFT frame and one row per frequency bin (high frequencies at

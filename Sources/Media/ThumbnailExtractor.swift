@@ -264,7 +264,9 @@ extension ThumbnailExtractor {
     /// A gray picture (`width` × `height`, rows contiguous; sizes rounded down to even) as JPEG
     /// bytes, through FFmpeg's MJPEG encoder: how the report draws spectrograms. `path` names
     /// the file the picture is of, for errors.
-    package static func jpeg(gray pixels: [UInt8], width: Int, height: Int, quality: Int = 3, path: String) throws(MediaError) -> [UInt8] {
+    /// `marks`: points (x, y) drawn as small red squares over the picture.
+    package static func jpeg(gray pixels: [UInt8], width: Int, height: Int, marks: [(x: Int, y: Int)] = [],
+                             quality: Int = 3, path: String) throws(MediaError) -> [UInt8] {
         let w = width & ~1, h = height & ~1
         guard w >= 2, h >= 2, pixels.count >= width * height else {
             throw MediaError(.decode, path: path, reason: "a picture without size")
@@ -277,6 +279,17 @@ extension ThumbnailExtractor {
         for index in 1 ... 2 {
             let p = frame.plane(index)
             for row in 0 ..< h / 2 { (p.base + row * p.stride).update(repeating: 128, count: w / 2) }
+        }
+        // Red in full-range YCbCr: Y 76, Cb 85, Cr 255; a 6 × 6 square per mark (3 × 3 in chroma).
+        let (u, v) = (frame.plane(1), frame.plane(2))
+        for mark in marks {
+            for cy in (mark.y / 2 - 1) ... (mark.y / 2 + 1) where cy >= 0 && cy < h / 2 {
+                for cx in (mark.x / 2 - 1) ... (mark.x / 2 + 1) where cx >= 0 && cx < w / 2 {
+                    u.base[cy * u.stride + cx] = 85
+                    v.base[cy * v.stride + cx] = 255
+                    for dy in 0 ... 1 { for dx in 0 ... 1 { y.base[(2 * cy + dy) * y.stride + 2 * cx + dx] = 76 } }
+                }
+            }
         }
         let encoder = try MJPEGEncoder(width: w, height: h, quality: quality, path: path)
         return try encoder.encode(frame, packet: Packet())

@@ -221,7 +221,7 @@ extension SuspectEvidence {
     private func soundPair(_ sound: SoundPair, referenceName: String, into h: inout HTMLWriter) {
         let span = "\(EvidenceReport.preciseClock(sound.suspectStart))–\(EvidenceReport.preciseClock(sound.suspectEnd))"
         let referenceSpan = "\(EvidenceReport.preciseClock(sound.referenceStart))–\(EvidenceReport.preciseClock(sound.referenceEnd))"
-        h.line("<div class=\"sound\"><p class=\"note\">Sound of this clip \(span.htmlEscaped) and of \(referenceName.htmlEscaped) \(referenceSpan.htmlEscaped), as the fingerprint analyses it (297–3406 Hz, high pitches at the top, loud is dark), lined up through the passage’s offset and speed\(sound.matchedLandmarks.map { "; \($0) sound landmarks of the passage matched" } ?? ""):</p>")
+        h.line("<div class=\"sound\"><p class=\"note\">Sound of this clip \(span.htmlEscaped) and of \(referenceName.htmlEscaped) \(referenceSpan.htmlEscaped), as the fingerprint analyses it (297–3406 Hz, high pitches at the top, loud is dark), lined up through the passage’s offset and speed\(sound.matchedLandmarks.map { "; \($0) sound landmarks of the passage matched" } ?? "")\(sound.markedLandmarks.map { "; the \($0) found again in both drawn stretches at the same place are marked red" } ?? ""):</p>")
         h.spectrogram(jpeg: sound.suspectJPEG, caption: "This clip, \(span)")
         h.spectrogram(jpeg: sound.referenceJPEG, caption: "\(referenceName), \(referenceSpan)")
         if let note = sound.note { h.line("<p class=\"note\">\(note.htmlEscaped)</p>") }

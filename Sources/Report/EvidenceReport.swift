@@ -101,10 +101,13 @@ package struct SoundPair: Sendable {
     package var suspectJPEG: [UInt8]?
     package var referenceJPEG: [UInt8]?
     package var matchedLandmarks: Int?
+    /// Landmarks found again in both drawn stretches at the same place on the map (marked red).
+    package var markedLandmarks: Int?
     package var note: String?
 
     package init(suspectStart: Double, suspectEnd: Double, referenceStart: Double, referenceEnd: Double,
-                 suspectJPEG: [UInt8]?, referenceJPEG: [UInt8]?, matchedLandmarks: Int?, note: String? = nil) {
+                 suspectJPEG: [UInt8]?, referenceJPEG: [UInt8]?, matchedLandmarks: Int?, markedLandmarks: Int? = nil, note: String? = nil) {
+        self.markedLandmarks = markedLandmarks
         self.suspectStart = suspectStart
         self.suspectEnd = suspectEnd
         self.referenceStart = referenceStart

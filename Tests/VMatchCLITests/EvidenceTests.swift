@@ -175,6 +175,8 @@ struct SchemaValidator {
         #expect(page.components(separatedBy: "alt=\"Spectrogram: ").count - 1 == 2, "\(page.count)")
         #expect(!page.contains("PDQ distance "))
         #expect(page.contains("sound landmarks of the passage matched"))
+        let marked = page.components(separatedBy: "found again in both drawn stretches").first?.split(separator: " ").last.flatMap { Int($0) }
+        #expect((marked ?? 0) > 0, "landmarks of both stretches are marked")
         #expect(page.contains("sound only"))
     }
 
