@@ -21,11 +21,13 @@ package struct SuspectResult: Sendable {
     /// Each matched reference as indexed, and whether the file is still that file.
     package var references: [String: ReferenceCheck] = [:]
     package var checkedAt = Date()
+    /// The clip file's modification time.
+    package var fileModified: Date? = nil
 
     /// The report of this result; `suspect` is the clip's path as shown.
     package func report(suspect: String, vmatchVersion: String) -> SuspectReport {
         SuspectReport(suspect: suspect, duration: duration, matches: matches, error: error, sha256: sha256, source: source,
-                      checkedAt: checkedAt, vmatchVersion: vmatchVersion, references: references)
+                      checkedAt: checkedAt, fileModified: fileModified, vmatchVersion: vmatchVersion, references: references)
     }
 }
 
@@ -81,6 +83,7 @@ package struct SuspectChecker {
         result.checkedAt = Date()
         guard result.error == nil else { return }
         result.sha256 = try? SHA256.hex(ofFileAt: result.path)
+        result.fileModified = (try? FileManager.default.attributesOfItem(atPath: result.path))?[.modificationDate] as? Date
         (result.source, result.sourceWarning) = SourceSidecar.read(for: result.path)
         for m in result.matches {
             if let identity = library.indexed[m.reference.path] {

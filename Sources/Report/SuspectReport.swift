@@ -71,6 +71,8 @@ package struct SuspectReport: Sendable, Codable {
     package var source: SourceInfo?
     /// UTC, ISO 8601.
     package var checkedAt: String?
+    /// The clip file's modification time, UTC, ISO 8601.
+    package var fileModified: String?
     package var vmatchVersion: String?
 
     /// `references`: what the library knows of each matched reference path and whether it was
@@ -78,7 +80,7 @@ package struct SuspectReport: Sendable, Codable {
     /// same indexed digest, both still verified, are reported once, under the best-matching
     /// path, with the others in `sameContent`.
     package init(suspect: String, duration: Double?, matches: [ReferenceMatch], error: String?,
-                 sha256: String? = nil, source: SourceInfo? = nil, checkedAt: Date? = nil, vmatchVersion: String? = nil,
+                 sha256: String? = nil, source: SourceInfo? = nil, checkedAt: Date? = nil, fileModified: Date? = nil, vmatchVersion: String? = nil,
                  references: [String: ReferenceCheck] = [:]) {
         self.suspect = suspect
         self.duration = duration.map(Self.rounded)
@@ -86,6 +88,7 @@ package struct SuspectReport: Sendable, Codable {
         self.sha256 = sha256
         self.source = source
         self.checkedAt = checkedAt.map(Self.timestamp)
+        self.fileModified = fileModified.map(Self.timestamp)
         self.vmatchVersion = vmatchVersion
         var byDigest: [String: Int] = [:]
         var kept: [Match] = []
@@ -130,7 +133,7 @@ package struct SuspectReport: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case schema, suspect, duration, matches, error, sha256, source
-        case checkedAt = "checked_at", vmatchVersion = "vmatch_version"
+        case checkedAt = "checked_at", vmatchVersion = "vmatch_version", fileModified = "file_modified"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -143,6 +146,7 @@ package struct SuspectReport: Sendable, Codable {
         try c.encode(sha256, forKey: .sha256)
         try c.encode(source, forKey: .source)
         try c.encode(checkedAt, forKey: .checkedAt)
+        try c.encode(fileModified, forKey: .fileModified)
         try c.encode(vmatchVersion, forKey: .vmatchVersion)
     }
 

@@ -154,6 +154,9 @@ struct SchemaValidator {
         let first = try #require(records[0] as? [String: Any])
         #expect(first["sha256"] as? String == (try Self.sha256(dir.appendingPathComponent("clips/reupload.mp4").path)))
         #expect((first["source"] as? [String: Any])?["webpage_url"] as? String == "https://video.example/watch?v=x1Y2")
+        let modified = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("clips/reupload.mp4").path)[.modificationDate] as? Date
+        let formatter = ISO8601DateFormatter()
+        #expect(first["file_modified"] as? String == modified.map { formatter.string(from: $0) })
         let match = try #require((first["matches"] as? [[String: Any]])?.first)
         #expect(match["reference"] as? String == library.appendingPathComponent("talk.mp4").path)
         #expect(match["sha256"] as? String == (try Self.sha256(library.appendingPathComponent("talk.mp4").path)))
