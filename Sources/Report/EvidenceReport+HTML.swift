@@ -255,21 +255,21 @@ struct HTMLWriter {
         line("<tr><th>\(name.htmlEscaped)</th><td\(mono ? " class=\"mono\"" : "")>\(value.htmlEscaped)</td></tr>")
     }
 
+    /// A spectrogram of the sound (class `spectrogram`), as `figure` shows a picture.
     mutating func spectrogram(jpeg: [UInt8]?, caption: String) {
-        if let jpeg, !jpeg.isEmpty {
-            let uri = "data:image/jpeg;base64," + Data(jpeg).base64EncodedString()
-            line("<figure class=\"spectrogram\"><img src=\"\(uri)\" alt=\"Spectrogram: \(caption.htmlEscaped)\"><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
-        } else {
-            line("<figure class=\"spectrogram\"><div class=\"missing\">spectrogram not available</div><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
-        }
+        figure(jpeg: jpeg, caption: caption, kind: "spectrogram")
     }
 
-    mutating func figure(jpeg: [UInt8]?, caption: String) {
+    /// A picture with its caption; `kind` names it in its class, its alt text and where it is
+    /// missing ("picture not available").
+    mutating func figure(jpeg: [UInt8]?, caption: String, kind: String? = nil) {
+        let open = kind.map { "<figure class=\"\($0)\">" } ?? "<figure>"
         if let jpeg, !jpeg.isEmpty {
             let uri = "data:image/jpeg;base64," + Data(jpeg).base64EncodedString()
-            line("<figure><img src=\"\(uri)\" alt=\"\(caption.htmlEscaped)\"><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
+            let alt = (kind.map { $0.prefix(1).uppercased() + $0.dropFirst() + ": " } ?? "") + caption
+            line("\(open)<img src=\"\(uri)\" alt=\"\(alt.htmlEscaped)\"><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
         } else {
-            line("<figure><div class=\"missing\">picture not available</div><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
+            line("\(open)<div class=\"missing\">\(kind ?? "picture") not available</div><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
         }
     }
 }

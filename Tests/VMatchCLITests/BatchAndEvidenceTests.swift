@@ -64,21 +64,9 @@ import Testing
             #expect(bytes.prefix(3) == Data([0xFF, 0xD8, 0xFF]) && bytes.count > 2000)
         }
         // The file's identity, from the file itself.
-        let sha = try shasum(dir.appendingPathComponent(name).path)
+        let sha = try EvidenceTests.sha256(dir.appendingPathComponent(name).path)
         #expect(page.contains(sha))
         #expect(!page.contains("<script"))
-    }
-
-    func shasum(_ path: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        p.arguments = [path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(String(decoding: out, as: UTF8.self).prefix(64))
     }
 
     @Test func resumeSkipsClipsAlreadyInTheOutput() throws {
