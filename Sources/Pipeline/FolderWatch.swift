@@ -13,6 +13,8 @@ import Glibc
 
 package struct WatchError: Error, CustomStringConvertible {
     package var description: String
+    /// The system's limit of watched folders is reached.
+    package var isLimit = false
 }
 
 package final class FolderWatch {
@@ -36,6 +38,14 @@ package final class FolderWatch {
     /// a move in, or `settle` seconds without a write (a writer that keeps the file open).
     private var writing: [String: Double] = [:]
     private let roots: [String]
+    /// What could not be read in folders that appeared while watching; `takeProblems` hands
+    /// them out to be named.
+    private var problems: [String] = []
+
+    package func takeProblems() -> [String] {
+        defer { problems = [] }
+        return problems
+    }
 
     /// Watches `roots` and every folder under them (hidden ones and links to folders excepted).
     /// A folder that cannot be watched is an error naming it; the system's watch limit says how
@@ -95,14 +105,16 @@ package final class FolderWatch {
             if errno == ENOSPC {
                 let limit = (try? String(contentsOfFile: "/proc/sys/fs/inotify/max_user_watches", encoding: .utf8))?
                     .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
-                throw WatchError(description: "cannot watch '\(folder)': the system's limit of \(limit) watched folders per user is reached (raise it: sudo sysctl fs.inotify.max_user_watches=\(Int(limit).map { String(max($0 * 2, 524_288)) } ?? "524288"))")
+                throw WatchError(description: "cannot watch '\(folder)': the system's limit of \(limit) watched folders per user is reached (raise it: sudo sysctl fs.inotify.max_user_watches=\(Int(limit).map { String(max($0 * 2, 524_288)) } ?? "524288"))", isLimit: true)
             }
             throw WatchError(description: "cannot watch '\(folder)': \(String(cString: strerror(errno)).lowercased())")
         }
         folders[wd] = folder
         watched.insert(folder)
         // Folders inside, after the watch is on, so none created meanwhile is missed.
-        guard let directory = opendir(folder) else { return }
+        guard let directory = opendir(folder) else {
+            throw WatchError(description: "cannot watch '\(folder)': \(String(cString: strerror(errno)).lowercased())")
+        }
         defer { closedir(directory) }
         var inside: [String] = []
         while let entry = readdir(directory) {
@@ -150,9 +162,15 @@ package final class FolderWatch {
                 let path = folder + "/" + name
                 if mask & UInt32(IN_ISDIR) != 0 {
                     if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
-                        try add(folder: path)
+                        // A folder that cannot be watched is named; the watch goes on (the system's
+                        // watch limit aside: then nothing new could be watched, so it stops).
+                        do { try add(folder: path) } catch let error as WatchError where !error.isLimit {
+                            problems.append(error.description)
+                        }
                         // A folder moved in whole (or filled before its watch was on) brings files.
-                        for file in MediaWalker.files(under: [path]).files where Self.looksComplete(file) { touch(file, closed: true) }
+                        let (files, found) = MediaWalker.files(under: [path])
+                        problems += found.map(\.description)
+                        for file in files where Self.looksComplete(file) { touch(file, closed: true) }
                     }
                     continue
                 }

@@ -54,8 +54,9 @@ package final class WatchLog {
     package var count: Int { known.count }
 
     /// True when `file` was never checked, or changed since (size, or modification time and
-    /// content). A file touched but not changed is recorded with its new time and not checked.
-    package func needsCheck(_ file: String) -> Bool {
+    /// content). A file touched but not changed is recorded with its new time and not checked;
+    /// a failure to record that is thrown (the file is then not checked either).
+    package func needsCheck(_ file: String) throws -> Bool {
         guard let record = known[file] else { return true }
         guard let look = Self.look(file) else { return true }
         guard look.size == record.size else { return true }
@@ -63,25 +64,42 @@ package final class WatchLog {
         guard let digest = try? SHA256.hex(ofFileAt: file), digest == record.sha256 else { return true }
         var touched = record
         touched.modified = look.modified
-        try? write(touched)
+        try write(touched)
         return false
     }
 
-    /// Remembers that `file` was checked with `outcome`; its identity is read now (the caller
-    /// took it before the check: `identity(of:)`).
-    package func write(_ record: Record) throws {
+    /// How a file looks before it is checked (size, modification time).
+    package struct Look: Equatable, Sendable {
+        package var size: Int64
+        package var modified: Double
+    }
+
+    package static func look(_ path: String) -> Look? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Look(size: Int64(info.st_size), modified: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    }
+
+    /// Remembers that `file`, which looked `before` when its check began, was checked with
+    /// `outcome`. `digest` is the SHA-256 the check made (nil: read now, for a clip that could not
+    /// be decoded). A file that changed while it was checked, or vanished, is not remembered: it is
+    /// looked at again.
+    package func remember(_ file: String, before: Look, digest: String?, outcome: String, checkedAt: String) throws {
+        guard Self.look(file) == before else { return }
+        let sha256: String
+        do { sha256 = try digest ?? SHA256.hex(ofFileAt: file) } catch {
+            throw WatchError(description: "cannot read '\(file)' to remember it as checked: \(error.localizedDescription)")
+        }
+        try write(Record(path: file, size: before.size, modified: before.modified, sha256: sha256, outcome: outcome, checkedAt: checkedAt))
+    }
+
+    private func write(_ record: Record) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var line = try encoder.encode(record)
         line.append(UInt8(ascii: "\n"))
         try append(line)
         known[record.path] = record
-    }
-
-    /// Size, modification time and SHA-256 of `file`, as a record waiting for its outcome.
-    package static func identity(of file: String) -> Record? {
-        guard let look = look(file), let digest = try? SHA256.hex(ofFileAt: file) else { return nil }
-        return Record(path: file, size: look.size, modified: look.modified, sha256: digest, outcome: "", checkedAt: "")
     }
 
     private func append(_ data: Data) throws {
@@ -92,11 +110,5 @@ package final class WatchLog {
             guard n > 0 else { throw WatchError(description: "cannot write '\(path)': \(String(cString: strerror(errno)).lowercased())") }
             bytes = bytes.dropFirst(n)
         }
-    }
-
-    private static func look(_ path: String) -> (size: Int64, modified: Double)? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return (Int64(info.st_size), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 }

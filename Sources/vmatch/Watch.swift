@@ -83,7 +83,10 @@ struct Watch: ParsableCommand {
         var queue = existing
         var stopped = false
         while !stopped {
-            let due = queue.filter(log.needsCheck)
+            var due: [String] = []
+            for file in queue {
+                do { if try log.needsCheck(file) { due.append(file) } } catch { Terminal.error("\(error)") }
+            }
             queue = []
             if !due.isEmpty {
                 // References indexed since the last clip are used from this one on.
@@ -94,12 +97,13 @@ struct Watch: ParsableCommand {
                     libraryState = state
                     if !library.quiet { Terminal.note("watch: the library changed; now \(references.entries.count) references") }
                 }
-                var identities: [String: WatchLog.Record] = [:]
-                for file in due { identities[file] = WatchLog.identity(of: file) }
+                // How each clip looks as its check begins; remembered with the digest the check makes.
+                var looks: [String: WatchLog.Look] = [:]
+                for file in due { looks[file] = WatchLog.look(file) }
                 var writeFailed = false
                 SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout), verifier: verifier)
                     .run(files: due, against: references) { result in
-                        do { try session.report(result, identity: identities[result.path]) } catch {
+                        do { try session.report(result, before: looks[result.path]) } catch {
                             writeFailed = true
                             return false
                         }
@@ -109,7 +113,9 @@ struct Watch: ParsableCommand {
                 if Self.isReadable(stop) { break }
             }
             do {
-                switch try watch.next(stop: stop) {
+                let event = try watch.next(stop: stop)
+                for problem in watch.takeProblems() { Terminal.error("\(problem)") }
+                switch event {
                 case .stop: stopped = true
                 case .files(let files): queue = files
                 }
@@ -137,7 +143,7 @@ struct Watch: ParsableCommand {
         var references: LoadedLibrary
         var checked = 0, withReuse = 0, failed = 0
 
-        mutating func report(_ result: SuspectResult, identity: WatchLog.Record?) throws {
+        mutating func report(_ result: SuspectResult, before: WatchLog.Look?) throws {
             if let warning = result.sourceWarning { Terminal.note("warning: \(warning)") }
             let report = result.report(suspect: displayPath(result.path), vmatchVersion: vmatchVersion)
             for warning in report.warnings { Terminal.note("warning: \(warning)") }
@@ -156,12 +162,14 @@ struct Watch: ParsableCommand {
                     }
                 }
             }
-            // Remembered only with the identity it was checked with: a file that changed while it
-            // was checked (or vanished) is looked at again.
-            if var record = identity {
-                record.outcome = result.error != nil ? "failed" : result.matches.isEmpty ? "no reuse" : "reuse"
-                record.checkedAt = SuspectReport.timestamp(result.checkedAt)
-                do { try log.write(record) } catch { Terminal.error("\(error)") }
+            if let before {
+                let outcome = result.error != nil ? "failed" : result.matches.isEmpty ? "no reuse" : "reuse"
+                do {
+                    try log.remember(result.path, before: before, digest: result.sha256, outcome: outcome,
+                                     checkedAt: SuspectReport.timestamp(result.checkedAt))
+                } catch {
+                    Terminal.error("\(error)")
+                }
             }
         }
 
