@@ -1,23 +1,100 @@
-// A file's fingerprint, the value that flows through the whole house: sampled frame signatures
-// with their times and quality, and audio landmarks. Made by the extractors (`VideoFingerprint`,
-// `AudioFingerprint`, driven by `Pipeline`), kept by `LibraryStore` in the packed forms below,
-// compared by `Matching`.
+// A file's fingerprint, the value that flows through the whole house: one field per channel
+// (`FingerprintChannel`), each a list of values with their times. Made by the extractors
+// (`VideoFingerprint`, `AudioFingerprint`, driven by `Pipeline`) and handed out in pieces as a
+// file decodes, kept by `LibraryStore` one blob per channel and tier, compared by `Matching`.
 
 public struct MediaFingerprint: Sendable {
     public var duration: Double?
+    /// `PictureHashChannel`: sampled frames' PDQ hashes.
     public var frames: [FrameSignature]
+    /// `SoundLandmarkChannel`: the sound's landmark triplets.
     public var landmarks: [AudioLandmark]
 
-    public init(duration: Double?, frames: [FrameSignature], landmarks: [AudioLandmark]) {
+    public init(duration: Double? = nil, frames: [FrameSignature] = [], landmarks: [AudioLandmark] = []) {
         self.duration = duration
         self.frames = frames
         self.landmarks = landmarks
     }
 
+    /// Every channel, once: a new channel adds its line here.
+    public static var channels: [any FingerprintChannel.Type] { [PictureHashChannel.self, SoundLandmarkChannel.self] }
+
     /// Times outside any real file (a damaged stream or store row) are never used: a matcher
     /// given them would build windows and vote cells without end.
     @inline(__always)
     public static func isPlausible(_ time: Float) -> Bool { time.isFinite && time >= 0 && time < 1e7 }
+}
+
+extension MediaFingerprint {
+    /// No value in any channel.
+    public var isEmpty: Bool { Self.channels.allSatisfy { count(of: $0) == 0 } }
+
+    /// The number of values of `channel`.
+    public func count<C: FingerprintChannel>(of channel: C.Type) -> Int { self[keyPath: C.items].count }
+
+    /// The values whose time `keep` accepts, in every channel (duration kept).
+    public func filtered(_ keep: (Float) -> Bool) -> MediaFingerprint {
+        var out = self
+        for channel in Self.channels { out.removeAll(channel) { !keep($0) } }
+        return out
+    }
+
+    /// Removes the values whose time `drop` accepts, in every channel.
+    public mutating func removeAll(where drop: (Float) -> Bool) {
+        for channel in Self.channels { removeAll(channel, where: drop) }
+    }
+
+    private mutating func removeAll<C: FingerprintChannel>(_ channel: C.Type, where drop: (Float) -> Bool) {
+        self[keyPath: C.items].removeAll { drop(C.time(of: $0)) }
+    }
+
+    /// Appends `other`'s values to each channel (the pieces of a streamed fingerprint, in order).
+    public mutating func append(_ other: MediaFingerprint) {
+        for channel in Self.channels { append(channel, from: other) }
+    }
+
+    private mutating func append<C: FingerprintChannel>(_ channel: C.Type, from other: MediaFingerprint) {
+        self[keyPath: C.items] += other[keyPath: C.items]
+    }
+
+    /// The earliest time of any value, or nil when there is none.
+    public var earliestTime: Float? {
+        Self.channels.compactMap { earliestTime(of: $0) }.min()
+    }
+
+    public func earliestTime<C: FingerprintChannel>(of channel: C.Type) -> Float? {
+        self[keyPath: C.items].lazy.map(C.time(of:)).min()
+    }
+
+    /// The time of the last value of `channel` whose time is plausible (values come in time order).
+    public func lastPlausibleTime<C: FingerprintChannel>(of channel: C.Type) -> Float? {
+        self[keyPath: C.items].last { Self.isPlausible(C.time(of: $0)) }.map(C.time(of:))
+    }
+
+    /// Each channel packed as the store keeps it, by channel name.
+    public func packed() -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        for channel in Self.channels { out[channel.name] = pack(channel) }
+        return out
+    }
+
+    public func pack<C: FingerprintChannel>(_ channel: C.Type) -> [UInt8] { C.pack(self[keyPath: C.items]) }
+
+    /// A fingerprint from packed channels (`packed()`); a channel missing from `packed` is empty.
+    /// nil when a channel's bytes are not whole values.
+    public init?(packed: [String: [UInt8]], duration: Double? = nil) {
+        self.init(duration: duration)
+        for channel in Self.channels {
+            guard unpack(channel, packed[channel.name] ?? []) else { return nil }
+        }
+    }
+
+    /// Sets `channel`'s values from packed bytes; false when they are not whole values.
+    public mutating func unpack<C: FingerprintChannel>(_ channel: C.Type, _ bytes: [UInt8]) -> Bool {
+        guard let items = C.unpack(bytes) else { return false }
+        self[keyPath: C.items] = items
+        return true
+    }
 }
 
 /// The version of what the extractors store, picture and sound together: the frame sampling,

@@ -1,6 +1,7 @@
-// The on-disk library: one SQLite file, one row per indexed video with its fingerprint as packed
-// blobs (frame hashes, audio landmarks). Each video is written in its own transaction, so a
-// killed `index` run loses at most the file it was on; WAL lets `compare` read while `index` writes.
+// The on-disk library: one SQLite file, one row per indexed video (`videos`) and its fingerprint
+// as packed blobs, one per channel and tier (`fingerprints`, see `StoredFingerprint.swift`). Each
+// video is written in its own transaction, so a killed `index` run loses at most the file it was
+// on; WAL lets `compare` read while `index` writes.
 import CSQLite
 import Foundation
 
@@ -37,87 +38,11 @@ package struct IndexedVideo: Sendable, Equatable {
     }
 }
 
-/// A video and its fingerprint blobs, as stored.
-package struct StoredVideo: Sendable {
-    package var video: IndexedVideo
-    package var frames: [UInt8]
-    package var landmarks: [UInt8]
-    /// The share of the fingerprint that `compare` holds in memory (its candidate index), packed
-    /// as `frames` and `landmarks` are; nil in rows written before schema 2.
-    package var anchorFrames: [UInt8]?
-    package var anchorLandmarks: [UInt8]?
-
-    package init(video: IndexedVideo, frames: [UInt8], landmarks: [UInt8],
-                anchorFrames: [UInt8]? = nil, anchorLandmarks: [UInt8]? = nil) {
-        self.video = video
-        self.frames = frames
-        self.landmarks = landmarks
-        self.anchorFrames = anchorFrames
-        self.anchorLandmarks = anchorLandmarks
-    }
-}
-
-/// A blob written without holding it whole: its length, and a reader that fills each buffer
-/// it is given with the next bytes (exactly `buffer.count` of them), from the first on.
-package struct BlobStream {
-    package var count: Int
-    package var read: (UnsafeMutableRawBufferPointer) throws -> Void
-
-    package init(count: Int, read: @escaping (UnsafeMutableRawBufferPointer) throws -> Void) {
-        self.count = count
-        self.read = read
-    }
-
-    /// The bytes of an array.
-    package init(_ bytes: [UInt8]) {
-        var at = 0
-        self.init(count: bytes.count) { buffer in
-            bytes.withUnsafeBytes { source in
-                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[at ..< at + buffer.count]))
-            }
-            at += buffer.count
-        }
-    }
-}
-
-/// What `forEachAnchors` reads of a row: the anchors, or (rows written before schema 2) the
-/// full fingerprint they are taken from.
-package struct StoredAnchors: Sendable {
-    package var video: IndexedVideo
-    package var anchorFrames: [UInt8]?
-    package var anchorLandmarks: [UInt8]?
-    /// Only when the anchors are missing.
-    package var frames: [UInt8]?
-    package var landmarks: [UInt8]?
-}
-
-/// See `VideoLibrary.streamFingerprint(id:)`.
-package final class FingerprintStream {
-    package let video: IndexedVideo
-    private let frames: BlobReader
-    private let landmarks: BlobReader
-
-    init(video: IndexedVideo, frames: BlobReader, landmarks: BlobReader) {
-        self.video = video
-        self.frames = frames
-        self.landmarks = landmarks
-    }
-
-    /// Total bytes of the two blobs.
-    package var frameBytes: Int { frames.count }
-    package var landmarkBytes: Int { landmarks.count }
-
-    /// The next bytes of the frames blob, at most `limit`; empty at its end.
-    package func readFrames(upTo limit: Int) throws(StoreError) -> [UInt8] { try frames.read(upTo: limit) }
-    /// The next bytes of the landmarks blob, at most `limit`; empty at its end.
-    package func readLandmarks(upTo limit: Int) throws(StoreError) -> [UInt8] { try landmarks.read(upTo: limit) }
-}
-
 package final class VideoLibrary {
     /// The schema this build reads and writes.
-    package static let schemaVersion = 2
+    package static let schemaVersion = 3
     package let path: String
-    private let connection: Connection
+    let connection: Connection
 
     /// `$VMATCH_DB`, else `$XDG_DATA_HOME/vmatch/library.sqlite`, else `~/.local/share/vmatch/library.sqlite`.
     package static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -128,7 +53,9 @@ package final class VideoLibrary {
     }
 
     /// The schema of the file as opened (read-only opening never migrates it).
-    private var schema = VideoLibrary.schemaVersion
+    private(set) var schema = VideoLibrary.schemaVersion
+    /// The schema the file had when this writer opened it, when the opening upgraded it.
+    package private(set) var upgradedFrom: Int?
     let readOnly: Bool
 
     /// Opens (creating when `create` is set) the library at `path` for writing and brings its
@@ -249,6 +176,36 @@ package final class VideoLibrary {
         ALTER TABLE videos ADD COLUMN anchor_frames BLOB;
         ALTER TABLE videos ADD COLUMN anchor_landmarks BLOB;
         """,
+        // 2 → 3: blobs by (channel, tier), so that a new channel is new rows, not new columns.
+        // The four columns move as they are (no fingerprint is made again).
+        """
+        CREATE TABLE fingerprints (
+            id INTEGER PRIMARY KEY,
+            video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL,
+            tier TEXT NOT NULL,
+            format INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            UNIQUE (video_id, channel, tier)
+        );
+        """ + legacyColumns.map { column, key in
+            """
+            INSERT INTO fingerprints (video_id, channel, tier, format, data)
+                SELECT id, '\(key.channel)', '\(key.tier.rawValue)', fingerprint_version, \(column)
+                FROM videos WHERE \(column) IS NOT NULL ORDER BY id;
+            ALTER TABLE videos DROP COLUMN \(column);
+            """
+        }.joined(separator: "\n"),
+    ]
+
+    /// Where schemas 1 and 2 kept the blobs that schema 3 keeps by key (schema 1 has the first
+    /// two only). The channel names are the ones `Pipeline` gives the picture hashes and the
+    /// sound landmarks.
+    static let legacyColumns: [(column: String, key: BlobKey)] = [
+        ("frames", BlobKey(channel: "picture-hashes", tier: .full)),
+        ("landmarks", BlobKey(channel: "sound-landmarks", tier: .full)),
+        ("anchor_frames", BlobKey(channel: "picture-hashes", tier: .anchors)),
+        ("anchor_landmarks", BlobKey(channel: "sound-landmarks", tier: .anchors)),
     ]
 
     private func migrate() throws(StoreError) {
@@ -258,10 +215,12 @@ package final class VideoLibrary {
             try connection.transaction {
                 // Re-read inside the write lock: another process may have migrated meanwhile.
                 let current = try userVersion()
+                guard current < Self.schemaVersion else { return }
                 for step in max(0, current) ..< Self.schemaVersion {
                     try connection.execute(Self.migrations[step])
                 }
                 try connection.execute("PRAGMA user_version = \(Self.schemaVersion)")
+                if current > 0 { upgradedFrom = current }
             }
         } catch let error as StoreError {
             throw error
@@ -270,9 +229,9 @@ package final class VideoLibrary {
         }
     }
 
-    private static let columns = "id, path, size, modified, digest, duration, has_video, has_audio, fingerprint_version, indexed_at"
+    static let columns = "id, path, size, modified, digest, duration, has_video, has_audio, fingerprint_version, indexed_at"
 
-    private func row(_ s: Statement) -> IndexedVideo {
+    func row(_ s: Statement) -> IndexedVideo {
         IndexedVideo(id: s.int(0), path: s.text(1), size: s.int(2), modified: s.double(3), digest: s.text(4),
                      duration: s.isNull(5) ? nil : s.double(5), hasVideo: s.int(6) != 0, hasAudio: s.int(7) != 0,
                      fingerprintVersion: Int(s.int(8)), indexedAt: s.double(9))
@@ -296,34 +255,31 @@ package final class VideoLibrary {
     /// Writes (or replaces, by path) one video and its fingerprint in one transaction.
     @discardableResult
     package func save(_ stored: StoredVideo) throws(StoreError) -> Int64 {
-        try save(stored.video, frames: BlobStream(stored.frames), landmarks: BlobStream(stored.landmarks),
-                 anchorFrames: stored.anchorFrames.map(BlobStream.init), anchorLandmarks: stored.anchorLandmarks.map(BlobStream.init))
+        try save(stored.video, blobs: stored.blobs.map { BlobWrite(key: $0.key, format: $0.value.format, stream: BlobStream($0.value.bytes)) })
     }
 
     /// `save(_:)` for blobs that arrive as streams (e.g. spooled to disk while a long file was
     /// fingerprinted): written into place a piece at a time, in the same one transaction.
     @discardableResult
-    package func save(_ v: IndexedVideo, frames: BlobStream, landmarks: BlobStream,
-                     anchorFrames: BlobStream?, anchorLandmarks: BlobStream?) throws(StoreError) -> Int64 {
+    package func save(_ v: IndexedVideo, blobs: [BlobWrite]) throws(StoreError) -> Int64 {
+        precondition(Set(blobs.map(\.key)).count == blobs.count, "VideoLibrary.save: a blob key given twice")
         do {
             return try connection.transaction {
-                try connection.prepare("DELETE FROM videos WHERE path = ?").run([.text(v.path)])
-                let insert = try connection.prepare("""
+                try deleteRows(path: v.path)
+                try connection.prepare("""
                     INSERT INTO videos (path, size, modified, digest, duration, has_video, has_audio,
-                                        fingerprint_version, indexed_at, frames, landmarks,
-                                        anchor_frames, anchor_landmarks)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                try insert.run([.text(v.path), .integer(v.size), .real(v.modified), .text(v.digest),
-                                v.duration.map { .real($0) } ?? .null, .integer(v.hasVideo ? 1 : 0),
-                                .integer(v.hasAudio ? 1 : 0), .integer(Int64(v.fingerprintVersion)),
-                                .real(v.indexedAt), .zeroBlob(frames.count), .zeroBlob(landmarks.count),
-                                anchorFrames.map { .zeroBlob($0.count) } ?? .null,
-                                anchorLandmarks.map { .zeroBlob($0.count) } ?? .null])
+                                        fingerprint_version, indexed_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).run([.text(v.path), .integer(v.size), .real(v.modified), .text(v.digest),
+                              v.duration.map { .real($0) } ?? .null, .integer(v.hasVideo ? 1 : 0),
+                              .integer(v.hasAudio ? 1 : 0), .integer(Int64(v.fingerprintVersion)), .real(v.indexedAt)])
                 let id = connection.lastInsertedRow
-                for (column, stream) in [("frames", frames), ("landmarks", landmarks),
-                                         ("anchor_frames", anchorFrames), ("anchor_landmarks", anchorLandmarks)] {
-                    if let stream { try connection.writeBlob(table: "videos", column: column, row: id, from: stream) }
+                let insert = try connection.prepare(
+                    "INSERT INTO fingerprints (video_id, channel, tier, format, data) VALUES (?, ?, ?, ?, ?)")
+                for blob in blobs {
+                    try insert.run([.integer(id), .text(blob.key.channel), .text(blob.key.tier.rawValue),
+                                    .integer(Int64(blob.format)), .zeroBlob(blob.stream.count)])
+                    try connection.writeBlob(table: "fingerprints", column: "data", row: connection.lastInsertedRow, from: blob.stream)
                 }
                 return id
             }
@@ -332,6 +288,13 @@ package final class VideoLibrary {
         } catch {
             throw StoreError(path: path, reason: "\(error)")
         }
+    }
+
+    /// Deletes the video at `path` and its blobs (the cascade would too; said here so that it
+    /// holds whatever the connection's foreign-key setting).
+    private func deleteRows(path: String) throws(StoreError) {
+        try connection.prepare("DELETE FROM fingerprints WHERE video_id IN (SELECT id FROM videos WHERE path = ?)").run([.text(path)])
+        try connection.prepare("DELETE FROM videos WHERE path = ?").run([.text(path)])
     }
 
     /// Records a new modification time for a file whose content did not change.
@@ -343,77 +306,13 @@ package final class VideoLibrary {
     @discardableResult
     package func remove(path: String) throws(StoreError) -> Bool {
         let before = try video(path: path)
-        try connection.prepare("DELETE FROM videos WHERE path = ?").run([.text(path)])
+        do {
+            try connection.transaction { try deleteRows(path: path) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(path: self.path, reason: "\(error)")
+        }
         return before != nil
-    }
-
-    /// Streams every stored fingerprint (one row in memory at a time, apart from what `body` keeps).
-    package func forEachFingerprint(_ body: (StoredVideo) throws -> Void) throws {
-        let statement = try connection.prepare("SELECT \(Self.columns), frames, landmarks FROM videos ORDER BY id")
-        try statement.bind([])
-        // One read transaction: a concurrent `index` commit cannot show half of a run.
-        let own = try beginReading()
-        defer { if own { try? connection.execute("COMMIT") } }
-        while try statement.step() {
-            try body(StoredVideo(video: row(statement), frames: statement.blob(10), landmarks: statement.blob(11)))
-        }
-    }
-
-    /// Streams every row's anchors (see `StoredAnchors`), one row in memory at a time.
-    package func forEachAnchors(_ body: (StoredAnchors) throws -> Void) throws {
-        // Schema 1 (read as it is by a reader) has no anchor columns: the full blobs stand in.
-        let statement = try connection.prepare(schema < 2 ? """
-            SELECT \(Self.columns), NULL, NULL, frames, landmarks FROM videos ORDER BY id
-            """ : """
-            SELECT \(Self.columns), anchor_frames, anchor_landmarks,
-                   CASE WHEN anchor_frames IS NULL THEN frames END,
-                   CASE WHEN anchor_landmarks IS NULL THEN landmarks END
-            FROM videos ORDER BY id
-            """)
-        try statement.bind([])
-        let own = try beginReading()
-        defer { if own { try? connection.execute("COMMIT") } }
-        while try statement.step() {
-            let blob: (Int32) -> [UInt8]? = { statement.isNull($0) ? nil : statement.blob($0) }
-            try body(StoredAnchors(video: row(statement), anchorFrames: blob(10), anchorLandmarks: blob(11),
-                                   frames: blob(12), landmarks: blob(13)))
-        }
-    }
-
-    /// Opens a read transaction unless one is open; whether it did.
-    private func beginReading() throws(StoreError) -> Bool {
-        guard !connection.inTransaction else { return false }
-        try connection.execute("BEGIN")
-        return true
-    }
-
-    /// Total bytes of the stored anchor blobs (frames, landmarks): lets a reader reserve memory.
-    package func anchorBytes() throws(StoreError) -> (frames: Int, landmarks: Int) {
-        guard schema >= 2 else { return (0, 0) }
-        let statement = try connection.prepare(
-            "SELECT coalesce(sum(length(anchor_frames)), 0), coalesce(sum(length(anchor_landmarks)), 0) FROM videos")
-        try statement.bind([])
-        return try statement.step() ? (Int(statement.int(0)), Int(statement.int(1))) : (0, 0)
-    }
-
-    /// One row's fingerprint blobs as two byte streams (frames, landmarks), read a piece at a time:
-    /// for fingerprints too long to hold whole. nil when the row is gone. The streams hold a read
-    /// transaction on this library's connection while they live.
-    package func streamFingerprint(id: Int64) throws(StoreError) -> FingerprintStream? {
-        let statement = try connection.prepare("SELECT \(Self.columns) FROM videos WHERE id = ?")
-        try statement.bind([.integer(id)])
-        guard try statement.step() else { return nil }
-        let video = row(statement)
-        return FingerprintStream(video: video,
-                                 frames: try BlobReader(connection: connection, table: "videos", column: "frames", row: id),
-                                 landmarks: try BlobReader(connection: connection, table: "videos", column: "landmarks", row: id))
-    }
-
-    /// One row's full fingerprint by id; nil when it is gone.
-    package func fingerprint(id: Int64) throws(StoreError) -> StoredVideo? {
-        let statement = try connection.prepare("SELECT \(Self.columns), frames, landmarks FROM videos WHERE id = ?")
-        try statement.bind([.integer(id)])
-        guard try statement.step() else { return nil }
-        return StoredVideo(video: row(statement), frames: statement.blob(10), landmarks: statement.blob(11))
     }
 }

@@ -50,6 +50,24 @@ public enum Anchors {
     public static func landmarks(_ landmarks: [AudioLandmark]) -> [AudioLandmark] {
         LandmarkSketch.selection(landmarks)
     }
+
+    /// A reference's anchors, every channel's: what the store keeps as its anchors tier.
+    public static func of(_ fingerprint: MediaFingerprint) -> MediaFingerprint {
+        var selector = Selector()
+        return selector.take(fingerprint)
+    }
+
+    /// `of(_:)` for a fingerprint that arrives in pieces: the anchors of the pieces, in order,
+    /// are those of the whole. Each channel's rule is here, beside the index that reads it.
+    public struct Selector: Sendable {
+        private var frames = FrameSelector()
+
+        public init() {}
+
+        public mutating func take(_ piece: MediaFingerprint) -> MediaFingerprint {
+            MediaFingerprint(duration: piece.duration, frames: frames.take(piece.frames), landmarks: Anchors.landmarks(piece.landmarks))
+        }
+    }
 }
 
 public struct CandidateIndex: Sendable {
@@ -81,15 +99,15 @@ public struct CandidateIndex: Sendable {
             sounds.reserve(landmarks)
         }
 
-        /// Adds one reference by its anchors (`Anchors.frames`, `Anchors.landmarks` or any superset
-        /// of them: only what the index keeps is kept).
-        public mutating func add(_ entry: ReferenceEntry, key: Int64, frames: [FrameSignature], landmarks: [AudioLandmark]) {
+        /// Adds one reference by its anchors (`Anchors.of`, or any superset of them: only what
+        /// the index keeps is kept).
+        public mutating func add(_ entry: ReferenceEntry, key: Int64, anchors: MediaFingerprint) {
             entries.append(entry)
             keys.append(key)
-            for f in frames where f.isEvidence { hashes += f.hashes }
+            for f in anchors.frames where f.isEvidence { hashes += f.hashes }
             precondition(hashes.count < Int(UInt32.max), "CandidateIndex: too many anchors")
             anchorStarts.append(UInt32(hashes.count))
-            sounds.add(landmarks)
+            sounds.add(anchors.landmarks)
         }
 
         /// Builds the index and empties the builder. The landmark table first: its build briefly

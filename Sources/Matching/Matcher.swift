@@ -67,16 +67,16 @@ public struct Matcher: Sendable {
     /// pieces, each reused stretch lies whole in one piece).
     package func match(_ suspect: MediaFingerprint, candidates index: CandidateIndex,
                        references: some ReferenceSource) throws -> [ReferenceMatch] {
-        var whole: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])] = []
+        var whole: [(entry: ReferenceEntry, fingerprint: MediaFingerprint)] = []
         var found: [ReferenceMatch] = []
         for r in index.candidates(for: suspect, radius: configuration.radius) {
             switch try references.fingerprint(ofReference: r) {
-            case .whole(let frames, let landmarks)?:
-                whole.append((index.entries[r], frames, landmarks))
+            case .whole(let fingerprint)?:
+                whole.append((index.entries[r], fingerprint))
             case .pieces(var pieces)?:
                 var joined: ReferenceMatch?
                 while let piece = try pieces.next() {
-                    for m in match(suspect, in: ReferenceLibrary([(index.entries[r], piece.frames, piece.landmarks)])) {
+                    for m in match(suspect, in: ReferenceLibrary([(index.entries[r], piece)])) {
                         joined = joined.map { $0.joined(with: m) } ?? m
                     }
                 }

@@ -12,11 +12,11 @@ public struct ReferenceLibrary: Sendable {
     let frameTime: [Float]
     let landmarks: LandmarkIndex
 
-    public init(_ references: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])]) {
+    public init(_ references: [(entry: ReferenceEntry, fingerprint: MediaFingerprint)]) {
         entries = references.map(\.entry)
         var hashes: [PDQHash] = [], owner: [UInt32] = [], time: [Float] = []
         for (i, r) in references.enumerated() {
-            for f in r.frames where f.isEvidence {
+            for f in r.fingerprint.frames where f.isEvidence {
                 for h in f.hashes {
                     hashes.append(h)
                     owner.append(UInt32(i))
@@ -27,7 +27,7 @@ public struct ReferenceLibrary: Sendable {
         frames = HammingIndex(hashes)
         frameOwner = owner
         frameTime = time
-        landmarks = LandmarkIndex(references: references.enumerated().map { (id: UInt32($0.offset), landmarks: $0.element.landmarks) })
+        landmarks = LandmarkIndex(references: references.enumerated().map { (id: UInt32($0.offset), landmarks: $0.element.fingerprint.landmarks) })
     }
 
     public var frameCount: Int { frames.count }

@@ -12,36 +12,26 @@ package protocol ReferenceSource: Sendable {
 
 package enum ReferenceFingerprint {
     /// All of it at once.
-    case whole(frames: [FrameSignature], landmarks: [AudioLandmark])
+    case whole(MediaFingerprint)
     /// A reference too long to hold: its fingerprint in overlapping pieces, in time order (times
     /// as in the whole).
     case pieces(any ReferencePieces)
 }
 
-package struct ReferencePiece: Sendable {
-    package var frames: [FrameSignature]
-    package var landmarks: [AudioLandmark]
-
-    package init(frames: [FrameSignature], landmarks: [AudioLandmark]) {
-        self.frames = frames
-        self.landmarks = landmarks
-    }
-}
-
 package protocol ReferencePieces {
-    /// The next piece; nil after the last.
-    mutating func next() throws -> ReferencePiece?
+    /// The next piece (every channel's values in one stretch of the reference); nil after the last.
+    mutating func next() throws -> MediaFingerprint?
 }
 
 /// References held whole in memory, in candidate-index order.
 package struct InMemoryReferences: ReferenceSource {
-    package var references: [(frames: [FrameSignature], landmarks: [AudioLandmark])]
+    package var references: [MediaFingerprint]
 
-    package init(_ references: [(frames: [FrameSignature], landmarks: [AudioLandmark])]) {
+    package init(_ references: [MediaFingerprint]) {
         self.references = references
     }
 
     package func fingerprint(ofReference r: Int) -> ReferenceFingerprint? {
-        references.indices.contains(r) ? .whole(frames: references[r].frames, landmarks: references[r].landmarks) : nil
+        references.indices.contains(r) ? .whole(references[r]) : nil
     }
 }

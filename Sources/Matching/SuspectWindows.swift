@@ -17,13 +17,15 @@ package struct SuspectWindows<References: ReferenceSource> {
     }
 
     package let configuration: Configuration
-    private let expectsFrames: Bool, expectsLandmarks: Bool
+    /// The media the file has (a window waits for each).
+    private let expected: Set<Medium>
     private let matcher: Matcher
     private let candidates: CandidateIndex
     private let references: References
-    private var frames: [FrameSignature] = []
-    private var landmarks: [AudioLandmark] = []
-    private var frameProgress = -Double.infinity, landmarkProgress = -Double.infinity
+    /// What is held of the suspect: from the current window's start on.
+    private var held = MediaFingerprint()
+    /// How far each medium's values have come (the latest plausible time seen).
+    private var progress: [Medium: Double] = [:]
     private var start = 0.0
     /// End of the last window matched.
     private var matchedThrough = 0.0
@@ -31,14 +33,13 @@ package struct SuspectWindows<References: ReferenceSource> {
     /// Windows matched so far.
     package private(set) var windows = 0
 
-    /// `expectsFrames`/`expectsLandmarks`: whether the file has the stream at all (a window waits
-    /// for the streams it expects). Each window is matched by `matcher` against the library in
-    /// two tiers, `candidates` then `references`.
-    package init(configuration: Configuration = Configuration(), expectsFrames: Bool, expectsLandmarks: Bool,
+    /// `expected`: the media the file has at all (a window waits for the values of each). Each
+    /// window is matched by `matcher` against the library in two tiers, `candidates` then
+    /// `references`.
+    package init(configuration: Configuration = Configuration(), expected: Set<Medium>,
                 matcher: Matcher, candidates: CandidateIndex, references: References) {
         self.configuration = configuration
-        self.expectsFrames = expectsFrames
-        self.expectsLandmarks = expectsLandmarks
+        self.expected = expected
         self.matcher = matcher
         self.candidates = candidates
         self.references = references
@@ -46,36 +47,37 @@ package struct SuspectWindows<References: ReferenceSource> {
 
     private var grid: TimeGrid { configuration.grid }
 
-    /// Frames in time order (as decoded).
-    package mutating func add(frames batch: [FrameSignature]) throws {
-        for f in batch where MediaFingerprint.isPlausible(f.time) && Double(f.time) >= start { frames.append(f) }
-        if let last = batch.last(where: { MediaFingerprint.isPlausible($0.time) }) { frameProgress = max(frameProgress, Double(last.time)) }
+    /// A piece of the suspect's fingerprint, each channel's values in time order (as decoded).
+    package mutating func add(_ piece: MediaFingerprint) throws {
+        let start = self.start
+        held.append(piece.filtered { MediaFingerprint.isPlausible($0) && Double($0) >= start })
+        for channel in MediaFingerprint.channels { advance(channel, piece) }
         try matchReadyWindows()
     }
 
-    /// Landmarks in time order (as released).
-    package mutating func add(landmarks batch: [AudioLandmark]) throws {
-        for l in batch where MediaFingerprint.isPlausible(l.time) && Double(l.time) >= start { landmarks.append(l) }
-        if let last = batch.last(where: { MediaFingerprint.isPlausible($0.time) }) { landmarkProgress = max(landmarkProgress, Double(last.time)) }
-        try matchReadyWindows()
+    private mutating func advance<C: FingerprintChannel>(_ channel: C.Type, _ piece: MediaFingerprint) {
+        if let last = piece.lastPlausibleTime(of: channel) { progress[C.medium] = max(progress[C.medium] ?? -.infinity, Double(last)) }
     }
 
     /// Matches what is left; returns every reference found, best first (as `Matcher.match`).
     package mutating func finish() throws -> [ReferenceMatch] {
         // What is left lies in the last window's overlap unless it reaches past that window.
-        while windows == 0 ? !(frames.isEmpty && landmarks.isEmpty)
-                : frames.contains(where: { Double($0.time) >= matchedThrough }) || landmarks.contains(where: { Double($0.time) >= matchedThrough }) {
+        while windows == 0 ? !held.isEmpty : holdsAnything(from: matchedThrough) {
             try matchWindow()
         }
         return ReferenceMatch.ranked(found.values)
     }
 
+    private func holdsAnything(from time: Double) -> Bool {
+        !held.filtered { Double($0) >= time }.isEmpty
+    }
+
     private mutating func matchReadyWindows() throws {
         // Nothing held, nothing to match: the next item's window is found when it comes.
-        while !(frames.isEmpty && landmarks.isEmpty) {
+        while !held.isEmpty {
             let end = start + grid.length
-            let ahead = max(frameProgress, landmarkProgress)
-            let waited = (!expectsFrames || frameProgress >= end) && (!expectsLandmarks || landmarkProgress >= end)
+            let ahead = progress.values.max() ?? -.infinity
+            let waited = expected.allSatisfy { (progress[$0] ?? -.infinity) >= end }
             guard waited || ahead >= end + configuration.skew else { return }
             try matchWindow()
         }
@@ -83,21 +85,19 @@ package struct SuspectWindows<References: ReferenceSource> {
 
     private mutating func matchWindow() throws {
         // No window is matched empty: skip to the one holding the earliest item.
-        let earliest = Double(min(frames.lazy.map(\.time).min() ?? .infinity, landmarks.lazy.map(\.time).min() ?? .infinity))
-        if earliest.isFinite && earliest >= start + grid.length {
+        if let earliest = held.earliestTime.map(Double.init), earliest >= start + grid.length {
             start = grid.start(holding: earliest)
         }
         let end = start + grid.length
-        let fingerprint = MediaFingerprint(duration: nil, frames: frames.filter { Double($0.time) < end },
-                                           landmarks: landmarks.filter { Double($0.time) < end })
-        if !fingerprint.frames.isEmpty || !fingerprint.landmarks.isEmpty {
+        let fingerprint = held.filtered { Double($0) < end }
+        if !fingerprint.isEmpty {
             for m in try matcher.match(fingerprint, candidates: candidates, references: references) { add(m) }
             windows += 1
             matchedThrough = end
         }
         start += grid.step
-        frames.removeAll { Double($0.time) < start }
-        landmarks.removeAll { Double($0.time) < start }
+        let start = self.start
+        held.removeAll { Double($0) < start }
     }
 
     private mutating func add(_ m: ReferenceMatch) {

@@ -48,6 +48,16 @@ package struct FingerprintOptions: Sendable {
     }
 }
 
+extension MediaInfo {
+    /// What the file's streams give the fingerprint: picture, sound or both.
+    package var media: Set<Medium> {
+        var media: Set<Medium> = []
+        if hasVideo { media.insert(.picture) }
+        if hasAudio { media.insert(.sound) }
+        return media
+    }
+}
+
 /// Not Sendable: one per worker (it owns hashing scratch space).
 package final class FileFingerprinter {
     package let options: FingerprintOptions
@@ -60,24 +70,24 @@ package final class FileFingerprinter {
 
     package init(options: FingerprintOptions) { self.options = options }
 
-    /// What a streamed fingerprint leaves besides its frames and landmarks.
+    /// What a streamed fingerprint leaves besides its values.
     package struct Streamed: Sendable {
         package var info: MediaInfo
         package var duration: Double?
         package var frameCount: Int
     }
 
-    /// Frames handed to `frames` at a time: small enough that nothing held grows with the file.
+    /// Frames handed out at a time: few enough that nothing held grows with the file.
     package static let frameBatch = 64
 
-    /// Fingerprints `path` and hands out the fingerprint as it is made, in time order: `frames`
-    /// gets batches of at most `frameBatch` frames, `landmarks` every batch the audio releases
-    /// (about a second's worth). Nothing of the fingerprint is kept here, so memory does not grow
-    /// with the length of the file; an error thrown by either closure ends decoding and is rethrown.
-    /// `opened` is told what the file holds before anything is decoded.
+    /// Fingerprints `path` and hands out the fingerprint as it is made, in time order: each
+    /// `deliver` gets a piece, one channel's values (a batch of at most `frameBatch` frames, or
+    /// the landmarks the audio released, about a second's worth). Nothing of the fingerprint is
+    /// kept here, so memory does not grow with the length of the file; an error thrown by
+    /// `deliver` ends decoding and is rethrown. `opened` is told what the file holds before
+    /// anything is decoded.
     package func fingerprint(path: String, opened: (MediaInfo) throws -> Void = { _ in },
-                            frames: ([FrameSignature]) throws -> Void,
-                            landmarks: ([AudioLandmark]) throws -> Void) throws -> Streamed {
+                            deliver: (MediaFingerprint) throws -> Void) throws -> Streamed {
         let size = options.analysisSize
         let decoder = try MediaDecoder(path: path, options: DecodeOptions(
             video: VideoOutput(framesPerSecond: options.framesPerSecond, width: size, height: size, layout: .gray8),
@@ -106,17 +116,17 @@ package final class FileFingerprinter {
             delivered += 1
             batch.append(signature)
             if batch.count >= Self.frameBatch {
-                try frames(batch)
+                try deliver(MediaFingerprint(frames: batch))
                 batch.removeAll(keepingCapacity: true)
             }
         }, audio: { chunk in
             audioSeconds = chunk.startTime + Double(chunk.samples.count) / Double(chunk.sampleRate)
             let released = audio.append(chunk.samples)
-            if !released.isEmpty { try landmarks(released) }
+            if !released.isEmpty { try deliver(MediaFingerprint(landmarks: released)) }
         })
-        if !batch.isEmpty { try frames(batch) }
+        if !batch.isEmpty { try deliver(MediaFingerprint(frames: batch)) }
         let rest = audio.finish()
-        if !rest.isEmpty { try landmarks(rest) }
+        if !rest.isEmpty { try deliver(MediaFingerprint(landmarks: rest)) }
         // What was decoded is the truth; a container's stated duration can be anything.
         let decoded = max(lastFrameTime.map { Double($0) + 1 / options.framesPerSecond } ?? 0, audioSeconds)
         let stated = decoder.info.duration

@@ -78,32 +78,34 @@ final class SpoolFile {
     }
 }
 
-/// A reference fingerprint on its way to the store: the four blobs of its row.
+/// A reference fingerprint on its way to the store: each channel's full and anchors tiers.
 final class FingerprintSpool {
-    private let frames, landmarks, anchorFrames, anchorLandmarks: SpoolFile
-    private var selector = Anchors.FrameSelector()
+    private var files: [BlobKey: SpoolFile] = [:]
+    private var anchors = Anchors.Selector()
 
     init(directory: String) throws {
-        frames = try SpoolFile(directory: directory)
-        landmarks = try SpoolFile(directory: directory)
-        anchorFrames = try SpoolFile(directory: directory)
-        anchorLandmarks = try SpoolFile(directory: directory)
+        for channel in MediaFingerprint.channels {
+            for tier in BlobKey.Tier.allCases {
+                files[BlobKey(channel: channel.name, tier: tier)] = try SpoolFile(directory: directory)
+            }
+        }
     }
 
-    func add(frames batch: [FrameSignature]) throws {
-        try frames.append(FramePacking.pack(batch))
-        let anchors = selector.take(batch)
-        if !anchors.isEmpty { try anchorFrames.append(FramePacking.pack(anchors)) }
+    /// A piece of the fingerprint, in time order.
+    func add(_ piece: MediaFingerprint) throws {
+        try append(piece, tier: .full)
+        try append(anchors.take(piece), tier: .anchors)
     }
 
-    func add(landmarks batch: [AudioLandmark]) throws {
-        try landmarks.append(AudioLandmark.pack(batch))
-        let kept = Anchors.landmarks(batch)
-        if !kept.isEmpty { try anchorLandmarks.append(AudioLandmark.pack(kept)) }
+    private func append(_ piece: MediaFingerprint, tier: BlobKey.Tier) throws {
+        for (channel, bytes) in piece.packed() where !bytes.isEmpty {
+            try files[BlobKey(channel: channel, tier: tier)]?.append(bytes)
+        }
     }
 
     func save(_ video: IndexedVideo, to library: VideoLibrary) throws {
-        try library.save(video, frames: frames.stream(), landmarks: landmarks.stream(),
-                         anchorFrames: anchorFrames.stream(), anchorLandmarks: anchorLandmarks.stream())
+        try library.save(video, blobs: files.sorted { $0.key.description < $1.key.description }.map {
+            BlobWrite(key: $0.key, format: FingerprintFormat.version, stream: $0.value.stream())
+        })
     }
 }

@@ -34,6 +34,11 @@ package final class Library {
 
     package func videos() throws -> [LibraryVideo] { try store.videos() }
 
+    /// The schema the file had when opening it for writing upgraded it (its fingerprints are
+    /// kept as they were); nil when it was already current, new, or opened to read.
+    package var upgradedFromSchema: Int? { store.upgradedFrom }
+    package static var schemaVersion: Int { VideoLibrary.schemaVersion }
+
     /// Removes a video's row; false when it was not there.
     @discardableResult
     package func remove(path: String) throws -> Bool { try store.remove(path: path) }

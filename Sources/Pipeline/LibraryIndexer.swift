@@ -148,7 +148,7 @@ package struct LibraryIndexer {
             let outcome = Result { () throws -> (FileFingerprinter.Streamed, FingerprintSpool, FileIdentity, String) in
                 let before = try FileIdentity(path: item.path)
                 let spool = try FingerprintSpool(directory: spoolFolder)
-                let made = try fingerprinter.fingerprint(path: item.path, frames: spool.add(frames:), landmarks: spool.add(landmarks:))
+                let made = try fingerprinter.fingerprint(path: item.path, deliver: spool.add)
                 let digest = try SHA256.hex(ofFileAt: item.path)
                 let after = try FileIdentity(path: item.path)
                 guard after == before else {

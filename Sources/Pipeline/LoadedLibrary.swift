@@ -23,7 +23,7 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
     private let lock = NSLock()
     private let cacheBytes: Int
     // Guarded by `lock`.
-    private var cache: [Int: (frames: [FrameSignature], landmarks: [AudioLandmark], bytes: Int, used: Int)] = [:]
+    private var cache: [Int: (fingerprint: MediaFingerprint, bytes: Int, used: Int)] = [:]
     private var cached = 0, clock = 0
 
     /// Builds the candidate index from every stored video's anchors (one row in memory at a time).
@@ -36,22 +36,21 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
         var builder = CandidateIndex.Builder()
         var indexed: [String: IndexedIdentity] = [:]
         let sizes = try reader.anchorBytes()
-        builder.reserve(anchorHashes: sizes.frames / 32, landmarks: sizes.landmarks / AudioLandmark.packedSize)
+        builder.reserve(anchorHashes: (sizes[PictureHashChannel.name] ?? 0) / 32,
+                        landmarks: (sizes[SoundLandmarkChannel.name] ?? 0) / AudioLandmark.packedSize)
         try reader.forEachAnchors { row in
             let v = row.video
-            let frames: [FrameSignature]?, landmarks: [AudioLandmark]?
-            if let packed = row.anchorFrames { frames = FramePacking.unpack(packed) }
-            else { frames = row.frames.flatMap(FramePacking.unpack).map(Anchors.frames) }
-            if let packed = row.anchorLandmarks { landmarks = AudioLandmark.unpack(packed) }
-            else { landmarks = row.landmarks.flatMap(AudioLandmark.unpack).map(Anchors.landmarks) }
-            guard v.fingerprintVersion == FingerprintFormat.version, let frames, let landmarks else {
+            // Channels stored without their anchors tier (rows written before schema 2) have
+            // their full tier read instead: the anchors are taken from it.
+            guard v.fingerprintVersion == FingerprintFormat.version,
+                  var anchors = MediaFingerprint(row, tier: .anchors), let full = MediaFingerprint(row, tier: .full) else {
                 throw StoreError(path: path, reason: "'\(v.path)' was indexed by another vmatch version; run `vmatch index` on it again")
             }
+            anchors.append(Anchors.of(full))
             indexed[v.path] = IndexedIdentity(sha256: v.digest, size: v.size, modified: v.modified,
                                               indexedAt: Date(timeIntervalSince1970: v.indexedAt))
             builder.add(ReferenceEntry(path: v.path, duration: v.duration), key: v.id,
-                        frames: frames.filter { MediaFingerprint.isPlausible($0.time) },
-                        landmarks: landmarks.filter { MediaFingerprint.isPlausible($0.time) })
+                        anchors: anchors.filtered(MediaFingerprint.isPlausible))
         }
         index = builder.build()
         self.indexed = indexed
@@ -74,33 +73,53 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
             return try StoredReferencePieces(store: store, key: index.keys[r], path: index.entries[r].path,
                                              grid: Self.pieces).map { .pieces($0) }
         }
-        return try fingerprint(r).map { .whole(frames: $0.frames, landmarks: $0.landmarks) }
+        return try fingerprint(r).map { .whole($0) }
     }
 
     /// The full fingerprint of reference `r` of `index`; nil when its row is gone or unreadable.
-    package func fingerprint(_ r: Int) throws -> (frames: [FrameSignature], landmarks: [AudioLandmark])? {
+    package func fingerprint(_ r: Int) throws -> MediaFingerprint? {
         lock.lock()
         defer { lock.unlock() }
         clock += 1
         if let hit = cache[r] {
             cache[r]?.used = clock
-            return (hit.frames, hit.landmarks)
+            return hit.fingerprint
         }
-        guard let row = try store.fingerprint(id: index.keys[r]),
-              row.video.path == index.entries[r].path,
-              let frames = FramePacking.unpack(row.frames), let landmarks = AudioLandmark.unpack(row.landmarks) else { return nil }
-        let full = (frames: frames.filter { MediaFingerprint.isPlausible($0.time) },
-                        landmarks: landmarks.filter { MediaFingerprint.isPlausible($0.time) })
-        let bytes = row.frames.count + row.landmarks.count
+        guard let row = try store.fingerprint(id: index.keys[r]), row.video.path == index.entries[r].path,
+              let stored = MediaFingerprint(row, tier: .full) else { return nil }
+        let full = stored.filtered(MediaFingerprint.isPlausible)
+        let bytes = row.blobs.values.reduce(0) { $0 + $1.bytes.count }
         while cached + bytes > cacheBytes, let oldest = cache.min(by: { $0.value.used < $1.value.used }) {
             cached -= oldest.value.bytes
             cache[oldest.key] = nil
         }
         if bytes <= cacheBytes {
-            cache[r] = (full.frames, full.landmarks, bytes, clock)
+            cache[r] = (full, bytes, clock)
             cached += bytes
         }
         return full
+    }
+}
+
+extension StoredVideo {
+    /// The blobs `index` stores for a fingerprint made whole: each channel at both tiers.
+    package static func blobs(full: MediaFingerprint) -> [BlobKey: StoredBlob] {
+        var blobs: [BlobKey: StoredBlob] = [:]
+        for (tier, fingerprint) in [(BlobKey.Tier.full, full), (.anchors, Anchors.of(full))] {
+            for (channel, bytes) in fingerprint.packed() {
+                blobs[BlobKey(channel: channel, tier: tier)] = StoredBlob(format: FingerprintFormat.version, bytes: bytes)
+            }
+        }
+        return blobs
+    }
+}
+
+extension MediaFingerprint {
+    /// The channels `row` holds at `tier`, unpacked (a channel it lacks there is empty); nil when
+    /// one is not whole values.
+    init?(_ row: StoredVideo, tier: BlobKey.Tier) {
+        self.init(packed: Dictionary(uniqueKeysWithValues: row.blobs.filter { $0.key.tier == tier }.map { ($0.key.channel, $0.value.bytes) }),
+                  duration: row.video.duration)
     }
 }
 

@@ -99,9 +99,9 @@ package struct SuspectChecker {
         do {
             var windows: SuspectWindows<LoadedLibrary>?
             let made = try fingerprinter.fingerprint(path: path, opened: { info in
-                windows = SuspectWindows(configuration: windowing, expectsFrames: info.hasVideo, expectsLandmarks: info.hasAudio,
+                windows = SuspectWindows(configuration: windowing, expected: info.media,
                                          matcher: matcher, candidates: library.index, references: library)
-            }, frames: { try windows?.add(frames: $0) }, landmarks: { try windows?.add(landmarks: $0) })
+            }, deliver: { try windows?.add($0) })
             let matches = try windows?.finish() ?? []
             return SuspectResult(path: path, duration: made.duration, matches: matches, error: nil,
                                  elapsed: Date().timeIntervalSince(start))

@@ -16,7 +16,11 @@ struct LibraryOptions: ParsableArguments {
     /// `readOnly`: for commands that only read (list, compare), which never write to the file.
     func open(create: Bool = false, readOnly: Bool = false) throws -> Library {
         do {
-            return readOnly ? try Library(readingAt: path) : try Library(path: path, create: create)
+            let library = readOnly ? try Library(readingAt: path) : try Library(path: path, create: create)
+            if let old = library.upgradedFromSchema {
+                Terminal.note("vmatch: upgraded library '\(library.path)' from schema \(old) to \(Library.schemaVersion); its fingerprints were kept, nothing is indexed again")
+            }
+            return library
         } catch {
             Terminal.error("\(error)")
             throw ExitCode(Status.unreadable)

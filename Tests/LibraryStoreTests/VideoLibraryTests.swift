@@ -8,10 +8,19 @@ private func temporaryLibraryPath() -> String {
     return folder.appendingPathComponent("library.sqlite").path
 }
 
+private let pictureFull = BlobKey(channel: "picture-hashes", tier: .full)
+private let soundFull = BlobKey(channel: "sound-landmarks", tier: .full)
+private let pictureAnchors = BlobKey(channel: "picture-hashes", tier: .anchors)
+private let soundAnchors = BlobKey(channel: "sound-landmarks", tier: .anchors)
+
 private func entry(_ path: String, frames: [UInt8] = [1, 2, 3], landmarks: [UInt8] = [9]) -> StoredVideo {
     StoredVideo(video: IndexedVideo(id: 0, path: path, size: 100, modified: 1000, digest: "d1", duration: 12.5,
                                     hasVideo: true, hasAudio: false, fingerprintVersion: 1, indexedAt: 5),
-                frames: frames, landmarks: landmarks)
+                blobs: [pictureFull: StoredBlob(format: 1, bytes: frames), soundFull: StoredBlob(format: 1, bytes: landmarks)])
+}
+
+private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWrite {
+    BlobWrite(key: key, format: format, stream: BlobStream(bytes))
 }
 
 @Suite struct VideoLibraryTests {
@@ -24,7 +33,7 @@ private func entry(_ path: String, frames: [UInt8] = [1, 2, 3], landmarks: [UInt
         #expect(videos.map(\.path) == ["/a.mp4", "/b.mp4"])
         #expect(videos[0].duration == 12.5 && videos[0].hasVideo && !videos[0].hasAudio)
         var blobs: [String: [UInt8]] = [:]
-        try library.forEachFingerprint { blobs[$0.video.path] = $0.frames }
+        try library.forEachFingerprint { blobs[$0.video.path] = $0.bytes("picture-hashes") }
         #expect(blobs == ["/a.mp4": [7, 7], "/b.mp4": [1, 2, 3]])
     }
 
@@ -46,7 +55,7 @@ private func entry(_ path: String, frames: [UInt8] = [1, 2, 3], landmarks: [UInt
         }
         let reopened = try VideoLibrary(path: path, create: false)
         var size = 0
-        try reopened.forEachFingerprint { size = $0.frames.count }
+        try reopened.forEachFingerprint { size = $0.bytes("picture-hashes")?.count ?? -1 }
         #expect(size == 100_000)
     }
 
@@ -60,22 +69,22 @@ private func entry(_ path: String, frames: [UInt8] = [1, 2, 3], landmarks: [UInt
             buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: big.withUnsafeBytes { $0 }[reads << 20 ..< (reads << 20) + buffer.count]))
             reads += 1
         }
-        try library.save(entry("/a.mp4").video, frames: frames, landmarks: BlobStream([5, 6]),
-                         anchorFrames: BlobStream([]), anchorLandmarks: nil)
+        try library.save(entry("/a.mp4").video, blobs: [BlobWrite(key: pictureFull, format: 1, stream: frames),
+                                                         write(soundFull, [5, 6]), write(pictureAnchors, [])])
         #expect(reads == 3)
         var stored: [StoredVideo] = []
         try library.forEachFingerprint { stored.append($0) }
-        #expect(stored.count == 1 && stored[0].frames == big && stored[0].landmarks == [5, 6])
+        #expect(stored.count == 1 && stored[0].bytes("picture-hashes") == big && stored[0].bytes("sound-landmarks") == [5, 6])
 
         struct Broken: Error {}
         let failing = BlobStream(count: 3 << 20) { _ in throw Broken() }
         #expect(throws: StoreError.self) {
-            try library.save(entry("/a.mp4").video, frames: BlobStream([9]), landmarks: failing,
-                             anchorFrames: nil, anchorLandmarks: nil)
+            try library.save(entry("/a.mp4").video, blobs: [write(pictureFull, [9]),
+                                                             BlobWrite(key: soundFull, format: 1, stream: failing)])
         }
         stored = []
         try library.forEachFingerprint { stored.append($0) }
-        #expect(stored.count == 1 && stored[0].frames == big && stored[0].landmarks == [5, 6])
+        #expect(stored.count == 1 && stored[0].bytes("picture-hashes") == big && stored[0].bytes("sound-landmarks") == [5, 6])
     }
 
     @Test func refusesANewerSchemaWithAClearMessage() throws {
@@ -93,18 +102,83 @@ private func entry(_ path: String, frames: [UInt8] = [1, 2, 3], landmarks: [UInt
     @Test func readsAnchorsOrTheFullFingerprintWhereThereAreNone() throws {
         let library = try VideoLibrary(path: temporaryLibraryPath())
         var withAnchors = entry("/new.mp4", frames: [1, 1, 1, 1], landmarks: [2, 2])
-        withAnchors.anchorFrames = [1]
-        withAnchors.anchorLandmarks = []
+        withAnchors.blobs[pictureAnchors] = StoredBlob(format: 1, bytes: [1])
+        withAnchors.blobs[soundAnchors] = StoredBlob(format: 1, bytes: [])
         let id = try library.save(withAnchors)
         try library.save(entry("/old.mp4"))
-        var rows: [String: StoredAnchors] = [:]
+        var rows: [String: StoredVideo] = [:]
         try library.forEachAnchors { rows[$0.video.path] = $0 }
-        #expect(rows["/new.mp4"]?.anchorFrames == [1] && rows["/new.mp4"]?.anchorLandmarks == [])
-        #expect(rows["/new.mp4"]?.frames == nil && rows["/new.mp4"]?.landmarks == nil)
-        #expect(rows["/old.mp4"]?.anchorFrames == nil && rows["/old.mp4"]?.frames == [1, 2, 3] && rows["/old.mp4"]?.landmarks == [9])
+        #expect(rows["/new.mp4"]?.blobs == [pictureAnchors: StoredBlob(format: 1, bytes: [1]), soundAnchors: StoredBlob(format: 1, bytes: [])])
+        #expect(rows["/old.mp4"]?.blobs == [pictureFull: StoredBlob(format: 1, bytes: [1, 2, 3]), soundFull: StoredBlob(format: 1, bytes: [9])])
         let full = try #require(try library.fingerprint(id: id))
-        #expect(full.video.path == "/new.mp4" && full.frames == [1, 1, 1, 1] && full.landmarks == [2, 2])
+        #expect(full.video.path == "/new.mp4" && full.blobs == [pictureFull: StoredBlob(format: 1, bytes: [1, 1, 1, 1]),
+                                                                 soundFull: StoredBlob(format: 1, bytes: [2, 2])])
         #expect(try library.fingerprint(id: id + 100) == nil)
+        #expect(try library.anchorBytes() == ["picture-hashes": 1, "sound-landmarks": 0])
+        let stream = try #require(try library.streamFingerprint(id: id))
+        #expect(stream.count("picture-hashes") == 4 && stream.count("keypoints") == 0)
+        #expect(try stream.read("picture-hashes", upTo: 3) == [1, 1, 1] && stream.read("picture-hashes", upTo: 3) == [1])
+        #expect(try stream.read("picture-hashes", upTo: 3) == [] && stream.read("keypoints", upTo: 3) == [])
+    }
+
+    @Test func aChannelIsRowsNotColumnsAndLeavesWithItsVideo() throws {
+        let library = try VideoLibrary(path: temporaryLibraryPath())
+        let keypoints = BlobKey(channel: "keypoints", tier: .full)
+        var video = entry("/a.mp4")
+        video.blobs[keypoints] = StoredBlob(format: 7, bytes: [4, 5, 6])
+        let id = try library.save(video)
+        #expect(try library.fingerprint(id: id)?.blobs[keypoints] == StoredBlob(format: 7, bytes: [4, 5, 6]))
+        // Replaced by path: the old blobs go with the old row.
+        try library.save(entry("/a.mp4"))
+        var rows: [StoredVideo] = []
+        try library.forEachFingerprint { rows.append($0) }
+        #expect(rows.count == 1 && rows[0].blobs[keypoints] == nil && rows[0].blobs.count == 2)
+        #expect(try library.remove(path: "/a.mp4"))
+        let raw = try Connection(path: library.path)
+        let count = try raw.prepare("SELECT count(*) FROM fingerprints")
+        try count.bind([])
+        #expect(try count.step() && count.int(0) == 0)
+    }
+
+    /// A library written by the release before schema 3 (`Tests/Fixtures/library-schema2.sqlite`:
+    /// two clips indexed by vmatch 0.1.0 at main 2a13354) reads the same read-only as it is, and
+    /// after a writer migrates it: every blob of every row, byte for byte.
+    @Test func aSchemaTwoLibraryFromTheLastReleaseMigratesKeepingEveryBlob() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/library-schema2.sqlite")
+        let path = temporaryLibraryPath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture.path, toPath: path)
+
+        func everything(_ library: VideoLibrary) throws -> (videos: [IndexedVideo], full: [Int64: [BlobKey: StoredBlob]],
+                                                          anchors: [Int64: [BlobKey: StoredBlob]], streamed: [Int64: [UInt8]]) {
+            var full: [Int64: [BlobKey: StoredBlob]] = [:], anchors: [Int64: [BlobKey: StoredBlob]] = [:], streamed: [Int64: [UInt8]] = [:]
+            try library.forEachFingerprint { full[$0.video.id] = $0.blobs }
+            try library.forEachAnchors { anchors[$0.video.id] = $0.blobs }
+            for video in try library.videos() {
+                let stream = try #require(try library.streamFingerprint(id: video.id))
+                streamed[video.id] = try stream.read("sound-landmarks", upTo: 1 << 20)
+            }
+            return (try library.videos(), full, anchors, streamed)
+        }
+        let before = try everything(try VideoLibrary(readingAt: path))
+        #expect(before.videos.count == 2 && before.full.values.allSatisfy { $0.count == 2 } && before.anchors.values.allSatisfy { $0.count == 2 })
+        #expect(before.anchors.values.allSatisfy { $0.keys.allSatisfy { $0.tier == .anchors } })
+        #expect(try VideoLibrary(readingAt: path).anchorBytes() == ["picture-hashes": 840, "sound-landmarks": 2562])
+
+        let writer = try VideoLibrary(path: path, create: false)
+        #expect(writer.upgradedFrom == 2)
+        let after = try everything(writer)
+        #expect(after.videos == before.videos && after.full == before.full && after.anchors == before.anchors && after.streamed == before.streamed)
+        #expect(try writer.anchorBytes() == ["picture-hashes": 840, "sound-landmarks": 2562])
+        #expect(try VideoLibrary(path: path, create: false).upgradedFrom == nil)
+        // The old columns are gone: the blobs live in one place only.
+        let raw = try Connection(path: path)
+        let columns = try raw.prepare("SELECT name FROM pragma_table_info('videos')")
+        try columns.bind([])
+        var names: [String] = []
+        while try columns.step() { names.append(columns.text(0)) }
+        #expect(!names.contains("frames") && !names.contains("anchor_landmarks") && names.contains("digest"))
     }
 
     @Test func migratesASchemaOneLibraryKeepingItsRows() throws {
@@ -122,10 +196,11 @@ private func entry(_ path: String, frames: [UInt8] = [1, 2, 3], landmarks: [UInt
                 """)
         }
         let library = try VideoLibrary(path: path, create: false)
-        var rows: [StoredAnchors] = []
+        #expect(library.upgradedFrom == 1)
+        var rows: [StoredVideo] = []
         try library.forEachAnchors { rows.append($0) }
-        #expect(rows.count == 1 && rows[0].video.path == "/v1.mp4" && rows[0].frames == [1, 2] && rows[0].landmarks == [3])
-        #expect(rows[0].anchorFrames == nil)
+        #expect(rows.count == 1 && rows[0].video.path == "/v1.mp4" && rows[0].blobs == [pictureFull: StoredBlob(format: 1, bytes: [1, 2]),
+                                                                                        soundFull: StoredBlob(format: 1, bytes: [3])])
         try library.save(entry("/v2.mp4"))
         #expect(try library.videos().map(\.path) == ["/v1.mp4", "/v2.mp4"])
     }

@@ -38,7 +38,7 @@ import TestSupport
         let refs = (0..<30).map { _ in reference(&g, seconds: 60) }
         var builder = CandidateIndex.Builder()
         for (i, r) in refs.enumerated() {
-            builder.add(ReferenceEntry(path: "/r\(i)", duration: 60), key: Int64(100 + i), frames: Anchors.frames(r), landmarks: [])
+            builder.add(ReferenceEntry(path: "/r\(i)", duration: 60), key: Int64(100 + i), anchors: Anchors.of(MediaFingerprint(frames: r)))
         }
         let index = builder.build()
         #expect(index.anchorCount == 30 * 30 * 2)
@@ -63,10 +63,10 @@ import TestSupport
         let refs = (0..<8).map { _ in reference(&g, seconds: 40) }
         var builder = CandidateIndex.Builder()
         for (i, r) in refs.enumerated() {
-            builder.add(ReferenceEntry(path: "/r\(i)", duration: 40), key: Int64(i), frames: Anchors.frames(r), landmarks: [])
+            builder.add(ReferenceEntry(path: "/r\(i)", duration: 40), key: Int64(i), anchors: Anchors.of(MediaFingerprint(frames: r)))
         }
         let index = builder.build()
-        let oneTier = ReferenceLibrary(refs.enumerated().map { (ReferenceEntry(path: "/r\($0.offset)", duration: 40), $0.element, []) })
+        let oneTier = ReferenceLibrary(refs.enumerated().map { (ReferenceEntry(path: "/r\($0.offset)", duration: 40), MediaFingerprint(frames: $0.element)) })
         // Reference 2's 5…25 s at speed 1.1, every other frame's hash 10 bits off.
         let frames = (0..<80).map { i -> FrameSignature in
             let t = Float(i) / 4, source = Int(((5 + 1.1 * t) * 4).rounded())
@@ -74,7 +74,7 @@ import TestSupport
             return FrameSignature(time: t, quality: 80, hashes: [i % 2 == 0 ? flip(h, bits: 10, &g) : h])
         }
         let suspect = MediaFingerprint(duration: 20, frames: frames, landmarks: [])
-        let store = RecordingReferences(refs.map { ($0, []) })
+        let store = RecordingReferences(refs.map { MediaFingerprint(frames: $0) })
         let two = try Matcher().match(suspect, candidates: index, references: store)
         let one = Matcher().match(suspect, in: oneTier)
         #expect(store.read == [2])
@@ -91,7 +91,7 @@ final class RecordingReferences: ReferenceSource, @unchecked Sendable {
     let references: InMemoryReferences
     private(set) var read: [Int] = []
 
-    init(_ references: [(frames: [FrameSignature], landmarks: [AudioLandmark])]) {
+    init(_ references: [MediaFingerprint]) {
         self.references = InMemoryReferences(references)
     }
 
@@ -124,7 +124,7 @@ final class RecordingReferences: ReferenceSource, @unchecked Sendable {
         let suspect = MediaFingerprint(duration: 75, frames: (0 ..< 300).map {
             FrameSignature(time: Float($0) / 4, quality: 90, hashes: [flip(room, bits: 3, &g)])
         }, landmarks: [])
-        let library = ReferenceLibrary([(ReferenceEntry(path: "/room.mp4", duration: 150), reference, [])])
+        let library = ReferenceLibrary([(ReferenceEntry(path: "/room.mp4", duration: 150), MediaFingerprint(frames: reference))])
         #expect(Matcher().match(suspect, in: library).isEmpty)
     }
 }

@@ -20,18 +20,19 @@ import TestSupport
 
         init(_ references: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])]) {
             var builder = CandidateIndex.Builder()
+            let fingerprints = references.map { MediaFingerprint(frames: $0.frames, landmarks: $0.landmarks) }
             for (i, r) in references.enumerated() {
-                builder.add(r.entry, key: Int64(i), frames: Anchors.frames(r.frames), landmarks: Anchors.landmarks(r.landmarks))
+                builder.add(r.entry, key: Int64(i), anchors: Anchors.of(fingerprints[i]))
             }
             entries = references.map(\.entry)
             candidates = builder.build()
-            self.references = InMemoryReferences(references.map { ($0.frames, $0.landmarks) })
-            whole = ReferenceLibrary(references)
+            self.references = InMemoryReferences(fingerprints)
+            whole = ReferenceLibrary(zip(references, fingerprints).map { ($0.entry, $1) })
         }
 
         func windows(_ configuration: SuspectWindows<InMemoryReferences>.Configuration = .init(), expectsLandmarks: Bool = false)
             -> SuspectWindows<InMemoryReferences> {
-            SuspectWindows(configuration: configuration, expectsFrames: true, expectsLandmarks: expectsLandmarks,
+            SuspectWindows(configuration: configuration, expected: expectsLandmarks ? [.picture, .sound] : [.picture],
                            matcher: Matcher(), candidates: candidates, references: references)
         }
     }
@@ -43,7 +44,7 @@ import TestSupport
         configuration.grid = TimeGrid(length: length, overlap: overlap)
         var windows = library.windows(configuration, expectsLandmarks: expectsLandmarks)
         for start in stride(from: 0, to: suspect.count, by: 64) {
-            try windows.add(frames: Array(suspect[start ..< min(start + 64, suspect.count)]))
+            try windows.add(MediaFingerprint(frames: Array(suspect[start ..< min(start + 64, suspect.count)])))
         }
         let matches = try windows.finish()
         return (matches, windows.windows)
@@ -110,7 +111,7 @@ import TestSupport
         var windows = library.windows(configuration, expectsLandmarks: true)
         let suspect = reference + randomFrames(&g, seconds: 270, from: 30)
         for start in stride(from: 0, to: suspect.count, by: 64) {
-            try windows.add(frames: Array(suspect[start ..< min(start + 64, suspect.count)]))
+            try windows.add(MediaFingerprint(frames: Array(suspect[start ..< min(start + 64, suspect.count)])))
             let latest = suspect[min(start + 64, suspect.count) - 1].time
             // Never more than length + skew (+ one batch) behind the picture.
             #expect(Double(latest) - Double(windows.windows) * 40 <= 60 + 100 + 16)
@@ -125,10 +126,10 @@ import TestSupport
         let reference = randomFrames(&g, seconds: 30)
         let library = Library([(ReferenceEntry(path: "/ref", duration: 30), reference, [])])
         var windows = library.windows()
-        try windows.add(frames: [FrameSignature(time: .nan, quality: 90, hashes: [randomHash(&g)]),
-                                 FrameSignature(time: .infinity, quality: 90, hashes: [randomHash(&g)])])
+        try windows.add(MediaFingerprint(frames: [FrameSignature(time: .nan, quality: 90, hashes: [randomHash(&g)]),
+                                                  FrameSignature(time: .infinity, quality: 90, hashes: [randomHash(&g)])]))
         // The same 30 s a million seconds in: one window, not two thousand empty ones.
-        try windows.add(frames: reference.map { FrameSignature(time: $0.time + 1_000_000, quality: 80, hashes: $0.hashes) })
+        try windows.add(MediaFingerprint(frames: reference.map { FrameSignature(time: $0.time + 1_000_000, quality: 80, hashes: $0.hashes) }))
         let matches = try windows.finish()
         #expect(windows.windows == 1)
         #expect(matches.first?.segments.first.map { abs($0.suspectStart - 1_000_000) < 1 } == true)

@@ -25,8 +25,7 @@ import TestSupport
             try store.save(StoredVideo(
                 video: IndexedVideo(id: 0, path: name, size: 1, modified: 1, digest: "d", duration: Double(seconds), hasVideo: true,
                                     hasAudio: true, fingerprintVersion: FingerprintFormat.version, indexedAt: 1),
-                frames: FramePacking.pack(frames), landmarks: AudioLandmark.pack(sounds),
-                anchorFrames: FramePacking.pack(Anchors.frames(frames)), anchorLandmarks: AudioLandmark.pack(Anchors.landmarks(sounds))))
+                blobs: StoredVideo.blobs(full: MediaFingerprint(frames: frames, landmarks: sounds))))
         }
         return (path, long, landmarks)
     }
@@ -60,7 +59,7 @@ import TestSupport
         #expect(frameCount == 4 * (1800 + 1800 + 1800 + 1000))
         // The short reference is read whole; the long one in pieces.
         let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
-        if case .whole(let frames, _)? = try loaded.fingerprint(ofReference: short) { #expect(frames.count == 240) } else { Issue.record("short not whole") }
+        if case .whole(let fingerprint)? = try loaded.fingerprint(ofReference: short) { #expect(fingerprint.frames.count == 240) } else { Issue.record("short not whole") }
     }
 
     @Test func reuseOfALongReferenceIsFoundAsInTheWholeReference() throws {
@@ -74,7 +73,7 @@ import TestSupport
             + long[10000 ..< 11200].map { FrameSignature(time: $0.time - 2300, quality: 80, hashes: $0.hashes) },
             landmarks: [])
         let pieced = try Matcher().match(suspect, candidates: loaded.index, references: loaded)
-        let whole = Matcher().match(suspect, in: ReferenceLibrary([(ReferenceEntry(path: "/long.mp4", duration: 4000), long, [])]))
+        let whole = Matcher().match(suspect, in: ReferenceLibrary([(ReferenceEntry(path: "/long.mp4", duration: 4000), MediaFingerprint(frames: long))]))
         #expect(pieced.map(\.reference.path) == ["/long.mp4"])
         let a = try #require(pieced.first?.segments), b = try #require(whole.first?.segments)
         #expect(a.count == 2 && b.count == 2)

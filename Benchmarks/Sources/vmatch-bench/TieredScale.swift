@@ -72,7 +72,7 @@ func runTieredScale(_ a: Arguments) {
         for r in 0 ..< count {
             let entry = ReferenceEntry(path: "/library/ref\(r).mp4", duration: referenceSeconds)
             if r == truth {
-                builder.add(entry, key: Int64(r), frames: Anchors.frames(trueFull.frames), landmarks: Anchors.landmarks(trueFull.landmarks))
+                builder.add(entry, key: Int64(r), anchors: Anchors.of(MediaFingerprint(frames: trueFull.frames, landmarks: trueFull.landmarks)))
                 continue
             }
             let frames = (0 ..< Int(referenceSeconds / 2)).map { i in
@@ -83,7 +83,7 @@ func runTieredScale(_ a: Arguments) {
                 AudioLandmark(hash: kept[Int(rng.next() % UInt64(kept.count))], time: Float(rng.unit()) * Float(referenceSeconds),
                               pitch: 3000, span: 2000, speech: 255, probes: 0)
             }
-            builder.add(entry, key: Int64(r), frames: frames, landmarks: landmarks)
+            builder.add(entry, key: Int64(r), anchors: MediaFingerprint(frames: frames, landmarks: landmarks))
         }
         index = builder.build()
     })
@@ -128,10 +128,10 @@ func runTieredScale(_ a: Arguments) {
         return (FramePacking.pack(full.frames), AudioLandmark.pack(full.landmarks))
     }
     var matches: [ReferenceMatch] = []
-    var loaded: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])] = []
+    var loaded: [(entry: ReferenceEntry, fingerprint: MediaFingerprint)] = []
     let unpack = seconds(ContinuousClock().measure {
         for (k, r) in candidates.enumerated() {
-            loaded.append((index.entries[r], FramePacking.unpack(blobs[k].frames)!, AudioLandmark.unpack(blobs[k].landmarks)!))
+            loaded.append((index.entries[r], MediaFingerprint(frames: FramePacking.unpack(blobs[k].frames)!, landmarks: AudioLandmark.unpack(blobs[k].landmarks)!)))
         }
     })
     var library: ReferenceLibrary?

@@ -1,0 +1,50 @@
+// What one channel of a fingerprint is to the rest of the house: a name the store keeps it under,
+// what it stands for (picture or sound), how its values are packed, and each value's time. The
+// values themselves are a field of `MediaFingerprint`; `MediaFingerprint.channels` lists the
+// channels once, and every operation on a whole fingerprint (packing, slicing by time, joining
+// pieces) goes through that list, so that a new channel is its value type, its conformance here
+// and one line there.
+
+/// What a channel stands for in a verdict: reuse of the picture, or of the sound.
+public enum Medium: Sendable, Hashable {
+    case picture
+    case sound
+}
+
+public protocol FingerprintChannel {
+    associatedtype Item: Sendable
+    /// The name the store keeps the channel's blobs under; never changes once released.
+    static var name: String { get }
+    static var medium: Medium { get }
+    /// The channel's values within a fingerprint.
+    static var items: WritableKeyPath<MediaFingerprint, [Item]> { get }
+    static func time(of item: Item) -> Float
+    /// Items packed as the store keeps them.
+    static func pack(_ items: [Item]) -> [UInt8]
+    /// Inverse of `pack`; nil when the bytes are not whole items.
+    static func unpack(_ bytes: [UInt8]) -> [Item]?
+    /// How many of `bytes`, from the start, hold whole items (to read a blob a piece at a time).
+    static func wholeItemsLength(_ bytes: [UInt8]) -> Int
+}
+
+/// The picture channel of PDQ hashes: one `FrameSignature` per sampled frame.
+public enum PictureHashChannel: FingerprintChannel {
+    public static var name: String { "picture-hashes" }
+    public static var medium: Medium { .picture }
+    public static var items: WritableKeyPath<MediaFingerprint, [FrameSignature]> { \.frames }
+    public static func time(of item: FrameSignature) -> Float { item.time }
+    public static func pack(_ items: [FrameSignature]) -> [UInt8] { FramePacking.pack(items) }
+    public static func unpack(_ bytes: [UInt8]) -> [FrameSignature]? { FramePacking.unpack(bytes) }
+    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int { FramePacking.wholeFramesLength(bytes) }
+}
+
+/// The sound channel of landmark triplets.
+public enum SoundLandmarkChannel: FingerprintChannel {
+    public static var name: String { "sound-landmarks" }
+    public static var medium: Medium { .sound }
+    public static var items: WritableKeyPath<MediaFingerprint, [AudioLandmark]> { \.landmarks }
+    public static func time(of item: AudioLandmark) -> Float { item.time }
+    public static func pack(_ items: [AudioLandmark]) -> [UInt8] { AudioLandmark.pack(items) }
+    public static func unpack(_ bytes: [UInt8]) -> [AudioLandmark]? { AudioLandmark.unpack(bytes) }
+    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int { bytes.count / AudioLandmark.packedSize * AudioLandmark.packedSize }
+}
