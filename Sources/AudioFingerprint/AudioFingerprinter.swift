@@ -15,24 +15,24 @@ public final class AudioFingerprinter {
     private var peakPicker: PeakPicker
     private var speech = SpeechActivity()
     private var hasher: LandmarkHasher
-    public let role: LandmarkRole
+    public let role: FingerprintRole
     private var peakScratch: [SpectralPeak] = []
     private var finished = false
     /// Tests and tools may record the peaks to inspect them.
     var recordedPeaks: [SpectralPeak]?
     var recordedSpeech: [Float]?
 
-    /// `role`: `.reference` for the library (what is stored), `.query` for suspects (denser
+    /// `role`: `.reference` for the library (what is stored), `.suspect` for suspects (denser
     /// peaks and more triplets, so that a copy at another speed or pitch still contains the
     /// reference's triplets; see `LandmarkHasher`).
-    public init(role: LandmarkRole = .reference) {
+    public init(role: FingerprintRole = .reference) {
         self.role = role
         peakPicker = PeakPicker(role: role)
         hasher = LandmarkHasher(role: role)
     }
 
     /// Convenience for a whole buffer.
-    public static func landmarks(for samples: [Float], role: LandmarkRole = .reference) -> [AudioLandmark] {
+    public static func landmarks(for samples: [Float], role: FingerprintRole = .reference) -> [AudioLandmark] {
         let f = AudioFingerprinter(role: role)
         var out = f.append(samples)
         out += f.finish()

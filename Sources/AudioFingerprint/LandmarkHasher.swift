@@ -20,21 +20,13 @@ import Fingerprint
 // query. `probes` marks fields within `margin` of an edge; the matcher then also looks up the
 // neighbouring cell. Only the query pays for it; references store one hash per landmark.
 //
-// Reference and query form triplets differently (`LandmarkRole`). A reference triplet, played
+// Reference and suspect (query) form triplets differently (`FingerprintRole`). A reference triplet, played
 // at a speed s in `SoundEdits.speeds`, reaches the query with every time gap divided by s, and
 // the query's peak picker keeps more peaks per second than the reference's (`PeakPicker`), so
 // more peaks can fall between the reference triplet's three. The query therefore accepts the
 // reference's gap limits divided by any speed in range, and tries as many more partners as its
 // peak density is higher, at worst (a 0.75× copy: its density per reference second is
 // query density × 0.75⁻¹ … see `Geometry.query`). Only the query pays, at look-up time.
-
-/// Which side of a comparison a fingerprint is for: library references store one landmark per
-/// triplet they form; suspects (queries) form every triplet a reference could have formed from
-/// the same sound played at any speed in range, and probe neighbouring cells.
-public enum LandmarkRole: Sendable {
-    case reference
-    case query
-}
 
 struct LandmarkHasher {
     static let pitchStep = 0.75               // semitones per d12/d23 cell
@@ -82,14 +74,14 @@ struct LandmarkHasher {
                             thirdCandidates: Int((Double(LandmarkHasher.thirdCandidates) * crowding).rounded(.up)))
         }()
 
-        static func of(_ role: LandmarkRole) -> Geometry { role == .reference ? .reference : .query }
+        static func of(_ role: FingerprintRole) -> Geometry { role == .reference ? .reference : .query }
     }
 
     let geometry: Geometry
     private var pending: [SpectralPeak] = []
     private var head = 0
 
-    init(role: LandmarkRole = .reference) { geometry = .of(role) }
+    init(role: FingerprintRole = .reference) { geometry = .of(role) }
 
     /// Adds peaks (time-ordered) and emits landmarks for anchors that can no longer gain
     /// partners: those more than `geometry.maxSpan` frames before `horizon` (no later peak can precede it).

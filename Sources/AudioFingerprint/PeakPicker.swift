@@ -34,7 +34,7 @@ struct PeakPicker {
     /// (~30 aligned hits over 9–11 s) to 2 wrong-reference predictions, so the query keeps the
     /// reference's density and a fast copy loses the peaks that fall out of its blocks.
     static let queryDensity = 1.0
-    static func peaksPerBlock(_ role: LandmarkRole) -> Int {
+    static func peaksPerBlock(_ role: FingerprintRole) -> Int {
         role == .reference ? peaksPerBlock : Int((Double(peaksPerBlock) * queryDensity).rounded(.up))
     }
     static let relativeFloorDB: Float = -40   // below the frame's strongest bin
@@ -50,7 +50,7 @@ struct PeakPicker {
     private var evaluated = 0          // frames whose peaks are decided
     private var block: [SpectralPeak] = []
 
-    init(role: LandmarkRole = .reference) {
+    init(role: FingerprintRole = .reference) {
         peaksPerBlock = PeakPicker.peaksPerBlock(role)
         ring = [Float](repeating: Spectrogram.floorDB, count: ringFrames * bins)
         frameMax = [Float](repeating: Spectrogram.floorDB, count: ringFrames)

@@ -5,7 +5,7 @@
 
 public struct FrameSignature: Sendable, Equatable {
     public var time: Float
-    /// PDQ quality, 0…100; below `minimumEvidenceQuality` a frame is never evidence.
+    /// PDQ quality, 0…100; below `PDQResult.minimumEvidenceQuality` a frame is never evidence.
     public var quality: UInt8
     /// The active area's hash first, then any variants.
     public var hashes: [PDQHash]
@@ -16,6 +16,5 @@ public struct FrameSignature: Sendable, Equatable {
         self.hashes = hashes
     }
 
-    public static let minimumEvidenceQuality = UInt8(PDQResult.minimumEvidenceQuality)
-    public var isEvidence: Bool { quality >= Self.minimumEvidenceQuality }
+    public var isEvidence: Bool { PDQResult.isEvidence(quality: Int(quality)) }
 }

@@ -36,7 +36,7 @@ public struct PDQHash: Sendable, Hashable {
     }
 }
 
-// MARK: - Text and bytes
+// MARK: - Text (the packed form for the store is `FramePacking`'s)
 
 extension PDQHash: CustomStringConvertible, LosslessStringConvertible {
     /// 64 lowercase hex digits, bit 255 first.
@@ -68,30 +68,6 @@ extension PDQHash: CustomStringConvertible, LosslessStringConvertible {
 
     public init?(_ description: String) {
         self.init(hex: description)
-    }
-
-    /// 32 bytes in hex order (bit 255 first, big-endian): the packing for blobs and files.
-    public var bytes: [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for w in (0..<4).reversed() {
-            let v = words[w]
-            for shift in stride(from: 56, through: 0, by: -8) {
-                out.append(UInt8(truncatingIfNeeded: v >> UInt64(shift)))
-            }
-        }
-        return out
-    }
-
-    /// Inverse of `bytes`; nil unless exactly 32 bytes.
-    public init?(bytes: some Collection<UInt8>) {
-        guard bytes.count == 32 else { return nil }
-        var w = SIMD4<UInt64>.zero
-        for (i, b) in bytes.enumerated() {
-            let word = 3 - i / 8
-            w[word] = (w[word] << 8) | UInt64(b)
-        }
-        self.init(words: w)
     }
 }
 

@@ -16,8 +16,11 @@ public struct PDQResult: Sendable, Hashable, Codable {
     /// are dominated by noise and collide across unrelated clips (black frames, fades).
     public static let minimumEvidenceQuality = 50
 
+    /// The one rule for whether a frame of this quality may count as evidence of reuse.
+    public static func isEvidence(quality: Int) -> Bool { quality >= minimumEvidenceQuality }
+
     /// Whether this frame may count as evidence of reuse.
-    public var isEvidence: Bool { quality >= Self.minimumEvidenceQuality }
+    public var isEvidence: Bool { Self.isEvidence(quality: quality) }
 }
 
 /// The eight symmetries of the square, in the order the reference's Python binding (`pdqhash`
@@ -50,5 +53,5 @@ public struct PDQDihedralResult: Sendable, Hashable {
 
     public subscript(_ variant: PDQDihedral) -> PDQHash { hashes[variant.rawValue] }
 
-    public var isEvidence: Bool { quality >= PDQResult.minimumEvidenceQuality }
+    public var isEvidence: Bool { PDQResult.isEvidence(quality: quality) }
 }

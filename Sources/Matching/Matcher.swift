@@ -1,9 +1,9 @@
 // Per suspect, per reference: is it reused, where, and how (picture, sound, both)?
-// Picture: every variant hash of every evidence frame of the suspect is looked up within PDQ's
-// distance 31; hits are aligned in time per reference (TemporalAligner) and an alignment counts
-// only when several instants agree on it, specifically (not a static view), over distinct
-// reference moments. Sound: AudioMatcher's speech-gated landmark alignment. Segments of both
-// kinds that describe the same stretch (overlapping, same offset) are merged into "both".
+// Picture: each frame-hit channel (`FrameHitChannel`; today the PDQ hashes, `PictureHashHits`)
+// gives frame hits per reference; they are aligned in time (TemporalAligner) and an alignment
+// counts only when several instants agree on it, specifically (not a static view), over distinct
+// reference moments. Sound: AudioMatcher's speech-gated landmark alignment. Segments that
+// describe the same stretch (overlapping, same offset) are merged into "both".
 import Fingerprint
 import Foundation
 
@@ -40,7 +40,7 @@ public struct Matcher: Sendable {
             let audio = segments.filter { $0.modality != .video }
             for v in segments where v.modality == .video
                 && !audio.contains(where: { $0.suspectStart < v.suspectEnd && v.suspectStart < $0.suspectEnd }) {
-                let offset = v.referenceStart - v.speed * v.suspectStart
+                let offset = v.referenceTime(at: 0)
                 for s in matcher.confirm(suspect.landmarks, against: library.landmarks, reference: UInt32(id),
                                          speed: v.speed, offset: offset, queryRange: min(v.suspectStart, v.suspectEnd)...max(v.suspectStart, v.suspectEnd)) {
                     byReference[id, default: []].append(
@@ -89,63 +89,25 @@ public struct Matcher: Sendable {
         return ReferenceMatch.ranked(found)
     }
 
-    /// Aligned picture segments per reference index.
+    /// Aligned segments per reference index, from every frame-hit channel: each channel's hits
+    /// go through the one aligner and the one acceptance rule; a segment's modality is what its
+    /// channel stands for.
     func videoSegments(_ suspect: MediaFingerprint, _ library: ReferenceLibrary) -> [Int: [MatchSegment]] {
-        let evidence = suspect.frames.filter(\.isEvidence)
-        guard !evidence.isEmpty, library.frameCount > 0 else { return [:] }
-        var hits: [Int: [FrameHit]] = [:]
-        for frame in evidence {
-            // Best hit per (reference frame) across this frame's variants.
-            var best: [Int: Int] = [:]
-            for hash in frame.hashes {
-                library.frames.search(hash, radius: configuration.radius) { id, d in
-                    if d < (best[id] ?? Int.max) { best[id] = d }
-                }
-            }
-            // In id order: the aligner keeps the first hit per (instant, offset), so the order of
-            // hits must not depend on the per-process hash seed.
-            var perReference: [Int: [FrameHit]] = [:]
-            for (id, d) in best.sorted(by: { $0.key < $1.key }) {
-                perReference[Int(library.frameOwner[id]), default: []].append(
-                    FrameHit(queryTime: frame.time, referenceTime: library.frameTime[id],
-                             similarity: 1 - Float(d) / 64))
-            }
-            for (reference, frameHits) in perReference {
-                hits[reference, default: []] += Self.spread(frameHits, limit: Self.hitsPerInstant)
-            }
-        }
-        let usable = evidence.map(\.time)
-        let aligner = TemporalAligner()
         var result: [Int: [MatchSegment]] = [:]
-        for (reference, referenceHits) in hits {
-            for a in aligner.align(referenceHits, usableQueryTimes: usable) where accepts(a) {
-                result[reference, default: []].append(
-                    MatchSegment(modality: .video, suspectStart: a.queryStart, suspectEnd: a.queryEnd,
-                                 referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
-                                 score: videoScore(a), speed: a.rate, matchedFrames: a.supportingInstants))
+        let aligner = TemporalAligner()
+        for channel in library.frameChannels where !channel.isEmpty {
+            let usable = channel.usableTimes(of: suspect)
+            guard !usable.isEmpty else { continue }
+            for (reference, referenceHits) in channel.hits(for: suspect, configuration: configuration) {
+                for a in aligner.align(referenceHits, usableQueryTimes: usable) where accepts(a) {
+                    result[reference, default: []].append(
+                        MatchSegment(modality: Modality(channel.medium), suspectStart: a.queryStart, suspectEnd: a.queryEnd,
+                                     referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
+                                     score: videoScore(a), speed: a.rate, matchedFrames: a.supportingInstants))
+                }
             }
         }
         return result
-    }
-
-    /// Most hits one suspect instant keeps on one reference. A frame of real, specific reuse meets
-    /// a handful of reference frames (its own and its neighbours); one that meets more is a
-    /// static view (a slide, a still room, a test card) that matches everywhere. Keeping all of
-    /// them made a 10-minute static suspect against its 10-minute reference cost 40M hits,
-    /// 1.4 GB and minutes. Kept: the closest half (the instant's own moment is among them if it
-    /// stands out at all), and an even spread of the rest, so that the aligner still sees that
-    /// the instant matches far from any one offset as well.
-    static let hitsPerInstant = 24
-
-    /// At most `limit` of `hits` (given in reference order, one per reference frame): the
-    /// `limit / 2` most similar, then an even spread over the others; in reference order.
-    static func spread(_ hits: [FrameHit], limit: Int) -> [FrameHit] {
-        guard hits.count > limit else { return hits }
-        let order = hits.indices.sorted { hits[$0].similarity != hits[$1].similarity ? hits[$0].similarity > hits[$1].similarity : $0 < $1 }
-        let closest = Set(order.prefix(limit / 2))
-        let rest = hits.indices.filter { !closest.contains($0) }
-        let others = (0 ..< (limit - closest.count)).map { rest[$0 * rest.count / (limit - closest.count)] }
-        return (closest.union(others)).sorted().map { hits[$0] }
     }
 
     func accepts(_ a: Alignment) -> Bool {

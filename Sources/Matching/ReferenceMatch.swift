@@ -18,6 +18,16 @@ public enum Modality: String, Sendable, Codable {
     case both
 }
 
+extension Modality {
+    /// The modality of evidence from a channel that stands for `medium`.
+    public init(_ medium: Medium) {
+        self = switch medium {
+        case .picture: .video
+        case .sound: .audio
+        }
+    }
+}
+
 public struct MatchSegment: Sendable, Equatable, Codable {
     public var modality: Modality
     public var suspectStart: Double

@@ -50,7 +50,7 @@ package struct EvidenceCollector {
                 pictures.append(match.segments.map { segment in
                     guard segment.modality != .audio else { return [] }
                     return Self.instants(of: segment).map { suspectTime in
-                        let referenceTime = segment.referenceStart + (suspectTime - segment.suspectStart) * segment.speed
+                        let referenceTime = segment.referenceTime(at: suspectTime)
                         let a = suspectPictures.picture(at: suspectTime)
                         // A reference that is no longer the file indexed is not shown: a picture
                         // cut from another file would be false evidence.

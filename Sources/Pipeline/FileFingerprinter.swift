@@ -1,6 +1,6 @@
-// One file → its fingerprint, decoding it once: sampled luma frames are hashed (active area
-// found and steadied along the shot; suspects also get mirror and region hashes), and the audio
-// goes through the landmark fingerprinter as it streams by. The fingerprint is handed out in
+// One file → its fingerprint, decoding it once: sampled luma frames go through the role's
+// `FrameRecipe` (VideoFingerprint), and the audio through the landmark fingerprinter as it
+// streams by. The fingerprint is handed out in
 // pieces as it is made (`index` spools them to disk, `compare` matches them a window at a time):
 // nothing here grows with the length of the file.
 import AudioFingerprint
@@ -8,13 +8,6 @@ import Fingerprint
 import Matching
 import Media
 import VideoFingerprint
-
-package enum FingerprintRole: Sendable {
-    /// Library videos: one hash per sampled frame, of the active picture area.
-    case reference
-    /// Clips to check: the active area's hash, its mirror image, and sub-regions.
-    case suspect
-}
 
 package struct FingerprintOptions: Sendable {
     package var role: FingerprintRole
@@ -61,14 +54,12 @@ extension MediaInfo {
 /// Not Sendable: one per worker (it owns hashing scratch space).
 package final class FileFingerprinter {
     package let options: FingerprintOptions
-    private let hasher = PDQHasher(expectedPixels: 256 * 256)
-    private let detector = ActiveAreaDetector()
-    private let insets = InsetFinder()
-    private var knownInsets: [PixelRect] = []
-    private var frameCount = 0
-    static let insetInterval = 4
+    private let recipe: FrameRecipe
 
-    package init(options: FingerprintOptions) { self.options = options }
+    package init(options: FingerprintOptions) {
+        self.options = options
+        recipe = FrameRecipe(role: options.role, expectedPixels: options.analysisSize * options.analysisSize)
+    }
 
     /// What a streamed fingerprint leaves besides its values.
     package struct Streamed: Sendable {
@@ -105,13 +96,13 @@ package final class FileFingerprinter {
         batch.reserveCapacity(Self.frameBatch)
         var delivered = 0
         var lastFrameTime: Float?
-        var tracker = ActiveAreaTracker()
         var audioSeconds = 0.0
-        frameCount = 0
-        knownInsets = []
-        let audio = AudioFingerprinter(role: options.role == .reference ? .reference : .query)
+        recipe.reset()
+        let audio = AudioFingerprinter(role: options.role)
         try decoder.decode(video: { frame in
-            let signature = self.signature(of: frame, tracker: &tracker)
+            let signature = frame.pixels.withUnsafeBufferPointer {
+                self.recipe.signature(luma: $0, width: frame.width, height: frame.height, time: frame.time)
+            }
             lastFrameTime = signature.time
             delivered += 1
             batch.append(signature)
@@ -137,41 +128,6 @@ package final class FileFingerprinter {
     /// The hashes this fingerprinter gives one picture seen alone (its own active area and, for
     /// a suspect, its variants and insets): the evidence report measures frame pairs with them.
     package func hashes(ofPicture luma: [UInt8], width: Int, height: Int) -> [PDQHash] {
-        var tracker = ActiveAreaTracker()
-        frameCount = 0
-        knownInsets = []
-        return signature(luma, width: width, height: height, time: 0, tracker: &tracker).hashes
-    }
-
-    private func signature(of frame: VideoFrame, tracker: inout ActiveAreaTracker) -> FrameSignature {
-        signature(frame.pixels, width: frame.width, height: frame.height, time: frame.time, tracker: &tracker)
-    }
-
-    private func signature(_ pixels: [UInt8], width w: Int, height h: Int, time: Double, tracker: inout ActiveAreaTracker) -> FrameSignature {
-        defer { frameCount += 1 }
-        return pixels.withUnsafeBufferPointer { luma in
-            let area = tracker.update(detector.detect(luma: luma, width: w, height: h))
-            let main = hasher.hash(luma: luma, width: w, height: h, area: area)
-            var hashes = [main.hash]
-            if options.role == .reference && main.isEvidence {
-                for region in HashRegions.regions(in: area, templates: HashRegions.referenceCrops) {
-                    let r = hasher.hash(luma: luma, width: w, height: h, area: region.rect)
-                    if r.isEvidence { hashes.append(r.hash) }
-                }
-            }
-            if options.role == .suspect {
-                hashes.append(hasher.hash(luma: luma, width: w, height: h, area: area, mirrored: true).hash)
-                var regions = HashRegions.regions(in: area).map(\.rect)
-                // Insets stay put along a shot and finding them costs more than all the hashing
-                // of a frame: look again every `insetInterval` frames, reuse the rectangles between.
-                if frameCount % Self.insetInterval == 0 { knownInsets = insets.find(luma: luma, width: w, height: h) }
-                regions += knownInsets
-                for rect in regions {
-                    let r = hasher.hash(luma: luma, width: w, height: h, area: rect)
-                    if r.isEvidence { hashes.append(r.hash) }
-                }
-            }
-            return FrameSignature(time: Float(time), quality: UInt8(clamping: main.quality), hashes: hashes)
-        }
+        luma.withUnsafeBufferPointer { recipe.hashes(ofPicture: $0, width: width, height: height) }
     }
 }

@@ -16,7 +16,7 @@ enum SoundEvidence {
     /// Landmarks found in both stretches at the same place on the passage's map are marked red.
     static func pair(suspect: String, reference: String, segment: SuspectReport.Segment, referenceShown: String?) -> SoundPair {
         let start = segment.suspectStart, end = min(segment.suspectEnd, segment.suspectStart + longest)
-        let referenceStart = segment.referenceStart, referenceEnd = segment.referenceStart + (end - start) * segment.speed
+        let referenceStart = segment.referenceTime(at: start), referenceEnd = segment.referenceTime(at: end)
         var notes: [String] = []
         var clip: [Float]?, original: [Float]?
         do { clip = try samples(of: suspect, from: start, to: end) } catch { notes.append("spectrogram not available: \(error)") }
@@ -52,7 +52,7 @@ enum SoundEvidence {
     /// map, within two STFT hops.
     static func matchedLandmarks(clip: [Float], reference: [Float], speed: Double)
         -> [(clip: (time: Double, pitch: Double), reference: (time: Double, pitch: Double))] {
-        func landmarks(_ samples: [Float], _ role: LandmarkRole) -> [AudioLandmark] {
+        func landmarks(_ samples: [Float], _ role: FingerprintRole) -> [AudioLandmark] {
             let fingerprinter = AudioFingerprinter(role: role)
             return fingerprinter.append(samples) + fingerprinter.finish()
         }
@@ -60,7 +60,7 @@ enum SoundEvidence {
         for r in landmarks(reference, .reference) { byHash[r.hash, default: []].append(r) }
         let tolerance = 2 / SpectrogramPicture.columnsPerSecond
         var found: [(clip: (time: Double, pitch: Double), reference: (time: Double, pitch: Double))] = []
-        for q in landmarks(clip, .query) {
+        for q in landmarks(clip, .suspect) {
             let hit = LandmarkHash.probes(of: q).lazy.compactMap { byHash[$0] }.joined()
                 .first { abs(Double($0.time) - Double(q.time) * speed) <= tolerance }
             if let r = hit {

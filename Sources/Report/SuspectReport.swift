@@ -16,6 +16,16 @@ package struct SuspectReport: Sendable, Codable {
         package var matchedFrames: Int?
         package var matchedLandmarks: Int?
 
+        /// The segment as the matcher described it.
+        package var matchSegment: MatchSegment {
+            MatchSegment(modality: modality, suspectStart: suspectStart, suspectEnd: suspectEnd, referenceStart: referenceStart,
+                         referenceEnd: referenceEnd, score: score, speed: speed,
+                         matchedFrames: matchedFrames ?? 0, matchedLandmarks: matchedLandmarks ?? 0)
+        }
+
+        /// Where suspect time `t` lands in the reference: the matcher's one time map.
+        package func referenceTime(at t: Double) -> Double { matchSegment.referenceTime(at: t) }
+
         enum CodingKeys: String, CodingKey {
             case modality, score, speed
             case suspectStart = "suspect_start", suspectEnd = "suspect_end"

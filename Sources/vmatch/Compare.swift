@@ -41,15 +41,7 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        let store = try library.open(readOnly: true)
-        let references: LoadedLibrary
-        do {
-            references = try LoadedLibrary(path: store.path)
-        } catch {
-            Terminal.error("\(error)")
-            throw ExitCode(Status.unreadable)
-        }
-        if references.entries.isEmpty { Terminal.error("the library at \(store.path) is empty: run `vmatch index` first") ; throw ExitCode(Status.unreadable) }
+        let references = try library.load()
 
         let entries = MediaWalker.suspects(under: paths)
         var failed = false
@@ -127,7 +119,7 @@ struct Compare: ParsableCommand {
         if writeFailed { throw ExitCode(Status.unreadable) }
         if output != nil { try sink.synchronize() }
         if let html, let evidence {
-            let page = claim.report(suspects: evidence.suspects, library: references, at: store.path).html()
+            let page = claim.report(suspects: evidence.suspects, library: references, at: library.path).html()
             do { try writeReplacing(html, with: page) } catch {
                 Terminal.error("\(error)")
                 failed = true

@@ -28,6 +28,27 @@ struct LibraryOptions: ParsableArguments {
     }
 }
 
+extension LibraryOptions {
+    /// The library as `compare` and `watch` hold it (candidate index in memory), opened once,
+    /// read-only; an empty library is an error, as is one that cannot be read.
+    func load(at path: String? = nil) throws -> LoadedLibrary {
+        let path = path ?? self.path
+        do {
+            let loaded = try LoadedLibrary(path: path)
+            if loaded.entries.isEmpty {
+                Terminal.error("the library at \(path) is empty: run `vmatch index` first")
+                throw ExitCode(Status.unreadable)
+            }
+            return loaded
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(Status.unreadable)
+        }
+    }
+}
+
 /// Runs `body`; an error it throws is named on stderr and ends the command with exit status 2
 /// (not the argument parser's 1, which is for its own errors).
 @discardableResult

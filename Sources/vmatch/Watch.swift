@@ -54,13 +54,13 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
-        let store = try library.open(readOnly: true)
+        var references = try library.load()
         let sink = try output.map(openForAppending) ?? Output.standard
         if let htmlDir { try checkFolderWritable(htmlDir) }
         let log: WatchLog
         let watch: FolderWatch
         do {
-            log = try WatchLog(path: WatchLog.path(forLibrary: store.path))
+            log = try WatchLog(path: WatchLog.path(forLibrary: library.path))
             // Watches first, then the files already there: none arriving in between is missed.
             watch = try FolderWatch(roots: folders, settle: settle)
         } catch {
@@ -69,12 +69,11 @@ struct Watch: ParsableCommand {
         }
         let stop = try Self.catchStopSignals()
 
-        var references = try loadLibrary(store.path)
-        var libraryState = Self.fileState(store.path)
+        var libraryState = Self.fileState(library.path)
         var session = Session(json: json, sink: sink, htmlDir: htmlDir, hook: onMatch.map { CommandHook(command: $0) }, log: log,
-                              claim: claim, libraryPath: store.path, references: references)
+                              claim: claim, libraryPath: library.path, references: references)
         if !library.quiet {
-            Terminal.note("watch: watching \(folders.joined(separator: ", ")) against \(references.entries.count) reference\(references.entries.count == 1 ? "" : "s") (\(store.path)); \(log.count) clip\(log.count == 1 ? "" : "s") checked before")
+            Terminal.note("watch: watching \(folders.joined(separator: ", ")) against \(references.entries.count) reference\(references.entries.count == 1 ? "" : "s") (\(library.path)); \(log.count) clip\(log.count == 1 ? "" : "s") checked before")
         }
 
         let verifier = ReferenceVerifier()
@@ -90,9 +89,9 @@ struct Watch: ParsableCommand {
             queue = []
             if !due.isEmpty {
                 // References indexed since the last clip are used from this one on.
-                let state = Self.fileState(store.path)
+                let state = Self.fileState(library.path)
                 if state != libraryState {
-                    references = try loadLibrary(store.path)
+                    references = try library.load()
                     session.references = references
                     libraryState = state
                     if !library.quiet { Terminal.note("watch: the library changed; now \(references.entries.count) references") }
@@ -192,22 +191,6 @@ struct Watch: ParsableCommand {
                 Terminal.error("\(error)")
                 return nil
             }
-        }
-    }
-
-    private func loadLibrary(_ path: String) throws -> LoadedLibrary {
-        do {
-            let loaded = try LoadedLibrary(path: path)
-            if loaded.entries.isEmpty {
-                Terminal.error("the library at \(path) is empty: run `vmatch index` first")
-                throw ExitCode(Status.unreadable)
-            }
-            return loaded
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            Terminal.error("\(error)")
-            throw ExitCode(Status.unreadable)
         }
     }
 

@@ -146,7 +146,7 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
                     for start in [4.0, 17.0, 29.0] {
                         let a = Int(start * 8000), b = min(audio.count, a + Int(length * speed * 8000))
                         let q = try transform(Array(audio[a..<b]))
-                        let lq = AudioFingerprinter.landmarks(for: q, role: .query)
+                        let lq = AudioFingerprinter.landmarks(for: q, role: .suspect)
                         let m = matcher.match(lq, against: index)
                         let st = pairStats(m, expected: (UInt32(r + 1), start, speed))[UInt32(r + 1)] ?? PairStat()
                         let decided = pairStats(AudioMatcher().match(lq, against: index), expected: (UInt32(r + 1), start, speed))
@@ -168,7 +168,7 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
         var musicBedBest = PairStat()
         for k in 0..<8 {
             let s = try TestAudio.speech(Self.text(seed: UInt64(500 + k), words: 60), voice: Self.voices[k % Self.voices.count], speed: 160)
-            let ls = AudioFingerprinter.landmarks(for: s, role: .query)
+            let ls = AudioFingerprinter.landmarks(for: s, role: .suspect)
             unrelatedDecided += AudioMatcher().match(ls, against: index).count
             for m in matcher.match(ls, against: index) {
                 unrelated.append(m.segments.map(\.alignedHits).max() ?? 0)
@@ -179,7 +179,7 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
         // The music bed of references 1 and 2 alone, aligned with them (the shared_music case).
         for i in 0..<2 {
             let m = TestAudio.music(seconds: 30, seed: UInt64(7 + i))
-            let st = pairStats(matcher.match(AudioFingerprinter.landmarks(for: Array(m[(4 * 8000)...]), role: .query), against: index), expected: nil)
+            let st = pairStats(matcher.match(AudioFingerprinter.landmarks(for: Array(m[(4 * 8000)...]), role: .suspect), against: index), expected: nil)
             for (_, v) in st where v.aligned > musicBedBest.aligned { musicBedBest = v }
         }
         print("| transformation | excerpt | recall (default decision, offset ±0.5 s) | true-pair aligned hits | covered seconds | wrong refs decided |")
@@ -191,7 +191,7 @@ func pairStats(_ matches: [AudioReferenceMatch], expected: (UInt32, Double, Doub
         #expect(!lines.isEmpty)
     }
 
-    @Test(arguments: [LandmarkRole.reference, .query]) func speed(role: LandmarkRole) throws {
+    @Test(arguments: [FingerprintRole.reference, .suspect]) func speed(role: FingerprintRole) throws {
         let s = try TestAudio.speech(Self.text(seed: 42, words: 170), voice: "en", speed: 160)
         let sixty = Array((s + s + s).prefix(60 * 8000))
         _ = AudioFingerprinter.landmarks(for: sixty, role: role)   // warm-up

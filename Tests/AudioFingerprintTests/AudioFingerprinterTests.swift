@@ -20,8 +20,8 @@ import Testing
         #expect(peaks.last!.bin > peaks.first!.bin + 100)
     }
 
-    @Test(arguments: [LandmarkRole.reference, .query])
-    func chunkingDoesNotChangeTheFingerprint(role: LandmarkRole) {
+    @Test(arguments: [FingerprintRole.reference, .suspect])
+    func chunkingDoesNotChangeTheFingerprint(role: FingerprintRole) {
         let signal = TestAudio.mix(TestAudio.music(seconds: 6, amplitude: 0.2, seed: 3),
                                    TestAudio.noise(count: 48_000, amplitude: 0.01, seed: 4), gainB: 1)
         let whole = AudioFingerprinter.landmarks(for: signal, role: role)
@@ -57,7 +57,7 @@ import Testing
         }
     }
 
-    func hashes(_ peaks: [SpectralPeak], role: LandmarkRole) -> [AudioLandmark] {
+    func hashes(_ peaks: [SpectralPeak], role: FingerprintRole) -> [AudioLandmark] {
         var h = LandmarkHasher(role: role)
         var out: [AudioLandmark] = []
         h.push(peaks, horizon: Int.min, speech: { _ in 1 }, into: &out)
@@ -70,7 +70,7 @@ import Testing
         let reference = hashes(zigzag(count: 40), role: .reference)
         #expect(reference.count == 35 * 6 + 5 + 3 + 1)   // 3 × 2 per anchor, fewer near the end
         // The same sound played at `speed` (query frames = reference frames / speed) and shifted.
-        let query = hashes(zigzag(count: 40, timeScale: 1 / speed, frequencyScale: pow(2, semitones / 12)), role: .query)
+        let query = hashes(zigzag(count: 40, timeScale: 1 / speed, frequencyScale: pow(2, semitones / 12)), role: .suspect)
         var probed = Set<UInt32>()
         for l in query { probed.formUnion(LandmarkHash.probes(of: l)) }
         let missing = reference.filter { !probed.contains($0.hash) }
@@ -81,7 +81,7 @@ import Testing
 
     @Test func aQueryKeepsTheReferencePeakDensity() {
         #expect(PeakPicker.peaksPerBlock(.reference) == 7)
-        #expect(PeakPicker.peaksPerBlock(.query) == 7)
+        #expect(PeakPicker.peaksPerBlock(.suspect) == 7)
     }
 
     @Test func packRoundTrips() {

@@ -70,7 +70,7 @@ struct SpeechRobustnessTests {
     func excerptSurvives(_ name: String, _ speed: Double) throws {
         let f = try #require(Self.fixture)
         let query = try transform(name, try excerpt(speed: speed))
-        let matches = AudioMatcher().match(AudioFingerprinter.landmarks(for: query, role: .query), against: f.index)
+        let matches = AudioMatcher().match(AudioFingerprinter.landmarks(for: query, role: .suspect), against: f.index)
         #expect(matches.map(\.referenceID) == [1], "\(name)")
         let s = try #require(matches.first?.segments.first)
         // Reference time at query time 0 must be 9 s; speed as applied.
@@ -85,7 +85,7 @@ struct SpeechRobustnessTests {
             The committee met on Tuesday evening to discuss the new parking rules, and most members \
             agreed that bicycles deserve a safer lane near the school.
             """, voice: "en+f3", speed: 160)
-        #expect(AudioMatcher().match(AudioFingerprinter.landmarks(for: unrelated, role: .query), against: f.index).isEmpty)
+        #expect(AudioMatcher().match(AudioFingerprinter.landmarks(for: unrelated, role: .suspect), against: f.index).isEmpty)
     }
 
     @Test func musicBedAloneIsNoVoiceEvidence() throws {
@@ -97,9 +97,9 @@ struct SpeechRobustnessTests {
         let refs: [(id: UInt32, landmarks: [AudioLandmark])] = [(1, AudioFingerprinter.landmarks(for: withBed))]
         let index = LandmarkIndex(references: refs)
         let query = Array(bed[(5 * 8000)..<(20 * 8000)])
-        #expect(AudioMatcher().match(AudioFingerprinter.landmarks(for: query, role: .query), against: index).isEmpty)
+        #expect(AudioMatcher().match(AudioFingerprinter.landmarks(for: query, role: .suspect), against: index).isEmpty)
         // The voice itself still matches through the bed.
         let voice = Array(withBed[(5 * 8000)..<(15 * 8000)])
-        #expect(AudioMatcher().match(AudioFingerprinter.landmarks(for: voice, role: .query), against: index).count == 1)
+        #expect(AudioMatcher().match(AudioFingerprinter.landmarks(for: voice, role: .suspect), against: index).count == 1)
     }
 }

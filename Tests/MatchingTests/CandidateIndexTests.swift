@@ -107,13 +107,13 @@ final class RecordingReferences: ReferenceSource, @unchecked Sendable {
         let hits = (0 ..< 100).map { i in
             FrameHit(queryTime: 1, referenceTime: Float(i), similarity: (40 ..< 46).contains(i) ? 0.95 : 0.8 - Float(i) / 1000)
         }
-        let kept = Matcher.spread(hits, limit: 24)
+        let kept = PictureHashHits.spread(hits, limit: 24)
         #expect(kept.count == 24)
         let times = kept.map(\.referenceTime)
         #expect(times == times.sorted())
         for t in 40 ..< 46 { #expect(times.contains(Float(t))) }
         #expect(times.first! < 10 && times.last! > 90, "the rest is spread over the whole reference")
-        #expect(Matcher.spread(Array(hits.prefix(10)), limit: 24).count == 10)
+        #expect(PictureHashHits.spread(Array(hits.prefix(10)), limit: 24).count == 10)
     }
 
     @Test func aLongStaticSuspectOfAStaticReferenceIsNotAMatch() {

@@ -1,0 +1,55 @@
+// The channel seam: the matcher aligns, accepts and merges whatever frame-hit channels the
+// library lists, knowing of each only its medium.
+import Fingerprint
+@testable import Matching
+import Testing
+
+/// A channel that reports fixed hits for one reference: suspect 0…`seconds` at 4 instants a
+/// second = reference `offset` + `rate` × t.
+struct ScriptedChannel: FrameHitChannel {
+    var medium: Medium
+    var seconds: Float = 12
+    var rate: Float = 1
+    var offset: Float = 30
+    var reference = 0
+    var isEmpty: Bool { false }
+
+    func usableTimes(of suspect: MediaFingerprint) -> [Float] {
+        stride(from: Float(0), to: seconds, by: 0.25).map { $0 }
+    }
+
+    func hits(for suspect: MediaFingerprint, configuration: Matcher.Configuration) -> [Int: [FrameHit]] {
+        [reference: usableTimes(of: suspect).map { FrameHit(queryTime: $0, referenceTime: offset + rate * $0, similarity: 0.9) }]
+    }
+}
+
+@Suite struct FrameHitChannelTests {
+    let entries = [ReferenceEntry(path: "/a.mp4", duration: 60), ReferenceEntry(path: "/b.mp4", duration: 60)]
+
+    @Test func aChannelsHitsAreAlignedIntoASegmentOfItsMedium() throws {
+        let library = ReferenceLibrary(entries: entries, frameChannels: [ScriptedChannel(medium: .picture, rate: 1.1)], landmarks: [[], []])
+        let matches = Matcher().match(MediaFingerprint(), in: library)
+        let match = try #require(matches.first)
+        #expect(matches.count == 1 && match.reference.path == "/a.mp4" && match.modality == .video)
+        let segment = try #require(match.segments.first)
+        #expect(match.segments.count == 1 && segment.modality == .video)
+        #expect(abs(segment.referenceStart - 30) < 0.2 && abs(segment.speed - 1.1) < 0.02 && abs(segment.suspectEnd - 11.75) < 0.01)
+        #expect(segment.matchedFrames == 48)
+    }
+
+    @Test func twoChannelsAgreeingOnOneStretchAreOneSegmentOfBoth() throws {
+        let library = ReferenceLibrary(entries: entries, frameChannels: [ScriptedChannel(medium: .picture), ScriptedChannel(medium: .sound)],
+                                       landmarks: [[], []])
+        let match = try #require(Matcher().match(MediaFingerprint(), in: library).first)
+        #expect(match.modality == .both && match.segments.count == 1 && match.segments[0].modality == .both)
+    }
+
+    @Test func channelsThatDisagreeOnTheReferenceGiveTwoMatches() throws {
+        let library = ReferenceLibrary(entries: entries, frameChannels: [ScriptedChannel(medium: .picture),
+                                                                         ScriptedChannel(medium: .picture, offset: 5, reference: 1)],
+                                       landmarks: [[], []])
+        let matches = Matcher().match(MediaFingerprint(), in: library)
+        #expect(Set(matches.map(\.reference.path)) == ["/a.mp4", "/b.mp4"])
+        #expect(matches.allSatisfy { $0.modality == .video })
+    }
+}
