@@ -105,11 +105,7 @@ extension GeometricFit {
         /// The hot loop of a fit: a branch-free pass over the coordinates collects the inliers,
         /// a second pass over those alone counts places.
         mutating func score(_ t: PlaneTransform) -> Scored {
-            tag &+= 1
-            if tag == 0 {
-                for i in stamp.indices { stamp[i] = 0 }
-                tag = 1
-            }
+            nextTag()
             let r2 = radius * radius, tag = tag
             var distinct = 0, count = 0, squaredError = 0.0
             let (h11, h12, h13, h21, h22, h23, h31, h32) = (t.h11, t.h12, t.h13, t.h21, t.h22, t.h23, t.h31, t.h32)
@@ -141,6 +137,15 @@ extension GeometricFit {
                 }
             }
             return Scored(transform: t, distinct: distinct, count: count, squaredError: squaredError)
+        }
+
+        /// A fresh mark for counting places; the stamps are cleared once every 2³² uses.
+        private mutating func nextTag() {
+            tag &+= 1
+            if tag == 0 {
+                for i in stamp.indices { stamp[i] = 0 }
+                tag = 1
+            }
         }
 
         /// MSAC's truncated quadratic cost (Torr & Zisserman, "MLESAC", CVIU 2000), Σ min(e², r²),
@@ -202,8 +207,7 @@ extension GeometricFit {
         mutating func homographyCandidates(after similarity: Scored?) -> [Int]? {
             guard let similarity else { return Array(pairs.indices) }
             let near = inliers(of: similarity.transform, within: Self.nearFactor)
-            tag &+= 1
-            if tag == 0 { for i in stamp.indices { stamp[i] = 0 }; tag = 1 }
+            nextTag()
             var distinct = 0
             for i in near where stamp[Int(place[i])] != tag { stamp[Int(place[i])] = tag; distinct += 1 }
             return Double(distinct) >= fit.homographyGain * Double(similarity.distinct) ? near : nil
@@ -278,23 +282,30 @@ extension GeometricFit {
             return current
         }
 
-        /// The rules every accepted transform meets. Its inliers' suspect points span at least
-        /// `minimumSpan` radii in x and in y. A similarity's scale is in `scaleRange`. A
-        /// homography maps the bounding box of its inliers' reference points (where the data
-        /// supports it) to a quad that lies in front (w > 0 at each corner), is convex and turns
-        /// the box's way (so neither folded nor mirrored), has an area ratio within the square of
-        /// `scaleRange`, and stretches its sides unevenly by at most `maximumDistortion`.
+        /// The rules every accepted transform meets. Its inlier places span at least
+        /// `minimumSpan` radii in x and in y once the outermost place at each end is dropped
+        /// (each place counted at its first inlier), so that a clump of true corners, a logo
+        /// say, plus one false pair far off that happens to agree is not a placement. A
+        /// similarity's scale is in `scaleRange`. A homography maps the bounding box of its
+        /// inliers' reference points (where the data supports it) to a quad that lies in front
+        /// (w > 0 at each corner), is convex and turns the box's way (so neither folded nor
+        /// mirrored), has an area ratio within the square of `scaleRange`, and stretches its
+        /// sides unevenly by at most `maximumDistortion`.
         mutating func isAdmissible(_ t: PlaneTransform) -> Bool {
             let inliers = inliers(of: t)
             guard let first = inliers.first else { return false }
-            var low = pairs[first].suspect, high = low
             var referenceLow = pairs[first].reference, referenceHigh = referenceLow
+            var xs: [Double] = [], ys: [Double] = []
+            nextTag()
             for i in inliers {
-                low = pointwiseMin(low, pairs[i].suspect); high = pointwiseMax(high, pairs[i].suspect)
                 referenceLow = pointwiseMin(referenceLow, pairs[i].reference)
                 referenceHigh = pointwiseMax(referenceHigh, pairs[i].reference)
+                let p = Int(place[i])
+                if stamp[p] != tag { stamp[p] = tag; xs.append(pairs[i].suspect.x); ys.append(pairs[i].suspect.y) }
             }
-            let span = high - low
+            guard xs.count >= 3 else { return false }
+            xs.sort(); ys.sort()
+            let span = SIMD2(xs[xs.count - 2] - xs[1], ys[ys.count - 2] - ys[1])
             guard span.x >= fit.minimumSpan * radius, span.y >= fit.minimumSpan * radius else { return false }
             switch t.kind {
             case .similarity:
