@@ -228,8 +228,8 @@ extension GeometricFit {
                 drawn += 1
                 let sample = (random.index(below: m), random.index(below: m), random.index(below: m), random.index(below: m))
                 let k = [candidates[sample.0], candidates[sample.1], candidates[sample.2], candidates[sample.3]]
-                let places = Set(k.map { place[$0] })
-                guard places.count == 4 else { continue }
+                let p = (place[k[0]], place[k[1]], place[k[2]], place[k[3]])
+                guard p.0 != p.1, p.0 != p.2, p.0 != p.3, p.1 != p.2, p.1 != p.3, p.2 != p.3 else { continue }
                 let oriented = triangles.allSatisfy { (a, b, c) in
                     let s = cross(pairs[k[b]].suspect - pairs[k[a]].suspect, pairs[k[c]].suspect - pairs[k[a]].suspect)
                     let r = cross(pairs[k[b]].reference - pairs[k[a]].reference, pairs[k[c]].reference - pairs[k[a]].reference)
@@ -248,8 +248,9 @@ extension GeometricFit {
         /// Re-estimates on the inliers, keeping a round only if it lowers the truncated cost
         /// (`cost(of:)`) and stays admissible; stops when the inliers and the placement settle
         /// (at most 8 rounds). The cost, not the inlier count, judges a round: a better estimate
-        /// may lose a false pair that a rough sample had let in at the edge of the radius. Each place weighs 1 in all, so a corner seen 30 times does not pull
-        /// the fit towards itself. Within that, Tukey's biweight on the residual (cut-off 4.685 σ,
+        /// may lose a false pair that a rough sample had let in at the edge of the radius. Each
+        /// place weighs 1 in all, so a corner seen 30 times does not pull the fit towards
+        /// itself. Within that, Tukey's biweight on the residual (cut-off 4.685 σ,
         /// σ from the median residual) lets a false pair that happens to lie inside the radius
         /// count as evidence without pulling the estimate: measured, one such pair moved a
         /// keystone's corner by 1.6 px.

@@ -96,9 +96,12 @@ extension PlaneTransform {
         var ata = InlineArray<81, Double>(repeating: 0)
         for (index, w) in zip(indices, weights) {
             let r = nr.apply(pairs[index].reference), s = ns.apply(pairs[index].suspect)
-            let rows: [[Double]] = [[r.x, r.y, 1, 0, 0, 0, -s.x * r.x, -s.x * r.y, -s.x],
-                                    [0, 0, 0, r.x, r.y, 1, -s.y * r.x, -s.y * r.y, -s.y]]
-            for a in rows {
+            var a = InlineArray<9, Double>(repeating: 0)
+            for row in 0 ..< 2 {
+                let u = row == 0 ? s.x : s.y
+                for c in 0 ..< 6 { a[c] = 0 }
+                a[3 * row] = r.x; a[3 * row + 1] = r.y; a[3 * row + 2] = 1
+                a[6] = -u * r.x; a[7] = -u * r.y; a[8] = -u
                 for p in 0 ..< 9 where a[p] != 0 {
                     for q in p ..< 9 { ata[9 * p + q] += w * a[p] * a[q] }
                 }
