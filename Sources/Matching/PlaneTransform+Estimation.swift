@@ -52,7 +52,7 @@ extension PlaneTransform {
         let (nr, ns) = (Normalisation(sample.map { pairs[$0].reference }), Normalisation(sample.map { pairs[$0].suspect }))
         // h33 = 1 in normalised coordinates: the centroid of the reference points maps to a
         // finite point, true of any homography we would accept. Rows: A·h = b, b in column 8.
-        var m = InlineArray<72, Double>(repeating: 0)
+        var m = [Double](repeating: 0, count: 72)
         for (row, index) in sample.enumerated() {
             let r = nr.apply(pairs[index].reference), s = ns.apply(pairs[index].suspect)
             let top = 18 * row, bottom = top + 9
@@ -76,7 +76,7 @@ extension PlaneTransform {
                 for c in column ..< 9 { m[9 * row + c] -= f * m[9 * column + c] }
             }
         }
-        var h = InlineArray<9, Double>(repeating: 0)
+        var h = [Double](repeating: 0, count: 9)
         h[8] = 1
         for row in (0 ..< 8).reversed() {
             var v = m[9 * row + 8]
@@ -93,10 +93,10 @@ extension PlaneTransform {
         precondition(indices.count == weights.count, "one weight per index")
         guard indices.count >= 4 else { return nil }
         let nr = Normalisation(indices.map { pairs[$0].reference }), ns = Normalisation(indices.map { pairs[$0].suspect })
-        var ata = InlineArray<81, Double>(repeating: 0)
+        var ata = [Double](repeating: 0, count: 81)
+        var a = [Double](repeating: 0, count: 9)
         for (index, w) in zip(indices, weights) {
             let r = nr.apply(pairs[index].reference), s = ns.apply(pairs[index].suspect)
-            var a = InlineArray<9, Double>(repeating: 0)
             for row in 0 ..< 2 {
                 let u = row == 0 ? s.x : s.y
                 for c in 0 ..< 6 { a[c] = 0 }
@@ -113,10 +113,10 @@ extension PlaneTransform {
     }
 
     /// H = Tₛ⁻¹ · Hₙ · Tᵣ, from normalised coordinates back to pixels.
-    private static func denormalised(_ h: InlineArray<9, Double>, reference nr: Normalisation,
+    private static func denormalised(_ h: [Double], reference nr: Normalisation,
                                      suspect ns: Normalisation) -> PlaneTransform? {
         // Hₙ · Tᵣ with Tᵣ = [[k, 0, −k·cx], [0, k, −k·cy], [0, 0, 1]].
-        var m = InlineArray<9, Double>(repeating: 0)
+        var m = [Double](repeating: 0, count: 9)
         for row in 0 ..< 3 {
             let a = h[3 * row], b = h[3 * row + 1], c = h[3 * row + 2]
             m[3 * row] = a * nr.scale
@@ -138,9 +138,9 @@ extension PlaneTransform {
     /// Cyclic Jacobi rotations on a symmetric 9×9 matrix (row-major); the eigenvector of the
     /// smallest eigenvalue. Jacobi rather than an SVD of A: AᵀA is tiny and this is exact enough
     /// for a refinement step run a few times per fit.
-    private static func smallestEigenvector(_ matrix: InlineArray<81, Double>) -> InlineArray<9, Double> {
+    private static func smallestEigenvector(_ matrix: [Double]) -> [Double] {
         var a = matrix
-        var v = InlineArray<81, Double>(repeating: 0)
+        var v = [Double](repeating: 0, count: 81)
         for i in 0 ..< 9 { v[10 * i] = 1 }
         var scale = 0.0
         for i in 0 ..< 81 { scale += a[i] * a[i] }
@@ -172,7 +172,7 @@ extension PlaneTransform {
         }
         var smallest = 0
         for i in 1 ..< 9 where a[10 * i] < a[10 * smallest] { smallest = i }
-        var h = InlineArray<9, Double>(repeating: 0)
+        var h = [Double](repeating: 0, count: 9)
         for k in 0 ..< 9 { h[k] = v[9 * k + smallest] }
         return h
     }
