@@ -303,6 +303,17 @@ import TestSupport
                     && fit.inliers.filter { s.isTrue[$0] }.count >= 145)
             print("GeometricFit benchmark, 500 pairs, 30 % true, \(name): \(elapsed / rounds) wall, \(cpu * 1e6) µs CPU per fit")
         }
+        // A refusal costs the whole sample budget: what most frame pairs of unrelated clips cost.
+        var g = SeededGenerator(seed: 77)
+        let random = (0 ..< 200).map { _ in PointPair(suspect: anywhere(&g), reference: anywhere(&g)) }
+        for homography in [false, true] {
+            let f = fitter(homography: homography), rounds = 20
+            let cpuStart = threadCPUTime()
+            var accepted = 0
+            for _ in 0 ..< rounds where f.fit(random) != nil { accepted += 1 }
+            #expect(accepted == 0)
+            print("GeometricFit benchmark, 200 random pairs refused, homographies \(homography ? "allowed" : "off"): \((threadCPUTime() - cpuStart) / Double(rounds) * 1e6) µs CPU per fit")
+        }
     }
 
     func threadCPUTime() -> Double {
