@@ -9,15 +9,21 @@ public struct MediaFingerprint: Sendable {
     public var frames: [FrameSignature]
     /// `SoundLandmarkChannel`: the sound's landmark triplets.
     public var landmarks: [AudioLandmark]
+    /// `KeypointChannel`: keypoints of some sampled frames (empty unless the keypoint channel is on).
+    public var keypointFrames: [KeypointFrame]
 
-    public init(duration: Double? = nil, frames: [FrameSignature] = [], landmarks: [AudioLandmark] = []) {
+    public init(duration: Double? = nil, frames: [FrameSignature] = [], landmarks: [AudioLandmark] = [],
+                keypointFrames: [KeypointFrame] = []) {
         self.duration = duration
         self.frames = frames
         self.landmarks = landmarks
+        self.keypointFrames = keypointFrames
     }
 
     /// Every channel, once: a new channel adds its line here.
-    public static var channels: [any FingerprintChannel.Type] { [PictureHashChannel.self, SoundLandmarkChannel.self] }
+    public static var channels: [any FingerprintChannel.Type] {
+        [PictureHashChannel.self, SoundLandmarkChannel.self, KeypointChannel.self]
+    }
 
     /// Times outside any real file (a damaged stream or store row) are never used: a matcher
     /// given them would build windows and vote cells without end.

@@ -61,11 +61,38 @@ public enum Anchors {
     /// are those of the whole. Each channel's rule is here, beside the index that reads it.
     public struct Selector: Sendable {
         private var frames = FrameSelector()
+        private var keypoints = KeypointSelector()
 
         public init() {}
 
         public mutating func take(_ piece: MediaFingerprint) -> MediaFingerprint {
-            MediaFingerprint(duration: piece.duration, frames: frames.take(piece.frames), landmarks: Anchors.landmarks(piece.landmarks))
+            MediaFingerprint(duration: piece.duration, frames: frames.take(piece.frames), landmarks: Anchors.landmarks(piece.landmarks),
+                             keypointFrames: keypoints.take(piece.keypointFrames))
+        }
+    }
+
+    /// Seconds between keypoint anchors, and keypoints kept of each (the strongest).
+    public static let keypointInterval: Float = 4
+    public static let keypointsPerAnchor = 64
+
+    /// A reference's keypoint anchors: the first own (not mirrored) keypoint frame at or after
+    /// every `keypointInterval` seconds, with its `keypointsPerAnchor` strongest keypoints.
+    public struct KeypointSelector: Sendable {
+        private var next: Float = 0
+
+        public init() {}
+
+        public mutating func take(_ frames: [KeypointFrame]) -> [KeypointFrame] {
+            var out: [KeypointFrame] = []
+            for f in frames where !f.mirrored && !f.keypoints.isEmpty && f.time >= next {
+                var kept = f
+                kept.keypoints = Array(f.keypoints.enumerated().sorted {
+                    $0.element.response != $1.element.response ? $0.element.response > $1.element.response : $0.offset < $1.offset
+                }.prefix(keypointsPerAnchor).map(\.element))
+                out.append(kept)
+                next = (f.time / keypointInterval).rounded(.down) * keypointInterval + keypointInterval
+            }
+            return out
         }
     }
 }
@@ -78,11 +105,14 @@ public struct CandidateIndex: Sendable {
     /// Per reference, its first anchor id; one more element at the end.
     let anchorStarts: [UInt32]
     let sounds: LandmarkSketch
+    /// Keypoint anchors' descriptors, and per keypoint its reference.
+    let keypoints: DescriptorIndex
+    let keypointOwner: [UInt32]
 
     public var anchorCount: Int { anchors.count }
     public var landmarkCount: Int { sounds.count }
     /// Bytes held by the search structures.
-    public var bytes: Int { anchors.bytes + 4 * anchorStarts.count + sounds.bytes }
+    public var bytes: Int { anchors.bytes + 4 * anchorStarts.count + sounds.bytes + 36 * keypoints.count }
 
     public struct Builder {
         var entries: [ReferenceEntry] = []
@@ -90,6 +120,8 @@ public struct CandidateIndex: Sendable {
         var hashes: [PDQHash] = []
         var anchorStarts: [UInt32] = [0]
         var sounds = LandmarkSketch.Builder()
+        var descriptors: [BinaryDescriptor] = []
+        var keypointOwner: [UInt32] = []
 
         public init() {}
 
@@ -108,6 +140,12 @@ public struct CandidateIndex: Sendable {
             precondition(hashes.count < Int(UInt32.max), "CandidateIndex: too many anchors")
             anchorStarts.append(UInt32(hashes.count))
             sounds.add(anchors.landmarks)
+            for f in anchors.keypointFrames where !f.mirrored {
+                for k in f.keypoints {
+                    descriptors.append(k.descriptor)
+                    keypointOwner.append(UInt32(entries.count - 1))
+                }
+            }
         }
 
         /// Builds the index and empties the builder. The landmark table first: its build briefly
@@ -117,7 +155,8 @@ public struct CandidateIndex: Sendable {
             let anchors = HammingIndex(hashes)
             hashes = []
             let index = CandidateIndex(entries: entries, keys: keys, anchors: anchors,
-                                       anchorStarts: anchorStarts, sounds: sketch)
+                                       anchorStarts: anchorStarts, sounds: sketch,
+                                       keypoints: DescriptorIndex(descriptors), keypointOwner: keypointOwner)
             self = Builder()
             return index
         }
@@ -139,7 +178,15 @@ public struct CandidateIndex: Sendable {
         public var frames = 0
         /// Largest number of the suspect's landmarks agreeing on one alignment (see `LandmarkSketch`).
         public var landmarks = 0
+        /// Suspect keypoint frames with at least `keypointMatches` keypoints close to the
+        /// reference's keypoint anchors.
+        public var keypointFrames = 0
     }
+
+    /// Keypoints of one suspect frame that must be close to one reference's anchors for the
+    /// frame to vote for it, and how close.
+    static let keypointMatches = 10
+    static let keypointDistance = 40
 
     /// What the suspect has in common with each reference's anchors, for references with any.
     public func evidence(for suspect: MediaFingerprint, radius: Int = 31) -> [Int: Evidence] {
@@ -157,6 +204,20 @@ public struct CandidateIndex: Sendable {
         for (r, n) in sounds.votes(for: suspect.landmarks) {
             result[r, default: Evidence()].landmarks = n
         }
+        if keypoints.count > 0 {
+            var seen = [Bool](repeating: false, count: keypoints.count)
+            for frame in suspect.keypointFrames {
+                var matched: [Int: Int] = [:]
+                for k in frame.keypoints {
+                    var owners = Set<Int>()
+                    keypoints.search(k.descriptor, maximumDistance: Self.keypointDistance, seen: &seen) { id, _ in
+                        owners.insert(Int(keypointOwner[id]))
+                    }
+                    for r in owners { matched[r, default: 0] += 1 }
+                }
+                for (r, n) in matched where n >= Self.keypointMatches { result[r, default: Evidence()].keypointFrames += 1 }
+            }
+        }
         return result
     }
 
@@ -171,11 +232,16 @@ public struct CandidateIndex: Sendable {
         let picture = evidence.filter { $0.value.frames > 0 }.sorted {
             $0.value.frames != $1.value.frames ? $0.value.frames > $1.value.frames : $0.key < $1.key
         }.map(\.key)
+        // Keypoint votes from two frames or more (chance closeness of one frame's keypoints to a
+        // reference's is not rare in a large library).
+        let keypoint = evidence.filter { $0.value.keypointFrames >= 2 }.sorted {
+            $0.value.keypointFrames != $1.value.keypointFrames ? $0.value.keypointFrames > $1.value.keypointFrames : $0.key < $1.key
+        }.map(\.key)
         let sound = evidence.filter { $0.value.landmarks >= minimumLandmarks }.sorted {
             $0.value.landmarks != $1.value.landmarks ? $0.value.landmarks > $1.value.landmarks : $0.key < $1.key
         }.prefix(soundLimit).map(\.key)
         var chosen = picture
-        for r in sound where !chosen.contains(r) { chosen.append(r) }
+        for r in keypoint + sound where !chosen.contains(r) { chosen.append(r) }
         return Array(chosen.prefix(limit))
     }
 }

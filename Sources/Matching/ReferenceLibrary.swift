@@ -13,7 +13,7 @@ public struct ReferenceLibrary: Sendable {
     public init(_ references: [(entry: ReferenceEntry, fingerprint: MediaFingerprint)]) {
         entries = references.map(\.entry)
         let fingerprints = references.map(\.fingerprint)
-        frameChannels = [PictureHashHits(fingerprints)]
+        frameChannels = [PictureHashHits(fingerprints), KeypointHits(fingerprints)]
         landmarks = LandmarkIndex(references: fingerprints.enumerated().map { (id: UInt32($0.offset), landmarks: $0.element.landmarks) })
     }
 

@@ -12,11 +12,47 @@ public struct FrameHit: Sendable {
     public var referenceTime: Float
     /// 0…1, 1 for identical hashes.
     public var similarity: Float
+    /// Where the reference picture lies in the query frame, for channels that verify geometry
+    /// (keypoints); nil for whole-frame channels.
+    public var placement: Placement?
 
-    public init(queryTime: Float, referenceTime: Float, similarity: Float) {
+    public init(queryTime: Float, referenceTime: Float, similarity: Float, placement: Placement? = nil) {
         self.queryTime = queryTime
         self.referenceTime = referenceTime
         self.similarity = similarity
+        self.placement = placement
+    }
+}
+
+/// The placement of a reference picture in a query frame, in the query frame's proportions: the
+/// reference centre's position (fractions of the query frame's width and height), its scale
+/// (natural logarithm of the query pixels per reference pixel, so that zooms compare by ratio)
+/// and its rotation (radians).
+public struct Placement: Sendable, Equatable {
+    public var centre: SIMD2<Float>
+    public var logScale: Float
+    public var rotation: Float
+
+    public init(centre: SIMD2<Float>, logScale: Float, rotation: Float) {
+        self.centre = centre
+        self.logScale = logScale
+        self.rotation = rotation
+    }
+
+    /// Whether two placements put the picture in the same place, within what a fit measures
+    /// (`GeometricFit` recovers scale to about 0.5 % and angle to about 0.1°): the centre within
+    /// 2 % of the frame, the scale within 2.5 %, the rotation within 1.5°. Off-map hits with another placement
+    /// are another view (a camera move over a still shows each of its moments at another
+    /// scale or shift), not the same view seen again.
+    public func isSame(as other: Placement) -> Bool { deviation(from: other) <= 1 }
+
+    /// How far `other` is from this placement, in units of the limits `isSame` allows (the
+    /// largest of the three): 0 the same, 1 at the limit.
+    public func deviation(from other: Placement) -> Float {
+        let d = centre - other.centre
+        var turn = abs(rotation - other.rotation).truncatingRemainder(dividingBy: 2 * .pi)
+        if turn > .pi { turn = 2 * .pi - turn }
+        return max((d * d).sum().squareRoot() / 0.02, abs(logScale - other.logScale) / 0.025, turn / (1.5 * .pi / 180))
     }
 }
 
@@ -65,11 +101,13 @@ public struct TemporalAligner: Sendable {
         var remaining = hits
         var result: [Alignment] = []
         while result.count < maximumAlignments, remaining.count >= minimumSupport {
-            guard let (rate, offset) = vote(remaining) else { break }
+            guard let (rate, offset, placement) = vote(remaining) else { break }
+            // Hits with placements: the line is the one placement's (see `steadyVote`).
+            let candidates = placement.map { p in remaining.filter { $0.placement?.isSame(as: p) ?? false } } ?? remaining
             // Keep the least-squares fit when it explains at least as many hits as the vote.
-            let fitted = refine(remaining, rate: rate, offset: offset)
-            let fittedInliers = inliers(of: remaining, rate: fitted.0, offset: fitted.1)
-            let votedInliers = inliers(of: remaining, rate: rate, offset: offset)
+            let fitted = refine(candidates, rate: rate, offset: offset)
+            let fittedInliers = inliers(of: candidates, rate: fitted.0, offset: fitted.1)
+            let votedInliers = inliers(of: candidates, rate: rate, offset: offset)
             let useFit = fittedInliers.count >= votedInliers.count && abs(fitted.0 - 1) <= 0.2
             let (refinedRate, refinedOffset) = useFit ? fitted : (rate, offset)
             let inliers = useFit ? fittedInliers : votedInliers
@@ -102,18 +140,38 @@ public struct TemporalAligner: Sendable {
         (votes[bin] ?? 0) + 0.5 * ((votes[bin - 1] ?? 0) + (votes[bin + 1] ?? 0)) - abs(rate - 1) * 1e-3
     }
 
-    /// The best (rate, offset) cell of the vote.
-    private func vote(_ hits: [FrameHit]) -> (Double, Double)? {
+    /// The best (rate, offset) cell of the vote, and for hits with placements, the placement
+    /// of its steadiest set.
+    private func vote(_ hits: [FrameHit]) -> (Double, Double, Placement?)? {
         var best: (score: Double, rate: Double, bin: Int) = (0, 1, 0)
+        var bestPlacement: Placement?
+        let placed = hits.contains { $0.placement != nil }
         for rate in rates {
-            // One vote per (query instant, offset bin): a query frame matching many reference
-            // frames of a static shot must not outvote a real alignment.
             var votes: [Int: Double] = [:]
-            var seen = Set<Int64>()
-            for h in hits {
-                let bin = Int((Double(h.referenceTime) - rate * Double(h.queryTime)) / offsetBin)
-                let key = Int64(bin) << 32 | Int64(Int32(truncatingIfNeeded: Int(h.queryTime * 1000)))
-                if seen.insert(key).inserted { votes[bin, default: 0] += Double(h.similarity) }
+            if placed {
+                // Hits that place the reference picture (keypoints) vote with their placement: a
+                // copy shows the reference in one place along the stretch, while the other moments
+                // of a camera move over a still explain the suspect each with a placement that
+                // drifts as the camera did. A cell's vote is its largest set of instants that
+                // place the picture the same way.
+                var cells: [Int: [FrameHit]] = [:]
+                for h in hits { cells[Int((Double(h.referenceTime) - rate * Double(h.queryTime)) / offsetBin), default: []].append(h) }
+                var anchors: [Int: Placement] = [:]
+                for (bin, group) in cells { (votes[bin], anchors[bin]) = Self.steadyVote(group) }
+                for bin in votes.keys.sorted() {
+                    let s = cellScore(votes, bin, rate: rate)
+                    if s > best.score { best = (s, rate, bin); bestPlacement = anchors[bin] }
+                }
+                continue
+            } else {
+                // One vote per (query instant, offset bin): a query frame matching many reference
+                // frames of a static shot must not outvote a real alignment.
+                var seen = Set<Int64>()
+                for h in hits {
+                    let bin = Int((Double(h.referenceTime) - rate * Double(h.queryTime)) / offsetBin)
+                    let key = Int64(bin) << 32 | Int64(Int32(truncatingIfNeeded: Int(h.queryTime * 1000)))
+                    if seen.insert(key).inserted { votes[bin, default: 0] += Double(h.similarity) }
+                }
             }
             // Sorted: among equal scores the first wins, and it must be the same one every run.
             for bin in votes.keys.sorted() {
@@ -122,7 +180,28 @@ public struct TemporalAligner: Sendable {
             }
         }
         guard best.score > 0 else { return nil }
-        return (best.rate, (Double(best.bin) + 0.5) * offsetBin)
+        return (best.rate, (Double(best.bin) + 0.5) * offsetBin, bestPlacement)
+    }
+
+    /// The vote of hits that carry placements: the most similarity, one hit per instant, of the
+    /// instants that place the reference as one of them does, each weighed down by how far its
+    /// placement lies from that one (half at the limit of `Placement.isSame`): a copy's
+    /// placement holds still, another moment of a camera move drifts within the limit.
+    static func steadyVote(_ hits: [FrameHit]) -> (Double, Placement?) {
+        var top: (vote: Double, placement: Placement?) = (0, nil)
+        for anchor in hits {
+            guard let p = anchor.placement else { continue }
+            var instants: [Float: Float] = [:]
+            for h in hits {
+                guard let q = h.placement else { continue }
+                let deviation = q.deviation(from: p)
+                guard deviation <= 1 else { continue }
+                instants[h.queryTime] = max(instants[h.queryTime] ?? 0, h.similarity * (1 - deviation / 2))
+            }
+            let vote = instants.values.reduce(0) { $0 + Double($1) }
+            if vote > top.vote { top = (vote, p) }
+        }
+        return top
     }
 
     /// Weighted least squares of reference time on query time over the inliers.
@@ -143,14 +222,18 @@ public struct TemporalAligner: Sendable {
                      usableQueryTimes: [Float]) -> [Alignment] {
         // Best similarity of each query instant to reference frames far (> 2 s) from the map:
         // when it is as good as on the map, that instant does not confirm this offset.
+        // Best hit per query instant.
+        var byInstant: [Float: (similarity: Float, reference: Float, placement: Placement?)] = [:]
+        for h in inliers where h.similarity > (byInstant[h.queryTime]?.similarity ?? -1) {
+            byInstant[h.queryTime] = (h.similarity, h.referenceTime, h.placement)
+        }
+        // An off-map hit with a placement counts against the instant only where it places the
+        // reference as the on-map hit does (a still view seen again), not elsewhere (another
+        // moment of a camera move).
         var offMap: [Float: Float] = [:]
         for h in all where abs(Double(h.referenceTime) - (rate * Double(h.queryTime) + offset)) > 2 {
+            if let p = h.placement, let q = byInstant[h.queryTime]?.placement, !p.isSame(as: q) { continue }
             offMap[h.queryTime] = max(offMap[h.queryTime] ?? 0, h.similarity)
-        }
-        // Best similarity per query instant.
-        var byInstant: [Float: (similarity: Float, reference: Float)] = [:]
-        for h in inliers where h.similarity > (byInstant[h.queryTime]?.similarity ?? -1) {
-            byInstant[h.queryTime] = (h.similarity, h.referenceTime)
         }
         let instants = byInstant.keys.sorted()
         guard !instants.isEmpty else { return [] }

@@ -150,7 +150,9 @@ private struct VideoPass {
     let output: VideoOutput
     let info: VideoStreamInfo
     var sampler: FrameSampler
+    var detailSampler: FrameSampler?
     let scaler = Scaler()
+    let detailScaler = Scaler()
     let frame = Frame()
     var decodedFrames = 0
     var lastError: Int32 = 0
@@ -161,6 +163,7 @@ private struct VideoPass {
         self.output = output
         self.info = info
         sampler = FrameSampler(rate: output.framesPerSecond)
+        detailSampler = output.detail.map { FrameSampler(rate: $0.framesPerSecond) }
     }
 
     mutating func feed(_ packet: UnsafeMutablePointer<AVPacket>?, startTime: Double,
@@ -196,8 +199,17 @@ private struct VideoPass {
                 let image = uprightImage(pixels, width: scaledWidth, height: scaledHeight,
                                          bytesPerPixel: output.layout.bytesPerPixel,
                                          clockwise: info.rotation, mirror: info.mirrored)
-                try deliver(VideoFrame(time: time, width: image.width, height: image.height,
-                                       layout: output.layout, pixels: image.pixels))
+                var sampled = VideoFrame(time: time, width: image.width, height: image.height,
+                                         layout: output.layout, pixels: image.pixels)
+                if let detail = output.detail, detailSampler?.accept(time) == true {
+                    let size = detail.size(width: Int(upright ? f.width : f.height), height: Int(upright ? f.height : f.width))
+                    let (w, h) = upright ? (size.width, size.height) : (size.height, size.width)
+                    if w > 0, h > 0, let gray = detailScaler.scale(frame.pointer, width: w, height: h, layout: .gray8) {
+                        let picture = uprightImage(gray, width: w, height: h, bytesPerPixel: 1, clockwise: info.rotation, mirror: info.mirrored)
+                        sampled.detail = DetailPicture(width: picture.width, height: picture.height, pixels: picture.pixels)
+                    }
+                }
+                try deliver(sampled)
             }
         }
     }

@@ -16,6 +16,38 @@ package struct VideoFrame: Sendable {
     package var layout: PixelLayout
     /// Packed rows, `width * layout.bytesPerPixel` bytes each.
     package var pixels: [UInt8]
+    /// The same instant as a larger gray picture that keeps the frame's shape, when
+    /// `VideoOutput.detail` asked for one at this instant.
+    package var detail: DetailPicture? = nil
+}
+
+/// A gray picture, upright, packed rows of `width` bytes.
+package struct DetailPicture: Sendable {
+    package var width: Int
+    package var height: Int
+    package var pixels: [UInt8]
+}
+
+/// A second picture of some sampled frames, for analysis that needs more pixels than the main
+/// output has (keypoints): gray, the frame's own shape, its longer side `longSide` (scaled up
+/// when the stream is smaller), at most `framesPerSecond` of them by presentation time, each at
+/// a frame the main output samples.
+package struct DetailOutput: Sendable, Equatable {
+    package var framesPerSecond: Double
+    package var longSide: Int
+
+    package init(framesPerSecond: Double, longSide: Int) {
+        self.framesPerSecond = framesPerSecond
+        self.longSide = longSide
+    }
+
+    /// The upright size for an upright stream of `width`×`height`: the longer side `longSide`,
+    /// the other in proportion (even, at least 2).
+    package func size(width: Int, height: Int) -> (width: Int, height: Int) {
+        guard width > 0, height > 0 else { return (0, 0) }
+        let shorter = { (long: Int, short: Int) in max(2, Int((Double(longSide) * Double(short) / Double(long) / 2).rounded()) * 2) }
+        return width >= height ? (longSide, shorter(width, height)) : (shorter(height, width), longSide)
+    }
 }
 
 /// Mono Float32 samples at the requested rate, starting at `startTime` seconds.
@@ -32,12 +64,16 @@ package struct VideoOutput: Sendable {
     package var width: Int?
     package var height: Int?
     package var layout: PixelLayout
+    /// A second, larger picture of some of the sampled frames (see `DetailOutput`); nil: none.
+    package var detail: DetailOutput?
 
-    package init(framesPerSecond: Double? = nil, width: Int? = nil, height: Int? = nil, layout: PixelLayout = .gray8) {
+    package init(framesPerSecond: Double? = nil, width: Int? = nil, height: Int? = nil, layout: PixelLayout = .gray8,
+                detail: DetailOutput? = nil) {
         self.framesPerSecond = framesPerSecond
         self.width = width
         self.height = height
         self.layout = layout
+        self.detail = detail
     }
 }
 

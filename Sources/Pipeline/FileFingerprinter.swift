@@ -4,6 +4,7 @@
 // pieces as it is made (`index` spools them to disk, `compare` matches them a window at a time):
 // nothing here grows with the length of the file.
 import AudioFingerprint
+import Foundation
 import Fingerprint
 import Matching
 import Media
@@ -24,15 +25,22 @@ package struct FingerprintOptions: Sendable {
     /// per second still finds a frame within a frame period or two of each instant, and decoding,
     /// the whole cost, drops by a fifth or more on streams that have them.
     package var skipNonReferenceFrames: Bool
+    /// Whether the keypoint channel is made (`KeypointRecipe`). Off by default until it finds
+    /// more than it costs: `VMATCH_KEYPOINTS=1` in the environment switches it on.
+    package var keypoints: Bool
+
+    /// The keypoint channel's switch as the environment sets it.
+    package static var keypointsFromEnvironment: Bool { ProcessInfo.processInfo.environment["VMATCH_KEYPOINTS"] == "1" }
 
     package init(role: FingerprintRole, framesPerSecond: Double = 4, analysisSize: Int = 256, threads: Int = 0,
-                timeBudget: Double? = nil, skipNonReferenceFrames: Bool = true) {
+                timeBudget: Double? = nil, skipNonReferenceFrames: Bool = true, keypoints: Bool = keypointsFromEnvironment) {
         self.role = role
         self.framesPerSecond = framesPerSecond
         self.analysisSize = analysisSize
         self.threads = threads
         self.timeBudget = timeBudget
         self.skipNonReferenceFrames = skipNonReferenceFrames
+        self.keypoints = keypoints
     }
 
     /// The budget for a file of `duration` seconds.
@@ -55,10 +63,12 @@ extension MediaInfo {
 package final class FileFingerprinter {
     package let options: FingerprintOptions
     private let recipe: FrameRecipe
+    private let keypointRecipe: KeypointRecipe?
 
     package init(options: FingerprintOptions) {
         self.options = options
         recipe = FrameRecipe(role: options.role, expectedPixels: options.analysisSize * options.analysisSize)
+        keypointRecipe = options.keypoints ? KeypointRecipe(role: options.role) : nil
     }
 
     /// What a streamed fingerprint leaves besides its values.
@@ -81,7 +91,11 @@ package final class FileFingerprinter {
                             deliver: (MediaFingerprint) throws -> Void) throws -> Streamed {
         let size = options.analysisSize
         let decoder = try MediaDecoder(path: path, options: DecodeOptions(
-            video: VideoOutput(framesPerSecond: options.framesPerSecond, width: size, height: size, layout: .gray8),
+            video: VideoOutput(framesPerSecond: options.framesPerSecond, width: size, height: size, layout: .gray8,
+                               detail: keypointRecipe.map { _ in
+                                   let detail = KeypointRecipe.detail(for: options.role)
+                                   return DetailOutput(framesPerSecond: detail.framesPerSecond, longSide: detail.longSide)
+                               }),
             audio: AudioOutput(sampleRate: AudioFingerprinter.sampleRate),
             threads: options.threads, skipNonReferenceFrames: options.skipNonReferenceFrames,
             timeBudget: options.timeBudget ?? 60))
@@ -94,6 +108,7 @@ package final class FileFingerprinter {
         try opened(decoder.info)
         var batch: [FrameSignature] = []
         batch.reserveCapacity(Self.frameBatch)
+        var keypointBatch: [KeypointFrame] = []
         var delivered = 0
         var lastFrameTime: Float?
         var audioSeconds = 0.0
@@ -106,16 +121,22 @@ package final class FileFingerprinter {
             lastFrameTime = signature.time
             delivered += 1
             batch.append(signature)
+            if let keypointRecipe = self.keypointRecipe, let detail = frame.detail {
+                keypointBatch += detail.pixels.withUnsafeBufferPointer {
+                    keypointRecipe.frames(luma: $0, width: detail.width, height: detail.height, time: frame.time)
+                }
+            }
             if batch.count >= Self.frameBatch {
-                try deliver(MediaFingerprint(frames: batch))
+                try deliver(MediaFingerprint(frames: batch, keypointFrames: keypointBatch))
                 batch.removeAll(keepingCapacity: true)
+                keypointBatch.removeAll(keepingCapacity: true)
             }
         }, audio: { chunk in
             audioSeconds = chunk.startTime + Double(chunk.samples.count) / Double(chunk.sampleRate)
             let released = audio.append(chunk.samples)
             if !released.isEmpty { try deliver(MediaFingerprint(landmarks: released)) }
         })
-        if !batch.isEmpty { try deliver(MediaFingerprint(frames: batch)) }
+        if !batch.isEmpty { try deliver(MediaFingerprint(frames: batch, keypointFrames: keypointBatch)) }
         let rest = audio.finish()
         if !rest.isEmpty { try deliver(MediaFingerprint(landmarks: rest)) }
         // What was decoded is the truth; a container's stated duration can be anything.

@@ -27,6 +27,27 @@ import Testing
         }
     }
 
+    @Test func aDetailPictureKeepsTheFramesShapeAtItsOwnRate() throws {
+        // 320×240 scaled up to a long side of 480; its rotated copy (90°) is 240×320 upright.
+        for (clip, width, height) in [(try TestMedia.clip(), 480, 360), (try TestMedia.rotatedClip(), 360, 480)] {
+            let options = DecodeOptions(video: VideoOutput(framesPerSecond: 4, width: 64, height: 64,
+                                                           detail: DetailOutput(framesPerSecond: 1, longSide: 480)), audio: nil)
+            var all = 0
+            var detailed: [Double] = []
+            try MediaDecoder(path: clip, options: options).decode(video: { frame in
+                all += 1
+                guard let detail = frame.detail else { return }
+                #expect(detail.width == width && detail.height == height && detail.pixels.count == width * height)
+                detailed.append(frame.time)
+            })
+            #expect(all == 40 && detailed.count == 10)
+            for (k, time) in detailed.enumerated() { #expect(abs(time - Double(k)) <= 1.0 / 30 + 1e-6) }
+        }
+        #expect(DetailOutput(framesPerSecond: 1, longSide: 640).size(width: 1920, height: 1080) == (640, 360))
+        #expect(DetailOutput(framesPerSecond: 1, longSide: 640).size(width: 1080, height: 1920) == (360, 640))
+        #expect(DetailOutput(framesPerSecond: 1, longSide: 640).size(width: 0, height: 10) == (0, 0))
+    }
+
     @Test func everyFrameWhenNoRateIsGiven() throws {
         let options = DecodeOptions(video: VideoOutput(width: 32, height: 32), audio: nil)
         var count = 0

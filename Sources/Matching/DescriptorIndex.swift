@@ -1,0 +1,78 @@
+// Near neighbours of 256-bit binary descriptors (ORB) by multi-index hashing (Norouzi, Punjani &
+// Fleet, "Fast search in Hamming space with multi-index hashing", CVPR 2012): the descriptor is
+// cut into 16 chunks of 16 bits, one table per chunk; a look-up reads the 16 buckets of the
+// query's own chunk values. By pigeonhole that finds every descriptor within distance 15, and
+// most within the distances ORB matches of one scene point have (a descriptor 40 bits off keeps
+// some chunk whole two times in three). Tables are counting-sorted id arrays with bucket starts:
+// no hashing, no per-bucket allocation. ORB's bits are far from uniform (flat texture gives
+// many near-identical descriptors), so a few buckets hold thousands; a bucket beyond
+// `bucketLimit` is passed over: what it holds is common, not distinctive.
+import Fingerprint
+
+package struct DescriptorIndex: Sendable {
+    static let chunks = 16
+    package let descriptors: [BinaryDescriptor]
+    /// Per chunk, 65537 bucket starts into `ids`.
+    private let starts: [[UInt32]]
+    private let ids: [[UInt32]]
+
+    /// Largest bucket read.
+    private let bucketLimit: Int
+
+    package var count: Int { descriptors.count }
+
+    package init(_ descriptors: [BinaryDescriptor]) {
+        self.descriptors = descriptors
+        bucketLimit = max(64, 32 * descriptors.count / 65536)
+        guard !descriptors.isEmpty else {
+            starts = []
+            ids = []
+            return
+        }
+        var starts: [[UInt32]] = [], ids: [[UInt32]] = []
+        for c in 0 ..< Self.chunks {
+            var counts = [UInt32](repeating: 0, count: 65537)
+            for d in descriptors { counts[Int(Self.chunk(d, c)) + 1] += 1 }
+            for v in 1 ... 65536 { counts[v] += counts[v - 1] }
+            var fill = counts
+            var table = [UInt32](repeating: 0, count: descriptors.count)
+            for (i, d) in descriptors.enumerated() {
+                let v = Int(Self.chunk(d, c))
+                table[Int(fill[v])] = UInt32(i)
+                fill[v] += 1
+            }
+            starts.append(counts)
+            ids.append(table)
+        }
+        self.starts = starts
+        self.ids = ids
+    }
+
+    @inline(__always)
+    static func chunk(_ d: BinaryDescriptor, _ c: Int) -> UInt16 {
+        UInt16(truncatingIfNeeded: d.words[c >> 2] >> UInt64((c & 3) * 16))
+    }
+
+    /// Calls `body(id, distance)` for each stored descriptor that shares a chunk with `query`
+    /// and lies within `maximumDistance`, once per id (`seen` is scratch: pass the same array
+    /// each time, sized `count`, all false; it is left all false).
+    package func search(_ query: BinaryDescriptor, maximumDistance: Int, seen: inout [Bool], _ body: (Int, Int) -> Void) {
+        guard !descriptors.isEmpty else { return }
+        var touched: [Int] = []
+        for c in 0 ..< Self.chunks {
+            let v = Int(Self.chunk(query, c))
+            let table = ids[c]
+            let range = Int(starts[c][v]) ..< Int(starts[c][v + 1])
+            if range.count > bucketLimit { continue }
+            for k in range {
+                let id = Int(table[k])
+                if seen[id] { continue }
+                seen[id] = true
+                touched.append(id)
+                let d = query.distance(to: descriptors[id])
+                if d <= maximumDistance { body(id, d) }
+            }
+        }
+        for id in touched { seen[id] = false }
+    }
+}

@@ -1,0 +1,193 @@
+// The keypoint channel's frame hits: a suspect picture counts as showing a reference picture when
+// many of its keypoints match that picture's and agree on one placement of it (`GeometricFit`),
+// wherever it sits in the suspect frame (an inset, a rotation, a crop, a re-filmed screen).
+//
+// Per suspect keypoint frame (its own description and its mirror image's):
+// 1. Candidates: each keypoint's descriptor looked up among the references' (`DescriptorIndex`);
+//    per reference frame, the closest within `maximumDistance`. Distinctiveness is judged
+//    between videos, not frames: a match into one video counts only if no other video has a
+//    keypoint nearly as close (`ratio`) — the next frame of a held shot holds the same point and
+//    says nothing against it.
+//    Reference keypoints of the scene rather than the moment (seen again in place seconds
+//    apart: a still camera's background) are not evidence (`staticKeypoints`).
+// 2. The reference frames with the most matched keypoints (`framesVerified`, at least
+//    `minimumPairs` each) are verified: a similarity (or, for perspective, a homography) fitted
+//    robustly to the pairs, with enough inliers in distinct places.
+// 3. Each verified pair of frames is a hit at (suspect time, reference time), its similarity
+//    rising with the inliers, with the placement the fit found (`Placement`); the aligner then
+//    asks for several instants on one time line with one placement, and counts an instant as
+//    specific unless other reference moments place the picture the same way (a still view).
+import Fingerprint
+import Foundation
+
+package struct KeypointHits: FrameHitChannel {
+    let index: DescriptorIndex
+    /// Per indexed keypoint: its reference frame and position, and whether it belongs to the
+    /// scene rather than the moment (`isStatic`).
+    let keypointFrame: [UInt32]
+    let position: [SIMD2<Double>]
+    let isStatic: [Bool]
+    /// Per reference keypoint frame: its reference, time and picture size.
+    let frameOwner: [UInt32]
+    let frameTime: [Float]
+    let frameSize: [SIMD2<Double>]
+
+    static let maximumDistance = 64
+    static let ratio = 0.8
+    static let framesVerified = 32
+    static let minimumPairs = 12
+    /// Inliers at which a verified pair of frames counts as fully similar.
+    static let fullSimilarityInliers = 40.0
+
+    package var medium: Medium { KeypointChannel.medium }
+    package var isEmpty: Bool { index.count == 0 }
+
+    init(_ references: [MediaFingerprint]) {
+        var descriptors: [BinaryDescriptor] = [], keypointFrame: [UInt32] = [], position: [SIMD2<Double>] = []
+        var frameOwner: [UInt32] = [], frameTime: [Float] = [], frameSize: [SIMD2<Double>] = []
+        for (r, fingerprint) in references.enumerated() {
+            for frame in fingerprint.keypointFrames where !frame.mirrored && MediaFingerprint.isPlausible(frame.time) {
+                let f = UInt32(frameOwner.count)
+                frameOwner.append(UInt32(r))
+                frameTime.append(frame.time)
+                frameSize.append(SIMD2(Double(frame.width), Double(frame.height)))
+                for k in frame.keypoints {
+                    descriptors.append(k.descriptor)
+                    keypointFrame.append(f)
+                    position.append(SIMD2(Double(k.x), Double(k.y)))
+                }
+            }
+        }
+        index = DescriptorIndex(descriptors)
+        self.keypointFrame = keypointFrame
+        self.position = position
+        self.frameOwner = frameOwner
+        self.frameTime = frameTime
+        self.frameSize = frameSize
+        isStatic = Self.staticKeypoints(index: index, frame: keypointFrame, position: position, owner: frameOwner,
+                                        time: frameTime, size: frameSize)
+    }
+
+    /// Seconds apart, descriptor bits and share of the frame's diagonal within which a keypoint
+    /// seen again is the same point of a still scene.
+    static let staticSpan: Float = 2
+    static let staticDistance = 32
+    static let staticPlace = 0.005
+
+    /// Keypoints of a reference seen again at the same place of its frame, nearly alike, at
+    /// least `staticSpan` seconds away: they belong to the scene (a still camera's background, a
+    /// logo), not to the moment. They cannot tell one moment of the video from another, and
+    /// the same scene filmed another time has them too ("burstiness", Jégou et al.), so they
+    /// are not evidence of a copy.
+    static func staticKeypoints(index: DescriptorIndex, frame: [UInt32], position: [SIMD2<Double>], owner: [UInt32],
+                                time: [Float], size: [SIMD2<Double>]) -> [Bool] {
+        var result = [Bool](repeating: false, count: index.count)
+        var seen = [Bool](repeating: false, count: index.count)
+        for i in 0 ..< index.count {
+            let f = Int(frame[i])
+            let d = size[f]
+            let radius = staticPlace * (d.x * d.x + d.y * d.y).squareRoot()
+            var found = false
+            index.search(index.descriptors[i], maximumDistance: staticDistance, seen: &seen) { j, _ in
+                guard !found else { return }
+                let g = Int(frame[j])
+                guard owner[g] == owner[f], abs(time[g] - time[f]) >= staticSpan else { return }
+                let delta = position[j] - position[i]
+                if (delta * delta).sum() <= radius * radius { found = true }
+            }
+            result[i] = found
+        }
+        return result
+    }
+
+    package func usableTimes(of suspect: MediaFingerprint) -> [Float] {
+        Array(Set(suspect.keypointFrames.map(\.time))).sorted()
+    }
+
+    package func hits(for suspect: MediaFingerprint, configuration: Matcher.Configuration) -> [Int: [FrameHit]] {
+        guard !isEmpty else { return [:] }
+        var scratch = Scratch(self)
+        var hits: [Int: [FrameHit]] = [:]
+        for frame in suspect.keypointFrames {
+            for (reference, hit) in verifiedHits(frame, scratch: &scratch) { hits[reference, default: []].append(hit) }
+        }
+        // Per instant in reference order, as the aligner expects (mirror and own description
+        // of one instant may both hit).
+        for r in hits.keys { hits[r]?.sort { ($0.queryTime, $0.referenceTime) < ($1.queryTime, $1.referenceTime) } }
+        return hits
+    }
+
+    /// Scratch for `verifiedHits`, sized to the library: per reference frame and video, the
+    /// closest match of the keypoint at hand, and what was touched.
+    struct Scratch {
+        var seen: [Bool]
+        var frameBest: [Int32], frameBestID: [Int32], touchedFrames: [Int] = []
+        var videoBest: [Int32], touchedVideos: [Int] = []
+        var pairs: [[PointPair]], framesWithPairs: [Int] = []
+
+        init(_ channel: KeypointHits) {
+            seen = [Bool](repeating: false, count: channel.index.count)
+            frameBest = [Int32](repeating: .max, count: channel.frameOwner.count)
+            frameBestID = [Int32](repeating: 0, count: channel.frameOwner.count)
+            videoBest = [Int32](repeating: .max, count: Int(channel.frameOwner.max() ?? 0) + 1)
+            pairs = [[PointPair]](repeating: [], count: channel.frameOwner.count)
+        }
+    }
+
+    /// The reference frames one suspect keypoint frame verifiably shows, as hits by reference.
+    func verifiedHits(_ frame: KeypointFrame, scratch s: inout Scratch) -> [(Int, FrameHit)] {
+        for k in frame.keypoints {
+            // The closest keypoint per reference frame, and the closest per video.
+            index.search(k.descriptor, maximumDistance: Self.maximumDistance, seen: &s.seen) { id, d in
+                let f = Int(keypointFrame[id]), v = Int(frameOwner[f])
+                if s.frameBest[f] == .max { s.touchedFrames.append(f) }
+                if Int32(d) < s.frameBest[f] { s.frameBest[f] = Int32(d); s.frameBestID[f] = Int32(id) }
+                if s.videoBest[v] == .max { s.touchedVideos.append(v) }
+                s.videoBest[v] = min(s.videoBest[v], Int32(d))
+            }
+            // The closest and second-closest videos.
+            var first = (video: -1, distance: Int32.max), second = Int32.max
+            for v in s.touchedVideos {
+                if s.videoBest[v] < first.distance { second = first.distance; first = (v, s.videoBest[v]) }
+                else { second = min(second, s.videoBest[v]) }
+                s.videoBest[v] = .max
+            }
+            s.touchedVideos.removeAll(keepingCapacity: true)
+            for f in s.touchedFrames {
+                let others = Int(frameOwner[f]) == first.video ? second : first.distance
+                let d = s.frameBest[f]
+                s.frameBest[f] = .max
+                if others != .max, Double(d) > Self.ratio * Double(others) { continue }
+                if isStatic[Int(s.frameBestID[f])] { continue }
+                if s.pairs[f].isEmpty { s.framesWithPairs.append(f) }
+                s.pairs[f].append(PointPair(suspect: SIMD2(Double(k.x), Double(k.y)), reference: position[Int(s.frameBestID[f])]))
+            }
+            s.touchedFrames.removeAll(keepingCapacity: true)
+        }
+        var pairs: [UInt32: [PointPair]] = [:]
+        for f in s.framesWithPairs {
+            if s.pairs[f].count >= Self.minimumPairs { pairs[UInt32(f)] = s.pairs[f] }
+            s.pairs[f].removeAll(keepingCapacity: true)
+        }
+        s.framesWithPairs.removeAll(keepingCapacity: true)
+        let ranked = pairs
+            .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
+            .prefix(Self.framesVerified)
+        let diagonal = (Double(frame.width * frame.width + frame.height * frame.height)).squareRoot()
+        var fit = GeometricFit(inlierRadius: max(3, 0.01 * diagonal))
+        fit.allowsHomography = true
+        var out: [(Int, FrameHit)] = []
+        for (f, framePairs) in ranked {
+            guard let found = fit.fit(framePairs) else { continue }
+            let similarity = Float(min(1, Double(found.distinctInliers) / Self.fullSimilarityInliers))
+            let size = frameSize[Int(f)]
+            let centre = found.transform.apply(to: size / 2)
+            let placement = Placement(centre: SIMD2(Float(centre.x / Double(frame.width)), Float(centre.y / Double(frame.height))),
+                                      logScale: Float(log(found.transform.scale(at: size / 2))),
+                                      rotation: Float(found.transform.rotation(at: size / 2)))
+            out.append((Int(frameOwner[Int(f)]), FrameHit(queryTime: frame.time, referenceTime: frameTime[Int(f)],
+                                                          similarity: similarity, placement: placement)))
+        }
+        return out
+    }
+}

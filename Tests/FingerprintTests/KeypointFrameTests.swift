@@ -1,0 +1,55 @@
+@testable import Fingerprint
+import Testing
+import TestSupport
+
+@Suite struct KeypointFrameTests {
+    func keypoint(_ g: inout SeededGenerator) -> Keypoint {
+        Keypoint(x: Float(g.next() % 25_600) / 40, y: Float(g.next() % 14_400) / 40,
+                 angle: Float(Double(g.next() % 1000) / 1000 * 2 * .pi - .pi), level: UInt8(g.next() % 8), response: 1,
+                 descriptor: BinaryDescriptor(words: SIMD4(g.next(), g.next(), g.next(), g.next())))
+    }
+
+    @Test func framesSurviveThePackedFormUpToItsSteps() throws {
+        var g = SeededGenerator(seed: 41)
+        let frames = (0 ..< 5).map { i in
+            KeypointFrame(time: Float(i) / 2, width: 640, height: 360, mirrored: i % 2 == 1, keypoints: (0 ..< (i * 7)).map { _ in keypoint(&g) })
+        }
+        let packed = KeypointChannel.pack(frames)
+        #expect(packed.count == frames.reduce(0) { $0 + 11 + 38 * $1.keypoints.count })
+        #expect(KeypointChannel.wholeItemsLength(packed) == packed.count)
+        let back = try #require(KeypointChannel.unpack(packed))
+        #expect(back.count == frames.count)
+        for (a, b) in zip(frames, back) {
+            #expect(a.time == b.time && a.width == b.width && a.height == b.height && a.mirrored == b.mirrored)
+            #expect(a.keypoints.count == b.keypoints.count)
+            for (p, q) in zip(a.keypoints, b.keypoints) {
+                #expect(p.descriptor == q.descriptor && p.level == q.level)
+                #expect(abs(p.x - q.x) <= 0.125 && abs(p.y - q.y) <= 0.125)
+                var turn = abs(p.angle - q.angle)
+                if turn > .pi { turn = 2 * .pi - turn }
+                #expect(turn <= Float.pi / 256 + 1e-5)
+            }
+        }
+    }
+
+    @Test func aCutBlobHoldsOnlyItsWholeFramesAndBrokenBytesDoNotUnpack() throws {
+        var g = SeededGenerator(seed: 42)
+        let frames = (0 ..< 3).map { i in KeypointFrame(time: Float(i), width: 480, height: 270, keypoints: (0 ..< 4).map { _ in keypoint(&g) }) }
+        let packed = KeypointChannel.pack(frames)
+        let cut = Array(packed.dropLast(5))
+        #expect(KeypointChannel.unpack(cut) == nil)
+        #expect(KeypointChannel.wholeItemsLength(cut) == 2 * (11 + 4 * 38))
+        #expect(KeypointChannel.unpack(Array(cut.prefix(KeypointChannel.wholeItemsLength(cut))))?.count == 2)
+    }
+
+    @Test func theChannelRidesInTheFingerprintLikeTheOthers() throws {
+        var g = SeededGenerator(seed: 43)
+        let fingerprint = MediaFingerprint(duration: 3, keypointFrames: [KeypointFrame(time: 1, width: 64, height: 64, keypoints: [keypoint(&g)])])
+        let packed = fingerprint.packed()
+        #expect(Set(packed.keys) == ["picture-hashes", "sound-landmarks", "keypoints"])
+        let back = try #require(MediaFingerprint(packed: packed))
+        #expect(back.keypointFrames.count == 1 && back.keypointFrames[0].keypoints[0].descriptor == fingerprint.keypointFrames[0].keypoints[0].descriptor)
+        #expect(fingerprint.filtered { $0 < 1 }.isEmpty && !fingerprint.filtered { $0 >= 1 }.isEmpty)
+        #expect(fingerprint.earliestTime == 1)
+    }
+}

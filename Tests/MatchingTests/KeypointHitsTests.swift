@@ -1,0 +1,169 @@
+// The keypoint channel on synthetic keypoints: descriptor look-up, verification through a fitted
+// placement, and the aligner's use of placements (a camera move over a still against a still
+// view seen again).
+import Fingerprint
+import Foundation
+@testable import Matching
+import Testing
+import TestSupport
+
+@Suite struct KeypointHitsTests {
+    func descriptor(_ g: inout SeededGenerator) -> BinaryDescriptor {
+        BinaryDescriptor(words: SIMD4(g.next(), g.next(), g.next(), g.next()))
+    }
+
+    /// `d` with `bits` distinct bits flipped.
+    func flip(_ d: BinaryDescriptor, bits: Int, _ g: inout SeededGenerator) -> BinaryDescriptor {
+        var words = d.words
+        var flipped = Set<Int>()
+        while flipped.count < bits { flipped.insert(Int(g.next() % 256)) }
+        for b in flipped { words[b / 64] ^= 1 << UInt64(b % 64) }
+        return BinaryDescriptor(words: words)
+    }
+
+    /// A "picture": 150 keypoints at random places of a 480×270 frame.
+    func picture(_ g: inout SeededGenerator) -> [Keypoint] {
+        (0 ..< 150).map { _ in
+            Keypoint(x: Float(g.next() % 4400) / 10 + 20, y: Float(g.next() % 2300) / 10 + 20, angle: 0, level: 0, response: 1,
+                     descriptor: descriptor(&g))
+        }
+    }
+
+    /// The picture placed in a 640×360 suspect frame by scale `s`, rotation `a` (radians) and
+    /// shift `t`, each descriptor a few bits off, two thirds of the keypoints found again.
+    func shown(_ p: [Keypoint], scale s: Double, angle a: Double, shift t: SIMD2<Double>, _ g: inout SeededGenerator) -> [Keypoint] {
+        p.enumerated().compactMap { i, k in
+            guard i % 3 != 0 else { return nil }
+            let x = Double(k.x), y = Double(k.y)
+            return Keypoint(x: Float(s * (cos(a) * x - sin(a) * y) + t.x), y: Float(s * (sin(a) * x + cos(a) * y) + t.y),
+                            angle: 0, level: 0, response: 1, descriptor: flip(k.descriptor, bits: Int(g.next() % 12), &g))
+        }
+    }
+
+    @Test func theIndexFindsEveryDescriptorWithinFifteenBitsAndNothingTooFar() {
+        var g = SeededGenerator(seed: 51)
+        let stored = (0 ..< 2000).map { _ in descriptor(&g) }
+        let index = DescriptorIndex(stored)
+        var seen = [Bool](repeating: false, count: stored.count)
+        for i in stride(from: 0, to: 2000, by: 97) {
+            let query = flip(stored[i], bits: 15, &g)
+            var found: [Int: Int] = [:]
+            index.search(query, maximumDistance: 64, seen: &seen) { id, d in found[id] = d }
+            #expect(found[i] == 15)
+            #expect(found.values.allSatisfy { $0 <= 64 })
+            #expect(found.keys.allSatisfy { query.distance(to: stored[$0]) == found[$0] })
+        }
+        #expect(seen.allSatisfy { !$0 })
+    }
+
+    @Test func anInsetTurnedAndScaledIsVerifiedWithItsPlacement() throws {
+        var g = SeededGenerator(seed: 52)
+        let reference = picture(&g), other = picture(&g)
+        let channel = KeypointHits([
+            MediaFingerprint(keypointFrames: [KeypointFrame(time: 7, width: 480, height: 270, keypoints: reference)]),
+            MediaFingerprint(keypointFrames: [KeypointFrame(time: 3, width: 480, height: 270, keypoints: other)]),
+        ])
+        let suspect = KeypointFrame(time: 1.5, width: 640, height: 360,
+                                    keypoints: shown(reference, scale: 0.5, angle: 10 * .pi / 180, shift: SIMD2(300, 80), &g))
+        var scratch = KeypointHits.Scratch(channel)
+        let hits = channel.verifiedHits(suspect, scratch: &scratch)
+        let (r, hit) = try #require(hits.first)
+        #expect(hits.count == 1 && r == 0 && hit.queryTime == 1.5 && hit.referenceTime == 7)
+        let p = try #require(hit.placement)
+        // The reference centre (240, 135) lands at 0.5·R(10°)·(240, 135) + (300, 80).
+        let a = 10 * Double.pi / 180
+        let cx = 0.5 * (cos(a) * 240 - sin(a) * 135) + 300, cy = 0.5 * (sin(a) * 240 + cos(a) * 135) + 80
+        #expect(abs(Double(p.centre.x) - cx / 640) < 0.005 && abs(Double(p.centre.y) - cy / 360) < 0.005)
+        #expect(abs(Double(p.logScale) - log(0.5)) < 0.01 && abs(Double(p.rotation) - a) < 0.01)
+
+        // An unrelated picture shows nothing.
+        let unrelated = KeypointFrame(time: 2, width: 640, height: 360, keypoints: picture(&g))
+        #expect(channel.verifiedHits(unrelated, scratch: &scratch).isEmpty)
+    }
+
+    /// Reference: a camera move over a still — frames 0…15 s at 2 a second (fewer than
+    /// `KeypointHits.framesVerified`: every moment of the shot is verified), the picture zoomed
+    /// in at a rate that grows (z = 1 + 0.004·t²) and drifting sideways. Suspect: 10 s of it
+    /// from 5 s on, turned 5° and placed at half size. (A perfectly uniform move — a constant
+    /// zoom ratio per second, or a constant pan — is truly ambiguous: every moment of it,
+    /// scaled or shifted, is the suspect's picture; then the where is not knowable from the
+    /// picture alone.)
+    func cameraMove(_ g: inout SeededGenerator, still: Bool) -> (reference: MediaFingerprint, suspect: MediaFingerprint) {
+        let photo = picture(&g)
+        func view(_ t: Double) -> [Keypoint] {
+            let z = still ? 1 : 1 + 0.004 * t * t
+            let drift = still ? 0 : 6 * sin(t / 3)
+            return photo.map { k in
+                var k = k
+                k.x = Float(240 + (Double(k.x) - 240) * z + drift)
+                k.y = Float(135 + (Double(k.y) - 135) * z)
+                return k
+            }
+        }
+        let times = stride(from: 0.0, to: 15, by: 0.5).map { $0 }
+        let reference = MediaFingerprint(keypointFrames: times.map { KeypointFrame(time: Float($0), width: 480, height: 270, keypoints: view($0)) })
+        let suspect = MediaFingerprint(keypointFrames: stride(from: 0.0, to: 10, by: 0.5).map { t in
+            KeypointFrame(time: Float(t), width: 640, height: 360,
+                          keypoints: shown(view(5 + t), scale: 0.5, angle: 5 * .pi / 180, shift: SIMD2(200, 60), &g))
+        })
+        return (reference, suspect)
+    }
+
+    @Test func aCameraMoveOverAStillIsFoundAtItsOwnMoment() throws {
+        var g = SeededGenerator(seed: 53)
+        let (reference, suspect) = cameraMove(&g, still: false)
+        let library = ReferenceLibrary([(ReferenceEntry(path: "/move.mp4", duration: 20), reference)])
+        let match = try #require(Matcher().match(suspect, in: library).first)
+        let segment = try #require(match.segments.first)
+        #expect(match.modality == .video && match.segments.count == 1)
+        // Measured: reference 5.26–14.42 s for 5–14.5 s, speed 0.964 (neighbouring moments of
+        // the move place the picture within the same-placement limits, which pulls the rate).
+        #expect(abs(segment.referenceStart - 5) < 0.3 && abs(segment.referenceEnd - 14.5) < 0.3 && abs(segment.speed - 1) < 0.05, "\(segment)")
+        #expect(segment.suspectEnd - segment.suspectStart > 8)
+    }
+
+    @Test func aStillViewSeenAgainConfirmsNoMoment() {
+        var g = SeededGenerator(seed: 54)
+        let (reference, suspect) = cameraMove(&g, still: true)
+        let library = ReferenceLibrary([(ReferenceEntry(path: "/still.mp4", duration: 20), reference)])
+        #expect(Matcher().match(suspect, in: library).isEmpty)
+    }
+
+    /// A still camera: the same background in every frame, people (their own keypoints) passing
+    /// by, a new set every second.
+    func stillCamera(_ g: inout SeededGenerator, seconds: Int, background: [Keypoint]) -> [KeypointFrame] {
+        stride(from: 0.0, to: Double(seconds), by: 0.5).map { t in
+            var people = picture(&g)
+            people.removeLast(90)
+            return KeypointFrame(time: Float(t), width: 480, height: 270, keypoints: background + people)
+        }
+    }
+
+    @Test func theSameSceneFilmedAtAnotherMomentIsNotACopyButACopyIs() throws {
+        var g = SeededGenerator(seed: 55)
+        var background = picture(&g)
+        background.removeLast(50)
+        let reference = stillCamera(&g, seconds: 20, background: background)
+        let library = ReferenceLibrary([(ReferenceEntry(path: "/street.mp4", duration: 20), MediaFingerprint(keypointFrames: reference))])
+        func suspect(_ frames: [KeypointFrame]) -> MediaFingerprint {
+            MediaFingerprint(keypointFrames: frames.enumerated().map { i, f in
+                KeypointFrame(time: Float(i) / 2, width: 640, height: 360,
+                              keypoints: shown(f.keypoints, scale: 1.2, angle: 6 * .pi / 180, shift: SIMD2(20, -10), &g))
+            })
+        }
+        // Other moments of the same scene: the background matches, the people do not.
+        #expect(Matcher().match(suspect(stillCamera(&g, seconds: 10, background: background)), in: library).isEmpty)
+        // A copy of 4…14 s: the people match too.
+        let copy = try #require(Matcher().match(suspect(Array(reference[8 ..< 28])), in: library).first)
+        #expect(abs(copy.segments[0].referenceStart - 4) < 0.3 && copy.modality == .video, "\(copy.segments)")
+    }
+
+    @Test func placementsAreTheSameWithinWhatAFitMeasures() {
+        let p = Placement(centre: SIMD2(0.5, 0.5), logScale: 0.2, rotation: 0.07)
+        #expect(p.isSame(as: Placement(centre: SIMD2(0.51, 0.505), logScale: 0.21, rotation: 0.08)))
+        #expect(!p.isSame(as: Placement(centre: SIMD2(0.5, 0.5), logScale: 0.246, rotation: 0.07)))
+        #expect(!p.isSame(as: Placement(centre: SIMD2(0.53, 0.5), logScale: 0.2, rotation: 0.07)))
+        #expect(!p.isSame(as: Placement(centre: SIMD2(0.5, 0.5), logScale: 0.2, rotation: 0.12)))
+        #expect(Placement(centre: .zero, logScale: 0, rotation: 3.13).isSame(as: Placement(centre: .zero, logScale: 0, rotation: -3.13)))
+    }
+}
