@@ -19,11 +19,9 @@
 //     the orientation (steered BRIEF), read on the level blurred by a 7x7 Gaussian of sigma 2.
 //
 // Departures from OpenCV, each for a reason:
-//  - The point-pair pattern is not OpenCV's learned `bit_pattern_31_` but BRIEF's "G II"
-//    pattern (both points of a pair drawn from an isotropic Gaussian of sigma 31/5 around the
-//    corner, kept inside the radius-15 patch) from a fixed seed: see
-//    KeypointExtractor+Descriptor.swift. Descriptors are therefore not interchangeable with
-//    OpenCV's, only comparable in quality.
+//  - The point-pair pattern is not OpenCV's `bit_pattern_31_` but one we learned the same way
+//    (see KeypointExtractor+Descriptor.swift). Descriptors are therefore not interchangeable
+//    with OpenCV's, only comparable in quality.
 //  - A fallback FAST threshold: a level whose normal threshold finds fewer than half its quota
 //    is searched again with `fallbackFastThreshold`, so soft or dark video frames still get
 //    corners (ORB-SLAM's iniThFAST/minThFAST idea, per level rather than per grid cell).
@@ -96,8 +94,9 @@ public final class KeypointExtractor {
     var pyramid: UnsafeMutablePointer<UInt8>
     var blurred: UnsafeMutablePointer<UInt8>
     var pyramidCapacity: Int
-    /// FAST scores of one level (0: not a corner); also the blur's horizontal pass.
+    /// FAST scores of one level (0: not a corner).
     var scores: UnsafeMutablePointer<UInt8>
+    /// The blur's horizontal pass.
     var blurRows: UnsafeMutablePointer<UInt16>
     var planeCapacity: Int
     /// Bilinear taps of the current downscale, per destination column.
