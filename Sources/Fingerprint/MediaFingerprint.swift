@@ -38,6 +38,15 @@ extension MediaFingerprint {
     /// The number of values of `channel`.
     public func count<C: FingerprintChannel>(of channel: C.Type) -> Int { self[keyPath: C.items].count }
 
+    /// Whether any value of any channel has a time `test` accepts.
+    public func contains(time test: (Float) -> Bool) -> Bool {
+        Self.channels.contains { contains($0, time: test) }
+    }
+
+    private func contains<C: FingerprintChannel>(_ channel: C.Type, time test: (Float) -> Bool) -> Bool {
+        self[keyPath: C.items].contains { test(C.time(of: $0)) }
+    }
+
     /// The values whose time `keep` accepts, in every channel (duration kept).
     public func filtered(_ keep: (Float) -> Bool) -> MediaFingerprint {
         var out = self

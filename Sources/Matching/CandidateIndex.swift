@@ -205,17 +205,28 @@ public struct CandidateIndex: Sendable {
             result[r, default: Evidence()].landmarks = n
         }
         if keypoints.count > 0 {
+            // Scratch once per suspect: per reference, the keypoints of the frame at hand close to
+            // its anchors, and the last keypoint counted for it (each keypoint counts once).
             var seen = [Bool](repeating: false, count: keypoints.count)
+            var matched = [Int](repeating: 0, count: entries.count), counted = [Int](repeating: -1, count: entries.count)
+            var touched: [Int] = []
+            var serial = 0
             for frame in suspect.keypointFrames {
-                var matched: [Int: Int] = [:]
                 for k in frame.keypoints {
-                    var owners = Set<Int>()
                     keypoints.search(k.descriptor, maximumDistance: Self.keypointDistance, seen: &seen) { id, _ in
-                        owners.insert(Int(keypointOwner[id]))
+                        let r = Int(keypointOwner[id])
+                        guard counted[r] != serial else { return }
+                        counted[r] = serial
+                        if matched[r] == 0 { touched.append(r) }
+                        matched[r] += 1
                     }
-                    for r in owners { matched[r, default: 0] += 1 }
+                    serial += 1
                 }
-                for (r, n) in matched where n >= Self.keypointMatches { result[r, default: Evidence()].keypointFrames += 1 }
+                for r in touched {
+                    if matched[r] >= Self.keypointMatches { result[r, default: Evidence()].keypointFrames += 1 }
+                    matched[r] = 0
+                }
+                touched.removeAll(keepingCapacity: true)
             }
         }
         return result

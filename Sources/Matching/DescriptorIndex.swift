@@ -58,21 +58,30 @@ package struct DescriptorIndex: Sendable {
     /// each time, sized `count`, all false; it is left all false).
     package func search(_ query: BinaryDescriptor, maximumDistance: Int, seen: inout [Bool], _ body: (Int, Int) -> Void) {
         guard !descriptors.isEmpty else { return }
-        var touched: [Int] = []
         for c in 0 ..< Self.chunks {
-            let v = Int(Self.chunk(query, c))
             let table = ids[c]
-            let range = Int(starts[c][v]) ..< Int(starts[c][v + 1])
-            if range.count > bucketLimit { continue }
-            for k in range {
+            for k in bucket(of: query, chunk: c) {
                 let id = Int(table[k])
                 if seen[id] { continue }
                 seen[id] = true
-                touched.append(id)
                 let d = query.distance(to: descriptors[id])
                 if d <= maximumDistance { body(id, d) }
             }
         }
-        for id in touched { seen[id] = false }
+        // The same buckets again, to clear the marks: no list of them is kept (this runs once per
+        // keypoint looked up).
+        for c in 0 ..< Self.chunks {
+            let table = ids[c]
+            for k in bucket(of: query, chunk: c) { seen[Int(table[k])] = false }
+        }
+    }
+
+    /// The positions in chunk `c`'s table of the ids that share `query`'s chunk value; empty
+    /// for a bucket beyond `bucketLimit`.
+    @inline(__always)
+    private func bucket(of query: BinaryDescriptor, chunk c: Int) -> Range<Int> {
+        let v = Int(Self.chunk(query, c))
+        let range = Int(starts[c][v]) ..< Int(starts[c][v + 1])
+        return range.count > bucketLimit ? 0 ..< 0 : range
     }
 }

@@ -12,7 +12,6 @@ package struct PictureHashHits: FrameHitChannel {
 
     package var medium: Medium { PictureHashChannel.medium }
     package var isEmpty: Bool { frames.count == 0 }
-    var count: Int { frames.count }
 
     init(_ references: [MediaFingerprint]) {
         var hashes: [PDQHash] = [], owner: [UInt32] = [], time: [Float] = []

@@ -69,7 +69,7 @@ package struct SuspectWindows<References: ReferenceSource> {
     }
 
     private func holdsAnything(from time: Double) -> Bool {
-        !held.filtered { Double($0) >= time }.isEmpty
+        held.contains { Double($0) >= time }
     }
 
     private mutating func matchReadyWindows() throws {

@@ -140,6 +140,11 @@ public struct TemporalAligner: Sendable {
         (votes[bin] ?? 0) + 0.5 * ((votes[bin - 1] ?? 0) + (votes[bin + 1] ?? 0)) - abs(rate - 1) * 1e-3
     }
 
+    /// The offset cell (bin) a hit votes for at `rate`.
+    private func offsetCell(of h: FrameHit, rate: Double) -> Int {
+        Int((Double(h.referenceTime) - rate * Double(h.queryTime)) / offsetBin)
+    }
+
     /// The best (rate, offset) cell of the vote, and for hits with placements, the placement
     /// of its steadiest set.
     private func vote(_ hits: [FrameHit]) -> (Double, Double, Placement?)? {
@@ -148,6 +153,7 @@ public struct TemporalAligner: Sendable {
         let placed = hits.contains { $0.placement != nil }
         for rate in rates {
             var votes: [Int: Double] = [:]
+            var anchors: [Int: Placement] = [:]
             if placed {
                 // Hits that place the reference picture (keypoints) vote with their placement: a
                 // copy shows the reference in one place along the stretch, while the other moments
@@ -155,20 +161,14 @@ public struct TemporalAligner: Sendable {
                 // drifts as the camera did. A cell's vote is its largest set of instants that
                 // place the picture the same way.
                 var cells: [Int: [FrameHit]] = [:]
-                for h in hits { cells[Int((Double(h.referenceTime) - rate * Double(h.queryTime)) / offsetBin), default: []].append(h) }
-                var anchors: [Int: Placement] = [:]
+                for h in hits { cells[offsetCell(of: h, rate: rate), default: []].append(h) }
                 for (bin, group) in cells { (votes[bin], anchors[bin]) = Self.steadyVote(group) }
-                for bin in votes.keys.sorted() {
-                    let s = cellScore(votes, bin, rate: rate)
-                    if s > best.score { best = (s, rate, bin); bestPlacement = anchors[bin] }
-                }
-                continue
             } else {
                 // One vote per (query instant, offset bin): a query frame matching many reference
                 // frames of a static shot must not outvote a real alignment.
                 var seen = Set<Int64>()
                 for h in hits {
-                    let bin = Int((Double(h.referenceTime) - rate * Double(h.queryTime)) / offsetBin)
+                    let bin = offsetCell(of: h, rate: rate)
                     let key = Int64(bin) << 32 | Int64(Int32(truncatingIfNeeded: Int(h.queryTime * 1000)))
                     if seen.insert(key).inserted { votes[bin, default: 0] += Double(h.similarity) }
                 }
@@ -176,7 +176,7 @@ public struct TemporalAligner: Sendable {
             // Sorted: among equal scores the first wins, and it must be the same one every run.
             for bin in votes.keys.sorted() {
                 let s = cellScore(votes, bin, rate: rate)
-                if s > best.score { best = (s, rate, bin) }
+                if s > best.score { best = (s, rate, bin); bestPlacement = anchors[bin] }
             }
         }
         guard best.score > 0 else { return nil }
