@@ -64,8 +64,8 @@ package struct KeypointHits: FrameHitChannel {
         self.frameOwner = frameOwner
         self.frameTime = frameTime
         self.frameSize = frameSize
-        isStatic = Self.staticKeypoints(index: index, frame: keypointFrame, position: position, owner: frameOwner,
-                                        time: frameTime, size: frameSize)
+        isStatic = Self.staticKeypoints(frame: keypointFrame, position: position, descriptors: descriptors,
+                                        owner: frameOwner, time: frameTime, size: frameSize)
     }
 
     /// Seconds apart, descriptor bits and share of the frame's diagonal within which a keypoint
@@ -79,25 +79,68 @@ package struct KeypointHits: FrameHitChannel {
     /// logo), not to the moment. They cannot tell one moment of the video from another, and
     /// the same scene filmed another time has them too ("burstiness", Jégou et al.), so they
     /// are not evidence of a copy.
-    static func staticKeypoints(index: DescriptorIndex, frame: [UInt32], position: [SIMD2<Double>], owner: [UInt32],
-                                time: [Float], size: [SIMD2<Double>]) -> [Bool] {
-        var result = [Bool](repeating: false, count: index.count)
-        var seen = [Bool](repeating: false, count: index.count)
-        for i in 0 ..< index.count {
-            let f = Int(frame[i])
-            let d = size[f]
-            let radius = staticPlace * (d.x * d.x + d.y * d.y).squareRoot()
-            var found = false
-            index.search(index.descriptors[i], maximumDistance: staticDistance, seen: &seen) { j, _ in
-                guard !found else { return }
-                let g = Int(frame[j])
-                guard owner[g] == owner[f], abs(time[g] - time[f]) >= staticSpan else { return }
-                let delta = position[j] - position[i]
-                if (delta * delta).sum() <= radius * radius { found = true }
+    ///
+    /// Exact, and found per reference through the place rather than the descriptor: keypoints
+    /// are sorted into square cells of the place radius, and each is compared with those of the
+    /// nine cells around its own (a few per cell even for an hour of a held shot's corners).
+    static func staticKeypoints(frame: [UInt32], position: [SIMD2<Double>], descriptors: [BinaryDescriptor],
+                                owner: [UInt32], time: [Float], size: [SIMD2<Double>]) -> [Bool] {
+        var result = [Bool](repeating: false, count: frame.count)
+        // Keypoints are laid out reference by reference, frame by frame.
+        var start = 0
+        while start < frame.count {
+            let video = owner[Int(frame[start])]
+            var end = start
+            var largest = SIMD2<Double>(1, 1)
+            while end < frame.count, owner[Int(frame[end])] == video {
+                largest = pointwiseMax(largest, size[Int(frame[end])])
+                end += 1
             }
-            result[i] = found
+            markStatic(start ..< end, largest: largest, frame: frame, position: position, descriptors: descriptors,
+                       time: time, size: size, into: &result)
+            start = end
         }
         return result
+    }
+
+    private static func markStatic(_ range: Range<Int>, largest: SIMD2<Double>, frame: [UInt32], position: [SIMD2<Double>],
+                                   descriptors: [BinaryDescriptor], time: [Float], size: [SIMD2<Double>],
+                                   into result: inout [Bool]) {
+        let cell = max(1, staticPlace * (largest * largest).sum().squareRoot())
+        let columns = Int(largest.x / cell) + 1, rows = Int(largest.y / cell) + 1
+        func cellOf(_ i: Int) -> (Int, Int) {
+            let p = position[i]
+            return (min(columns - 1, max(0, Int(p.x / cell))), min(rows - 1, max(0, Int(p.y / cell))))
+        }
+        // Counting sort of the keypoints by cell.
+        var first = [Int](repeating: 0, count: columns * rows + 1)
+        for i in range { let (c, r) = cellOf(i); first[r * columns + c + 1] += 1 }
+        for c in 0 ..< columns * rows { first[c + 1] += first[c] }
+        var next = first
+        var members = [Int](repeating: 0, count: range.count)
+        for i in range {
+            let (c, r) = cellOf(i)
+            members[next[r * columns + c]] = i
+            next[r * columns + c] += 1
+        }
+        for i in range {
+            let d = size[Int(frame[i])]
+            let radius = staticPlace * (d * d).sum().squareRoot()
+            let (c, r) = cellOf(i)
+            search: for rr in max(0, r - 1) ... min(rows - 1, r + 1) {
+                for cc in max(0, c - 1) ... min(columns - 1, c + 1) {
+                    for m in first[rr * columns + cc] ..< first[rr * columns + cc + 1] {
+                        let j = members[m]
+                        guard abs(time[Int(frame[j])] - time[Int(frame[i])]) >= staticSpan else { continue }
+                        let delta = position[j] - position[i]
+                        guard (delta * delta).sum() <= radius * radius,
+                              descriptors[i].distance(to: descriptors[j]) <= staticDistance else { continue }
+                        result[i] = true
+                        break search
+                    }
+                }
+            }
+        }
     }
 
     package func usableTimes(of suspect: MediaFingerprint) -> [Float] {

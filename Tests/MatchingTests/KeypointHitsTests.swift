@@ -166,4 +166,30 @@ import TestSupport
         #expect(!p.isSame(as: Placement(centre: SIMD2(0.5, 0.5), logScale: 0.2, rotation: 0.12)))
         #expect(Placement(centre: .zero, logScale: 0, rotation: 3.13).isSame(as: Placement(centre: .zero, logScale: 0, rotation: -3.13)))
     }
+
+    @Test func aKeypointIsOfTheSceneWhenSeenAgainInPlaceSecondsApartInItsOwnVideo() {
+        var g = SeededGenerator(seed: 56)
+        let d = descriptor(&g), other = descriptor(&g)
+        // Per keypoint: frame, position, descriptor. Frames 0-2 of video 0 at 0, 1 and 3 s, frame
+        // 3 of video 1 at 5 s; all 480×270 (place radius 0.005 × 551 ≈ 2.75 px).
+        let owner: [UInt32] = [0, 0, 0, 1], time: [Float] = [0, 1, 3, 5]
+        let size = [SIMD2<Double>](repeating: SIMD2(480, 270), count: 4)
+        let keypoints: [(UInt32, SIMD2<Double>, BinaryDescriptor)] = [
+            (0, SIMD2(100, 100), d),                         // 0: seen again by 3 at 3 s
+            (0, SIMD2(300, 200), d),                         // 1: only by 6 in another video
+            (0, SIMD2(50, 50), d),                           // 2: only 1 s later (4)
+            (2, SIMD2(101.5, 101.5), flip(d, bits: 30, &g)), // 3: 2.1 px and 30 bits from 0
+            (1, SIMD2(50, 50), d),                           // 4
+            (2, SIMD2(400, 100), d),                         // 5: same descriptor, elsewhere
+            (3, SIMD2(300, 200), d),                         // 6
+            (2, SIMD2(200, 60), other),                      // 7: unrelated at 8's place
+            (0, SIMD2(200, 60), flip(other, bits: 40, &g)),  // 8: 40 bits from 7
+        ]
+        // The computation expects keypoints grouped by video, as `init` lays them out.
+        let order = keypoints.indices.sorted { owner[Int(keypoints[$0].0)] < owner[Int(keypoints[$1].0)] }
+        let marks = KeypointHits.staticKeypoints(frame: order.map { keypoints[$0].0 }, position: order.map { keypoints[$0].1 },
+                                                 descriptors: order.map { keypoints[$0].2 }, owner: owner, time: time, size: size)
+        let byKeypoint = Dictionary(uniqueKeysWithValues: zip(order, marks))
+        #expect((0 ..< keypoints.count).map { byKeypoint[$0]! } == [true, false, false, true, false, false, false, false, false])
+    }
 }
