@@ -37,7 +37,8 @@ extension MatchSegment {
                 result.append(MatchSegment(modality: .both, suspectStart: start, suspectEnd: end,
                                            referenceStart: a.referenceTime(at: start), referenceEnd: a.referenceTime(at: end),
                                            score: 1 - (1 - v.score) * (1 - a.score), speed: a.speed,
-                                           matchedFrames: v.matchedFrames, matchedLandmarks: a.matchedLandmarks))
+                                           matchedFrames: v.matchedFrames, matchedLandmarks: a.matchedLandmarks,
+                                           geometry: v.geometry))
             } else {
                 result.append(a)
             }
@@ -77,7 +78,8 @@ extension MatchSegment {
                             suspectStart: start, suspectEnd: end, referenceStart: referenceStart, referenceEnd: referenceEnd,
                             score: max(score, b.score), speed: speed.isFinite && speed > 0 ? speed : first.speed,
                             matchedFrames: other.matchedFrames + Int((Double(second.matchedFrames) * kept).rounded()),
-                            matchedLandmarks: other.matchedLandmarks + Int((Double(second.matchedLandmarks) * kept).rounded()))
+                            matchedLandmarks: other.matchedLandmarks + Int((Double(second.matchedLandmarks) * kept).rounded()),
+                            geometry: [self, b].compactMap(\.geometry).max { $0.inliers < $1.inliers })
     }
 }
 

@@ -103,7 +103,8 @@ public struct Matcher: Sendable {
                     result[reference, default: []].append(
                         MatchSegment(modality: Modality(channel.medium), suspectStart: a.queryStart, suspectEnd: a.queryEnd,
                                      referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
-                                     score: videoScore(a), speed: a.rate, matchedFrames: a.supportingInstants))
+                                     score: videoScore(a), speed: a.rate, matchedFrames: a.supportingInstants,
+                                     geometry: a.geometry))
                 }
             }
         }

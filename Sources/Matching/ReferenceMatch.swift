@@ -42,9 +42,14 @@ public struct MatchSegment: Sendable, Equatable, Codable {
     /// Where windows of a long suspect overlap, the overlap's share is counted once, estimated.
     public var matchedFrames: Int
     public var matchedLandmarks: Int
+    /// Where the reference picture sits in the suspect frame, when a channel that verifies
+    /// geometry (keypoints) found the picture.
+    public var geometry: PictureGeometry?
 
     public init(modality: Modality, suspectStart: Double, suspectEnd: Double, referenceStart: Double,
-                referenceEnd: Double, score: Double, speed: Double, matchedFrames: Int = 0, matchedLandmarks: Int = 0) {
+                referenceEnd: Double, score: Double, speed: Double, matchedFrames: Int = 0, matchedLandmarks: Int = 0,
+                geometry: PictureGeometry? = nil) {
+        self.geometry = geometry
         self.matchedFrames = matchedFrames
         self.matchedLandmarks = matchedLandmarks
         self.modality = modality

@@ -15,12 +15,17 @@ public struct FrameHit: Sendable {
     /// Where the reference picture lies in the query frame, for channels that verify geometry
     /// (keypoints); nil for whole-frame channels.
     public var placement: Placement?
+    /// The fitted outline of the reference picture in the query frame, for the evidence
+    /// (keypoints); nil for whole-frame channels.
+    public var geometry: PictureGeometry?
 
-    public init(queryTime: Float, referenceTime: Float, similarity: Float, placement: Placement? = nil) {
+    public init(queryTime: Float, referenceTime: Float, similarity: Float, placement: Placement? = nil,
+                geometry: PictureGeometry? = nil) {
         self.queryTime = queryTime
         self.referenceTime = referenceTime
         self.similarity = similarity
         self.placement = placement
+        self.geometry = geometry
     }
 }
 
@@ -71,6 +76,9 @@ public struct Alignment: Sendable, Equatable {
     public var uniqueness: Double
     /// Distinct reference times matched (a frozen or static reference gives few).
     public var distinctReferenceTimes: Int
+    /// Where the reference picture sits in the query frame: the fit of the segment's most
+    /// similar instant (channels that verify geometry only).
+    public var geometry: PictureGeometry?
 
     public var referenceStart: Double { rate * queryStart + offset }
     public var referenceEnd: Double { rate * queryEnd + offset }
@@ -223,9 +231,9 @@ public struct TemporalAligner: Sendable {
         // Best similarity of each query instant to reference frames far (> 2 s) from the map:
         // when it is as good as on the map, that instant does not confirm this offset.
         // Best hit per query instant.
-        var byInstant: [Float: (similarity: Float, reference: Float, placement: Placement?)] = [:]
+        var byInstant: [Float: (similarity: Float, reference: Float, placement: Placement?, geometry: PictureGeometry?)] = [:]
         for h in inliers where h.similarity > (byInstant[h.queryTime]?.similarity ?? -1) {
-            byInstant[h.queryTime] = (h.similarity, h.referenceTime, h.placement)
+            byInstant[h.queryTime] = (h.similarity, h.referenceTime, h.placement, h.geometry)
         }
         // An off-map hit with a placement counts against the instant only where it places the
         // reference as the on-map hit does (a still view seen again), not elsewhere (another
@@ -251,10 +259,13 @@ public struct TemporalAligner: Sendable {
                 return min(1, max(0, margin / Double(Self.specificMargin)))
             }
             let uniqueness = specificity.reduce(0, +) / Double(group.count)
+            // The geometry of the most similar instant (the earliest of equals).
+            let shown = group.compactMap { t in byInstant[t]!.geometry.map { (byInstant[t]!.similarity, $0) } }
+                .max { $0.0 < $1.0 }?.1
             return Alignment(rate: rate, offset: offset, queryStart: start, queryEnd: end,
                              supportingInstants: group.count, instantsInSpan: max(inSpan, group.count),
                              meanSimilarity: similarities.reduce(0, +) / Double(similarities.count),
-                             uniqueness: uniqueness, distinctReferenceTimes: references.count)
+                             uniqueness: uniqueness, distinctReferenceTimes: references.count, geometry: shown)
         }
     }
 }

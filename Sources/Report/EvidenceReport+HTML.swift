@@ -93,6 +93,9 @@ extension EvidenceReport {
     .pair{display:flex;gap:14px;flex-wrap:wrap;margin:10px 0 4px;break-inside:avoid}
     figure{margin:0;flex:0 0 auto}
     figure img{display:block;width:320px;height:auto;border:1px solid #999;background:#000}
+    .framed{position:relative}
+    .framed svg{position:absolute;left:0;top:0;width:100%;height:100%;overflow:visible}
+    .framed polygon{fill:none;stroke:#ff1f5a;stroke-width:2.5px;stroke-linejoin:round}
     figcaption{font-size:12px;color:#444;margin-top:3px;max-width:320px;word-break:break-all}
     .missing{width:320px;height:120px;display:flex;align-items:center;justify-content:center;border:1px dashed #aaa;color:#777;font-size:12px;text-align:center}
     .note{font-size:12px;color:#666}
@@ -200,9 +203,14 @@ extension SuspectEvidence {
                     continue
                 }
                 h.line("<div class=\"passage\"><p class=\"note\">Passage \(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)) of this clip:</p>")
+                if let picture = s.picture {
+                    let place = picture.phrase.map { ": \($0)" } ?? ": the whole frame"
+                    h.line("<p class=\"note\">\("Outlined in red: where \(referenceName)’s frame sits in this clip’s frame, fitted to \(picture.inliers) matched keypoints\(place)".htmlEscaped).</p>")
+                }
                 for pair in pairs {
                     h.line("<div class=\"pair\">")
-                    h.figure(jpeg: pair.suspectJPEG, caption: "This clip at \(EvidenceReport.preciseClock(pair.suspectTime))")
+                    h.figure(jpeg: pair.suspectJPEG, caption: "This clip at \(EvidenceReport.preciseClock(pair.suspectTime))",
+                             outline: s.picture?.corners)
                     h.figure(jpeg: pair.referenceJPEG, caption: "\(referenceName) at \(EvidenceReport.preciseClock(pair.referenceTime))")
                     let distance = pair.distance.map { "PDQ distance \($0) of 256" + ($0 <= 31 ? " (the same picture)" : "") }
                         ?? "no distance: \(pair.note ?? "a picture is missing")"
@@ -262,12 +270,21 @@ struct HTMLWriter {
 
     /// A picture with its caption; `kind` names it in its class, its alt text and where it is
     /// missing ("picture not available").
-    mutating func figure(jpeg: [UInt8]?, caption: String, kind: String? = nil) {
+    /// `outline`: a polygon drawn over the picture, corners as [x, y] fractions of its width and
+    /// height (an inline SVG: no script, nothing fetched).
+    mutating func figure(jpeg: [UInt8]?, caption: String, kind: String? = nil, outline: [[Double]]? = nil) {
         let open = kind.map { "<figure class=\"\($0)\">" } ?? "<figure>"
         if let jpeg, !jpeg.isEmpty {
             let uri = "data:image/jpeg;base64," + Data(jpeg).base64EncodedString()
             let alt = (kind.map { $0.prefix(1).uppercased() + $0.dropFirst() + ": " } ?? "") + caption
-            line("\(open)<img src=\"\(uri)\" alt=\"\(alt.htmlEscaped)\"><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
+            let image = "<img src=\"\(uri)\" alt=\"\(alt.htmlEscaped)\">"
+            if let outline, outline.count >= 3, outline.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isFinite) }) {
+                let points = outline.map { String(format: "%.4f,%.4f", $0[0], $0[1]) }.joined(separator: " ")
+                line("\(open)<div class=\"framed\">\(image)<svg viewBox=\"0 0 1 1\" preserveAspectRatio=\"none\" aria-hidden=\"true\">"
+                     + "<polygon points=\"\(points)\" vector-effect=\"non-scaling-stroke\"/></svg></div><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
+                return
+            }
+            line("\(open)\(image)<figcaption>\(caption.htmlEscaped)</figcaption></figure>")
         } else {
             line("\(open)<div class=\"missing\">\(kind ?? "picture") not available</div><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
         }

@@ -15,12 +15,15 @@ package struct SuspectReport: Sendable, Codable {
         /// The evidence counted by the matcher (nil in records of earlier versions).
         package var matchedFrames: Int?
         package var matchedLandmarks: Int?
+        /// Where the reference picture sits in the clip's frame (keypoint channel only).
+        package var picture: Picture?
 
         /// The segment as the matcher described it.
         package var matchSegment: MatchSegment {
             MatchSegment(modality: modality, suspectStart: suspectStart, suspectEnd: suspectEnd, referenceStart: referenceStart,
                          referenceEnd: referenceEnd, score: score, speed: speed,
-                         matchedFrames: matchedFrames ?? 0, matchedLandmarks: matchedLandmarks ?? 0)
+                         matchedFrames: matchedFrames ?? 0, matchedLandmarks: matchedLandmarks ?? 0,
+                         geometry: picture?.geometry)
         }
 
         /// Where suspect time `t` lands in the reference: the matcher's one time map.
@@ -31,6 +34,53 @@ package struct SuspectReport: Sendable, Codable {
             case suspectStart = "suspect_start", suspectEnd = "suspect_end"
             case referenceStart = "reference_start", referenceEnd = "reference_end"
             case matchedFrames = "matched_frames", matchedLandmarks = "matched_landmarks"
+            case picture
+        }
+    }
+
+    /// `PictureGeometry` as records give it: corners as [x, y] fractions of the clip's frame,
+    /// rounded to a thousandth, the area share and the angle alongside.
+    package struct Picture: Sendable, Codable, Equatable {
+        package var corners: [[Double]]
+        package var areaShare: Double
+        package var rotationDegrees: Double
+        package var mirrored: Bool
+        package var inliers: Int
+
+        package init(_ g: PictureGeometry) {
+            corners = g.corners.map { [SuspectReport.rounded($0.x), SuspectReport.rounded($0.y)] }
+            areaShare = SuspectReport.rounded(g.areaShare)
+            rotationDegrees = (g.rotation * 10).rounded() / 10
+            mirrored = g.mirrored
+            inliers = g.inliers
+        }
+
+        package var geometry: PictureGeometry {
+            PictureGeometry(corners: corners.map { SIMD2($0.first ?? 0, $0.count > 1 ? $0[1] : 0) },
+                            rotation: rotationDegrees, mirrored: mirrored, inliers: inliers)
+        }
+
+        /// The phrase for people when the picture sits inside the frame ("shown at 31 % of the
+        /// frame, rotated 7° clockwise, mirrored"); nil for a whole-frame copy.
+        package var phrase: String? {
+            let g = geometry
+            guard !g.isWholeFrame() else { return nil }
+            var parts: [String] = []
+            if areaShare < 0.9 {
+                parts.append("shown at \(Int((areaShare * 100).rounded())) % of the frame")
+            } else if areaShare > 1.1 {
+                parts.append(String(format: "enlarged ×%.1f", areaShare.squareRoot()))
+            }
+            if abs(rotationDegrees) >= 1 {
+                parts.append(String(format: "rotated %.0f° %@", abs(rotationDegrees), rotationDegrees > 0 ? "clockwise" : "anticlockwise"))
+            }
+            if mirrored { parts.append("mirrored") }
+            return parts.isEmpty ? "moved within the frame" : parts.joined(separator: ", ")
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case corners, mirrored, inliers
+            case areaShare = "area_share", rotationDegrees = "rotation_degrees"
         }
     }
 
@@ -116,7 +166,8 @@ package struct SuspectReport: Sendable, Codable {
                                   Segment(modality: $0.modality, suspectStart: Self.rounded($0.suspectStart),
                                           suspectEnd: Self.rounded($0.suspectEnd), referenceStart: Self.rounded($0.referenceStart),
                                           referenceEnd: Self.rounded($0.referenceEnd), score: Self.rounded($0.score),
-                                          speed: Self.rounded($0.speed), matchedFrames: $0.matchedFrames, matchedLandmarks: $0.matchedLandmarks)
+                                          speed: Self.rounded($0.speed), matchedFrames: $0.matchedFrames, matchedLandmarks: $0.matchedLandmarks,
+                                          picture: $0.geometry.map(Picture.init))
                               },
                               sha256: check?.sha256, referenceVerified: check?.verified, referenceProblem: check?.problem,
                               sameContent: nil))
@@ -193,6 +244,7 @@ package struct SuspectReport: Sendable, Codable {
                 line += "  =  reference \(Self.clock(s.referenceStart))–\(Self.clock(s.referenceEnd))"
                 line += "  \(Self.words(s.modality))"
                 if abs(s.speed - 1) >= 0.02 { line += String(format: ", speed ×%.2f", s.speed) }
+                if let phrase = s.picture?.phrase { line += ", \(phrase)" }
                 lines.append(line)
             }
         }

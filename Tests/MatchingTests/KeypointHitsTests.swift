@@ -76,6 +76,30 @@ import TestSupport
         #expect(abs(Double(p.centre.x) - cx / 640) < 0.005 && abs(Double(p.centre.y) - cy / 360) < 0.005)
         #expect(abs(Double(p.logScale) - log(0.5)) < 0.01 && abs(Double(p.rotation) - a) < 0.01)
 
+        // The evidence's outline: the reference frame's corners where the placement puts them,
+        // within 0.5 % of the frame; its area a quarter of the reference's, in suspect shares.
+        func placed(_ x: Double, _ y: Double) -> SIMD2<Double> {
+            SIMD2((0.5 * (cos(a) * x - sin(a) * y) + 300) / 640, (0.5 * (sin(a) * x + cos(a) * y) + 80) / 360)
+        }
+        let outline = try #require(hit.geometry)
+        let truth = [placed(0, 0), placed(480, 0), placed(480, 270), placed(0, 270)]
+        #expect(zip(outline.corners, truth).allSatisfy { c, t in let d = c - t; return (d * d).sum().squareRoot() < 0.005 },
+                "\(outline.corners) against \(truth)")
+        #expect(abs(outline.areaShare - 0.25 * 480 * 270 / (640 * 360)) < 0.005)
+        #expect(abs(outline.rotation - 10) < 0.5 && !outline.mirrored && outline.inliers >= KeypointHits.minimumPairs)
+        #expect(!outline.isWholeFrame())
+
+        // A clip showing the picture mirrored is found through its mirrored description, whose
+        // positions are those of the mirror image (here: the placement above). The outline is
+        // given in the frame as it plays: mirrored, turned the other way.
+        var mirroredFrame = suspect
+        mirroredFrame.mirrored = true
+        let mirroredOutline = try #require(channel.verifiedHits(mirroredFrame, scratch: &scratch).first?.1.geometry)
+        #expect(mirroredOutline.mirrored && abs(mirroredOutline.rotation + 10) < 0.5)
+        let mirroredTruth = truth.map { SIMD2(1 - $0.x, $0.y) }
+        #expect(zip(mirroredOutline.corners, mirroredTruth).allSatisfy { c, t in let d = c - t; return (d * d).sum().squareRoot() < 0.005 },
+                "\(mirroredOutline.corners) against \(mirroredTruth)")
+
         // An unrelated picture shows nothing.
         let unrelated = KeypointFrame(time: 2, width: 640, height: 360, keypoints: picture(&g))
         #expect(channel.verifiedHits(unrelated, scratch: &scratch).isEmpty)

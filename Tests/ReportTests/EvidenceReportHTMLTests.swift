@@ -79,4 +79,30 @@ import Testing
         #expect(html.contains("class=\"m-both\" style=\"left:10.00%;width:30.00%\""))
         #expect(html.contains("class=\"m-audio\" style=\"left:45.00%;width:5.00%\""))
     }
+
+    /// Issue 31: a picture found inside the frame is outlined over the clip's frame (an SVG
+    /// polygon, no script) and said in words; a segment without geometry draws nothing.
+    @Test func aPictureInsideTheFrameIsOutlinedOverTheClipsFrame() throws {
+        let geometry = PictureGeometry(corners: [SIMD2(0.25, 0.2), SIMD2(0.75, 0.25), SIMD2(0.7, 0.75), SIMD2(0.2, 0.7)],
+                                       rotation: 5.7, mirrored: false, inliers: 37)
+        let segment = MatchSegment(modality: .video, suspectStart: 2, suspectEnd: 8, referenceStart: 12, referenceEnd: 18,
+                                   score: 0.8, speed: 1, matchedFrames: 12, geometry: geometry)
+        let match = ReferenceMatch(reference: ReferenceEntry(path: "/library/talk.mp4", duration: 60), score: 0.8,
+                                   modality: .video, segments: [segment])
+        let report = SuspectReport(suspect: "/clips/inset.mp4", duration: 20, matches: [match], error: nil)
+        let pair = FramePair(suspectTime: 5, referenceTime: 15, suspectJPEG: Self.jpeg, referenceJPEG: Self.jpeg, distance: 120)
+        let html = EvidenceReport(generated: Date(timeIntervalSince1970: 1_700_000_000), vmatchVersion: "9.9.9", libraryVideos: 1,
+                                  suspects: [SuspectEvidence(report: report, sha256: nil, size: nil,
+                                                             checkedAt: Date(timeIntervalSince1970: 1_700_000_000), pictures: [[[pair]]])]).html()
+        #expect(html.contains("<polygon points=\"0.2500,0.2000 0.7500,0.2500 0.7000,0.7500 0.2000,0.7000\""))
+        #expect(html.components(separatedBy: "<polygon").count == 2, "only over the clip's frame, not the reference's")
+        #expect(html.contains("fitted to 37 matched keypoints: shown at 25 % of the frame, rotated 6° clockwise"))
+        #expect(!html.contains("<script"))
+        // The same segment without geometry: no outline.
+        #expect(!Self.evidence().html().contains("<polygon"))
+        // JSON: the outline as corners, area share and angle.
+        let line = report.jsonLine()
+        #expect(line.contains("\"picture\":{\"area_share\":0.252,\"corners\":[[0.25,0.2],[0.75,0.25],[0.7,0.75],[0.2,0.7]],\"inliers\":37,\"mirrored\":false,\"rotation_degrees\":5.7}"), "\(line)")
+        #expect(report.text().contains("picture, shown at 25 % of the frame, rotated 6° clockwise"))
+    }
 }

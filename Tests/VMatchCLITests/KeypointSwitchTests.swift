@@ -31,4 +31,57 @@ import Testing
         let missed = try CLI.run(["compare", turned], environment: off)
         #expect(missed.status == 0, "\(missed.stdout)")
     }
+
+    /// Issue 31: the reference shown as an inset of known place, size and angle is outlined
+    /// where it is, within 3 % of the frame, in JSON and in words.
+    @Test func anInsetIsOutlinedWhereItIs() throws {
+        try Fixture.make()
+        // talk.mp4 (320×180) turned 7° clockwise, its bounding box at (200, 100) of a 640×360
+        // frame of other footage, with another voice.
+        let angle = 7 * Double.pi / 180
+        let inset = try CLI.ffmpeg("inset-turned.mp4", [
+            "-i", Fixture.library.appendingPathComponent("talk.mp4").path,
+            "-i", Fixture.suspects.appendingPathComponent("unrelated.mp4").path,
+            "-filter_complex",
+            "[1:v]scale=640:360,setsar=1[bg];[0:v]trim=start=1:end=11,setpts=PTS-STARTPTS,format=rgba,"
+                + "rotate=7*PI/180:ow=rotw(7*PI/180):oh=roth(7*PI/180):c=none[fg];[bg][fg]overlay=x=200:y=100:shortest=1,format=yuv420p[v]",
+            "-map", "[v]", "-map", "1:a", "-shortest", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac"])
+        let on = ["VMATCH_DB": Fixture.database(), "VMATCH_KEYPOINTS": "1"]
+        let index = try CLI.run(["index", Fixture.library.path], environment: on)
+        #expect(index.status == 0, "\(index.stderr)")
+        let found = try CLI.run(["compare", "--json", inset], environment: on)
+        #expect(found.status == 1, "\(found.stderr)")
+        struct Record: Decodable {
+            struct Picture: Decodable {
+                var corners: [[Double]]
+                var area_share: Double
+                var rotation_degrees: Double
+                var mirrored: Bool
+                var inliers: Int
+            }
+            struct Segment: Decodable { var picture: Picture? }
+            struct Match: Decodable { var reference: String; var segments: [Segment] }
+            var matches: [Match]
+        }
+        let record = try JSONDecoder().decode(Record.self, from: Data(found.stdout.utf8))
+        let match = try #require(record.matches.first, "\(found.stdout)")
+        #expect((match.reference as NSString).lastPathComponent == "talk.mp4")
+        let picture = try #require(match.segments.compactMap(\.picture).first, "\(found.stdout)")
+        // ffmpeg's rotate centres the turned picture in its bounding box.
+        let boxWidth = (320 * cos(angle) + 180 * sin(angle)).rounded(), boxHeight = (320 * sin(angle) + 180 * cos(angle)).rounded()
+        let centre = SIMD2(200 + boxWidth / 2, 100 + boxHeight / 2)
+        let truth = [SIMD2(-160.0, -90), SIMD2(160, -90), SIMD2(160, 90), SIMD2(-160, 90)].map { p in
+            (centre + SIMD2(cos(angle) * p.x - sin(angle) * p.y, sin(angle) * p.x + cos(angle) * p.y)) / SIMD2(640, 360)
+        }
+        #expect(picture.corners.count == 4)
+        for (corner, t) in zip(picture.corners, truth) {
+            #expect(abs(corner[0] - t.x) <= 0.03 && abs(corner[1] - t.y) <= 0.03, "\(picture.corners) against \(truth)")
+        }
+        #expect(abs(picture.rotation_degrees - 7) < 1.5 && !picture.mirrored && picture.inliers > 0)
+        #expect(abs(picture.area_share - 0.25) < 0.03)
+
+        let text = try CLI.run(["compare", inset], environment: on)
+        #expect(text.stdout.contains("shown at 2") && text.stdout.contains("% of the frame, rotated") && text.stdout.contains("clockwise"),
+                "\(text.stdout)")
+    }
 }
