@@ -220,6 +220,55 @@ public final class KeypointExtractor {
         return out
     }
 
+    /// The keypoints of the image and of its left-right mirror image at once, for a suspect
+    /// (BRIEF is not mirror symmetric): the pyramid, corners and Harris ranking are found once —
+    /// FAST, its non-maximum suppression and the Harris response are mirror symmetric, so the
+    /// mirror image has the same corners, mirrored — and only orientation and descriptors are
+    /// computed again, on the mirrored levels. `mirrored` is what `keypoints(…, mirrored: true)`
+    /// gives, up to the order of corners of equal strength.
+    public func keypointsAndMirror(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+                                   rowStride: Int? = nil) -> (own: [Keypoint], mirrored: [Keypoint]) {
+        let stride = rowStride ?? width
+        precondition(width >= 0 && height >= 0 && stride >= width, "KeypointExtractor: bad shape \(width)x\(height) stride \(stride)")
+        precondition(height == 0 || luma.count >= (height - 1) * stride + width,
+                     "KeypointExtractor: \(luma.count) bytes for a \(width)x\(height) image with stride \(stride)")
+        let minimumSide = 2 * options.edgeMargin + 1
+        guard width >= minimumSide, height >= minimumSide, options.maximumKeypoints > 0 else { return ([], []) }
+        reserve(width: width, height: height)
+        buildPyramid(luma, width: width, height: height, stride: stride, mirrored: false)
+
+        var own: [Keypoint] = [], mirrored: [Keypoint] = []
+        own.reserveCapacity(options.maximumKeypoints)
+        mirrored.reserveCapacity(options.maximumKeypoints)
+        for (index, level) in levelShapes.enumerated() {
+            let quota = levelQuotas[index]
+            guard quota > 0 else { continue }
+            findCorners(level, threshold: options.fastThreshold)
+            if corners.count * 2 < quota && options.fallbackFastThreshold < options.fastThreshold {
+                findCorners(level, threshold: options.fallbackFastThreshold)
+            }
+            guard !corners.isEmpty else { continue }
+            keepBestByScore(2 * quota)
+            rankByHarris(level, keeping: quota)
+            blur(level)
+            describe(level, index: index, fullWidth: width, fullHeight: height, into: &own)
+            // The level and its blur turned into their mirror images (each level is read only
+            // here once the pyramid is built), the corners with them.
+            mirrorRows(pyramid + level.offset, width: level.width, height: level.height)
+            mirrorRows(blurred + level.offset, width: level.width, height: level.height)
+            for i in corners.indices { corners[i].x = Int32(level.width - 1) - corners[i].x }
+            describe(level, index: index, fullWidth: width, fullHeight: height, into: &mirrored)
+        }
+        return (own, mirrored)
+    }
+
+    private func mirrorRows(_ plane: UnsafeMutablePointer<UInt8>, width: Int, height: Int) {
+        for y in 0 ..< height {
+            var row = UnsafeMutableBufferPointer(start: plane + y * width, count: width)
+            row.reverse()
+        }
+    }
+
     public func keypoints(luma: [UInt8], width: Int, height: Int, rowStride: Int? = nil,
                           mirrored: Bool = false) -> [Keypoint] {
         luma.withUnsafeBufferPointer { keypoints(luma: $0, width: width, height: height, rowStride: rowStride, mirrored: mirrored) }

@@ -29,13 +29,11 @@ public final class KeypointRecipe {
     /// The keypoint frames of one picture at `time`: its own description and, for a suspect,
     /// the mirrored one; none for a picture without corners.
     public func frames(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) -> [KeypointFrame] {
-        var out: [KeypointFrame] = []
-        for mirrored in role == .suspect ? [false, true] : [false] {
-            let keypoints = extractor.keypoints(luma: luma, width: width, height: height, mirrored: mirrored)
-            if !keypoints.isEmpty {
-                out.append(KeypointFrame(time: Float(time), width: width, height: height, mirrored: mirrored, keypoints: keypoints))
-            }
+        let described = role == .suspect
+            ? extractor.keypointsAndMirror(luma: luma, width: width, height: height)
+            : (own: extractor.keypoints(luma: luma, width: width, height: height), mirrored: [])
+        return [(false, described.own), (true, described.mirrored)].compactMap { mirrored, keypoints in
+            keypoints.isEmpty ? nil : KeypointFrame(time: Float(time), width: width, height: height, mirrored: mirrored, keypoints: keypoints)
         }
-        return out
     }
 }
