@@ -3,8 +3,8 @@ import Foundation
 import Pipeline
 import Report
 
-/// Written by the signal handler, read by the watch loop: SIGINT and SIGTERM become a byte on a
-/// pipe, so the loop stops between clips and never in the middle of writing a record.
+/// Written by the signal handler, read by the watch loop: SIGINT, SIGTERM and SIGHUP become a
+/// byte on a pipe, so the loop stops between clips and never in the middle of writing a record.
 nonisolated(unsafe) private var stopPipe: (read: Int32, write: Int32) = (-1, -1)
 
 struct Watch: ParsableCommand {
@@ -17,7 +17,8 @@ struct Watch: ParsableCommand {
         seconds. What was checked is remembered beside the library (LIBRARY.watched.jsonl): \
         a restart checks only what arrived or changed meanwhile, and a clip that failed is not \
         tried again until it changes. New references indexed meanwhile are used for the next \
-        clip. SIGINT or SIGTERM stop it between clips (exit status 0).
+        clip. SIGINT, SIGTERM or SIGHUP stop it between clips (exit status 0); under nohup, \
+        SIGHUP stays ignored.
 
         Examples:
           vmatch watch ~/Downloads/clips
@@ -222,14 +223,21 @@ struct Watch: ParsableCommand {
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
-        sigaction(SIGINT, &action, nil)
-        sigaction(SIGTERM, &action, nil)
+        // A hang-up (the terminal, tmux pane or ssh session closed) ends a watch as SIGTERM
+        // does, cleanly, rather than killing it mid-record; but one started under `nohup`
+        // (SIGHUP ignored on entry) was asked to outlive it, so an ignored SIGHUP stays ignored.
+        var hangUp = sigaction()
+        sigaction(SIGHUP, nil, &hangUp)
+        let hangUpIgnored = unsafeBitCast(hangUp.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+        let signals = [SIGINT, SIGTERM] + (hangUpIgnored ? [] : [SIGHUP])
         // A parent may have started vmatch with these blocked (the mask is inherited): a watch
         // must stop when asked, whoever started it.
         var stopSignals = sigset_t()
         sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
+        for signal in signals {
+            sigaction(signal, &action, nil)
+            sigaddset(&stopSignals, signal)
+        }
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         return ends[0]
     }

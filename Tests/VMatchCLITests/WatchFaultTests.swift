@@ -1,0 +1,32 @@
+// `vmatch watch` under faults (issue 35): hang-ups, an output file rotated away, a watched
+// folder removed. The real binary, real signals, real files.
+import Foundation
+import Testing
+
+@Suite struct WatchFaultTests {
+    private static func copyClip(_ name: String, to url: URL) throws {
+        try FileManager.default.copyItem(at: Fixture.suspects.appendingPathComponent(name), to: url)
+    }
+
+    @Test func aHangUpStopsTheWatchAsSIGTERMDoes() throws {
+        let (dir, _, env) = try WatchTests.setUp()
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        let status = watch.stop(with: SIGHUP)
+        #expect(watch.process.terminationReason == .exit, "killed by signal \(status.map(String.init) ?? "?")")
+        #expect(status == 0)
+        #expect(watch.stderr.hasSuffix("watch: stopped; 0 checked, 0 with reuse, 0 failed\n"), "\(watch.stderr)")
+    }
+
+    @Test func underNohupAHangUpIsIgnoredAndTheWatchGoesOn() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir,
+                                     launcher: ["/usr/bin/nohup"])
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        kill(watch.process.processIdentifier, SIGHUP)
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("after-hangup.mp4"))
+        #expect(watch.wait { WatchTests.suspects(watch.stdout).contains("downloads/after-hangup.mp4") }, "\(watch.stderr)")
+        #expect(watch.process.isRunning)
+        #expect(watch.terminate() == 0)
+    }
+}
