@@ -56,7 +56,7 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         var references = try library.load()
-        let sink = try output.map(openForAppending) ?? Output.standard
+        let sink = FollowedOutput(output: try output.map(openForAppending) ?? Output.standard, path: output)
         if let htmlDir { try checkFolderWritable(htmlDir) }
         let log: WatchLog
         let watch: FolderWatch
@@ -124,7 +124,7 @@ struct Watch: ParsableCommand {
                 throw ExitCode(Status.unreadable)
             }
         }
-        if output != nil { try sink.synchronize() }
+        if output != nil { try session.sink.output.synchronize() }
         if !library.quiet {
             Terminal.note("watch: stopped; \(session.checked) checked, \(session.withReuse) with reuse, \(session.failed) failed")
         }
@@ -134,7 +134,7 @@ struct Watch: ParsableCommand {
     /// hook, and the log.
     struct Session {
         let json: Bool
-        let sink: Output
+        var sink: FollowedOutput
         let htmlDir: String?
         let hook: CommandHook?
         let log: WatchLog
@@ -245,6 +245,32 @@ struct Watch: ParsableCommand {
     private static func isReadable(_ descriptor: Int32) -> Bool {
         var p = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         return poll(&p, 1, 0) > 0
+    }
+}
+
+/// The watch's `-o` file, followed by its name: when the file at `path` is no longer the one
+/// open (removed, or renamed away by log rotation), the path is opened again before the next
+/// record, so records land where the user looks, as `>>` would put them.
+struct FollowedOutput {
+    private(set) var output: Output
+    /// nil for standard output.
+    let path: String?
+
+    mutating func write(_ text: String) throws {
+        if let path, !Self.isOpen(path, as: output.descriptor) {
+            let reopened = try openForAppending(path)
+            close(output.descriptor)
+            output = reopened
+            Terminal.note("watch: '\(path)' was removed or replaced; records go on in a new '\(path)'")
+        }
+        try output.write(text)
+    }
+
+    /// Whether `path` names the file open as `descriptor` (same device and inode).
+    private static func isOpen(_ path: String, as descriptor: Int32) -> Bool {
+        var named = stat(), open = stat()
+        guard stat(path, &named) == 0, fstat(descriptor, &open) == 0 else { return false }
+        return named.st_dev == open.st_dev && named.st_ino == open.st_ino
     }
 }
 

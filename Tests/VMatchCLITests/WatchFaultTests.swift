@@ -8,6 +8,31 @@ import Testing
         try FileManager.default.copyItem(at: Fixture.suspects.appendingPathComponent(name), to: url)
     }
 
+    @Test func recordsFollowTheOutputFileWhenItIsRotatedOrRemoved() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let results = dir.appendingPathComponent("results.jsonl")
+        func suspects(_ url: URL) -> [String] { WatchTests.suspects((try? String(contentsOf: url, encoding: .utf8)) ?? "") }
+        let watch = try RunningWatch(["--json", "-o", "results.jsonl", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("first.mp4"))
+        #expect(watch.wait { suspects(results) == ["downloads/first.mp4"] }, "\(watch.stderr)")
+
+        // Log rotation: the file is renamed away; the next record goes to a new file at the path.
+        let rotated = dir.appendingPathComponent("results.jsonl.1")
+        try FileManager.default.moveItem(at: results, to: rotated)
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("second.mp4"))
+        #expect(watch.wait { suspects(results) == ["downloads/second.mp4"] }, "\(watch.stderr)")
+        #expect(suspects(rotated) == ["downloads/first.mp4"])
+        #expect(watch.stderr.contains("watch: 'results.jsonl' was removed or replaced; records go on in a new 'results.jsonl'"), "\(watch.stderr)")
+
+        // A cleanup removes it: the same.
+        try FileManager.default.removeItem(at: results)
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("third.mp4"))
+        #expect(watch.wait { suspects(results) == ["downloads/third.mp4"] }, "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+        #expect(watch.stdout.isEmpty)
+    }
+
     @Test func aHangUpStopsTheWatchAsSIGTERMDoes() throws {
         let (dir, _, env) = try WatchTests.setUp()
         let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
