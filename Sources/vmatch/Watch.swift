@@ -18,7 +18,9 @@ struct Watch: ParsableCommand {
         a restart checks only what arrived or changed meanwhile, and a clip that failed is not \
         tried again until it changes. New references indexed meanwhile are used for the next \
         clip. SIGINT, SIGTERM or SIGHUP stop it between clips (exit status 0); under nohup, \
-        SIGHUP stays ignored.
+        SIGHUP stays ignored. A watched folder that is removed or renamed is named at once and \
+        watched again when it comes back; one still gone when the watch stops makes the exit \
+        status 2, and the watch ends (status 2) when every watched folder is gone for good.
 
         Examples:
           vmatch watch ~/Downloads/clips
@@ -115,9 +117,11 @@ struct Watch: ParsableCommand {
             do {
                 let event = try watch.next(stop: stop)
                 for problem in watch.takeProblems() { Terminal.error("\(problem)") }
+                for notice in watch.takeNotices() where !library.quiet { Terminal.note(notice) }
                 switch event {
                 case .stop: stopped = true
                 case .files(let files): queue = files
+                case .news: break
                 }
             } catch {
                 Terminal.error("\(error)")
@@ -127,6 +131,12 @@ struct Watch: ParsableCommand {
         if output != nil { try session.sink.output.synchronize() }
         if !library.quiet {
             Terminal.note("watch: stopped; \(session.checked) checked, \(session.withReuse) with reuse, \(session.failed) failed")
+        }
+        // A folder that went and did not come back was not watched: the run did not do its job.
+        let gone = watch.goneRoots
+        if !gone.isEmpty {
+            Terminal.error("watched folder\(gone.count == 1 ? "" : "s") \(gone.map { "'\($0)'" }.joined(separator: ", ")) gone when the watch stopped")
+            throw ExitCode(Status.unreadable)
         }
     }
 

@@ -33,6 +33,53 @@ import Testing
         #expect(watch.stdout.isEmpty)
     }
 
+    @Test func aWatchedFolderRemovedIsNamedAtOnceAndWatchedAgainWhenItComesBack() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        try FileManager.default.removeItem(at: watched)
+        #expect(watch.wait { watch.stderr.contains("error: watched folder '\(watched.path)' is gone (removed, renamed or unmounted); watching '\(dir.path)' for it to come back\n") },
+                "\(watch.stderr)")
+        // Re-created (a drive mounted again, a cleanup undone), with a clip already in it.
+        let staging = dir.appendingPathComponent("staging")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        try Self.copyClip("unrelated.mp4", to: staging.appendingPathComponent("before.mp4"))
+        try FileManager.default.moveItem(at: staging, to: watched)
+        #expect(watch.wait { watch.stderr.contains("watch: watched folder '\(watched.path)' is back; watching it again\n") }, "\(watch.stderr)")
+        #expect(watch.wait { WatchTests.suspects(watch.stdout).contains("downloads/before.mp4") }, "\(watch.stderr)")
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("after.mp4"))
+        #expect(watch.wait { WatchTests.suspects(watch.stdout).contains("downloads/after.mp4") }, "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+        #expect(WatchTests.suspects(watch.stdout) == ["downloads/before.mp4", "downloads/after.mp4"])
+    }
+
+    @Test func aWatchedFolderRenamedAwayAndNotBackMakesTheStopAFailure() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        try FileManager.default.moveItem(at: watched, to: dir.appendingPathComponent("renamed"))
+        #expect(watch.wait { watch.stderr.contains("error: watched folder '\(watched.path)' is gone") }, "\(watch.stderr)")
+        // A clip landing in the folder under its new name is not reported under the old one.
+        try Self.copyClip("unrelated.mp4", to: dir.appendingPathComponent("renamed/moved.mp4"))
+        #expect(watch.terminate() == 2)
+        #expect(watch.stderr.hasSuffix("error: watched folder '\(watched.path)' gone when the watch stopped\n"), "\(watch.stderr)")
+        #expect(!WatchTests.suspects(watch.stdout).contains("downloads/moved.mp4"))
+    }
+
+    @Test func whenEveryWatchedFolderIsGoneForGoodTheWatchEndsWithStatus2() throws {
+        let (dir, _, env) = try WatchTests.setUp()
+        let outer = dir.appendingPathComponent("outer")
+        let watched = outer.appendingPathComponent("downloads")
+        try FileManager.default.createDirectory(at: watched, withIntermediateDirectories: true)
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "outer/downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching outer/downloads") }, "\(watch.stderr)")
+        try FileManager.default.removeItem(at: outer)
+        let ended = watch.wait { !watch.process.isRunning }
+        #expect(ended, "still running: \(watch.stderr)")
+        #expect((ended ? watch.process.terminationStatus : watch.terminate()) == 2)
+        #expect(watch.stderr.contains("error: every watched folder is gone: '\(watched.path)'\n"), "\(watch.stderr)")
+    }
+
     @Test func aHangUpStopsTheWatchAsSIGTERMDoes() throws {
         let (dir, _, env) = try WatchTests.setUp()
         let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
