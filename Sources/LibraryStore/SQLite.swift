@@ -1,6 +1,7 @@
 // A small wrapper over the system SQLite: one final class per handle (connection, statement),
 // errors with SQLite's own text. Only this module imports CSQLite.
 import CSQLite
+import Foundation
 
 extension String {
     fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
@@ -46,10 +47,13 @@ final class Connection {
         pointer = handle
         self.path = path
         // Another process (a running `index`) may hold the write lock for one video's transaction.
-        sqlite3_busy_timeout(handle, 30_000)
+        sqlite3_busy_timeout(handle, Self.busyTimeout)
     }
 
     deinit { sqlite3_close_v2(pointer) }
+
+    /// How long a statement waits for another connection's lock, in milliseconds.
+    static let busyTimeout: Int32 = 30_000
 
     /// A path as the path part of an SQLite `file:` URI (RFC 3986 percent-encoding of what is
     /// not unreserved or '/').
@@ -81,6 +85,27 @@ final class Connection {
             let text = message.map { String(cString: $0) } ?? "error \(code)"
             sqlite3_free(message)
             throw StoreError(path: path, reason: text)
+        }
+    }
+
+    /// `execute(_:)` for a statement that SQLite may refuse with SQLITE_BUSY without calling the
+    /// busy handler: one that upgrades the read lock it took to a write lock (two connections
+    /// doing so at once would wait for each other forever, so SQLite fails one of them at once).
+    /// Switching a new database to WAL is one (`sqlite3BtreeSetVersion` reads page 1, then
+    /// writes it). Tried again, its locks released in between, for as long as the busy handler
+    /// would wait.
+    func executeWaitingForLocks(_ sql: String) throws(StoreError) {
+        let deadline = Date().addingTimeInterval(Double(Self.busyTimeout) / 1000)
+        while true {
+            var message: UnsafeMutablePointer<CChar>?
+            let code = sqlite3_exec(pointer, sql, nil, nil, &message)
+            if code == SQLITE_OK { return }
+            let text = message.map { String(cString: $0) } ?? "error \(code)"
+            sqlite3_free(message)
+            guard code & 0xFF == SQLITE_BUSY, !inTransaction, Date() < deadline else {
+                throw StoreError(path: path, reason: text)
+            }
+            usleep(useconds_t.random(in: 2_000 ... 20_000))
         }
     }
 

@@ -83,7 +83,9 @@ package final class VideoLibrary {
         }
         connection = try Connection(path: path)
         try checkIsLibrary(allowEmpty: true)
-        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
+        // A new library is switched to WAL by whichever writer comes first; the others wait.
+        try connection.executeWaitingForLocks("PRAGMA journal_mode=WAL")
+        try connection.execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
         try migrate()
     }
 
@@ -108,8 +110,19 @@ package final class VideoLibrary {
     /// Refuses a database that is not a vmatch library: a schema number vmatch never wrote, or
     /// (schema 0) tables of someone else's. `allowEmpty`: an empty database is a new library.
     private func checkIsLibrary(allowEmpty: Bool) throws(StoreError) {
-        let version = try userVersion()
-        let tables = try tableNames()
+        // Both read in one transaction: a writer creating the library meanwhile (tables, then
+        // the schema number, in one commit) is seen before or after, never half-way.
+        try connection.execute("BEGIN")
+        let version: Int
+        let tables: Set<String>
+        do {
+            version = try userVersion()
+            tables = try tableNames()
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
         let notLibrary = "is not a vmatch library"
         if version < 0 {
             throw StoreError(path: path, reason: "\(notLibrary) (its schema number is \(version))")

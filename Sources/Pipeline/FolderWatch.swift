@@ -5,7 +5,9 @@
 // copies are closed after writing. A file is handed out when it has been closed or moved in and
 // then seen unchanged (size and modification time) for `settle` seconds with no write in
 // between; a file that disappears meanwhile is forgotten. No polling: the kernel wakes the
-// watch, and it sleeps only as long as the next file needs to settle.
+// watch, and it sleeps only as long as the next file needs to settle. A watched folder that
+// goes (removed, renamed, unmounted) is named at once and awaited in its parent folder; when
+// it comes back it is watched again and what it holds is looked at.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -24,6 +26,8 @@ package final class FolderWatch {
         case files([String])
         /// The stop descriptor became readable.
         case stop
+        /// Something to say: `takeProblems` and `takeNotices` hold it.
+        case news
     }
 
     /// Seconds a closed or moved-in file must stay unchanged before it is handed out.
@@ -41,10 +45,27 @@ package final class FolderWatch {
     /// What could not be read in folders that appeared while watching; `takeProblems` hands
     /// them out to be named.
     private var problems: [String] = []
+    /// What is not a problem but should be said (a watched folder came back).
+    private var notices: [String] = []
+    /// Watch descriptor of a parent folder → the watched folders gone from it, awaited there.
+    private var awaited: [Int32: (parent: String, roots: Set<String>)] = [:]
+    /// Watched folders gone that cannot come back to this watch (their parent went too, or
+    /// cannot be watched).
+    private var lost = Set<String>()
 
     package func takeProblems() -> [String] {
         defer { problems = [] }
         return problems
+    }
+
+    package func takeNotices() -> [String] {
+        defer { notices = [] }
+        return notices
+    }
+
+    /// Watched folders (of those given) that are gone now: awaited or lost.
+    package var goneRoots: [String] {
+        (Array(lost) + awaited.values.flatMap(\.roots)).sorted()
     }
 
     /// Watches `roots` and every folder under them (hidden ones and links to folders excepted).
@@ -77,9 +98,14 @@ package final class FolderWatch {
     }
 
     /// Waits until files have settled or `stop` is readable. Returns `.files` with at least one
-    /// path, or `.stop`.
+    /// path, `.stop`, or `.news` when there is something to say. Throws when every watched
+    /// folder is gone for good.
     package func next(stop: Int32) throws -> Event {
         while true {
+            if !problems.isEmpty || !notices.isEmpty { return .news }
+            if !lost.isEmpty && lost.isSuperset(of: roots) {
+                throw WatchError(description: "every watched folder is gone: \(roots.map { "'\($0)'" }.joined(separator: ", "))")
+            }
             let ready = settled(now: Self.now())
             if !ready.isEmpty { return .files(ready) }
             var polls = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
@@ -99,7 +125,7 @@ package final class FolderWatch {
 
     private func add(folder: String) throws {
         guard !watched.contains(folder) else { return }
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
         let wd = inotify_add_watch(descriptor, folder, mask)
         guard wd >= 0 else {
             if errno == ENOSPC {
@@ -151,13 +177,20 @@ package final class FolderWatch {
                     for file in existingFiles().files { touch(file, closed: true) }
                     continue
                 }
+                let name = String(decoding: nameBytes, as: UTF8.self)
+                if awaited[wd] != nil { parentEvent(wd: wd, mask: mask, name: name) }
                 guard let folder = folders[wd] else { continue }
-                if mask & UInt32(IN_IGNORED) != 0 || mask & UInt32(IN_DELETE_SELF) != 0 {
-                    folders[wd] = nil
-                    watched.remove(folder)
+                if mask & UInt32(IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT) != 0 {
+                    if roots.contains(folder) {
+                        rootGone(folder)
+                    } else if mask & UInt32(IN_MOVE_SELF) == 0 {
+                        // (A folder renamed inside the tree is watched under its new name by the
+                        // event of its new parent.)
+                        folders[wd] = nil
+                        watched.remove(folder)
+                    }
                     continue
                 }
-                let name = String(decoding: nameBytes, as: UTF8.self)
                 guard !name.isEmpty, !name.hasPrefix(".") else { continue }
                 let path = folder + "/" + name
                 if mask & UInt32(IN_ISDIR) != 0 {
@@ -184,6 +217,89 @@ package final class FolderWatch {
                 }
             }
         }
+    }
+
+    // MARK: - Watched folders that go and come back
+
+    /// `root` was removed, renamed or unmounted: its watches are dropped, it is named, and its
+    /// parent is watched for a folder of its name to appear.
+    private func rootGone(_ root: String) {
+        forget(tree: root)
+        if Self.isFolder(root) {
+            // Still or already there again (an unmount leaves the mount point; a re-creation).
+            problems.append("watched folder '\(root)' was removed, renamed or unmounted, and a folder is there again")
+            rootBack(root)
+            return
+        }
+        let parent = root == "/" ? "/" : (root as NSString).deletingLastPathComponent
+        var wd = folders.first { $0.value == parent }?.key ?? -1
+        if wd < 0 {
+            wd = inotify_add_watch(descriptor, parent, UInt32(IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW))
+        }
+        guard wd >= 0 else {
+            lost.insert(root)
+            problems.append("watched folder '\(root)' is gone, and its folder '\(parent)' cannot be watched for it to come back: \(String(cString: strerror(errno)).lowercased())")
+            return
+        }
+        awaited[wd, default: (parent, [])].roots.insert(root)
+        problems.append("watched folder '\(root)' is gone (removed, renamed or unmounted); watching '\(parent)' for it to come back")
+        // It may have come back before its parent's watch was on.
+        if Self.isFolder(root) { rootBack(root) }
+    }
+
+    /// An event of a parent folder where watched folders are awaited.
+    private func parentEvent(wd: Int32, mask: UInt32, name: String) {
+        guard let entry = awaited[wd] else { return }
+        if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT | IN_IGNORED) != 0 {
+            awaited[wd] = nil
+            for root in entry.roots.sorted() {
+                lost.insert(root)
+                problems.append("watched folder '\(root)' cannot come back: '\(entry.parent)' is gone too")
+            }
+            return
+        }
+        guard mask & UInt32(IN_ISDIR) != 0, mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 else { return }
+        let path = entry.parent == "/" ? "/" + name : entry.parent + "/" + name
+        if entry.roots.contains(path) { rootBack(path) }
+    }
+
+    /// `root` is a folder again: watched again, and its files looked at (those checked before
+    /// are known to the watch log).
+    private func rootBack(_ root: String) {
+        do {
+            try add(folder: root)
+        } catch {
+            problems.append("\(error)")
+            return  // still awaited, if it was
+        }
+        for (wd, entry) in awaited where entry.roots.contains(root) {
+            awaited[wd]?.roots.remove(root)
+            if awaited[wd]?.roots.isEmpty == true {
+                awaited[wd] = nil
+                if folders[wd] == nil { inotify_rm_watch(descriptor, wd) }
+            }
+        }
+        notices.append("watch: watched folder '\(root)' is back; watching it again")
+        let (files, found) = MediaWalker.files(under: [root])
+        problems += found.map(\.description)
+        for file in files where Self.looksComplete(file) { touch(file, closed: true) }
+    }
+
+    /// Drops the watches of `root` and the folders under it, and the files waiting there.
+    private func forget(tree root: String) {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        for (wd, folder) in folders where folder == root || folder.hasPrefix(prefix) {
+            inotify_rm_watch(descriptor, wd)
+            folders[wd] = nil
+            watched.remove(folder)
+        }
+        for path in pending.keys where path.hasPrefix(prefix) { pending[path] = nil }
+        for path in writing.keys where path.hasPrefix(prefix) { writing[path] = nil }
+    }
+
+    private static func isFolder(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
     /// A write (or a close or move in, `closed`) seen now.

@@ -3,8 +3,8 @@ import Foundation
 import Pipeline
 import Report
 
-/// Written by the signal handler, read by the watch loop: SIGINT and SIGTERM become a byte on a
-/// pipe, so the loop stops between clips and never in the middle of writing a record.
+/// Written by the signal handler, read by the watch loop: SIGINT, SIGTERM and SIGHUP become a
+/// byte on a pipe, so the loop stops between clips and never in the middle of writing a record.
 nonisolated(unsafe) private var stopPipe: (read: Int32, write: Int32) = (-1, -1)
 
 struct Watch: ParsableCommand {
@@ -17,7 +17,10 @@ struct Watch: ParsableCommand {
         seconds. What was checked is remembered beside the library (LIBRARY.watched.jsonl): \
         a restart checks only what arrived or changed meanwhile, and a clip that failed is not \
         tried again until it changes. New references indexed meanwhile are used for the next \
-        clip. SIGINT or SIGTERM stop it between clips (exit status 0).
+        clip. SIGINT, SIGTERM or SIGHUP stop it between clips (exit status 0); under nohup, \
+        SIGHUP stays ignored. A watched folder that is removed or renamed is named at once and \
+        watched again when it comes back; one still gone when the watch stops makes the exit \
+        status 2, and the watch ends (status 2) when every watched folder is gone for good.
 
         Examples:
           vmatch watch ~/Downloads/clips
@@ -55,7 +58,7 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         var references = try library.load()
-        let sink = try output.map(openForAppending) ?? Output.standard
+        let sink = FollowedOutput(output: try output.map(openForAppending) ?? Output.standard, path: output)
         if let htmlDir { try checkFolderWritable(htmlDir) }
         let log: WatchLog
         let watch: FolderWatch
@@ -114,18 +117,26 @@ struct Watch: ParsableCommand {
             do {
                 let event = try watch.next(stop: stop)
                 for problem in watch.takeProblems() { Terminal.error("\(problem)") }
+                for notice in watch.takeNotices() where !library.quiet { Terminal.note(notice) }
                 switch event {
                 case .stop: stopped = true
                 case .files(let files): queue = files
+                case .news: break
                 }
             } catch {
                 Terminal.error("\(error)")
                 throw ExitCode(Status.unreadable)
             }
         }
-        if output != nil { try sink.synchronize() }
+        if output != nil { try session.sink.output.synchronize() }
         if !library.quiet {
             Terminal.note("watch: stopped; \(session.checked) checked, \(session.withReuse) with reuse, \(session.failed) failed")
+        }
+        // A folder that went and did not come back was not watched: the run did not do its job.
+        let gone = watch.goneRoots
+        if !gone.isEmpty {
+            Terminal.error("watched folder\(gone.count == 1 ? "" : "s") \(gone.map { "'\($0)'" }.joined(separator: ", ")) gone when the watch stopped")
+            throw ExitCode(Status.unreadable)
         }
     }
 
@@ -133,7 +144,7 @@ struct Watch: ParsableCommand {
     /// hook, and the log.
     struct Session {
         let json: Bool
-        let sink: Output
+        var sink: FollowedOutput
         let htmlDir: String?
         let hook: CommandHook?
         let log: WatchLog
@@ -222,14 +233,21 @@ struct Watch: ParsableCommand {
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
-        sigaction(SIGINT, &action, nil)
-        sigaction(SIGTERM, &action, nil)
+        // A hang-up (the terminal, tmux pane or ssh session closed) ends a watch as SIGTERM
+        // does, cleanly, rather than killing it mid-record; but one started under `nohup`
+        // (SIGHUP ignored on entry) was asked to outlive it, so an ignored SIGHUP stays ignored.
+        var hangUp = sigaction()
+        sigaction(SIGHUP, nil, &hangUp)
+        let hangUpIgnored = unsafeBitCast(hangUp.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+        let signals = [SIGINT, SIGTERM] + (hangUpIgnored ? [] : [SIGHUP])
         // A parent may have started vmatch with these blocked (the mask is inherited): a watch
         // must stop when asked, whoever started it.
         var stopSignals = sigset_t()
         sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
+        for signal in signals {
+            sigaction(signal, &action, nil)
+            sigaddset(&stopSignals, signal)
+        }
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         return ends[0]
     }
@@ -237,6 +255,32 @@ struct Watch: ParsableCommand {
     private static func isReadable(_ descriptor: Int32) -> Bool {
         var p = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         return poll(&p, 1, 0) > 0
+    }
+}
+
+/// The watch's `-o` file, followed by its name: when the file at `path` is no longer the one
+/// open (removed, or renamed away by log rotation), the path is opened again before the next
+/// record, so records land where the user looks, as `>>` would put them.
+struct FollowedOutput {
+    private(set) var output: Output
+    /// nil for standard output.
+    let path: String?
+
+    mutating func write(_ text: String) throws {
+        if let path, !Self.isOpen(path, as: output.descriptor) {
+            let reopened = try openForAppending(path)
+            close(output.descriptor)
+            output = reopened
+            Terminal.note("watch: '\(path)' was removed or replaced; records go on in a new '\(path)'")
+        }
+        try output.write(text)
+    }
+
+    /// Whether `path` names the file open as `descriptor` (same device and inode).
+    private static func isOpen(_ path: String, as descriptor: Int32) -> Bool {
+        var named = stat(), open = stat()
+        guard stat(path, &named) == 0, fstat(descriptor, &open) == 0 else { return false }
+        return named.st_dev == open.st_dev && named.st_ino == open.st_ino
     }
 }
 

@@ -9,13 +9,19 @@ final class RunningWatch {
     let out: URL
     let err: URL
 
-    init(_ arguments: [String], environment: [String: String], directory: URL) throws {
+    /// `launcher`: a program (and its arguments) that runs vmatch in turn, e.g. `nohup`.
+    init(_ arguments: [String], environment: [String: String], directory: URL, launcher: [String] = []) throws {
         out = directory.appendingPathComponent("watch-\(UUID().uuidString).out")
         err = directory.appendingPathComponent("watch-\(UUID().uuidString).err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.executableURL = CLI.binary
-        process.arguments = ["watch"] + arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = launcher.dropFirst() + [CLI.binary.path, "watch"] + arguments
+        } else {
+            process.executableURL = CLI.binary
+            process.arguments = ["watch"] + arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = directory
         process.standardOutput = try FileHandle(forWritingTo: out)
@@ -40,8 +46,12 @@ final class RunningWatch {
     }
 
     /// SIGTERM; the exit status, or nil when it did not exit within `limit` seconds (then killed).
-    func terminate(limit: Double = 30) -> Int32? {
-        process.terminate()
+    func terminate(limit: Double = 30) -> Int32? { stop(with: SIGTERM, limit: limit) }
+
+    /// Sends `signal`; the exit status (the signal's number when it killed the process: see
+    /// `process.terminationReason`), or nil when it did not exit within `limit` seconds (then killed).
+    func stop(with signal: Int32, limit: Double = 30) -> Int32? {
+        kill(process.processIdentifier, signal)
         let end = Date().addingTimeInterval(limit)
         while process.isRunning && Date() < end { usleep(50_000) }
         guard !process.isRunning else {

@@ -1,0 +1,104 @@
+// `vmatch watch` under faults (issue 35): hang-ups, an output file rotated away, a watched
+// folder removed. The real binary, real signals, real files.
+import Foundation
+import Testing
+
+@Suite struct WatchFaultTests {
+    private static func copyClip(_ name: String, to url: URL) throws {
+        try FileManager.default.copyItem(at: Fixture.suspects.appendingPathComponent(name), to: url)
+    }
+
+    @Test func recordsFollowTheOutputFileWhenItIsRotatedOrRemoved() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let results = dir.appendingPathComponent("results.jsonl")
+        func suspects(_ url: URL) -> [String] { WatchTests.suspects((try? String(contentsOf: url, encoding: .utf8)) ?? "") }
+        let watch = try RunningWatch(["--json", "-o", "results.jsonl", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("first.mp4"))
+        #expect(watch.wait { suspects(results) == ["downloads/first.mp4"] }, "\(watch.stderr)")
+
+        // Log rotation: the file is renamed away; the next record goes to a new file at the path.
+        let rotated = dir.appendingPathComponent("results.jsonl.1")
+        try FileManager.default.moveItem(at: results, to: rotated)
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("second.mp4"))
+        #expect(watch.wait { suspects(results) == ["downloads/second.mp4"] }, "\(watch.stderr)")
+        #expect(suspects(rotated) == ["downloads/first.mp4"])
+        #expect(watch.stderr.contains("watch: 'results.jsonl' was removed or replaced; records go on in a new 'results.jsonl'"), "\(watch.stderr)")
+
+        // A cleanup removes it: the same.
+        try FileManager.default.removeItem(at: results)
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("third.mp4"))
+        #expect(watch.wait { suspects(results) == ["downloads/third.mp4"] }, "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+        #expect(watch.stdout.isEmpty)
+    }
+
+    @Test func aWatchedFolderRemovedIsNamedAtOnceAndWatchedAgainWhenItComesBack() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        try FileManager.default.removeItem(at: watched)
+        #expect(watch.wait { watch.stderr.contains("error: watched folder '\(watched.path)' is gone (removed, renamed or unmounted); watching '\(dir.path)' for it to come back\n") },
+                "\(watch.stderr)")
+        // Re-created (a drive mounted again, a cleanup undone), with a clip already in it.
+        let staging = dir.appendingPathComponent("staging")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        try Self.copyClip("unrelated.mp4", to: staging.appendingPathComponent("before.mp4"))
+        try FileManager.default.moveItem(at: staging, to: watched)
+        #expect(watch.wait { watch.stderr.contains("watch: watched folder '\(watched.path)' is back; watching it again\n") }, "\(watch.stderr)")
+        #expect(watch.wait { WatchTests.suspects(watch.stdout).contains("downloads/before.mp4") }, "\(watch.stderr)")
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("after.mp4"))
+        #expect(watch.wait { WatchTests.suspects(watch.stdout).contains("downloads/after.mp4") }, "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+        #expect(WatchTests.suspects(watch.stdout) == ["downloads/before.mp4", "downloads/after.mp4"])
+    }
+
+    @Test func aWatchedFolderRenamedAwayAndNotBackMakesTheStopAFailure() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        try FileManager.default.moveItem(at: watched, to: dir.appendingPathComponent("renamed"))
+        #expect(watch.wait { watch.stderr.contains("error: watched folder '\(watched.path)' is gone") }, "\(watch.stderr)")
+        // A clip landing in the folder under its new name is not reported under the old one.
+        try Self.copyClip("unrelated.mp4", to: dir.appendingPathComponent("renamed/moved.mp4"))
+        #expect(watch.terminate() == 2)
+        #expect(watch.stderr.hasSuffix("error: watched folder '\(watched.path)' gone when the watch stopped\n"), "\(watch.stderr)")
+        #expect(!WatchTests.suspects(watch.stdout).contains("downloads/moved.mp4"))
+    }
+
+    @Test func whenEveryWatchedFolderIsGoneForGoodTheWatchEndsWithStatus2() throws {
+        let (dir, _, env) = try WatchTests.setUp()
+        let outer = dir.appendingPathComponent("outer")
+        let watched = outer.appendingPathComponent("downloads")
+        try FileManager.default.createDirectory(at: watched, withIntermediateDirectories: true)
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "outer/downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching outer/downloads") }, "\(watch.stderr)")
+        try FileManager.default.removeItem(at: outer)
+        let ended = watch.wait { !watch.process.isRunning }
+        #expect(ended, "still running: \(watch.stderr)")
+        #expect((ended ? watch.process.terminationStatus : watch.terminate()) == 2)
+        #expect(watch.stderr.contains("error: every watched folder is gone: '\(watched.path)'\n"), "\(watch.stderr)")
+    }
+
+    @Test func aHangUpStopsTheWatchAsSIGTERMDoes() throws {
+        let (dir, _, env) = try WatchTests.setUp()
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        let status = watch.stop(with: SIGHUP)
+        #expect(watch.process.terminationReason == .exit, "killed by signal \(status.map(String.init) ?? "?")")
+        #expect(status == 0)
+        #expect(watch.stderr.hasSuffix("watch: stopped; 0 checked, 0 with reuse, 0 failed\n"), "\(watch.stderr)")
+    }
+
+    @Test func underNohupAHangUpIsIgnoredAndTheWatchGoesOn() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir,
+                                     launcher: ["/usr/bin/nohup"])
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        kill(watch.process.processIdentifier, SIGHUP)
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("after-hangup.mp4"))
+        #expect(watch.wait { WatchTests.suspects(watch.stdout).contains("downloads/after-hangup.mp4") }, "\(watch.stderr)")
+        #expect(watch.process.isRunning)
+        #expect(watch.terminate() == 0)
+    }
+}
