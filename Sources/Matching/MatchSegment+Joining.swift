@@ -38,7 +38,7 @@ extension MatchSegment {
                                            referenceStart: a.referenceTime(at: start), referenceEnd: a.referenceTime(at: end),
                                            score: 1 - (1 - v.score) * (1 - a.score), speed: a.speed,
                                            matchedFrames: v.matchedFrames, matchedLandmarks: a.matchedLandmarks,
-                                           geometry: v.geometry))
+                                           geometry: v.geometry, alsoMatches: v.alsoMatches))
             } else {
                 result.append(a)
             }
@@ -79,7 +79,8 @@ extension MatchSegment {
                             score: max(score, b.score), speed: speed.isFinite && speed > 0 ? speed : first.speed,
                             matchedFrames: other.matchedFrames + Int((Double(second.matchedFrames) * kept).rounded()),
                             matchedLandmarks: other.matchedLandmarks + Int((Double(second.matchedLandmarks) * kept).rounded()),
-                            geometry: [self, b].compactMap(\.geometry).max { $0.inliers < $1.inliers })
+                            geometry: [self, b].compactMap(\.geometry).max { $0.inliers < $1.inliers },
+                            alsoMatches: alsoMatches + b.alsoMatches)
     }
 }
 

@@ -104,7 +104,7 @@ public struct Matcher: Sendable {
                         MatchSegment(modality: Modality(channel.medium), suspectStart: a.queryStart, suspectEnd: a.queryEnd,
                                      referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
                                      score: videoScore(a), speed: a.rate, matchedFrames: a.supportingInstants,
-                                     geometry: a.geometry))
+                                     geometry: a.geometry, alsoMatches: alsoMatches(a, in: library.entries[reference])))
                 }
             }
         }
@@ -113,14 +113,30 @@ public struct Matcher: Sendable {
 
     func accepts(_ a: Alignment) -> Bool {
         let c = configuration
-        return a.supportingInstants >= c.minimumInstants && a.uniqueness >= c.minimumUniqueness
+        return a.supportingInstants >= c.minimumInstants && a.decidingUniqueness >= c.minimumUniqueness
             && a.distinctReferenceTimes >= c.minimumDistinctReferenceTimes
             && Double(a.supportingInstants) / Double(a.instantsInSpan) >= c.minimumCoverage
     }
 
+    /// The other places an alignment accepted on its repeats matches as well, within the
+    /// reference.
+    func alsoMatches(_ a: Alignment, in entry: ReferenceEntry) -> [ClosedRange<Double>] {
+        guard a.uniqueness < configuration.minimumUniqueness else { return [] }
+        let end = entry.duration ?? .infinity
+        let own = min(a.referenceStart, a.referenceEnd) ... max(a.referenceStart, a.referenceEnd)
+        return a.repeats.compactMap { r in
+            let length = r.upperBound - r.lowerBound
+            let clipped = max(0, r.lowerBound) ... max(0, min(end, r.upperBound))
+            // Mostly inside the reference, and mostly elsewhere than the segment's own range (a
+            // backward pass crosses it).
+            let overlap = max(0, min(own.upperBound, r.upperBound) - max(own.lowerBound, r.lowerBound))
+            return clipped.upperBound - clipped.lowerBound >= 0.5 * length && overlap <= 0.5 * length ? clipped : nil
+        }
+    }
+
     /// 0…1, rising with the number of specific, agreeing instants.
     func videoScore(_ a: Alignment) -> Double {
-        let effective = Double(a.supportingInstants) * a.uniqueness * a.meanSimilarity
+        let effective = Double(a.supportingInstants) * a.decidingUniqueness * a.meanSimilarity
         return 1 - exp(-effective / 10)
     }
 }

@@ -45,11 +45,16 @@ public struct MatchSegment: Sendable, Equatable, Codable {
     /// Where the reference picture sits in the suspect frame, when a channel that verifies
     /// geometry (keypoints) found the picture.
     public var geometry: PictureGeometry?
+    /// Other reference ranges the passage matches as well (a loop, a shot used twice): the
+    /// "where" is ambiguous among them and this one, the "whether" is not. Empty when the
+    /// passage matches clearly better here than anywhere else.
+    public var alsoMatches: [ClosedRange<Double>]
 
     public init(modality: Modality, suspectStart: Double, suspectEnd: Double, referenceStart: Double,
                 referenceEnd: Double, score: Double, speed: Double, matchedFrames: Int = 0, matchedLandmarks: Int = 0,
-                geometry: PictureGeometry? = nil) {
+                geometry: PictureGeometry? = nil, alsoMatches: [ClosedRange<Double>] = []) {
         self.geometry = geometry
+        self.alsoMatches = alsoMatches
         self.matchedFrames = matchedFrames
         self.matchedLandmarks = matchedLandmarks
         self.modality = modality

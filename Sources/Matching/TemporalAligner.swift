@@ -79,6 +79,19 @@ public struct Alignment: Sendable, Equatable {
     /// Where the reference picture sits in the query frame: the fit of the segment's most
     /// similar instant (channels that verify geometry only).
     public var geometry: PictureGeometry?
+    /// Uniqueness where the other places that match as well are repeats of the passage (a loop
+    /// played forward and back, a shot used twice): other lines through time, each followed by
+    /// most of the segment's instants, set aside — provided each instant's match also stands
+    /// out from the reference moments just around it (content that changes, not a still view
+    /// or a plateau, where every nearby moment matches as well). 0 when there are no repeats.
+    public var uniquenessUpToRepeats: Double = 0
+    /// Those other places: per repeat line, the reference range it maps the segment to
+    /// (reversed for a backward pass: start after end).
+    public var repeats: [ClosedRange<Double>] = []
+
+    /// The uniqueness that decides: a passage that matches equally well in a few other places
+    /// (repeats) is still shown to be reused, its "where" ambiguous among them.
+    public var decidingUniqueness: Double { max(uniqueness, uniquenessUpToRepeats) }
 
     public var referenceStart: Double { rate * queryStart + offset }
     public var referenceEnd: Double { rate * queryEnd + offset }
@@ -226,6 +239,98 @@ public struct TemporalAligner: Sendable {
         return (line.slope, line.intercept)
     }
 
+    /// Reference seconds of matching moments around an instant's match beyond which it is a
+    /// plateau (a still view, a held shot: every moment matches as well) rather than a peak
+    /// (content that changes: the match stands out, give or take the frames that blur into it).
+    static let plateau = 2.0
+
+    /// `Alignment.uniquenessUpToRepeats` and the repeats' reference ranges for the instants
+    /// `group` of one segment. Per instant, the reference moments that match about as well as
+    /// its match on the map (within `specificMargin`) are split into runs of adjacent samples:
+    /// the run through the map point must be a peak (at most `plateau` seconds either side),
+    /// and the other runs lie elsewhere. A repeat line has the segment's speed, forwards or
+    /// backwards, and at least half of the instants have another run on it (a loop, a shot used
+    /// twice); the instant's uniqueness is then its margin over what matches elsewhere off
+    /// every repeat line. A re-shoot of a scene matches here and there by chance, off any line.
+    private func repeatUniqueness(_ group: [Float], all: [FrameHit], rate: Double, offset: Double,
+                                  onMap: (Float) -> (similarity: Float, placement: Placement?)) -> (Double, [ClosedRange<Double>]) {
+        let instants = Set(group)
+        // The reference's sampling step: the smallest gap between matched reference moments.
+        let times = Set(all.map(\.referenceTime)).sorted()
+        let step = zip(times, times.dropFirst()).map { Double($1 - $0) }.filter { $0 > 1e-3 }.min() ?? 0.25
+        // Per instant, the hits that match about as well as its own (as in `cut`: with
+        // placements, only those placing the picture the same way).
+        var close: [Float: [Double]] = [:]
+        for h in all where instants.contains(h.queryTime) {
+            let own = onMap(h.queryTime)
+            if let p = h.placement, let q = own.placement, !p.isSame(as: q) { continue }
+            guard h.similarity > own.similarity - Self.specificMargin else { continue }
+            close[h.queryTime, default: []].append(Double(h.referenceTime))
+        }
+        var peaks = 0
+        var elsewhere: [(query: Float, reference: Double)] = []
+        for t in group {
+            let onLine = rate * Double(t) + offset
+            let moments = (close[t] ?? []).sorted()
+            // The run of adjacent matching moments through the map point.
+            var low = onLine, high = onLine
+            for r in moments.filter({ $0 >= onLine - tolerance }) where r - high <= 1.5 * step { high = max(high, r) }
+            for r in moments.filter({ $0 <= onLine + tolerance }).reversed() where low - r <= 1.5 * step { low = min(low, r) }
+            if onLine - low <= Self.plateau && high - onLine <= Self.plateau { peaks += 1 }
+            for r in moments where r < low - 1e-6 || r > high + 1e-6 { elsewhere.append((t, r)) }
+        }
+        // Without peaks at most instants, this is a still view or a plateau: nothing to add.
+        guard 2 * peaks > group.count else { return (0, []) }
+        struct Line: Hashable { var direction: Int; var cell: Int }
+        func position(_ e: (query: Float, reference: Double), _ direction: Int) -> Double {
+            (e.reference - Double(direction) * rate * Double(e.query)) / offsetBin
+        }
+        var followers: [Line: Set<Float>] = [:]
+        for e in elsewhere {
+            for direction in [1, -1] {
+                let c = Int(position(e, direction).rounded(.down))
+                // Neighbouring cells too: an offset near a cell edge.
+                for n in c - 1 ... c + 1 { followers[Line(direction: direction, cell: n), default: []].insert(e.query) }
+            }
+        }
+        let lines = followers.filter { 2 * $0.value.count >= group.count }.keys
+        guard !lines.isEmpty else { return (0, []) }
+        var unexplained = Set<Float>()
+        for e in elsewhere where !lines.contains(where: { abs(position(e, $0.direction) - (Double($0.cell) + 0.5)) <= 1.5 }) {
+            unexplained.insert(e.query)
+        }
+        // An instant counts when its match is a peak and whatever matches as well elsewhere
+        // lies on a repeat line.
+        var counted = 0
+        for t in group {
+            let onLine = rate * Double(t) + offset
+            let moments = (close[t] ?? []).sorted()
+            var low = onLine, high = onLine
+            for r in moments.filter({ $0 >= onLine - tolerance }) where r - high <= 1.5 * step { high = max(high, r) }
+            for r in moments.filter({ $0 <= onLine + tolerance }).reversed() where low - r <= 1.5 * step { low = min(low, r) }
+            if onLine - low <= Self.plateau && high - onLine <= Self.plateau && !unexplained.contains(t) { counted += 1 }
+        }
+        // The repeats' reference ranges, one per run of adjacent cells (a line spreads over two
+        // or three), at the cell most instants follow.
+        var ranges: [ClosedRange<Double>] = []
+        for direction in [1, -1] {
+            var run: [Int] = []
+            func flush() {
+                guard let best = run.max(by: { followers[Line(direction: direction, cell: $0)]!.count < followers[Line(direction: direction, cell: $1)]!.count }) else { return }
+                let c = (Double(best) + 0.5) * offsetBin
+                let a = Double(direction) * rate * Double(group.first!) + c, b = Double(direction) * rate * Double(group.last!) + c
+                ranges.append(min(a, b) ... max(a, b))
+                run = []
+            }
+            for c in lines.filter({ $0.direction == direction }).map(\.cell).sorted() {
+                if let last = run.last, c > last + 1 { flush() }
+                run.append(c)
+            }
+            flush()
+        }
+        return (Double(counted) / Double(group.count), ranges.sorted { $0.lowerBound < $1.lowerBound })
+    }
+
     private func cut(_ inliers: [FrameHit], all: [FrameHit], rate: Double, offset: Double,
                      usableQueryTimes: [Float]) -> [Alignment] {
         // Best similarity of each query instant to reference frames far (> 2 s) from the map:
@@ -262,10 +367,16 @@ public struct TemporalAligner: Sendable {
             // The geometry of the most similar instant (the earliest of equals).
             let shown = group.compactMap { t in byInstant[t]!.geometry.map { (byInstant[t]!.similarity, $0) } }
                 .max { $0.0 < $1.0 }?.1
-            return Alignment(rate: rate, offset: offset, queryStart: start, queryEnd: end,
-                             supportingInstants: group.count, instantsInSpan: max(inSpan, group.count),
-                             meanSimilarity: similarities.reduce(0, +) / Double(similarities.count),
-                             uniqueness: uniqueness, distinctReferenceTimes: references.count, geometry: shown)
+            var alignment = Alignment(rate: rate, offset: offset, queryStart: start, queryEnd: end,
+                                      supportingInstants: group.count, instantsInSpan: max(inSpan, group.count),
+                                      meanSimilarity: similarities.reduce(0, +) / Double(similarities.count),
+                                      uniqueness: uniqueness, distinctReferenceTimes: references.count, geometry: shown)
+            if uniqueness < 1 {
+                (alignment.uniquenessUpToRepeats, alignment.repeats) = repeatUniqueness(
+                    group, all: all, rate: rate, offset: offset,
+                    onMap: { (byInstant[$0]!.similarity, byInstant[$0]!.placement) })
+            }
+            return alignment
         }
     }
 }

@@ -212,8 +212,10 @@ extension SuspectEvidence {
                     h.figure(jpeg: pair.suspectJPEG, caption: "This clip at \(EvidenceReport.preciseClock(pair.suspectTime))",
                              outline: s.picture?.corners)
                     h.figure(jpeg: pair.referenceJPEG, caption: "\(referenceName) at \(EvidenceReport.preciseClock(pair.referenceTime))")
-                    let distance = pair.distance.map { "PDQ distance \($0) of 256" + ($0 <= 31 ? " (the same picture)" : "") }
-                        ?? "no distance: \(pair.note ?? "a picture is missing")"
+                    let distance = pair.distance.map { d in
+                        "PDQ distance \(d) of 256" + (d <= 31 ? " (the same picture)"
+                            : s.picture.map { $0.phrase != nil ? " (of the whole frames; the picture inside the outline is what matched)" : "" } ?? "")
+                    } ?? "no distance: \(pair.note ?? "a picture is missing")"
                     h.line("<p class=\"distance\">\(distance.htmlEscaped)</p>")
                     h.line("</div>")
                     if let note = pair.note, pair.distance != nil { h.line("<p class=\"note\">\(note.htmlEscaped)</p>") }

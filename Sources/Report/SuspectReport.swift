@@ -17,13 +17,25 @@ package struct SuspectReport: Sendable, Codable {
         package var matchedLandmarks: Int?
         /// Where the reference picture sits in the clip's frame (keypoint channel only).
         package var picture: Picture?
+        /// Other reference ranges the passage matches as well (a loop, a repeated shot).
+        package var alsoMatches: [Range]?
+
+        package struct Range: Sendable, Codable, Equatable {
+            package var referenceStart: Double
+            package var referenceEnd: Double
+
+            enum CodingKeys: String, CodingKey {
+                case referenceStart = "reference_start", referenceEnd = "reference_end"
+            }
+        }
 
         /// The segment as the matcher described it.
         package var matchSegment: MatchSegment {
             MatchSegment(modality: modality, suspectStart: suspectStart, suspectEnd: suspectEnd, referenceStart: referenceStart,
                          referenceEnd: referenceEnd, score: score, speed: speed,
                          matchedFrames: matchedFrames ?? 0, matchedLandmarks: matchedLandmarks ?? 0,
-                         geometry: picture?.geometry)
+                         geometry: picture?.geometry,
+                         alsoMatches: (alsoMatches ?? []).map { $0.referenceStart ... max($0.referenceStart, $0.referenceEnd) })
         }
 
         /// Where suspect time `t` lands in the reference: the matcher's one time map.
@@ -35,6 +47,7 @@ package struct SuspectReport: Sendable, Codable {
             case referenceStart = "reference_start", referenceEnd = "reference_end"
             case matchedFrames = "matched_frames", matchedLandmarks = "matched_landmarks"
             case picture
+            case alsoMatches = "also_matches"
         }
     }
 
@@ -167,7 +180,10 @@ package struct SuspectReport: Sendable, Codable {
                                           suspectEnd: Self.rounded($0.suspectEnd), referenceStart: Self.rounded($0.referenceStart),
                                           referenceEnd: Self.rounded($0.referenceEnd), score: Self.rounded($0.score),
                                           speed: Self.rounded($0.speed), matchedFrames: $0.matchedFrames, matchedLandmarks: $0.matchedLandmarks,
-                                          picture: $0.geometry.map(Picture.init))
+                                          picture: $0.geometry.map(Picture.init),
+                                          alsoMatches: $0.alsoMatches.isEmpty ? nil : $0.alsoMatches.map {
+                                              Segment.Range(referenceStart: Self.rounded($0.lowerBound), referenceEnd: Self.rounded($0.upperBound))
+                                          })
                               },
                               sha256: check?.sha256, referenceVerified: check?.verified, referenceProblem: check?.problem,
                               sameContent: nil))
@@ -245,6 +261,11 @@ package struct SuspectReport: Sendable, Codable {
                 line += "  \(Self.words(s.modality))"
                 if abs(s.speed - 1) >= 0.02 { line += String(format: ", speed ×%.2f", s.speed) }
                 if let phrase = s.picture?.phrase { line += ", \(phrase)" }
+                if let also = s.alsoMatches, !also.isEmpty {
+                    let places = also.prefix(3).map { "\(Self.clock($0.referenceStart))–\(Self.clock($0.referenceEnd))" }.joined(separator: ", ")
+                    line += "; also matches the reference at \(places)" + (also.count > 3 ? " and \(also.count - 3) more" : "")
+                        + " (a loop or a repeated shot: which one was taken cannot be told)"
+                }
                 lines.append(line)
             }
         }

@@ -49,6 +49,67 @@ import TestSupport
         #expect(found.allSatisfy { $0.uniqueness < 0.3 }, "\(found)")
     }
 
+    /// Hits of a suspect against a reference that is a 2.5 s clip played forward and back six
+    /// times (a loop), sampled 4 a second: each moment matches its own and the loop's other
+    /// passes equally, and moments of the clip 0.5 s apart clearly less.
+    func loopHits(suspectFrom start: Double, seconds: Double) -> [FrameHit] {
+        func clipTime(_ r: Double) -> Double {  // where in the 2.5 s clip reference time r is
+            let pass = Int(r / 2.5), within = r - 2.5 * Double(pass)
+            return pass % 2 == 0 ? within : 2.5 - within
+        }
+        var hits: [FrameHit] = []
+        for q in stride(from: 0.0, to: seconds, by: 0.25) {
+            for r in stride(from: 0.0, to: 15, by: 0.25) {
+                let similarity = 1 - 0.4 * abs(clipTime(start + q) - clipTime(r))
+                if similarity >= 0.6 { hits.append(FrameHit(queryTime: Float(q), referenceTime: Float(r), similarity: Float(similarity))) }
+            }
+        }
+        return hits
+    }
+
+    @Test func aLoopIsFoundAtOneOfItsPassesWithTheOthersNamed() throws {
+        let hits = loopHits(suspectFrom: 3.25, seconds: 8)
+        let query = stride(from: Float(0), to: 8, by: 0.25).map { $0 }
+        let found = TemporalAligner().align(hits, usableQueryTimes: query)
+        let best = try #require(found.first)
+        // Every other pass matches as well: nothing is unique, but the match is a peak and the
+        // rest lies on repeat lines (forwards every 5 s, backwards in between).
+        #expect(best.uniqueness < 0.1 && best.uniquenessUpToRepeats >= 0.7, "\(best)")
+        #expect(Matcher().accepts(best))
+        #expect(abs(best.rate - 1) < 0.03)
+        let start = best.referenceStart
+        #expect([-1.75, 3.25, 8.25].contains { abs(start - $0) < 0.3 }, "\(best)")  // a forward pass
+        #expect(best.repeats.count >= 2, "\(best.repeats)")
+    }
+
+    @Test func aStillViewIsNoLoop() {
+        // The still view above, with a hair of noise: every moment matches every moment.
+        var g = SeededGenerator(seed: 8)
+        var all: [FrameHit] = []
+        for q in stride(from: Float(0), to: 10, by: 0.25) {
+            for r in stride(from: Float(0), to: 20, by: 0.25) {
+                all.append(FrameHit(queryTime: q, referenceTime: r, similarity: 0.9 + Float(g.next() % 5) / 100))
+            }
+        }
+        let found = TemporalAligner().align(all, usableQueryTimes: stride(from: Float(0), to: 10, by: 0.25).map { $0 })
+        #expect(!found.isEmpty && found.allSatisfy { $0.decidingUniqueness < 0.1 && !Matcher().accepts($0) }, "\(found)")
+    }
+
+    @Test func chanceMatchesHereAndThereAreNoRepeats() {
+        // A re-shoot of a scene: each suspect moment matches a few reference moments by chance
+        // (a pose, a passer-by), as well as the best line does, off any line.
+        var g = SeededGenerator(seed: 9)
+        var all: [FrameHit] = []
+        for q in stride(from: Float(0), to: 10, by: 0.25) {
+            all.append(FrameHit(queryTime: q, referenceTime: q + 20, similarity: 0.8))
+            for _ in 0 ..< 4 {
+                all.append(FrameHit(queryTime: q, referenceTime: Float(g.next() % 240) / 4, similarity: 0.8))
+            }
+        }
+        let found = TemporalAligner().align(all, usableQueryTimes: stride(from: Float(0), to: 10, by: 0.25).map { $0 })
+        #expect(found.allSatisfy { $0.uniquenessUpToRepeats < 0.35 && !Matcher().accepts($0) }, "\(found)")
+    }
+
     @Test func scatteredHitsGiveNothing() {
         var g = SeededGenerator(seed: 7)
         let noise = (0 ..< 30).map { _ in

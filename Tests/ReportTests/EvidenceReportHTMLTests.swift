@@ -97,6 +97,7 @@ import Testing
         #expect(html.contains("<polygon points=\"0.2500,0.2000 0.7500,0.2500 0.7000,0.7500 0.2000,0.7000\""))
         #expect(html.components(separatedBy: "<polygon").count == 2, "only over the clip's frame, not the reference's")
         #expect(html.contains("fitted to 37 matched keypoints: shown at 25 % of the frame, rotated 6° clockwise"))
+        #expect(html.contains("PDQ distance 120 of 256 (of the whole frames; the picture inside the outline is what matched)"))
         #expect(!html.contains("<script"))
         // The same segment without geometry: no outline.
         #expect(!Self.evidence().html().contains("<polygon"))
@@ -104,5 +105,23 @@ import Testing
         let line = report.jsonLine()
         #expect(line.contains("\"picture\":{\"area_share\":0.252,\"corners\":[[0.25,0.2],[0.75,0.25],[0.7,0.75],[0.2,0.7]],\"inliers\":37,\"mirrored\":false,\"rotation_degrees\":5.7}"), "\(line)")
         #expect(report.text().contains("picture, shown at 25 % of the frame, rotated 6° clockwise"))
+    }
+
+    /// Issue 30: a passage the reference repeats is reported at one place with the others named.
+    @Test func theOtherPlacesARepeatedPassageMatchesAreNamed() {
+        let segment = MatchSegment(modality: .video, suspectStart: 0, suspectEnd: 8, referenceStart: 3.2, referenceEnd: 11.2,
+                                   score: 0.8, speed: 1, matchedFrames: 30, alsoMatches: [8.2 ... 16.2, 0 ... 5.8])
+        let match = ReferenceMatch(reference: ReferenceEntry(path: "/library/loop.mp4", duration: 20), score: 0.8,
+                                   modality: .video, segments: [segment])
+        let report = SuspectReport(suspect: "/clips/excerpt.mp4", duration: 8, matches: [match], error: nil)
+        #expect(report.jsonLine().contains("\"also_matches\":[{\"reference_end\":16.2,\"reference_start\":8.2},{\"reference_end\":5.8,\"reference_start\":0}]"),
+                "\(report.jsonLine())")
+        #expect(report.text().contains("reference 00:03–00:11  picture; also matches the reference at 00:08–00:16, 00:00–00:06"), "\(report.text())")
+        // A passage matched in one place only says nothing of the kind.
+        let plain = SuspectReport(suspect: "/clips/x.mp4", duration: 8, matches: [ReferenceMatch(
+            reference: ReferenceEntry(path: "/library/a.mp4", duration: 20), score: 0.8, modality: .video,
+            segments: [MatchSegment(modality: .video, suspectStart: 0, suspectEnd: 8, referenceStart: 3, referenceEnd: 11, score: 0.8, speed: 1)])],
+            error: nil)
+        #expect(!plain.jsonLine().contains("also_matches") && !plain.text().contains("also matches"))
     }
 }

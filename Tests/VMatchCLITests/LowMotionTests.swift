@@ -1,0 +1,74 @@
+// Issue 30, as a user meets it: a clip cut from a loop (a short clip played forward and back)
+// matches several places of the reference equally well — the reuse is certain, where in the
+// reference is ambiguous, and the report says both; while another moment of a still scene
+// (the same background, other movement) matches everywhere and is refused.
+import Foundation
+import Testing
+
+@Suite struct LowMotionTests {
+    struct Record: Decodable {
+        struct Range: Decodable { var reference_start: Double; var reference_end: Double }
+        struct Segment: Decodable { var reference_start: Double; var also_matches: [Range]? }
+        struct Match: Decodable { var reference: String; var modality: String; var segments: [Segment] }
+        var matches: [Match]
+    }
+
+    @Test func anExcerptOfALoopIsFoundWithTheOtherPlacesItMatches() throws {
+        // 2.5 s of the fixture's talk (a camera move over a picture) played forward and back,
+        // three times (15 s), with a tone; the suspect: 8 s of it from 3.2 s, with noise for sound.
+        try Fixture.make()
+        let loop = try CLI.ffmpeg("low-motion-loop.mp4", [
+            "-i", Fixture.library.appendingPathComponent("talk.mp4").path,
+            "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100",
+            "-filter_complex", "[0:v]trim=start=3:duration=2.5,setpts=PTS-STARTPTS,format=yuv420p,split=2[a][b];[b]reverse[r];[a][r]concat=n=2,loop=loop=2:size=125[v]",
+            "-map", "[v]", "-map", "1:a", "-t", "15", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-c:a", "aac"])
+        let folder = CLI.workDirectory.appendingPathComponent("low-motion-library")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let reference = folder.appendingPathComponent("loop.mp4")
+        if !FileManager.default.fileExists(atPath: reference.path) { try FileManager.default.copyItem(atPath: loop, toPath: reference.path) }
+        let excerpt = try CLI.ffmpeg("low-motion-loop-excerpt.mp4", [
+            "-ss", "3.2", "-t", "8", "-i", loop, "-f", "lavfi", "-i", "anoisesrc=d=8:a=0.1",
+            "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-c:a", "aac", "-shortest"])
+        let env = ["VMATCH_DB": Fixture.database()]
+        let index = try CLI.run(["index", folder.path], environment: env)
+        #expect(index.status == 0, "\(index.stderr)")
+
+        let found = try CLI.run(["compare", "--json", excerpt], environment: env)
+        #expect(found.status == 1, "\(found.stdout)\(found.stderr)")
+        let record = try JSONDecoder().decode(Record.self, from: Data(found.stdout.utf8))
+        let match = try #require(record.matches.first, "\(found.stdout)")
+        #expect(match.modality == "video")
+        let segment = try #require(match.segments.first)
+        // One of the forward passes that show it: 3.2 s itself, or 5 s later.
+        #expect([3.2, 8.2].contains { abs(segment.reference_start - $0) < 0.5 }, "\(found.stdout)")
+        #expect((segment.also_matches ?? []).count >= 2, "\(found.stdout)")
+        let text = try CLI.run(["compare", excerpt], environment: env)
+        #expect(text.stdout.contains("also matches the reference at"), "\(text.stdout)")
+    }
+
+    @Test func anotherMomentOfAStillSceneIsRefused() throws {
+        // A still picture with a square crossing it; another moment: the square elsewhere,
+        // going the other way. Everything that matches is the scene, which matches everywhere.
+        let still = try CLI.ffmpeg("low-motion-still.png", [
+            "-f", "lavfi", "-i", "mandelbrot=size=320x180:maxiter=200:start_scale=0.02:start_x=-0.7436438870:start_y=0.1318259042", "-frames:v", "1"])
+        func scene(_ name: String, box: String, seconds: Int, tone: Int) throws -> String {
+            try CLI.ffmpeg(name, [
+                "-loop", "1", "-i", still, "-f", "lavfi", "-i", "color=white:size=30x30:rate=25",
+                "-f", "lavfi", "-i", "sine=frequency=\(tone):sample_rate=44100",
+                "-filter_complex", "[0:v][1:v]overlay=\(box):shortest=1,format=yuv420p[v]",
+                "-map", "[v]", "-map", "2:a", "-t", "\(seconds)", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac"])
+        }
+        let folder = CLI.workDirectory.appendingPathComponent("still-scene-library")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let reference = folder.appendingPathComponent("scene.mp4")
+        let made = try scene("low-motion-scene.mp4", box: "x='10+20*t':y=40", seconds: 14, tone: 250)
+        if !FileManager.default.fileExists(atPath: reference.path) { try FileManager.default.copyItem(atPath: made, toPath: reference.path) }
+        let other = try scene("low-motion-scene-other.mp4", box: "x='280-25*t':y=120", seconds: 8, tone: 470)
+        let env = ["VMATCH_DB": Fixture.database()]
+        let index = try CLI.run(["index", folder.path], environment: env)
+        #expect(index.status == 0, "\(index.stderr)")
+        let checked = try CLI.run(["compare", other], environment: env)
+        #expect(checked.status == 0, "\(checked.stdout)")
+        #expect(checked.stdout.contains("no reuse found"), "\(checked.stdout)")
+    }
+}
