@@ -1,7 +1,9 @@
 // The one rule by which segments found separately become one: two segments describe the same
 // stretch when they overlap on the suspect (or, across windows and pieces, lie within `gap`
 // seconds of each other) and map the suspect to the same reference time, within `tolerance`,
-// where they meet. It is used twice:
+// where they meet. It is used three times:
+// - two picture channels (hashes, keypoints) that find one stretch give one segment (`union`,
+//   in `Matcher.videoSegments`);
 // - `merged`: a picture segment and a sound segment of one stretch become one "both" segment,
 //   with the sound's finer map (16 ms frames against the picture's sampling interval);
 // - `joined`: segments of one reference found in different suspect windows or reference pieces

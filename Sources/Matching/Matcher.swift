@@ -92,6 +92,8 @@ public struct Matcher: Sendable {
     /// Aligned segments per reference index, from every frame-hit channel: each channel's hits
     /// go through the one aligner and the one acceptance rule; a segment's modality is what its
     /// channel stands for.
+    /// Two channels of one medium that find one stretch give one segment (`MatchSegment.union`: the best
+    /// score, the evidence counted once, the geometry of the channel that measures it).
     func videoSegments(_ suspect: MediaFingerprint, _ library: ReferenceLibrary) -> [Int: [MatchSegment]] {
         var result: [Int: [MatchSegment]] = [:]
         let aligner = TemporalAligner()
@@ -99,12 +101,19 @@ public struct Matcher: Sendable {
             let usable = channel.usableTimes(of: suspect)
             guard !usable.isEmpty else { continue }
             for (reference, referenceHits) in channel.hits(for: suspect, configuration: configuration) {
+                let earlier = result[reference, default: []].count
                 for a in aligner.align(referenceHits, usableQueryTimes: usable) where accepts(a) {
-                    result[reference, default: []].append(
-                        MatchSegment(modality: Modality(channel.medium), suspectStart: a.queryStart, suspectEnd: a.queryEnd,
-                                     referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
-                                     score: videoScore(a), speed: a.rate, matchedFrames: a.supportingInstants,
-                                     geometry: a.geometry, alsoMatches: alsoMatches(a, in: library.entries[reference])))
+                    let segment = MatchSegment(modality: Modality(channel.medium), suspectStart: a.queryStart, suspectEnd: a.queryEnd,
+                                               referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
+                                               score: videoScore(a), speed: a.rate, matchedFrames: a.supportingInstants,
+                                               geometry: a.geometry, alsoMatches: alsoMatches(a, in: library.entries[reference]))
+                    if let i = result[reference, default: []].prefix(earlier).firstIndex(where: {
+                        $0.modality == segment.modality && $0.continues(segment, gap: 0, tolerance: MatchSegment.sameMapTolerance)
+                    }) {
+                        result[reference]![i] = result[reference]![i].union(segment)
+                    } else {
+                        result[reference, default: []].append(segment)
+                    }
                 }
             }
         }

@@ -12,6 +12,7 @@ struct ScriptedChannel: FrameHitChannel {
     var rate: Float = 1
     var offset: Float = 30
     var reference = 0
+    var geometry: PictureGeometry?
     var isEmpty: Bool { false }
 
     func usableTimes(of suspect: MediaFingerprint) -> [Float] {
@@ -19,7 +20,7 @@ struct ScriptedChannel: FrameHitChannel {
     }
 
     func hits(for suspect: MediaFingerprint, configuration: Matcher.Configuration) -> [Int: [FrameHit]] {
-        [reference: usableTimes(of: suspect).map { FrameHit(queryTime: $0, referenceTime: offset + rate * $0, similarity: 0.9) }]
+        [reference: usableTimes(of: suspect).map { FrameHit(queryTime: $0, referenceTime: offset + rate * $0, similarity: 0.9, geometry: geometry) }]
     }
 }
 
@@ -42,6 +43,23 @@ struct ScriptedChannel: FrameHitChannel {
                                        landmarks: [[], []])
         let match = try #require(Matcher().match(MediaFingerprint(), in: library).first)
         #expect(match.modality == .both && match.segments.count == 1 && match.segments[0].modality == .both)
+    }
+
+    @Test func twoPictureChannelsFindingOneStretchGiveOneSegment() throws {
+        // The hashes and the keypoints both find 0…12 s at 30 s on; the keypoints also say
+        // where the picture sits.
+        var keypoints = ScriptedChannel(medium: .picture)
+        keypoints.geometry = PictureGeometry(corners: [SIMD2(0.1, 0.1), SIMD2(0.6, 0.1), SIMD2(0.6, 0.5), SIMD2(0.1, 0.5)],
+                                             rotation: 0, mirrored: false, inliers: 30)
+        let library = ReferenceLibrary(entries: entries, frameChannels: [ScriptedChannel(medium: .picture), keypoints], landmarks: [[], []])
+        let match = try #require(Matcher().match(MediaFingerprint(), in: library).first)
+        #expect(match.segments.count == 1 && match.modality == .video, "\(match.segments)")
+        #expect(match.segments.first?.matchedFrames == 48)
+        #expect(match.segments.first?.geometry == keypoints.geometry)
+        // A stretch found by one channel only stays a segment of its own.
+        let apart = ReferenceLibrary(entries: entries, frameChannels: [ScriptedChannel(medium: .picture, seconds: 6),
+                                                                       ScriptedChannel(medium: .picture, offset: 40)], landmarks: [[], []])
+        #expect(Matcher().match(MediaFingerprint(), in: apart).first?.segments.count == 2)
     }
 
     @Test func channelsThatDisagreeOnTheReferenceGiveTwoMatches() throws {
