@@ -29,6 +29,9 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CCrypto",
+            providers: [.apt(["libssl-dev"])]),
 
         .target(name: "Fingerprint"),
         .target(name: "Media", dependencies: ["CFFmpeg"]),
