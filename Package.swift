@@ -2,9 +2,10 @@
 // vmatch: finds where a creator's recorded footage and voice are reused in other clips.
 // Module map (see README "How it works"): `Fingerprint` holds the values every module shares and
 // imports nothing; C libraries enter through system-library targets, each imported by one
-// module: FFmpeg by `Media`, FFTW by `AudioFingerprint`, SQLite by `LibraryStore`. The algorithm
-// modules (`VideoFingerprint`, `AudioFingerprint`, `Matching`) take plain buffers and are tested
-// without a decoder; `Pipeline` does the work, `vmatch` parses and prints.
+// module: FFmpeg by `Media`, FFTW by `AudioFingerprint`, SQLite by `LibraryStore`, libcrypto
+// (SHA-256) by `Pipeline`. The algorithm modules (`VideoFingerprint`, `AudioFingerprint`,
+// `Matching`) take plain buffers and are tested without a decoder; `Pipeline` does the work,
+// `vmatch` parses and prints.
 import PackageDescription
 
 let package = Package(
@@ -29,6 +30,9 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CCrypto",
+            providers: [.apt(["libssl-dev"])]),
 
         .target(name: "Fingerprint"),
         .target(name: "Media", dependencies: ["CFFmpeg"]),
@@ -40,7 +44,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["Fingerprint", "Matching"], exclude: ["Schema"]),
         .target(name: "CMemory"),
         .target(name: "Pipeline", dependencies: [
-            "Fingerprint", "Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore", "Report", "CMemory",
+            "Fingerprint", "Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore", "Report", "CMemory", "CCrypto",
         ]),
         .executableTarget(
             name: "vmatch",
