@@ -34,6 +34,16 @@ package struct SourceInfo: Sendable, Codable, Equatable {
         self.sidecar = sidecar
     }
 
+    /// A record read back (`compare --resume`) is kept to the same limit: it may come from a
+    /// version that kept every field whole.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func field(_ key: CodingKeys) throws -> String? { try c.decodeIfPresent(String.self, forKey: key) }
+        self.init(webpageURL: try field(.webpageURL), uploader: try field(.uploader), uploaderURL: try field(.uploaderURL),
+                  uploadDate: try field(.uploadDate), title: try field(.title), extractor: try field(.extractor), id: try field(.id),
+                  sidecar: try c.decode(String.self, forKey: .sidecar))
+    }
+
     /// `value`, or its first characters and "…" when it is longer than `fieldLimit` characters.
     static func shortened(_ value: String) -> String {
         // Counting stops at the limit: a field of megabytes is not walked to its end.

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Report
 import Testing
 
@@ -12,5 +13,13 @@ import Testing
         #expect(over.webpageURL == String(repeating: "t", count: limit - 1) + "…")
         #expect(over.uploader == String(repeating: "🇫🇷", count: limit - 1) + "…")
         #expect(over.sidecar == "a.info.json")
+    }
+
+    /// A record read back, written by a version that kept fields whole, is kept to the limit too.
+    @Test func aRecordReadBackIsKeptToTheLimit() throws {
+        let json = #"{"title": "\#(String(repeating: "t", count: 5000))", "id": "x1Y2", "sidecar": "a.info.json"}"#
+        let source = try JSONDecoder().decode(SourceInfo.self, from: Data(json.utf8))
+        #expect(source.title == String(repeating: "t", count: SourceInfo.fieldLimit - 1) + "…")
+        #expect(source == SourceInfo(title: String(repeating: "t", count: 5000), id: "x1Y2", sidecar: "a.info.json"))
     }
 }
