@@ -183,18 +183,19 @@ struct Watch: ParsableCommand {
             }
         }
 
-        /// DIR/NAME.html (NAME-2.html, … when taken); returns its path, or nil after saying why not.
+        /// DIR/NAME.html (NAME-2.html, … when taken; cut to the folder's longest file name, see
+        /// `evidenceFileName`); returns its path, or nil after saying why not.
         private func writeEvidence(_ result: SuspectResult, report: SuspectReport, into folder: String) -> String? {
             var evidence = EvidenceCollector(library: references)
             evidence.add(result, report: report)
             let page = claim.report(suspects: evidence.suspects, library: references, at: libraryPath).html()
-            let base = ((result.path as NSString).lastPathComponent as NSString).deletingPathExtension
-            var path = (folder as NSString).appendingPathComponent(base + ".html")
-            var n = 2
-            while FileManager.default.fileExists(atPath: path) {
-                path = (folder as NSString).appendingPathComponent("\(base)-\(n).html")
-                n += 1
+            let longest = pathconf(folder, Int32(_PC_NAME_MAX))
+            func candidate(_ copy: Int) -> String {
+                (folder as NSString).appendingPathComponent(evidenceFileName(forClip: result.path, copy: copy, maxBytes: longest > 0 ? longest : 255))
             }
+            var copy = 1
+            while FileManager.default.fileExists(atPath: candidate(copy)) { copy += 1 }
+            let path = candidate(copy)
             do {
                 try writeReplacing(path, with: page)
                 return path

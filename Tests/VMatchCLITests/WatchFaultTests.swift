@@ -80,6 +80,43 @@ import Testing
         #expect(watch.stderr.contains("error: every watched folder is gone: '\(watched.path)'\n"), "\(watch.stderr)")
     }
 
+    /// Names of 255 bytes, the most a Linux file name holds, alike but for their last letter
+    /// ("é" is two bytes, so a cut at a byte count can fall inside one): each gets a report under
+    /// a name that fits, the two do not collide, and the hook is told where each report is.
+    @Test func clipsWithTheLongestNamesGetAReportEachAndTheHookItsPath() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("reports"), withIntermediateDirectories: true)
+        let told = dir.appendingPathComponent("told.txt")
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "--html-dir", "reports",
+                                      "--on-match", "printf '%s\\n' \"$VMATCH_REPORT\" >> '\(told.path)'", "downloads"],
+                                     environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        let names = ["1", "2"].map { String(repeating: "\u{E9}", count: 123) + "-cut" + $0 + ".mp4" }
+        #expect(names.allSatisfy { $0.utf8.count == 255 })
+        for name in names { try Self.copyClip("reupload.mp4", to: watched.appendingPathComponent(name)) }
+        // One line per hook run, empty when it was not told of a report.
+        func lines() -> [String] {
+            ((try? String(contentsOf: told, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        }
+        #expect(watch.wait { lines().count == 2 }, "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+        #expect(!watch.stderr.contains("error:"), "\(watch.stderr)")
+
+        let reports = lines()
+        #expect(Set(reports).count == 2 && reports.allSatisfy { !$0.isEmpty }, "\(reports)")
+        var shown: [String] = []
+        for report in reports where !report.isEmpty {
+            let file = (report as NSString).lastPathComponent
+            #expect(file.utf8.count <= 255 && file.hasSuffix(".html"), "\(file)")
+            let path = report.hasPrefix("/") ? report : (dir.path as NSString).appendingPathComponent(report)
+            let page = try String(contentsOfFile: path, encoding: .utf8)
+            shown += names.filter { page.contains($0) }
+        }
+        #expect(shown.sorted() == names.sorted(), "each report names its own clip")
+        let written = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("reports").path)
+        #expect(written.count == 2)
+    }
+
     @Test func aHangUpStopsTheWatchAsSIGTERMDoes() throws {
         let (dir, _, env) = try WatchTests.setUp()
         let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
