@@ -117,6 +117,10 @@ import Testing
         #expect(report.jsonLine().contains("\"also_matches\":[{\"reference_end\":16.2,\"reference_start\":8.2},{\"reference_end\":5.8,\"reference_start\":0}]"),
                 "\(report.jsonLine())")
         #expect(report.text().contains("reference 00:03–00:11  picture; also matches the reference at 00:08–00:16, 00:00–00:06"), "\(report.text())")
+        let html = EvidenceReport(generated: Date(timeIntervalSince1970: 1_700_000_000), vmatchVersion: "9.9.9", libraryVideos: 1,
+                                  suspects: [SuspectEvidence(report: report, sha256: nil, size: nil,
+                                                             checkedAt: Date(timeIntervalSince1970: 1_700_000_000), pictures: [])]).html()
+        #expect(html.contains("also matches loop.mp4 at 00:08–00:16, 00:00–00:06 as well as where it is shown"), "\(html)")
         // A passage matched in one place only says nothing of the kind.
         let plain = SuspectReport(suspect: "/clips/x.mp4", duration: 8, matches: [ReferenceMatch(
             reference: ReferenceEntry(path: "/library/a.mp4", duration: 20), score: 0.8, modality: .video,
