@@ -2,7 +2,6 @@
 // as packed blobs, one per channel and tier (`fingerprints`, see `StoredFingerprint.swift`). Each
 // video is written in its own transaction, so a killed `index` run loses at most the file it was
 // on; WAL lets `compare` read while `index` writes.
-import CSQLite
 import Foundation
 
 /// What the library knows about one indexed file.

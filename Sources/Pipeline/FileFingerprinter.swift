@@ -6,7 +6,6 @@
 import AudioFingerprint
 import Foundation
 import Fingerprint
-import Matching
 import Media
 import VideoFingerprint
 
