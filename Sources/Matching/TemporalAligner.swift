@@ -267,7 +267,7 @@ public struct TemporalAligner: Sendable {
             guard h.similarity > own.similarity - Self.specificMargin else { continue }
             close[h.queryTime, default: []].append(Double(h.referenceTime))
         }
-        var peaks = 0
+        var peaks = Set<Float>()
         var elsewhere: [(query: Float, reference: Double)] = []
         for t in group {
             let onLine = rate * Double(t) + offset
@@ -276,11 +276,11 @@ public struct TemporalAligner: Sendable {
             var low = onLine, high = onLine
             for r in moments.filter({ $0 >= onLine - tolerance }) where r - high <= 1.5 * step { high = max(high, r) }
             for r in moments.filter({ $0 <= onLine + tolerance }).reversed() where low - r <= 1.5 * step { low = min(low, r) }
-            if onLine - low <= Self.plateau && high - onLine <= Self.plateau { peaks += 1 }
+            if onLine - low <= Self.plateau && high - onLine <= Self.plateau { peaks.insert(t) }
             for r in moments where r < low - 1e-6 || r > high + 1e-6 { elsewhere.append((t, r)) }
         }
         // Without peaks at most instants, this is a still view or a plateau: nothing to add.
-        guard 2 * peaks > group.count else { return (0, []) }
+        guard 2 * peaks.count > group.count else { return (0, []) }
         struct Line: Hashable { var direction: Int; var cell: Int }
         func position(_ e: (query: Float, reference: Double), _ direction: Int) -> Double {
             (e.reference - Double(direction) * rate * Double(e.query)) / offsetBin
@@ -301,15 +301,7 @@ public struct TemporalAligner: Sendable {
         }
         // An instant counts when its match is a peak and whatever matches as well elsewhere
         // lies on a repeat line.
-        var counted = 0
-        for t in group {
-            let onLine = rate * Double(t) + offset
-            let moments = (close[t] ?? []).sorted()
-            var low = onLine, high = onLine
-            for r in moments.filter({ $0 >= onLine - tolerance }) where r - high <= 1.5 * step { high = max(high, r) }
-            for r in moments.filter({ $0 <= onLine + tolerance }).reversed() where low - r <= 1.5 * step { low = min(low, r) }
-            if onLine - low <= Self.plateau && high - onLine <= Self.plateau && !unexplained.contains(t) { counted += 1 }
-        }
+        let counted = peaks.subtracting(unexplained).count
         // The repeats' reference ranges, one per run of adjacent cells (a line spreads over two
         // or three), at the cell most instants follow.
         var ranges: [ClosedRange<Double>] = []

@@ -193,31 +193,7 @@ public final class KeypointExtractor {
     /// reference both ways. Frames too small for one level, or without corners, give [].
     public func keypoints(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, rowStride: Int? = nil,
                           mirrored: Bool = false) -> [Keypoint] {
-        let stride = rowStride ?? width
-        precondition(width >= 0 && height >= 0 && stride >= width, "KeypointExtractor: bad shape \(width)x\(height) stride \(stride)")
-        precondition(height == 0 || luma.count >= (height - 1) * stride + width,
-                     "KeypointExtractor: \(luma.count) bytes for a \(width)x\(height) image with stride \(stride)")
-        let minimumSide = 2 * options.edgeMargin + 1
-        guard width >= minimumSide, height >= minimumSide, options.maximumKeypoints > 0 else { return [] }
-        reserve(width: width, height: height)
-        buildPyramid(luma, width: width, height: height, stride: stride, mirrored: mirrored)
-
-        var out: [Keypoint] = []
-        out.reserveCapacity(options.maximumKeypoints)
-        for (index, level) in levelShapes.enumerated() {
-            let quota = levelQuotas[index]
-            guard quota > 0 else { continue }
-            findCorners(level, threshold: options.fastThreshold)
-            if corners.count * 2 < quota && options.fallbackFastThreshold < options.fastThreshold {
-                findCorners(level, threshold: options.fallbackFastThreshold)
-            }
-            guard !corners.isEmpty else { continue }
-            keepBestByScore(2 * quota)
-            rankByHarris(level, keeping: quota)
-            blur(level)
-            describe(level, index: index, fullWidth: width, fullHeight: height, into: &out)
-        }
-        return out
+        extract(luma: luma, width: width, height: height, rowStride: rowStride, mirrored: mirrored, alsoMirror: false).own
     }
 
     /// The keypoints of the image and of its left-right mirror image at once, for a suspect
@@ -228,6 +204,15 @@ public final class KeypointExtractor {
     /// gives, up to the order of corners of equal strength.
     public func keypointsAndMirror(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
                                    rowStride: Int? = nil) -> (own: [Keypoint], mirrored: [Keypoint]) {
+        let both = extract(luma: luma, width: width, height: height, rowStride: rowStride, mirrored: false, alsoMirror: true)
+        return (both.own, both.mirror)
+    }
+
+    /// The steps above, level by level; with `alsoMirror`, each level is then turned into its
+    /// mirror image in place (each level is read only here once the pyramid is built), its
+    /// corners with it, and described again into `mirror`.
+    private func extract(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, rowStride: Int?,
+                         mirrored: Bool, alsoMirror: Bool) -> (own: [Keypoint], mirror: [Keypoint]) {
         let stride = rowStride ?? width
         precondition(width >= 0 && height >= 0 && stride >= width, "KeypointExtractor: bad shape \(width)x\(height) stride \(stride)")
         precondition(height == 0 || luma.count >= (height - 1) * stride + width,
@@ -235,11 +220,11 @@ public final class KeypointExtractor {
         let minimumSide = 2 * options.edgeMargin + 1
         guard width >= minimumSide, height >= minimumSide, options.maximumKeypoints > 0 else { return ([], []) }
         reserve(width: width, height: height)
-        buildPyramid(luma, width: width, height: height, stride: stride, mirrored: false)
+        buildPyramid(luma, width: width, height: height, stride: stride, mirrored: mirrored)
 
-        var own: [Keypoint] = [], mirrored: [Keypoint] = []
+        var own: [Keypoint] = [], mirror: [Keypoint] = []
         own.reserveCapacity(options.maximumKeypoints)
-        mirrored.reserveCapacity(options.maximumKeypoints)
+        if alsoMirror { mirror.reserveCapacity(options.maximumKeypoints) }
         for (index, level) in levelShapes.enumerated() {
             let quota = levelQuotas[index]
             guard quota > 0 else { continue }
@@ -252,14 +237,13 @@ public final class KeypointExtractor {
             rankByHarris(level, keeping: quota)
             blur(level)
             describe(level, index: index, fullWidth: width, fullHeight: height, into: &own)
-            // The level and its blur turned into their mirror images (each level is read only
-            // here once the pyramid is built), the corners with them.
+            guard alsoMirror else { continue }
             mirrorRows(pyramid + level.offset, width: level.width, height: level.height)
             mirrorRows(blurred + level.offset, width: level.width, height: level.height)
             for i in corners.indices { corners[i].x = Int32(level.width - 1) - corners[i].x }
-            describe(level, index: index, fullWidth: width, fullHeight: height, into: &mirrored)
+            describe(level, index: index, fullWidth: width, fullHeight: height, into: &mirror)
         }
-        return (own, mirrored)
+        return (own, mirror)
     }
 
     private func mirrorRows(_ plane: UnsafeMutablePointer<UInt8>, width: Int, height: Int) {
