@@ -239,6 +239,14 @@ public struct TemporalAligner: Sendable {
         return (line.slope, line.intercept)
     }
 
+    /// Whether a hit elsewhere competes with an instant's match on the map: always for
+    /// whole-frame hits; for hits with placements, only when it places the picture as the match
+    /// does (a still view seen again), not otherwise (another moment of a camera move).
+    static func competes(_ hit: FrameHit, with onMap: Placement?) -> Bool {
+        guard let p = hit.placement, let q = onMap else { return true }
+        return p.isSame(as: q)
+    }
+
     /// Reference seconds of matching moments around an instant's match beyond which it is a
     /// plateau (a still view, a held shot: every moment matches as well) rather than a peak
     /// (content that changes: the match stands out, give or take the frames that blur into it).
@@ -263,7 +271,7 @@ public struct TemporalAligner: Sendable {
         var close: [Float: [Double]] = [:]
         for h in all where instants.contains(h.queryTime) {
             let own = onMap(h.queryTime)
-            if let p = h.placement, let q = own.placement, !p.isSame(as: q) { continue }
+            guard Self.competes(h, with: own.placement) else { continue }
             guard h.similarity > own.similarity - Self.specificMargin else { continue }
             close[h.queryTime, default: []].append(Double(h.referenceTime))
         }
@@ -332,12 +340,10 @@ public struct TemporalAligner: Sendable {
         for h in inliers where h.similarity > (byInstant[h.queryTime]?.similarity ?? -1) {
             byInstant[h.queryTime] = (h.similarity, h.referenceTime, h.placement, h.geometry)
         }
-        // An off-map hit with a placement counts against the instant only where it places the
-        // reference as the on-map hit does (a still view seen again), not elsewhere (another
-        // moment of a camera move).
+        // Off-map hits count against the instant where they compete with it (`competes`).
         var offMap: [Float: Float] = [:]
         for h in all where abs(Double(h.referenceTime) - (rate * Double(h.queryTime) + offset)) > 2 {
-            if let p = h.placement, let q = byInstant[h.queryTime]?.placement, !p.isSame(as: q) { continue }
+            guard Self.competes(h, with: byInstant[h.queryTime]?.placement) else { continue }
             offMap[h.queryTime] = max(offMap[h.queryTime] ?? 0, h.similarity)
         }
         let instants = byInstant.keys.sorted()

@@ -193,7 +193,7 @@ extension SuspectEvidence {
             h.line("</table>")
             for s in match.segments {
                 guard let also = s.alsoMatches, !also.isEmpty else { continue }
-                let places = also.map { "\(SuspectReport.clock($0.referenceStart))–\(SuspectReport.clock($0.referenceEnd))" }.joined(separator: ", ")
+                let places = also.map(\.clock).joined(separator: ", ")
                 h.line("<p class=\"note\">\("The passage \(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)) of this clip also matches \(referenceName) at \(places) as well as where it is shown: \(referenceName) repeats it (a loop or a shot used twice), so that it was taken is certain, and which of the repeats was taken cannot be told.".htmlEscaped)</p>")
             }
             for (i, s) in match.segments.enumerated() {

@@ -27,6 +27,9 @@ package struct SuspectReport: Sendable, Codable {
             enum CodingKeys: String, CodingKey {
                 case referenceStart = "reference_start", referenceEnd = "reference_end"
             }
+
+            /// `mm:ss–mm:ss`.
+            package var clock: String { "\(SuspectReport.clock(referenceStart))–\(SuspectReport.clock(referenceEnd))" }
         }
 
         /// The segment as the matcher described it.
@@ -262,7 +265,7 @@ package struct SuspectReport: Sendable, Codable {
                 if abs(s.speed - 1) >= 0.02 { line += String(format: ", speed ×%.2f", s.speed) }
                 if let phrase = s.picture?.phrase { line += ", \(phrase)" }
                 if let also = s.alsoMatches, !also.isEmpty {
-                    let places = also.prefix(3).map { "\(Self.clock($0.referenceStart))–\(Self.clock($0.referenceEnd))" }.joined(separator: ", ")
+                    let places = also.prefix(3).map(\.clock).joined(separator: ", ")
                     line += "; also matches the reference at \(places)" + (also.count > 3 ? " and \(also.count - 3) more" : "")
                         + " (a loop or a repeated shot: which one was taken cannot be told)"
                 }

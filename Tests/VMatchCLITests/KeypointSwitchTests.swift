@@ -5,16 +5,29 @@ import Foundation
 import Testing
 
 @Suite struct KeypointSwitchTests {
-    @Test func aTurnedReuploadWithANewVoiceIsFoundOnlyWithKeypointsOn() throws {
+    /// The fixture's talk (input 0) edited by `filter` into `[v]`, with the unrelated clip
+    /// (input 1) for its sound: only the picture is reused.
+    func talkPictureWithAnotherVoice(_ name: String, filter: String) throws -> String {
         try Fixture.make()
-        let turned = try CLI.ffmpeg("turned-new-voice.mp4", [
+        return try CLI.ffmpeg(name, [
             "-i", Fixture.library.appendingPathComponent("talk.mp4").path,
             "-i", Fixture.suspects.appendingPathComponent("unrelated.mp4").path,
-            "-filter_complex", "[0:v]trim=start=2:end=11,setpts=PTS-STARTPTS,rotate=8*PI/180:ow=iw:oh=ih:c=black[v]",
+            "-filter_complex", filter,
             "-map", "[v]", "-map", "1:a", "-shortest", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac"])
+    }
+
+    /// A fresh library of the fixture indexed with the keypoint channel on, and its environment.
+    func keypointLibrary() throws -> [String: String] {
         let on = ["VMATCH_DB": Fixture.database(), "VMATCH_KEYPOINTS": "1"]
         let index = try CLI.run(["index", Fixture.library.path], environment: on)
         #expect(index.status == 0, "\(index.stderr)")
+        return on
+    }
+
+    @Test func aTurnedReuploadWithANewVoiceIsFoundOnlyWithKeypointsOn() throws {
+        let turned = try talkPictureWithAnotherVoice(
+            "turned-new-voice.mp4", filter: "[0:v]trim=start=2:end=11,setpts=PTS-STARTPTS,rotate=8*PI/180:ow=iw:oh=ih:c=black[v]")
+        let on = try keypointLibrary()
 
         let found = try CLI.run(["compare", "--json", turned], environment: on)
         #expect(found.status == 1, "\(found.stderr)")
@@ -35,20 +48,14 @@ import Testing
     /// Issue 31: the reference shown as an inset of known place, size and angle is outlined
     /// where it is, within 3 % of the frame, in JSON and in words.
     @Test func anInsetIsOutlinedWhereItIs() throws {
-        try Fixture.make()
         // talk.mp4 (320×180) turned 7° clockwise, its bounding box at (200, 100) of a 640×360
         // frame of other footage, with another voice.
         let angle = 7 * Double.pi / 180
-        let inset = try CLI.ffmpeg("inset-turned.mp4", [
-            "-i", Fixture.library.appendingPathComponent("talk.mp4").path,
-            "-i", Fixture.suspects.appendingPathComponent("unrelated.mp4").path,
-            "-filter_complex",
-            "[1:v]scale=640:360,setsar=1[bg];[0:v]trim=start=1:end=11,setpts=PTS-STARTPTS,format=rgba,"
-                + "rotate=7*PI/180:ow=rotw(7*PI/180):oh=roth(7*PI/180):c=none[fg];[bg][fg]overlay=x=200:y=100:shortest=1,format=yuv420p[v]",
-            "-map", "[v]", "-map", "1:a", "-shortest", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac"])
-        let on = ["VMATCH_DB": Fixture.database(), "VMATCH_KEYPOINTS": "1"]
-        let index = try CLI.run(["index", Fixture.library.path], environment: on)
-        #expect(index.status == 0, "\(index.stderr)")
+        let inset = try talkPictureWithAnotherVoice(
+            "inset-turned.mp4",
+            filter: "[1:v]scale=640:360,setsar=1[bg];[0:v]trim=start=1:end=11,setpts=PTS-STARTPTS,format=rgba,"
+                + "rotate=7*PI/180:ow=rotw(7*PI/180):oh=roth(7*PI/180):c=none[fg];[bg][fg]overlay=x=200:y=100:shortest=1,format=yuv420p[v]")
+        let on = try keypointLibrary()
         let found = try CLI.run(["compare", "--json", inset], environment: on)
         #expect(found.status == 1, "\(found.stderr)")
         struct Record: Decodable {
