@@ -105,7 +105,7 @@ struct Watch: ParsableCommand {
                 var writeFailed = false
                 SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout), verifier: verifier)
                     .run(files: due, against: references) { result in
-                        do { try session.report(result, before: looks[result.path]) } catch {
+                        do { try session.report(result, before: result.checkedLook ?? looks[result.path]) } catch {
                             writeFailed = true
                             return false
                         }
