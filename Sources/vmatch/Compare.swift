@@ -71,7 +71,7 @@ struct Compare: ParsableCommand {
         let files = pending.compactMap(\.file)
 
         // Destinations are checked before the work, so a mistyped one costs nothing.
-        let sink = try output.map(openForAppending) ?? Output.standard
+        let sink = try output.map { try openForAppending($0, command: "compare") } ?? Output.standard
         if let html { try checkWritable(html) }
 
         let progress = ProgressLine(quiet: library.quiet)
