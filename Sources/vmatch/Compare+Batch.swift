@@ -10,6 +10,8 @@ struct BatchProgress {
     var suspects: Set<String> = []
     var reused = false
     var failed = false
+    /// The records, in the file's order (for the evidence report of the whole batch).
+    var reports: [SuspectReport] = []
 
     struct NotOutput: Error, CustomStringConvertible {
         var path: String
@@ -53,6 +55,7 @@ struct BatchProgress {
                 throw NotOutput(path: path, line: lines.count + 1)
             }
         }
+        progress.reports = reports
         for report in reports {
             progress.suspects.insert(report.suspect)
             if let error = report.error, !error.isEmpty { progress.failed = true }

@@ -137,6 +137,38 @@ import Testing
         #expect(try String(contentsOf: out, encoding: .utf8).hasSuffix("}\n"))
     }
 
+    /// `--resume --html` reports the whole batch (issue 35, item 7): the clips an earlier run
+    /// checked are rebuilt from their records, with pictures while the file is still the one
+    /// checked, and without them, saying why, once it is not.
+    @Test func aResumedBatchsEvidenceReportCoversTheClipsOfTheEarlierRunToo() throws {
+        let env = try Self.indexedLibrary()
+        let dir = try Self.folder(["a.mp4": "reupload.mp4", "b.mp4": "unrelated.mp4"])
+        let out = dir.appendingPathComponent("out.jsonl")
+        let html = dir.appendingPathComponent("report.html")
+        let a = dir.appendingPathComponent("a.mp4")
+        var r = try CLI.run(["compare", "--json", "-o", out.path, a.path], environment: env)
+        #expect(r.status == 1, "\(r.stderr)")
+        r = try CLI.run(["compare", "--json", "-o", out.path, "--resume", "--html", html.path, dir.path], environment: env)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.hasSuffix("compare: 1 checked, 0 with reuse, 0 failed, 1 already in \(out.path)\n"), "\(r.stderr)")
+        var page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("<h2>1. a.mp4</h2>"), "the clip of the earlier run, first")
+        #expect(page.contains("<h2>2. b.mp4</h2>"))
+        #expect(page.contains("Reuses talk.mp4"))
+        #expect(page.contains(try EvidenceTests.sha256(a.path)))
+        #expect(page.components(separatedBy: "src=\"data:image/jpeg;base64,").count - 1 == 8, "a.mp4's pictures, cut again")
+
+        // The clip replaced since: its verdict stays, its pictures are not cut from other content.
+        try FileManager.default.removeItem(at: a)
+        try FileManager.default.copyItem(at: Fixture.suspects.appendingPathComponent("unrelated.mp4"), to: a)
+        r = try CLI.run(["compare", "--json", "-o", out.path, "--resume", "--quiet", "--html", html.path, dir.path], environment: env)
+        #expect(r.status == 1 && r.stderr.isEmpty, "\(r.stderr)")
+        page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("<h2>1. a.mp4</h2>") && page.contains("Reuses talk.mp4"))
+        #expect(page.contains("not shown: the clip was checked by an earlier run, and it is not the file that was checked (its SHA-256 differs)"))
+        #expect(!page.contains("src=\"data:image/jpeg;base64,"))
+    }
+
     @Test func aKilledAndResumedBatchEndsWithTheSameLinesAsAnUninterruptedOne() throws {
         let env = try Self.indexedLibrary()
         var names: [String: String] = [:]
