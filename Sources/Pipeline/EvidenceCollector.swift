@@ -73,6 +73,32 @@ package struct EvidenceCollector {
         suspects.append(evidence)
     }
 
+    /// A clip checked by an earlier run of the batch, from its record (`compare --resume`): its
+    /// pictures are cut again from the file at `path`, when that still holds the bytes the
+    /// record's SHA-256 names; otherwise the verdict is shown without them, saying why (pictures
+    /// of other content would be false evidence).
+    package mutating func add(earlier report: SuspectReport, path: String) {
+        let checkedAt = report.checkedAt.flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date(timeIntervalSince1970: 0)
+        let digest = try? SHA256.hex(ofFileAt: path)
+        if report.error != nil || (digest != nil && digest == report.sha256) {
+            add(SuspectResult(path: path, duration: report.duration, matches: [], error: report.error, elapsed: 0,
+                              sha256: report.sha256, checkedAt: checkedAt), report: report)
+            return
+        }
+        let why = digest == nil ? "it cannot be read now" : "it is not the file that was checked (its SHA-256 differs)"
+        let pictures = report.matches.map { match in
+            match.segments.map { segment -> [FramePair] in
+                guard segment.modality != .audio else { return [] }
+                return Self.instants(of: segment).map {
+                    FramePair(suspectTime: $0, referenceTime: segment.referenceTime(at: $0), suspectJPEG: nil, referenceJPEG: nil,
+                              distance: nil, note: "not shown: the clip was checked by an earlier run, and \(why)")
+                }
+            }
+        }
+        suspects.append(SuspectEvidence(report: report, path: path, sha256: report.sha256, size: nil, modified: nil,
+                                        checkedAt: checkedAt, pictures: pictures, referenceDurations: durations))
+    }
+
     /// One file's pictures and their hashes; the file is opened on first use, and an error to
     /// open it is kept.
     private struct Pictures {

@@ -23,11 +23,17 @@ package struct SuspectResult: Sendable {
     package var checkedAt = Date()
     /// The clip file's modification time.
     package var fileModified: Date? = nil
+    /// Set when the clip changed while it was checked and was checked again (what changed).
+    package var changedDuringCheck: String? = nil
+    /// How the clip looked (size, modification time) through the check that made this result;
+    /// nil when it could not be looked at.
+    package var checkedLook: WatchLog.Look? = nil
 
     /// The report of this result; `suspect` is the clip's path as shown.
     package func report(suspect: String, vmatchVersion: String) -> SuspectReport {
         SuspectReport(suspect: suspect, duration: duration, matches: matches, error: error, sha256: sha256, source: source,
-                      checkedAt: checkedAt, fileModified: fileModified, vmatchVersion: vmatchVersion, references: references)
+                      checkedAt: checkedAt, fileModified: fileModified, vmatchVersion: vmatchVersion, references: references,
+                      changedDuringCheck: changedDuringCheck)
     }
 }
 
@@ -39,6 +45,11 @@ package struct SuspectChecker {
     package var windowing: SuspectWindows<LoadedLibrary>.Configuration
     /// Checks that matched references are still the files indexed (shared: each is read once).
     package var verifier: ReferenceVerifier
+    /// Called between a clip's fingerprint and its digest, with the clip's path and the attempt
+    /// (0 first): where a file replaced under a running check makes a mixed record. For tests.
+    package var afterFingerprint: (@Sendable (_ path: String, _ attempt: Int) -> Void)? = nil
+    /// How many times a clip that changed while it was checked is checked again.
+    static let checksAfterAChange = 2
 
     package init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 options: FingerprintOptions = FingerprintOptions(role: .suspect), matcher: Matcher = Matcher(),
@@ -58,11 +69,12 @@ package struct SuspectChecker {
         let matcher = self.matcher
         let windowing = self.windowing
         let verifier = self.verifier
+        let afterFingerprint = self.afterFingerprint
         // Results wait here until those before them are out; `report` is called under the lock.
         let order = Locked((finished: [Int: SuspectResult](), emitted: 0, stopped: false))
         FingerprintWorkers.run(count: files.count, jobs: jobs, options: options) { i, fingerprinter in
-            var result = Self.check(files[i], with: fingerprinter, against: library, matcher: matcher, windowing: windowing)
-            Self.addProvenance(to: &result, library: library, verifier: verifier)
+            let result = Self.checkUnchanged(files[i], with: fingerprinter, against: library, matcher: matcher, windowing: windowing,
+                                             verifier: verifier, afterFingerprint: afterFingerprint)
             return order.withLock { order in
                 guard !order.stopped else { return false }
                 order.finished[i] = result
@@ -76,6 +88,50 @@ package struct SuspectChecker {
                 return true
             }
         }
+    }
+
+    /// One suspect, its record made of one state of the file: its identity (FileIdentity) is taken
+    /// before it is opened and again after its digest is made. A clip replaced, written to or
+    /// removed in between (a download fetched again under the same name) would otherwise get the
+    /// new file's digest and time beside the old file's matches; it is checked again, up to
+    /// `checksAfterAChange` times, and the record says so. One that is gone, or still changing,
+    /// gets an error naming it instead of a record of mixed data.
+    static func checkUnchanged(_ path: String, with fingerprinter: FileFingerprinter, against library: LoadedLibrary,
+                               matcher: Matcher, windowing: SuspectWindows<LoadedLibrary>.Configuration, verifier: ReferenceVerifier,
+                               afterFingerprint: (@Sendable (String, Int) -> Void)?) -> SuspectResult {
+        let start = Date()
+        func failure(_ reason: String) -> SuspectResult {
+            SuspectResult(path: path, duration: nil, matches: [], error: "cannot check '\(path)': \(reason)",
+                          elapsed: Date().timeIntervalSince(start))
+        }
+        var change: String?
+        for attempt in 0 ... checksAfterAChange {
+            let before: FileIdentity
+            do { before = try FileIdentity(path: path) } catch {
+                // Gone before it could be looked at: said as the decoder would say it.
+                if change == nil { break }
+                return failure("it was removed while it was checked")
+            }
+            var result = check(path, with: fingerprinter, against: library, matcher: matcher, windowing: windowing)
+            afterFingerprint?(path, attempt)
+            addProvenance(to: &result, library: library, verifier: verifier)
+            guard let after = try? FileIdentity(path: path) else { return failure("it was removed while it was checked") }
+            if after == before {
+                result.changedDuringCheck = change
+                result.checkedLook = WatchLog.Look(size: before.size, modified: before.modifiedSeconds)
+                if result.error == nil { result.fileModified = Date(timeIntervalSince1970: before.modifiedSeconds) }
+                result.elapsed = Date().timeIntervalSince(start)
+                return result
+            }
+            change = before.change(to: after)
+        }
+        guard let change else {
+            // Not there when the check began: the plain check names the file and the reason.
+            var result = check(path, with: fingerprinter, against: library, matcher: matcher, windowing: windowing)
+            addProvenance(to: &result, library: library, verifier: verifier)
+            return result
+        }
+        return failure("it kept changing while it was checked (\(change)); it is checked when it stays unchanged")
     }
 
     /// The clip's digest and source, and the identity of each reference it matched, checked now.

@@ -1,8 +1,9 @@
 // What `vmatch watch` has checked, remembered beside the library (`LIBRARY.watched.jsonl`), so
 // that a restart checks only the clips that arrived or changed while it was down, and a clip that
 // failed is not tried again until it changes. One JSON object per line, appended as each clip is
-// checked; the last record of a path wins. A cut-off last line (a killed watch) is ignored, and
-// its clip is checked again.
+// checked; the last record of a path wins. A cut-off last line (a killed watch, a full disk) is
+// removed on open (`removedCutOffLine`), and its clip is checked again; a record that could not be
+// written whole is taken back at once, so no later record is ever glued to half of one.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -44,9 +45,23 @@ package final class WatchLog {
         for line in data.split(separator: UInt8(ascii: "\n")) {
             if let record = try? decoder.decode(Record.self, from: Data(line)) { known[record.path] = record }
         }
-        // A line cut off by a killed run gets its newline, so the next record starts a line.
-        if let last = data.last, last != UInt8(ascii: "\n") { try append(Data("\n".utf8)) }
+        if let last = data.last, last != UInt8(ascii: "\n") {
+            let start = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? data.startIndex
+            if (try? decoder.decode(Record.self, from: Data(data[start...]))) != nil {
+                // A whole record without its newline gets one, so the next record starts a line.
+                try append(Data("\n".utf8))
+            } else {
+                // A line cut off by a killed run or a full disk goes: its clip is checked again.
+                guard ftruncate(descriptor, off_t(start - data.startIndex)) == 0 else {
+                    throw WatchError(description: "cannot remove the cut-off last line of '\(path)': \(String(cString: strerror(errno)).lowercased())")
+                }
+                removedCutOffLine = true
+            }
+        }
     }
+
+    /// Whether opening the log removed a last line cut off by a killed run or a full disk.
+    package private(set) var removedCutOffLine = false
 
     deinit { close(descriptor) }
 
@@ -102,12 +117,20 @@ package final class WatchLog {
         known[record.path] = record
     }
 
+    /// Appends `data` whole, or not at all: part of a line written before a failure (a full disk)
+    /// is cut off again, so the next record does not run into it.
     private func append(_ data: Data) throws {
+        var info = stat()
+        let end = fstat(descriptor, &info) == 0 ? info.st_size : nil
         var bytes = [UInt8](data)[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw WatchError(description: "cannot write '\(path)': \(String(cString: strerror(errno)).lowercased())") }
+            guard n > 0 else {
+                let reason = String(cString: strerror(n < 0 ? errno : EIO)).lowercased()
+                if let end, bytes.count < data.count { _ = ftruncate(descriptor, end) }
+                throw WatchError(description: "cannot write '\(path)': \(reason)")
+            }
             bytes = bytes.dropFirst(n)
         }
     }

@@ -150,6 +150,9 @@ package struct SuspectReport: Sendable, Codable {
     /// The clip file's modification time, UTC, ISO 8601.
     package var fileModified: String?
     package var vmatchVersion: String?
+    /// Set when the clip changed while it was checked (what changed) and was checked again: the
+    /// record is of the file as it stood through the last check. Absent otherwise.
+    package var changedDuringCheck: String?
 
     /// `references`: what the library knows of each matched reference path and whether it was
     /// verified (absent: unknown, as for a clip that could not be read). References with the
@@ -157,8 +160,9 @@ package struct SuspectReport: Sendable, Codable {
     /// path, with the others in `sameContent`.
     package init(suspect: String, duration: Double?, matches: [ReferenceMatch], error: String?,
                  sha256: String? = nil, source: SourceInfo? = nil, checkedAt: Date? = nil, fileModified: Date? = nil, vmatchVersion: String? = nil,
-                 references: [String: ReferenceCheck] = [:]) {
+                 references: [String: ReferenceCheck] = [:], changedDuringCheck: String? = nil) {
         self.suspect = suspect
+        self.changedDuringCheck = changedDuringCheck
         self.duration = duration.map(Self.rounded)
         self.error = error
         self.sha256 = sha256
@@ -196,7 +200,8 @@ package struct SuspectReport: Sendable, Codable {
 
     /// What stderr says besides errors: references that are no longer the files indexed.
     package var warnings: [String] {
-        matches.filter { $0.referenceVerified == false }.map {
+        changedDuringCheck.map { ["'\(suspect)' changed while it was checked (\($0)); checked again, this record is of the file as it is now"] } ?? []
+        + matches.filter { $0.referenceVerified == false }.map {
             "'\($0.reference)' \($0.referenceProblem ?? "is not the file that was indexed"); '\(suspect)' was matched against it as it was indexed: run `vmatch index` on it again"
         }
     }
@@ -214,6 +219,7 @@ package struct SuspectReport: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case schema, suspect, duration, matches, error, sha256, source
         case checkedAt = "checked_at", vmatchVersion = "vmatch_version", fileModified = "file_modified"
+        case changedDuringCheck = "changed_during_check"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -228,6 +234,7 @@ package struct SuspectReport: Sendable, Codable {
         try c.encode(checkedAt, forKey: .checkedAt)
         try c.encode(fileModified, forKey: .fileModified)
         try c.encode(vmatchVersion, forKey: .vmatchVersion)
+        try c.encodeIfPresent(changedDuringCheck, forKey: .changedDuringCheck)  // absent in the plain case
     }
 
     /// One line of JSON.
@@ -247,6 +254,7 @@ package struct SuspectReport: Sendable, Codable {
         let length = duration.map { " (\(Self.clock($0)))" } ?? ""
         lines.append("\(suspect.terminalSafe)\(length)")
         for (label, value) in source?.lines ?? [] { lines.append("  \(label): \(value.terminalSafe)") }
+        if let changedDuringCheck { lines.append("  changed during the check (\(changedDuringCheck)); checked again") }
         if let error {
             lines.append("  error: \(error.terminalSafe)")
         } else if matches.isEmpty {

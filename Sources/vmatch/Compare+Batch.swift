@@ -10,6 +10,8 @@ struct BatchProgress {
     var suspects: Set<String> = []
     var reused = false
     var failed = false
+    /// The records, in the file's order (for the evidence report of the whole batch).
+    var reports: [SuspectReport] = []
 
     struct NotOutput: Error, CustomStringConvertible {
         var path: String
@@ -44,7 +46,7 @@ struct BatchProgress {
         if let last {
             if let report = record(Data(last)) {
                 reports.append(report)
-            } else if last.starts(with: Array("{\"".utf8)) {
+            } else if isCutOff(last) {
                 let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
                 try handle.truncate(atOffset: UInt64(data.count - last.count))
                 try handle.close()
@@ -53,6 +55,7 @@ struct BatchProgress {
                 throw NotOutput(path: path, line: lines.count + 1)
             }
         }
+        progress.reports = reports
         for report in reports {
             progress.suspects.insert(report.suspect)
             if let error = report.error, !error.isEmpty { progress.failed = true }
@@ -62,9 +65,17 @@ struct BatchProgress {
     }
 }
 
-/// The file `-o` appends to. A file that does not end in a newline (its last record kept by
-/// `--resume`, or not vmatch's) gets one first, so every line written now stays whole.
-func openForAppending(_ path: String) throws -> Output {
+/// Whether `line`, the last of a file and without its newline, is a record cut off by a full disk
+/// or a kill: the start of a JSON object that is not whole.
+func isCutOff<Line: Collection<UInt8>>(_ line: Line) -> Bool {
+    line.first == UInt8(ascii: "{") && (try? JSONSerialization.jsonObject(with: Data(line))) == nil
+}
+
+/// The file `-o` appends to. A last line cut off by a full disk or a kill is removed, and said so
+/// once on stderr as `command`, so no record is glued to it and `--resume` can read the file
+/// later; any other last line without its newline (a whole record kept by `--resume`, or not
+/// vmatch's) gets one first, so every line written now stays whole.
+func openForAppending(_ path: String, command: String) throws -> Output {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
         Terminal.error("cannot write '\(path)': \(String(cString: strerror(errno)).lowercased())")
@@ -73,13 +84,25 @@ func openForAppending(_ path: String) throws -> Output {
     let output = Output(descriptor: descriptor, name: "'\(path)'")
     var info = stat()
     if fstat(descriptor, &info) == 0, info.st_size > 0 {
+        // Only the last line is wanted; a record is a few kB, so the file's end holds it.
+        let tail = min(Int(info.st_size), 1 << 20)
+        var bytes = [UInt8](repeating: 0, count: tail)
         let reader = open(path, O_RDONLY | O_CLOEXEC)
-        var last: UInt8 = 0
-        if reader >= 0 {
-            _ = pread(reader, &last, 1, off_t(info.st_size - 1))
-            close(reader)
+        let read = reader >= 0 ? pread(reader, &bytes, tail, off_t(Int(info.st_size) - tail)) : -1
+        if reader >= 0 { close(reader) }
+        if read == tail, bytes.last != UInt8(ascii: "\n") {
+            // The line's start: after the last newline, or the file's start when all of it was read.
+            let start = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? (tail == Int(info.st_size) ? 0 : nil)
+            if let start, isCutOff(bytes[start...]) {
+                guard ftruncate(descriptor, off_t(Int(info.st_size) - tail + start)) == 0 else {
+                    Terminal.error("cannot remove the cut-off last line of '\(path)': \(String(cString: strerror(errno)).lowercased())")
+                    throw ExitCode(Status.unreadable)
+                }
+                Terminal.note("\(command): removed the cut-off last line of '\(path)' (a record left unfinished by a full disk or a kill)")
+            } else {
+                try output.write("\n")
+            }
         }
-        if last != UInt8(ascii: "\n") { try output.write("\n") }
     }
     return output
 }

@@ -71,12 +71,15 @@ struct Compare: ParsableCommand {
         let files = pending.compactMap(\.file)
 
         // Destinations are checked before the work, so a mistyped one costs nothing.
-        let sink = try output.map(openForAppending) ?? Output.standard
+        let sink = try output.map { try openForAppending($0, command: "compare") } ?? Output.standard
         if let html { try checkWritable(html) }
 
         let progress = ProgressLine(quiet: library.quiet)
         var done = 0, first = true, withReuse = 0, unreadable = 0
         var evidence = html != nil ? EvidenceCollector(library: references) : nil
+        // The report covers the whole batch: the clips an earlier run checked come first, rebuilt
+        // from their records (a path as written there is relative to this folder, as --resume reads it).
+        for report in earlier.reports { evidence?.add(earlier: report, path: MediaWalker.absolutePath(report.suspect)) }
         var writeFailed = false
         /// Writes one clip's report: true when it was written.
         func emit(_ report: SuspectReport) -> Bool {

@@ -58,12 +58,13 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         var references = try library.load()
-        let sink = FollowedOutput(output: try output.map(openForAppending) ?? Output.standard, path: output)
+        let sink = FollowedOutput(output: try output.map { try openForAppending($0, command: "watch") } ?? Output.standard, path: output)
         if let htmlDir { try checkFolderWritable(htmlDir) }
         let log: WatchLog
         let watch: FolderWatch
         do {
             log = try WatchLog(path: WatchLog.path(forLibrary: library.path))
+            if log.removedCutOffLine { Terminal.note("watch: removed the cut-off last line of '\(log.path)'; that clip is checked again") }
             // Watches first, then the files already there: none arriving in between is missed.
             watch = try FolderWatch(roots: folders, settle: settle)
         } catch {
@@ -105,7 +106,7 @@ struct Watch: ParsableCommand {
                 var writeFailed = false
                 SuspectChecker(jobs: work.jobs, options: FingerprintOptions(role: .suspect, timeBudget: work.timeout), verifier: verifier)
                     .run(files: due, against: references) { result in
-                        do { try session.report(result, before: looks[result.path]) } catch {
+                        do { try session.report(result, before: result.checkedLook ?? looks[result.path]) } catch {
                             writeFailed = true
                             return false
                         }
@@ -269,7 +270,7 @@ struct FollowedOutput {
 
     mutating func write(_ text: String) throws {
         if let path, !Self.isOpen(path, as: output.descriptor) {
-            let reopened = try openForAppending(path)
+            let reopened = try openForAppending(path, command: "watch")
             close(output.descriptor)
             output = reopened
             Terminal.note("watch: '\(path)' was removed or replaced; records go on in a new '\(path)'")

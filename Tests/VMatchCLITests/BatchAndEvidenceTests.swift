@@ -103,6 +103,72 @@ import Testing
         #expect(r.status == 64)
     }
 
+    /// A full disk can cut a record after any byte, its first included (issue 35, item 8): the next
+    /// `-o` run removes the cut-off line before appending, and `--resume` does too, each saying so
+    /// once; the file stays one whole record per line, each clip once.
+    @Test func aCutOffLastLineIsRemovedByTheNextRunWithOrWithoutResume() throws {
+        let env = try Self.indexedLibrary()
+        let dir = try Self.folder(["a.mp4": "reupload.mp4", "b.mp4": "unrelated.mp4"])
+        let out = dir.appendingPathComponent("out.jsonl")
+        func cut(_ text: String) throws {
+            let handle = try FileHandle(forWritingTo: out)
+            handle.seekToEndOfFile()
+            handle.write(Data(text.utf8))
+            try handle.close()
+        }
+        var r = try CLI.run(["compare", "--json", "-o", out.path, dir.appendingPathComponent("a.mp4").path], environment: env)
+        #expect(r.status == 1, "\(r.stderr)")
+        try cut("{")
+        // Without --resume: the cut-off line goes, not kept as a line of its own.
+        r = try CLI.run(["compare", "--json", "-o", out.path, dir.appendingPathComponent("b.mp4").path], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr == "compare: removed the cut-off last line of '\(out.path)' (a record left unfinished by a full disk or a kill)\n"
+                + "compare: 1 checked, 0 with reuse, 0 failed\n")
+        #expect(try Self.lines(out).count == 2)
+
+        try cut("{")
+        r = try CLI.run(["compare", "--json", "-o", out.path, "--resume", dir.path], environment: env)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr == "compare: removed the cut-off last line of '\(out.path)'; that clip is checked again\n"
+                + "compare: 0 checked, 0 with reuse, 0 failed, 2 already in \(out.path)\n")
+        let lines = try Self.lines(out)
+        let suspects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }.map { $0["suspect"] as! String }
+        #expect(suspects.map { ($0 as NSString).lastPathComponent } == ["a.mp4", "b.mp4"])
+        #expect(try String(contentsOf: out, encoding: .utf8).hasSuffix("}\n"))
+    }
+
+    /// `--resume --html` reports the whole batch (issue 35, item 7): the clips an earlier run
+    /// checked are rebuilt from their records, with pictures while the file is still the one
+    /// checked, and without them, saying why, once it is not.
+    @Test func aResumedBatchsEvidenceReportCoversTheClipsOfTheEarlierRunToo() throws {
+        let env = try Self.indexedLibrary()
+        let dir = try Self.folder(["a.mp4": "reupload.mp4", "b.mp4": "unrelated.mp4"])
+        let out = dir.appendingPathComponent("out.jsonl")
+        let html = dir.appendingPathComponent("report.html")
+        let a = dir.appendingPathComponent("a.mp4")
+        var r = try CLI.run(["compare", "--json", "-o", out.path, a.path], environment: env)
+        #expect(r.status == 1, "\(r.stderr)")
+        r = try CLI.run(["compare", "--json", "-o", out.path, "--resume", "--html", html.path, dir.path], environment: env)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.hasSuffix("compare: 1 checked, 0 with reuse, 0 failed, 1 already in \(out.path)\n"), "\(r.stderr)")
+        var page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("<h2>1. a.mp4</h2>"), "the clip of the earlier run, first")
+        #expect(page.contains("<h2>2. b.mp4</h2>"))
+        #expect(page.contains("Reuses talk.mp4"))
+        #expect(page.contains(try EvidenceTests.sha256(a.path)))
+        #expect(page.components(separatedBy: "src=\"data:image/jpeg;base64,").count - 1 == 8, "a.mp4's pictures, cut again")
+
+        // The clip replaced since: its verdict stays, its pictures are not cut from other content.
+        try FileManager.default.removeItem(at: a)
+        try FileManager.default.copyItem(at: Fixture.suspects.appendingPathComponent("unrelated.mp4"), to: a)
+        r = try CLI.run(["compare", "--json", "-o", out.path, "--resume", "--quiet", "--html", html.path, dir.path], environment: env)
+        #expect(r.status == 1 && r.stderr.isEmpty, "\(r.stderr)")
+        page = try String(contentsOf: html, encoding: .utf8)
+        #expect(page.contains("<h2>1. a.mp4</h2>") && page.contains("Reuses talk.mp4"))
+        #expect(page.contains("not shown: the clip was checked by an earlier run, and it is not the file that was checked (its SHA-256 differs)"))
+        #expect(!page.contains("src=\"data:image/jpeg;base64,"))
+    }
+
     @Test func aKilledAndResumedBatchEndsWithTheSameLinesAsAnUninterruptedOne() throws {
         let env = try Self.indexedLibrary()
         var names: [String: String] = [:]

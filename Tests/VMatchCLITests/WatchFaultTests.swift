@@ -1,5 +1,5 @@
 // `vmatch watch` under faults (issue 35): hang-ups, an output file rotated away, a watched
-// folder removed. The real binary, real signals, real files.
+// folder removed, last lines cut off by a full disk. The real binary, real signals, real files.
 import Foundation
 import Testing
 
@@ -31,6 +31,49 @@ import Testing
         #expect(watch.wait { suspects(results) == ["downloads/third.mp4"] }, "\(watch.stderr)")
         #expect(watch.terminate() == 0)
         #expect(watch.stdout.isEmpty)
+    }
+
+    /// A full disk cut off the last line of -o and of the watch log (issue 35, item 8): the next
+    /// watch removes both, says so once each, checks only the clip whose record was lost, and
+    /// leaves -o a file `compare --resume` reads.
+    @Test func cutOffLastLinesOfTheOutputAndTheLogAreRemovedOnStartAndNothingIsDoubled() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let results = dir.appendingPathComponent("results.jsonl")
+        let log = URL(fileURLWithPath: env["VMATCH_DB"]! + ".watched.jsonl")
+        func text(_ url: URL) -> String { (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
+        func lines(_ url: URL) -> [Substring] { text(url).split(separator: "\n") }
+        let arguments = ["--json", "-o", "results.jsonl", "--settle", "0.5", "downloads"]
+        var watch = try RunningWatch(arguments, environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("first.mp4"))
+        #expect(watch.wait { WatchTests.suspects(text(results)) == ["downloads/first.mp4"] && lines(log).count == 1 }, "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+
+        for (url, cut) in [(results, #"{"schema":1,"susp"#), (log, #"{"path":"/"#)] {
+            let handle = try FileHandle(forWritingTo: url)
+            handle.seekToEndOfFile()
+            handle.write(Data(cut.utf8))
+            try handle.close()
+        }
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("second.mp4"))
+        watch = try RunningWatch(arguments, environment: env, directory: dir)
+        #expect(watch.wait { WatchTests.suspects(text(results)).contains("downloads/second.mp4") }, "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+        let said = watch.stderr
+        #expect(said.components(separatedBy: "watch: removed the cut-off last line of 'results.jsonl' (a record left unfinished by a full disk or a kill)\n").count == 2, "\(said)")
+        #expect(said.components(separatedBy: "watch: removed the cut-off last line of '\(log.path)'; that clip is checked again\n").count == 2, "\(said)")
+        #expect(said.contains("watch: stopped; 1 checked, 0 with reuse, 0 failed"), "\(said)")
+        // Every line whole, each clip once.
+        for url in [results, log] {
+            #expect(text(url).hasSuffix("\n"))
+            #expect(lines(url).allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }, "\(text(url))")
+        }
+        #expect(WatchTests.suspects(text(results)) == ["downloads/first.mp4", "downloads/second.mp4"])
+        #expect(WatchTests.records(text(log)).compactMap { ($0["path"] as? String).map { ($0 as NSString).lastPathComponent } } == ["first.mp4", "second.mp4"])
+
+        let resumed = try CLI.run(["compare", "--json", "-o", "results.jsonl", "--resume", "downloads"], environment: env, directory: dir)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr == "compare: 0 checked, 0 with reuse, 0 failed, 2 already in results.jsonl\n")
     }
 
     @Test func aWatchedFolderRemovedIsNamedAtOnceAndWatchedAgainWhenItComesBack() throws {
