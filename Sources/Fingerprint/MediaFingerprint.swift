@@ -11,18 +11,21 @@ public struct MediaFingerprint: Sendable {
     public var landmarks: [AudioLandmark]
     /// `KeypointChannel`: keypoints of some sampled frames (empty unless the keypoint channel is on).
     public var keypointFrames: [KeypointFrame]
+    /// `MotionChannel`: sampled frames' coarse luma grids.
+    public var motion: [MotionSample]
 
     public init(duration: Double? = nil, frames: [FrameSignature] = [], landmarks: [AudioLandmark] = [],
-                keypointFrames: [KeypointFrame] = []) {
+                keypointFrames: [KeypointFrame] = [], motion: [MotionSample] = []) {
         self.duration = duration
         self.frames = frames
         self.landmarks = landmarks
         self.keypointFrames = keypointFrames
+        self.motion = motion
     }
 
     /// Every channel, once: a new channel adds its line here.
     public static var channels: [any FingerprintChannel.Type] {
-        [PictureHashChannel.self, SoundLandmarkChannel.self, KeypointChannel.self]
+        [PictureHashChannel.self, SoundLandmarkChannel.self, KeypointChannel.self, MotionChannel.self]
     }
 
     /// Times outside any real file (a damaged stream or store row) are never used: a matcher

@@ -40,7 +40,7 @@ extension MatchSegment {
                                            referenceStart: a.referenceTime(at: start), referenceEnd: a.referenceTime(at: end),
                                            score: 1 - (1 - v.score) * (1 - a.score), speed: a.speed,
                                            matchedFrames: v.matchedFrames, matchedLandmarks: a.matchedLandmarks,
-                                           geometry: v.geometry, alsoMatches: v.alsoMatches))
+                                           geometry: v.geometry, alsoMatches: v.alsoMatches, motionAgreement: v.motionAgreement))
             } else {
                 result.append(a)
             }
@@ -82,7 +82,8 @@ extension MatchSegment {
                             matchedFrames: other.matchedFrames + Int((Double(second.matchedFrames) * kept).rounded()),
                             matchedLandmarks: other.matchedLandmarks + Int((Double(second.matchedLandmarks) * kept).rounded()),
                             geometry: [self, b].compactMap(\.geometry).max { $0.inliers < $1.inliers },
-                            alsoMatches: alsoMatches + b.alsoMatches)
+                            alsoMatches: alsoMatches + b.alsoMatches,
+                            motionAgreement: [motionAgreement, b.motionAgreement].compactMap { $0 }.max())
     }
 }
 

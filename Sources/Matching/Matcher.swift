@@ -2,7 +2,10 @@
 // Picture: each frame-hit channel (`FrameHitChannel`; today the PDQ hashes, `PictureHashHits`)
 // gives frame hits per reference; they are aligned in time (TemporalAligner) and an alignment
 // counts only when several instants agree on it, specifically (not a static view), over distinct
-// reference moments. Sound: AudioMatcher's speech-gated landmark alignment. Segments that
+// reference moments; an alignment whose hashes do not single out its offset (a low-motion
+// passage) is accepted when the picture's changes do (`MotionAgreement`). Sound: AudioMatcher's
+// speech-gated landmark alignment. Each medium is checked along the other's line: the sound
+// along a picture segment's, the picture's changes along a sound segment's. Segments that
 // describe the same stretch (overlapping, same offset) are merged into "both".
 import Fingerprint
 import Foundation
@@ -48,6 +51,24 @@ public struct Matcher: Sendable {
                                      referenceStart: s.referenceStart, referenceEnd: s.referenceEnd,
                                      score: s.score, speed: s.speed, matchedLandmarks: s.alignedHits))
                 }
+            }
+        }
+        // Sound segments no picture channel found: the picture is checked along the sound's own
+        // line by what changes in it (`MotionAgreement`) — a featureless or degraded picture
+        // that no hash holds still changes where and when its source did.
+        for (id, segments) in byReference {
+            let pictures = segments.filter { $0.modality != .audio }
+            for s in segments where s.modality == .audio
+                && !pictures.contains(where: { $0.suspectStart < s.suspectEnd && s.suspectStart < $0.suspectEnd }) {
+                let start = min(s.suspectStart, s.suspectEnd), end = max(s.suspectStart, s.suspectEnd)
+                let agreement = MotionAgreement.uniqueness(suspect: suspect.motion, reference: library.motion[id], rate: s.speed,
+                                                           offset: s.referenceTime(at: 0), queryStart: start, queryEnd: end)
+                guard agreement >= configuration.minimumUniqueness else { continue }
+                let changes = suspect.motion.filter { Double($0.time) >= start && Double($0.time) <= end }.count
+                byReference[id, default: []].append(
+                    MatchSegment(modality: .video, suspectStart: s.suspectStart, suspectEnd: s.suspectEnd,
+                                 referenceStart: s.referenceStart, referenceEnd: s.referenceEnd,
+                                 score: 1 - exp(-Double(changes) * agreement / 10), speed: s.speed, motionAgreement: agreement))
             }
         }
         var result: [ReferenceMatch] = []
@@ -102,11 +123,20 @@ public struct Matcher: Sendable {
             guard !usable.isEmpty else { continue }
             for (reference, referenceHits) in channel.hits(for: suspect, configuration: configuration) {
                 let earlier = result[reference, default: []].count
-                for a in aligner.align(referenceHits, usableQueryTimes: usable) where accepts(a) {
+                for var a in aligner.align(referenceHits, usableQueryTimes: usable) {
+                    // Hashes that do not single out the offset (a low-motion passage): the
+                    // picture's changes may (`MotionAgreement`).
+                    if acceptsSupport(a), a.decidingUniqueness < configuration.minimumUniqueness {
+                        a.motionUniqueness = MotionAgreement.uniqueness(
+                            suspect: suspect.motion, reference: library.motion[reference], rate: a.rate, offset: a.offset,
+                            queryStart: a.queryStart, queryEnd: a.queryEnd)
+                    }
+                    guard accepts(a) else { continue }
                     let segment = MatchSegment(modality: Modality(channel.medium), suspectStart: a.queryStart, suspectEnd: a.queryEnd,
                                                referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
                                                score: videoScore(a), speed: a.rate, matchedFrames: a.supportingInstants,
-                                               geometry: a.geometry, alsoMatches: alsoMatches(a, in: library.entries[reference]))
+                                               geometry: a.geometry, alsoMatches: alsoMatches(a, in: library.entries[reference]),
+                                               motionAgreement: decidedByMotion(a) ? a.motionUniqueness : nil)
                     if let i = result[reference, default: []].prefix(earlier).firstIndex(where: {
                         $0.modality == segment.modality && $0.continues(segment, gap: 0, tolerance: MatchSegment.sameMapTolerance)
                     }) {
@@ -121,10 +151,20 @@ public struct Matcher: Sendable {
     }
 
     func accepts(_ a: Alignment) -> Bool {
+        acceptsSupport(a) && a.decidingUniqueness >= configuration.minimumUniqueness
+    }
+
+    /// The acceptance rule apart from uniqueness: enough agreeing instants, over distinct
+    /// reference moments, covering enough of the span.
+    func acceptsSupport(_ a: Alignment) -> Bool {
         let c = configuration
-        return a.supportingInstants >= c.minimumInstants && a.decidingUniqueness >= c.minimumUniqueness
-            && a.distinctReferenceTimes >= c.minimumDistinctReferenceTimes
+        return a.supportingInstants >= c.minimumInstants && a.distinctReferenceTimes >= c.minimumDistinctReferenceTimes
             && Double(a.supportingInstants) / Double(a.instantsInSpan) >= c.minimumCoverage
+    }
+
+    /// Whether the picture's changes, not its hashes, single out the alignment's offset.
+    func decidedByMotion(_ a: Alignment) -> Bool {
+        max(a.uniqueness, a.uniquenessUpToRepeats) < configuration.minimumUniqueness && a.motionUniqueness >= configuration.minimumUniqueness
     }
 
     /// The other places an alignment accepted on its repeats matches as well, within the

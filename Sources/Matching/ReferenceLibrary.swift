@@ -9,10 +9,13 @@ public struct ReferenceLibrary: Sendable {
     /// The picture channels, once: a new one adds its line here.
     let frameChannels: [any FrameHitChannel]
     let landmarks: LandmarkIndex
+    /// Each reference's motion samples (`MotionAgreement`), by its place in the library.
+    let motion: [[MotionSample]]
 
     public init(_ references: [(entry: ReferenceEntry, fingerprint: MediaFingerprint)]) {
         entries = references.map(\.entry)
         let fingerprints = references.map(\.fingerprint)
+        motion = fingerprints.map(\.motion)
         frameChannels = [PictureHashHits(fingerprints), KeypointHits(fingerprints)]
         landmarks = LandmarkIndex(references: fingerprints.enumerated().map { (id: UInt32($0.offset), landmarks: $0.element.landmarks) })
     }
@@ -21,6 +24,7 @@ public struct ReferenceLibrary: Sendable {
     init(entries: [ReferenceEntry], frameChannels: [any FrameHitChannel], landmarks: [[AudioLandmark]]) {
         self.entries = entries
         self.frameChannels = frameChannels
+        motion = entries.map { _ in [] }
         self.landmarks = LandmarkIndex(references: landmarks.enumerated().map { (id: UInt32($0.offset), landmarks: $0.element) })
     }
 

@@ -49,10 +49,16 @@ public struct MatchSegment: Sendable, Equatable, Codable {
     /// "where" is ambiguous among them and this one, the "whether" is not. Empty when the
     /// passage matches clearly better here than anywhere else.
     public var alsoMatches: [ClosedRange<Double>]
+    /// When the picture is shown reused by how it changes (`MotionAgreement`: a low-motion
+    /// passage whose hashes match as well elsewhere, or a picture no hash holds, checked along
+    /// the sound's line): how far its changes agree with the reference's on the map beyond any
+    /// other offset, 0…1. nil when frame hashes or keypoints show it on their own.
+    public var motionAgreement: Double?
 
     public init(modality: Modality, suspectStart: Double, suspectEnd: Double, referenceStart: Double,
                 referenceEnd: Double, score: Double, speed: Double, matchedFrames: Int = 0, matchedLandmarks: Int = 0,
-                geometry: PictureGeometry? = nil, alsoMatches: [ClosedRange<Double>] = []) {
+                geometry: PictureGeometry? = nil, alsoMatches: [ClosedRange<Double>] = [], motionAgreement: Double? = nil) {
+        self.motionAgreement = motionAgreement
         self.geometry = geometry
         self.alsoMatches = alsoMatches
         self.matchedFrames = matchedFrames

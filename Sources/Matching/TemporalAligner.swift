@@ -88,10 +88,16 @@ public struct Alignment: Sendable, Equatable {
     /// Those other places: per repeat line, the reference range it maps the segment to
     /// (reversed for a backward pass: start after end).
     public var repeats: [ClosedRange<Double>] = []
+    /// How far the picture's changes along the map agree with the reference's beyond any other
+    /// offset (`MotionAgreement`): measured by the matcher for an alignment whose hashes alone
+    /// do not single out its offset; 0 otherwise.
+    public var motionUniqueness: Double = 0
 
     /// The uniqueness that decides: a passage that matches equally well in a few other places
-    /// (repeats) is still shown to be reused, its "where" ambiguous among them.
-    public var decidingUniqueness: Double { max(uniqueness, uniquenessUpToRepeats) }
+    /// (repeats) is still shown to be reused, its "where" ambiguous among them; a low-motion
+    /// passage whose changes follow the reference's on the map (and nowhere else) is shown to
+    /// be reused there.
+    public var decidingUniqueness: Double { max(uniqueness, uniquenessUpToRepeats, motionUniqueness) }
 
     public var referenceStart: Double { rate * queryStart + offset }
     public var referenceEnd: Double { rate * queryEnd + offset }

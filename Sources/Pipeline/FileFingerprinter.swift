@@ -108,15 +108,17 @@ package final class FileFingerprinter {
         var batch: [FrameSignature] = []
         batch.reserveCapacity(Self.frameBatch)
         var keypointBatch: [KeypointFrame] = []
+        var motionBatch: [MotionSample] = []
         var delivered = 0
         var lastFrameTime: Float?
         var audioSeconds = 0.0
         recipe.reset()
         let audio = AudioFingerprinter(role: options.role)
         try decoder.decode(video: { frame in
-            let signature = frame.pixels.withUnsafeBufferPointer {
-                self.recipe.signature(luma: $0, width: frame.width, height: frame.height, time: frame.time)
+            let (signature, motion) = frame.pixels.withUnsafeBufferPointer {
+                self.recipe.sample(luma: $0, width: frame.width, height: frame.height, time: frame.time)
             }
+            motionBatch.append(motion)
             lastFrameTime = signature.time
             delivered += 1
             batch.append(signature)
@@ -126,16 +128,17 @@ package final class FileFingerprinter {
                 }
             }
             if batch.count >= Self.frameBatch {
-                try deliver(MediaFingerprint(frames: batch, keypointFrames: keypointBatch))
+                try deliver(MediaFingerprint(frames: batch, keypointFrames: keypointBatch, motion: motionBatch))
                 batch.removeAll(keepingCapacity: true)
                 keypointBatch.removeAll(keepingCapacity: true)
+                motionBatch.removeAll(keepingCapacity: true)
             }
         }, audio: { chunk in
             audioSeconds = chunk.startTime + Double(chunk.samples.count) / Double(chunk.sampleRate)
             let released = audio.append(chunk.samples)
             if !released.isEmpty { try deliver(MediaFingerprint(landmarks: released)) }
         })
-        if !batch.isEmpty { try deliver(MediaFingerprint(frames: batch, keypointFrames: keypointBatch)) }
+        if !batch.isEmpty { try deliver(MediaFingerprint(frames: batch, keypointFrames: keypointBatch, motion: motionBatch)) }
         let rest = audio.finish()
         if !rest.isEmpty { try deliver(MediaFingerprint(landmarks: rest)) }
         // What was decoded is the truth; a container's stated duration can be anything.

@@ -196,6 +196,11 @@ extension SuspectEvidence {
                 let places = also.map(\.clock).joined(separator: ", ")
                 h.line("<p class=\"note\">\("The passage \(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)) of this clip also matches \(referenceName) at \(places) as well as where it is shown: \(referenceName) repeats it (a loop or a shot used twice), so that it was taken is certain, and which of the repeats was taken cannot be told.".htmlEscaped)</p>")
             }
+            for s in match.segments {
+                guard let agreement = s.motionAgreement else { continue }
+                let text = "The picture of the passage \(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)) of this clip is shown reused by how it changes: second by second, its brightening and darkening over a coarse grid follows \(referenceName)'s along this map (agreement \(String(format: "%.2f", agreement))), better than at any other place in \(referenceName). Its frames alone match about as well elsewhere, or too little: a still or featureless picture, or one degraded."
+                h.line("<p class=\"note\">\(text.htmlEscaped)</p>")
+            }
             for (i, s) in match.segments.enumerated() {
                 if m < sounds.count, i < sounds[m].count, let sound = sounds[m][i] {
                     soundPair(sound, referenceName: referenceName, into: &h)

@@ -19,6 +19,9 @@ package struct SuspectReport: Sendable, Codable {
         package var picture: Picture?
         /// Other reference ranges the passage matches as well (a loop, a repeated shot).
         package var alsoMatches: [Range]?
+        /// How far the picture's changes agree with the reference's on the map beyond any other
+        /// offset, when that is what shows the picture reused (`MatchSegment.motionAgreement`).
+        package var motionAgreement: Double?
 
         package struct Range: Sendable, Codable, Equatable {
             package var referenceStart: Double
@@ -38,7 +41,8 @@ package struct SuspectReport: Sendable, Codable {
                          referenceEnd: referenceEnd, score: score, speed: speed,
                          matchedFrames: matchedFrames ?? 0, matchedLandmarks: matchedLandmarks ?? 0,
                          geometry: picture?.geometry,
-                         alsoMatches: (alsoMatches ?? []).map { $0.referenceStart ... max($0.referenceStart, $0.referenceEnd) })
+                         alsoMatches: (alsoMatches ?? []).map { $0.referenceStart ... max($0.referenceStart, $0.referenceEnd) },
+                         motionAgreement: motionAgreement)
         }
 
         /// Where suspect time `t` lands in the reference: the matcher's one time map.
@@ -51,6 +55,7 @@ package struct SuspectReport: Sendable, Codable {
             case matchedFrames = "matched_frames", matchedLandmarks = "matched_landmarks"
             case picture
             case alsoMatches = "also_matches"
+            case motionAgreement = "motion_agreement"
         }
     }
 
@@ -190,7 +195,8 @@ package struct SuspectReport: Sendable, Codable {
                                           picture: $0.geometry.map(Picture.init),
                                           alsoMatches: $0.alsoMatches.isEmpty ? nil : $0.alsoMatches.map {
                                               Segment.Range(referenceStart: Self.rounded($0.lowerBound), referenceEnd: Self.rounded($0.upperBound))
-                                          })
+                                          },
+                                          motionAgreement: $0.motionAgreement.map(Self.rounded))
                               },
                               sha256: check?.sha256, referenceVerified: check?.verified, referenceProblem: check?.problem,
                               sameContent: nil))
@@ -272,6 +278,9 @@ package struct SuspectReport: Sendable, Codable {
                 line += "  \(Self.words(s.modality))"
                 if abs(s.speed - 1) >= 0.02 { line += String(format: ", speed ×%.2f", s.speed) }
                 if let phrase = s.picture?.phrase { line += ", \(phrase)" }
+                if let agreement = s.motionAgreement {
+                    line += String(format: "; the picture by how it changes (agreement %.2f)", agreement)
+                }
                 if let also = s.alsoMatches, !also.isEmpty {
                     let places = also.prefix(3).map(\.clock).joined(separator: ", ")
                     line += "; also matches the reference at \(places)" + (also.count > 3 ? " and \(also.count - 3) more" : "")

@@ -6,7 +6,8 @@
 // - a suspect: the area's hash, its mirror image's, and the evidence-quality hashes of
 //   inset-sized windows of the area and of picture-in-picture insets found by their edges
 //   (`InsetFinder`, looked for every `insetInterval` frames: insets stay put along a shot).
-// The frame's quality is the area's. Scratch is allocated once per recipe; one recipe per file
+// The frame's quality is the area's. Every frame also gives the motion channel its coarse grid of
+// the same area (`MotionGrid`). Scratch is allocated once per recipe; one recipe per file
 // at a time (it remembers the shot's area and insets).
 import Fingerprint
 
@@ -36,8 +37,16 @@ public final class FrameRecipe {
 
     /// The signature of the next frame of the file.
     public func signature(luma: UnsafeBufferPointer<UInt8>, width w: Int, height h: Int, time: Double) -> FrameSignature {
+        sample(luma: luma, width: w, height: h, time: time).signature
+    }
+
+    /// The signature and the motion sample (`MotionGrid`, over the same active area) of the next
+    /// frame of the file.
+    public func sample(luma: UnsafeBufferPointer<UInt8>, width w: Int, height h: Int, time: Double)
+        -> (signature: FrameSignature, motion: MotionSample) {
         defer { frameCount += 1 }
         let area = tracker.update(detector.detect(luma: luma, width: w, height: h))
+        let motion = MotionGrid.sample(luma: luma, width: w, height: h, area: area, time: time)
         let main = hasher.hash(luma: luma, width: w, height: h, area: area)
         var hashes = [main.hash]
         switch role {
@@ -58,7 +67,7 @@ public final class FrameRecipe {
                 if r.isEvidence { hashes.append(r.hash) }
             }
         }
-        return FrameSignature(time: Float(time), quality: UInt8(clamping: main.quality), hashes: hashes)
+        return (FrameSignature(time: Float(time), quality: UInt8(clamping: main.quality), hashes: hashes), motion)
     }
 
     /// The hashes this recipe gives one picture seen alone (as the first frame of a file).

@@ -8,7 +8,7 @@ import Testing
 @Suite struct LowMotionTests {
     struct Record: Decodable {
         struct Range: Decodable { var reference_start: Double; var reference_end: Double }
-        struct Segment: Decodable { var reference_start: Double; var also_matches: [Range]? }
+        struct Segment: Decodable { var reference_start: Double; var also_matches: [Range]?; var motion_agreement: Double? }
         struct Match: Decodable { var reference: String; var modality: String; var segments: [Segment] }
         var matches: [Match]
     }
@@ -70,5 +70,61 @@ import Testing
         let checked = try CLI.run(["compare", other], environment: env)
         #expect(checked.status == 0, "\(checked.stdout)")
         #expect(checked.stdout.contains("no reuse found"), "\(checked.stdout)")
+    }
+
+    @Test func aFeaturelessPictureIsFoundByHowItChangesAlongItsSound() throws {
+        // A slowly turning colour gradient (no detail for a frame hash: PDQ quality 0) under a
+        // narration. The suspect: 10 s of it, downscaled, with noise and a low-quality encode.
+        // Its picture is found along the sound's line by its changes; the same narration over
+        // another moment of the same gradient, or over another gradient, is sound only.
+        let folder = CLI.workDirectory.appendingPathComponent("featureless-library")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let voice = CLI.workDirectory.appendingPathComponent("featureless-voice.wav").path
+        if !FileManager.default.fileExists(atPath: voice) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/espeak-ng")
+            p.arguments = ["-v", "en-us", "-w", voice, "The weather this week stays mild along the coast, with a light breeze in the mornings and some cloud later in the day. Inland it will be colder at night, so keep a jacket handy if you travel early."]
+            try p.run()
+            p.waitUntilExit()
+        }
+        // (ffmpeg's gradient source draws its colours at random whatever its seed: every clip of
+        // the reference's picture is cut from the reference file.)
+        let made = try CLI.ffmpeg("featureless-sky.mp4", [
+            "-f", "lavfi", "-i", "gradients=size=640x360:rate=25:speed=0.015", "-i", voice,
+            "-filter_complex", "[0:v]format=yuv420p[v];[1:a]apad[a]", "-map", "[v]", "-map", "[a]", "-t", "16",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-c:a", "aac"])
+        let reference = folder.appendingPathComponent("sky.mp4")
+        if !FileManager.default.fileExists(atPath: reference.path) { try FileManager.default.copyItem(atPath: made, toPath: reference.path) }
+        let excerpt = try CLI.ffmpeg("featureless-sky-excerpt.mp4", [
+            "-ss", "3", "-t", "10", "-i", made, "-vf", "scale=-2:180,noise=alls=25:allf=t",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-c:a", "aac"])
+        let otherMoment = try CLI.ffmpeg("featureless-sky-other-moment.mp4", [
+            "-t", "10", "-i", made, "-ss", "3", "-t", "10", "-i", made, "-map", "0:v", "-map", "1:a",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-c:a", "aac"])
+        let otherPicture = try CLI.ffmpeg("featureless-other-sky.mp4", [
+            "-f", "lavfi", "-i", "gradients=size=640x360:rate=25:speed=0.015", "-ss", "3", "-t", "10", "-i", made,
+            "-map", "0:v", "-map", "1:a", "-t", "10", "-pix_fmt", "yuv420p",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-c:a", "aac"])
+        let env = ["VMATCH_DB": Fixture.database()]
+        let index = try CLI.run(["index", folder.path], environment: env)
+        #expect(index.status == 0, "\(index.stderr)")
+
+        let found = try CLI.run(["compare", "--json", excerpt], environment: env)
+        #expect(found.status == 1, "\(found.stdout)\(found.stderr)")
+        let record = try JSONDecoder().decode(Record.self, from: Data(found.stdout.utf8))
+        let match = try #require(record.matches.first, "\(found.stdout)")
+        #expect(match.modality == "both", "\(found.stdout)")
+        let agreement = try #require(match.segments.compactMap(\.motion_agreement).first, "\(found.stdout)")
+        #expect(agreement >= 0.35 && agreement <= 1)
+        let text = try CLI.run(["compare", excerpt], environment: env)
+        #expect(text.stdout.contains("the picture by how it changes"), "\(text.stdout)")
+
+        for clip in [otherMoment, otherPicture] {
+            let checked = try CLI.run(["compare", "--json", clip], environment: env)
+            let record = try JSONDecoder().decode(Record.self, from: Data(checked.stdout.utf8))
+            let match = try #require(record.matches.first, "\(clip): \(checked.stdout)")
+            #expect(match.modality == "audio", "\(clip): \(checked.stdout)")
+            #expect(match.segments.allSatisfy { $0.motion_agreement == nil }, "\(clip): \(checked.stdout)")
+        }
     }
 }
