@@ -264,6 +264,16 @@ package final class VideoLibrary {
         return try statement.step() ? row(statement) : nil
     }
 
+    /// The channels whose full tier the store holds for video `id` (blobs kept by key; the blob
+    /// columns of rows written before schema 3 are not counted).
+    package func storedChannels(id: Int64) throws(StoreError) -> Set<String> {
+        let statement = try connection.prepare("SELECT channel FROM fingerprints WHERE video_id = ? AND tier = 'full'")
+        try statement.bind([.integer(id)])
+        var channels = Set<String>()
+        while try statement.step() { channels.insert(statement.text(0)) }
+        return channels
+    }
+
     /// Writes (or replaces, by path) one video and its fingerprint in one transaction.
     @discardableResult
     package func save(_ stored: StoredVideo) throws(StoreError) -> Int64 {

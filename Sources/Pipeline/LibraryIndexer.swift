@@ -94,8 +94,9 @@ package struct LibraryIndexer {
         var modified: Double
     }
 
-    /// The files that need work: new, changed (size, or modification time and content digest), or
-    /// indexed by another format version. The others are counted unchanged.
+    /// The files that need work: new, changed (size, or modification time and content digest),
+    /// indexed by another format version, or indexed before a channel this build makes existed
+    /// (they are fingerprinted again to add it). The others are counted unchanged.
     private func plan(_ files: [String], _ store: VideoLibrary, _ summary: inout IndexSummary) throws -> [Work] {
         var work: [Work] = []
         for path in files {
@@ -105,7 +106,8 @@ package struct LibraryIndexer {
             }
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
             let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            if let known = try store.video(path: path), known.size == size, known.fingerprintVersion == FingerprintFormat.version {
+            if let known = try store.video(path: path), known.size == size, known.fingerprintVersion == FingerprintFormat.version,
+               try hasEveryChannel(known, in: store) {
                 if known.modified == modified {
                     summary.unchanged.append(path)
                     continue
@@ -119,6 +121,13 @@ package struct LibraryIndexer {
             work.append(Work(path: path, size: size, modified: modified))
         }
         return work
+    }
+
+    /// Whether the store holds every channel this build makes for `video` (a row indexed before a
+    /// channel existed lacks it).
+    private func hasEveryChannel(_ video: IndexedVideo, in store: VideoLibrary) throws -> Bool {
+        let stored = try store.storedChannels(id: video.id)
+        return MediaFingerprint.channels.allSatisfy { stored.contains($0.name) }
     }
 
     /// Fingerprints `work` on up to `jobs` workers; each video is saved in its own transaction
