@@ -27,7 +27,7 @@ final class TentDownsampler {
     /// The row filter's output; rows x max(cols, 64) (the last pass keeps 64 columns).
     private var work: UnsafeMutablePointer<Float>
     private var workCapacity: Int
-    /// A block of rows interleaved (one Lanes per column), and its running sums.
+    /// A block of rows interleaved (one Lanes per column), and its running sums; max(cols, 64).
     private var lanes: UnsafeMutablePointer<Lanes>
     private var laneSums: UnsafeMutablePointer<Lanes>
     private var laneCapacity: Int
@@ -106,13 +106,13 @@ final class TentDownsampler {
             workCapacity = pixels
             work = .allocate(capacity: pixels)
         }
-        if cols > laneCapacity {
-            lanes.deallocate(); laneSums.deallocate()
-            laneCapacity = cols
-            lanes = .allocate(capacity: cols)
-            laneSums = .allocate(capacity: cols)
-        }
         let line = max(rows, cols, 64)
+        if line > laneCapacity {  // 64: the last pass keeps 64 columns, some repeated in short rows
+            lanes.deallocate(); laneSums.deallocate()
+            laneCapacity = line
+            lanes = .allocate(capacity: line)
+            laneSums = .allocate(capacity: line)
+        }
         if line > lineCapacity {
             columnSums.deallocate(); divisors.deallocate(); everyIndex.deallocate()
             lineCapacity = line
@@ -156,7 +156,7 @@ final class TentDownsampler {
         }
     }
 
-    /// Up to `Lanes.scalarCount` rows at once: interleave, run the sums, divide and scatter the
+    /// Up to `Lanes.scalarCount` rows at once: interleave, run the sums, divide and write out the
     /// kept columns. Unused lanes of a short block carry zeros and are never written out.
     // Hot loop: runs over every pixel of the frame twice.
     @inline(__always)
@@ -171,10 +171,17 @@ final class TentDownsampler {
             }
         }
         Self.runningSums(lanes, laneSums, length: cols, window: window)
-        let stride = keep.count
+        // The kept columns, divided, into `lanes` (its input is spent), then written out row by
+        // row: contiguous stores, which cost less than eight scattered ones per column.
+        let kept = keep.count
         for (j, k) in keep.enumerated() {
-            let v = laneSums[k] / Lanes(repeating: divisors[k])
-            for i in 0..<lines { output[i * stride + j] = v[i] }
+            lanes[j] = laneSums[k] / Lanes(repeating: divisors[k])
+        }
+        lanes.withMemoryRebound(to: Float.self, capacity: kept * n) { divided in
+            for i in 0..<lines {
+                let row = output + i * kept
+                for j in 0..<kept { row[j] = divided[j * n + i] }
+            }
         }
     }
 
