@@ -163,11 +163,19 @@ final class TentDownsampler {
     private func boxRowBlock(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
                              lines: Int, cols: Int, window: Int, keep: UnsafeBufferPointer<Int>) {
         let n = Lanes.scalarCount
-        lanes.withMemoryRebound(to: Float.self, capacity: cols * n) { interleaved in
-            if lines < n { interleaved.update(repeating: 0, count: cols * n) }
-            for i in 0..<lines {
-                let row = input + i * cols
-                for k in 0..<cols { interleaved[k * n + i] = row[k] }
+        if lines == 8 {
+            // A whole block: one vector built from registers per column, not eight strided
+            // stores (written out for Lanes == SIMD8).
+            let r0 = input, r1 = r0 + cols, r2 = r1 + cols, r3 = r2 + cols
+            let r4 = r3 + cols, r5 = r4 + cols, r6 = r5 + cols, r7 = r6 + cols
+            for k in 0..<cols { lanes[k] = Lanes(r0[k], r1[k], r2[k], r3[k], r4[k], r5[k], r6[k], r7[k]) }
+        } else {
+            lanes.withMemoryRebound(to: Float.self, capacity: cols * n) { interleaved in
+                interleaved.update(repeating: 0, count: cols * n)
+                for i in 0..<lines {
+                    let row = input + i * cols
+                    for k in 0..<cols { interleaved[k * n + i] = row[k] }
+                }
             }
         }
         Self.runningSums(lanes, laneSums, length: cols, window: window)
