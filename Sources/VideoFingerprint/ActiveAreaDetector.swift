@@ -260,37 +260,77 @@ struct LumaView {
     let width: Int
 
     /// Statistics of each row (rows == true) or column of `rect`, restricted to `rect`.
+    /// Both sweep the frame row by row (columns keep one accumulator each), so memory is read
+    /// contiguously; the sums are integers, so the order of adding changes nothing.
     func lineStats(in rect: PixelRect, rows: Bool) -> [LineStat] {
-        let count = rows ? rect.height : rect.width
-        let length = rows ? rect.width : rect.height
-        var out = [LineStat]()
-        out.reserveCapacity(count)
-        for line in 0..<count {
-            var sum = 0, sumSq = 0, diff = 0, step = 0, covered = 0
-            var previous = -1
-            // Offset of the same pixel on the previous line.
-            let back = rows ? width : 1
-            for k in 0..<length {
-                let x = rows ? rect.x + k : rect.x + line
-                let y = rows ? rect.y + line : rect.y + k
-                let v = Int(base[y * width + x])
-                sum += v
-                sumSq += v * v
-                if previous >= 0 { diff += abs(v - previous) }
-                if line > 0 {
-                    let d = abs(v - Int(base[y * width + x - back]))
-                    step += d
-                    if d >= 8 { covered += 1 }
-                }
-                previous = v
-            }
+        rows ? rowStats(in: rect) : columnStats(in: rect)
+    }
+
+    /// Running sums of one line: pixel values, their squares, |differences| along the line, and
+    /// |differences| to the previous line with how many of them are ≥ 8.
+    private struct Sums {
+        var sum = 0, sumSq = 0, diff = 0, step = 0, covered = 0
+
+        func stat(length: Int) -> LineStat {
             let n = Double(length)
             let mean = Double(sum) / n
             let variance = max(0, Double(sumSq) / n - mean * mean)
-            out.append(LineStat(mean: mean, spread: variance.squareRoot(),
-                                energy: length > 1 ? Double(diff) / Double(length - 1) : 0,
-                                step: Double(step) / n, stepCoverage: Double(covered) / n))
+            return LineStat(mean: mean, spread: variance.squareRoot(),
+                            energy: length > 1 ? Double(diff) / Double(length - 1) : 0,
+                            step: Double(step) / n, stepCoverage: Double(covered) / n)
+        }
+    }
+
+    // Hot loop: every pixel of the frame, twice per look.
+    private func rowStats(in rect: PixelRect) -> [LineStat] {
+        let length = rect.width
+        var out = [LineStat]()
+        out.reserveCapacity(rect.height)
+        for line in 0..<rect.height {
+            let row = base + (rect.y + line) * width + rect.x
+            var s = Sums()
+            for k in 0..<length {
+                let v = Int(row[k])
+                s.sum += v
+                s.sumSq += v * v
+            }
+            for k in 1..<max(1, length) { s.diff += abs(Int(row[k]) - Int(row[k - 1])) }
+            if line > 0 {
+                let previous = row - width
+                for k in 0..<length {
+                    let d = abs(Int(row[k]) - Int(previous[k]))
+                    s.step += d
+                    s.covered += d >= 8 ? 1 : 0
+                }
+            }
+            out.append(s.stat(length: length))
         }
         return out
+    }
+
+    private func columnStats(in rect: PixelRect) -> [LineStat] {
+        let count = rect.width
+        var sums = [Sums](repeating: Sums(), count: count)
+        sums.withUnsafeMutableBufferPointer { s in
+            for y in 0..<rect.height {
+                let row = base + (rect.y + y) * width + rect.x
+                for c in 0..<count {
+                    let v = Int(row[c])
+                    s[c].sum += v
+                    s[c].sumSq += v * v
+                }
+                if y > 0 {
+                    let above = row - width
+                    for c in 0..<count { s[c].diff += abs(Int(row[c]) - Int(above[c])) }
+                }
+                // The previous column is the previous line (none for the first).
+                for c in 1..<max(1, count) {
+                    let d = abs(Int(row[c]) - Int(row[c - 1]))
+                    s[c].step += d
+                    s[c].covered += d >= 8 ? 1 : 0
+                }
+            }
+        }
+        return sums.map { $0.stat(length: rect.height) }
     }
 }

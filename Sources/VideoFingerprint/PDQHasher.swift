@@ -14,11 +14,10 @@ public final class PDQHasher {
     public static let minimumSide = 5
 
     private let transform = PDQTransform()
-    private var plane1: UnsafeMutablePointer<Float>
-    private var plane2: UnsafeMutablePointer<Float>
+    private let downsampler: TentDownsampler
+    /// The image's Float luma, full size (also the downsampler's scratch).
+    private var plane: UnsafeMutablePointer<Float>
     private var planeCapacity: Int
-    private var columnSums: UnsafeMutablePointer<Float>
-    private var columnCapacity: Int
     /// 64x64 image as 256 vectors; also read as 4096 Floats.
     private let image64: UnsafeMutablePointer<SIMD16<Float>>
     private let product16x64: UnsafeMutablePointer<SIMD16<Float>>
@@ -31,10 +30,8 @@ public final class PDQHasher {
     /// pipeline's analysis frames); larger images still work, they grow it once.
     public init(expectedPixels: Int = 256 * 256) {
         planeCapacity = max(expectedPixels, 64 * 64)
-        plane1 = .allocate(capacity: planeCapacity)
-        plane2 = .allocate(capacity: planeCapacity)
-        columnCapacity = 1024
-        columnSums = .allocate(capacity: columnCapacity)
+        plane = .allocate(capacity: planeCapacity)
+        downsampler = TentDownsampler(expectedPixels: planeCapacity)
         image64 = .allocate(capacity: 256)
         image64.initialize(repeating: .zero, count: 256)
         product16x64 = .allocate(capacity: 64)
@@ -48,9 +45,7 @@ public final class PDQHasher {
     }
 
     deinit {
-        plane1.deallocate()
-        plane2.deallocate()
-        columnSums.deallocate()
+        plane.deallocate()
         image64.deallocate()
         product16x64.deallocate()
         coefficients.deallocate()
@@ -147,12 +142,12 @@ public final class PDQHasher {
         precondition(width >= 0 && height >= 0 && rgb.count >= width * height * 3,
                      "PDQHasher: RGB buffer of \(rgb.count) bytes is smaller than \(width)x\(height)x3")
         guard width >= Self.minimumSide, height >= Self.minimumSide else { return false }
-        reserve(pixels: width * height, columns: width)
+        reserve(pixels: width * height)
         let src = rgb.baseAddress!
         // The reference binding forms luma in double precision and rounds it to float once.
         for i in 0..<(width * height) {
             let r = Double(src[3 * i]), g = Double(src[3 * i + 1]), b = Double(src[3 * i + 2])
-            plane1[i] = Float(r * 0.299 + g * 0.587 + b * 0.114)
+            plane[i] = Float(r * 0.299 + g * 0.587 + b * 0.114)
         }
         reduce(rows: height, cols: width)
         return true
@@ -166,11 +161,11 @@ public final class PDQHasher {
         precondition(rect.width <= 0 || rect.height <= 0 || rect.isInside(width: width, height: height),
                      "PDQHasher: area \(rect) is not inside the \(width)x\(height) frame")
         guard rect.width >= Self.minimumSide, rect.height >= Self.minimumSide else { return false }
-        reserve(pixels: rect.area, columns: rect.width)
+        reserve(pixels: rect.area)
         let src = luma.baseAddress!
         for r in 0..<rect.height {
             let row = src + (rect.y + r) * width + rect.x
-            let out = plane1 + r * rect.width
+            let out = plane + r * rect.width
             if mirrored {
                 let last = rect.width - 1
                 for c in 0..<rect.width { out[c] = Float(row[last - c]) }
@@ -185,9 +180,9 @@ public final class PDQHasher {
     private func reduce(rows: Int, cols: Int) {
         image64.withMemoryRebound(to: Float.self, capacity: 4096) { out in
             if rows == 64 && cols == 64 {
-                out.update(from: plane1, count: 4096)
+                out.update(from: plane, count: 4096)
             } else {
-                TentDownsampler.downsample(plane1, plane2, columnSums: columnSums, rows: rows, cols: cols, into: out)
+                downsampler.downsample(plane, rows: rows, cols: cols, into: out)
             }
         }
     }
@@ -197,17 +192,11 @@ public final class PDQHasher {
         image64.withMemoryRebound(to: Float.self, capacity: 4096) { $0.update(from: image.baseAddress!, count: 4096) }
     }
 
-    private func reserve(pixels: Int, columns: Int) {
+    private func reserve(pixels: Int) {
         if pixels > planeCapacity {
-            plane1.deallocate(); plane2.deallocate()
+            plane.deallocate()
             planeCapacity = pixels
-            plane1 = .allocate(capacity: pixels)
-            plane2 = .allocate(capacity: pixels)
-        }
-        if columns > columnCapacity {
-            columnSums.deallocate()
-            columnCapacity = columns
-            columnSums = .allocate(capacity: columns)
+            plane = .allocate(capacity: pixels)
         }
     }
 

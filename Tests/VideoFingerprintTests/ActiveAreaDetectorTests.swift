@@ -151,4 +151,42 @@ import TestSupport
             #expect(r.rect.x >= area.x && r.rect.y >= area.y && r.rect.maxX <= area.maxX && r.rect.maxY <= area.maxY, "\(r.name) \(r.rect)")
         }
     }
+
+    /// The line statistics' definition, pixel by pixel along each line (the detector sweeps
+    /// rows instead): every field must come out identical, on random frames and rectangles.
+    @Test func lineStatsFollowTheirDefinition() {
+        var rng = SeededGenerator(seed: 34)
+        for (w, h) in [(33, 40), (256, 256), (97, 31)] {
+            let frame = Synthetic.picture(width: w, height: h, seed: UInt64(w))
+            for _ in 0..<6 {
+                let x = Int.random(in: 0..<(w / 2), using: &rng), y = Int.random(in: 0..<(h / 2), using: &rng)
+                let rect = PixelRect(x: x, y: y, width: Int.random(in: 1...(w - x), using: &rng),
+                                     height: Int.random(in: 1...(h - y), using: &rng))
+                for rows in [true, false] {
+                    let got = frame.withUnsafeBufferPointer { LumaView(base: $0.baseAddress!, width: w).lineStats(in: rect, rows: rows) }
+                    let count = rows ? rect.height : rect.width, length = rows ? rect.width : rect.height
+                    #expect(got.count == count)
+                    for line in 0..<min(count, got.count) {
+                        var sum = 0, sumSq = 0, diff = 0, step = 0, covered = 0
+                        for k in 0..<length {
+                            let (px, py) = rows ? (rect.x + k, rect.y + line) : (rect.x + line, rect.y + k)
+                            let v = Int(frame[py * w + px])
+                            sum += v; sumSq += v * v
+                            if k > 0 { diff += abs(v - Int(frame[rows ? py * w + px - 1 : (py - 1) * w + px])) }
+                            if line > 0 {
+                                let d = abs(v - Int(frame[rows ? (py - 1) * w + px : py * w + px - 1]))
+                                step += d; covered += d >= 8 ? 1 : 0
+                            }
+                        }
+                        let n = Double(length), mean = Double(sum) / n
+                        let s = got[line]
+                        #expect(s.mean == mean && s.spread == max(0, Double(sumSq) / n - mean * mean).squareRoot()
+                                && s.energy == (length > 1 ? Double(diff) / Double(length - 1) : 0)
+                                && s.step == Double(step) / n && s.stepCoverage == Double(covered) / n,
+                                "\(rows ? "row" : "column") \(line) of \(rect) in \(w)x\(h)")
+                    }
+                }
+            }
+        }
+    }
 }
