@@ -46,7 +46,7 @@ import Testing
         #expect(text.stdout.contains("also matches the reference at"), "\(text.stdout)")
     }
 
-    @Test func anotherMomentOfAStillSceneIsRefused() throws {
+    @Test func anotherMomentOfAStillSceneIsRefusedAndAnExcerptOfItFound() throws {
         // A still picture with a square crossing it; another moment: the square elsewhere,
         // going the other way. Everything that matches is the scene, which matches everywhere.
         let still = try CLI.ffmpeg("low-motion-still.png", [
@@ -70,6 +70,17 @@ import Testing
         let checked = try CLI.run(["compare", other], environment: env)
         #expect(checked.status == 0, "\(checked.stdout)")
         #expect(checked.stdout.contains("no reuse found"), "\(checked.stdout)")
+        // While the scene itself, cut from 4 s, downscaled, with noise and a new sound, is found:
+        // the square crosses it as it did there.
+        let excerpt = try CLI.ffmpeg("low-motion-scene-excerpt.mp4", [
+            "-ss", "4", "-t", "8", "-i", made, "-f", "lavfi", "-i", "anoisesrc=d=8:a=0.1", "-map", "0:v", "-map", "1:a",
+            "-vf", "scale=-2:120,noise=alls=15:allf=t", "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-c:a", "aac", "-shortest"])
+        let found = try CLI.run(["compare", "--json", excerpt], environment: env)
+        #expect(found.status == 1, "\(found.stdout)\(found.stderr)")
+        let record = try JSONDecoder().decode(Record.self, from: Data(found.stdout.utf8))
+        let match = try #require(record.matches.first, "\(found.stdout)")
+        #expect(match.modality == "video", "\(found.stdout)")
+        #expect(abs((match.segments.first?.reference_start ?? -1) - 4) < 0.5, "\(found.stdout)")
     }
 
     @Test func aFeaturelessPictureIsFoundByHowItChangesAlongItsSound() throws {
