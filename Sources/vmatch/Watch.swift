@@ -17,7 +17,8 @@ struct Watch: ParsableCommand {
         seconds. What was checked is remembered beside the library (LIBRARY.watched.jsonl): \
         a restart checks only what arrived or changed meanwhile, and a clip that failed is not \
         tried again until it changes. New references indexed meanwhile are used for the next \
-        clip. SIGINT, SIGTERM or SIGHUP stop it between clips (exit status 0); under nohup, \
+        clip. --on-match commands run beside the watch, one at a time. SIGINT, SIGTERM or \
+        SIGHUP stop it between clips (exit status 0), ending a running --on-match command; under nohup, \
         SIGHUP stays ignored. A watched folder that is removed or renamed is named at once and \
         watched again when it comes back; one still gone when the watch stops makes the exit \
         status 2, and the watch ends (status 2) when every watched folder is gone for good.
@@ -74,7 +75,14 @@ struct Watch: ParsableCommand {
         let stop = try Self.catchStopSignals()
 
         var libraryState = Self.fileState(library.path)
-        var session = Session(json: json, sink: sink, htmlDir: htmlDir, hook: onMatch.map { CommandHook(command: $0) }, log: log,
+        // Hooks run beside the watch; stopped, it ends the one running and drops those waiting.
+        let hooks = onMatch.map {
+            CommandHookQueue(hook: CommandHook(command: $0), stop: stop) { clip, why in
+                Terminal.error("--on-match command for '\(clip)' failed: \(why)")
+            }
+        }
+        defer { hooks?.finish() }
+        var session = Session(json: json, sink: sink, htmlDir: htmlDir, hooks: hooks, log: log,
                               claim: claim, libraryPath: library.path, references: references)
         if !library.quiet {
             Terminal.note("watch: watching \(folders.joined(separator: ", ")) against \(references.entries.count) reference\(references.entries.count == 1 ? "" : "s") (\(library.path)); \(log.count) clip\(log.count == 1 ? "" : "s") checked before")
@@ -129,6 +137,7 @@ struct Watch: ParsableCommand {
                 throw ExitCode(Status.unreadable)
             }
         }
+        hooks?.finish()
         if output != nil { try session.sink.output.synchronize() }
         if !library.quiet {
             Terminal.note("watch: stopped; \(session.checked) checked, \(session.withReuse) with reuse, \(session.failed) failed")
@@ -142,12 +151,12 @@ struct Watch: ParsableCommand {
     }
 
     /// What is done with each checked clip: its record (stdout or -o), its evidence report, the
-    /// hook, and the log.
+    /// log, and the hook (queued: it runs beside the watch).
     struct Session {
         let json: Bool
         var sink: FollowedOutput
         let htmlDir: String?
-        let hook: CommandHook?
+        let hooks: CommandHookQueue?
         let log: WatchLog
         let claim: ClaimOptions
         let libraryPath: String
@@ -165,14 +174,9 @@ struct Watch: ParsableCommand {
             if !result.matches.isEmpty {
                 withReuse += 1
                 if let htmlDir { page = writeEvidence(result, report: report, into: htmlDir) }
-                if let hook {
-                    var environment = ["VMATCH_SUSPECT": result.path]
-                    if let page { environment["VMATCH_REPORT"] = page }
-                    if let failure = hook.run(input: report.jsonLine() + "\n", environment: environment) {
-                        Terminal.error("--on-match command for '\(result.path)' failed: \(failure)")
-                    }
-                }
             }
+            // Remembered with its record, before its hook runs: a watch stopped meanwhile does
+            // not check the clip (and write its record) a second time.
             if let before {
                 let outcome = result.error != nil ? "failed" : result.matches.isEmpty ? "no reuse" : "reuse"
                 do {
@@ -181,6 +185,11 @@ struct Watch: ParsableCommand {
                 } catch {
                     Terminal.error("\(error)")
                 }
+            }
+            if let hooks, !result.matches.isEmpty {
+                var environment = ["VMATCH_SUSPECT": result.path]
+                if let page { environment["VMATCH_REPORT"] = page }
+                hooks.enqueue(.init(label: result.path, input: report.jsonLine() + "\n", environment: environment))
             }
         }
 
