@@ -14,7 +14,7 @@ struct Watch: ParsableCommand {
         A clip is checked once it is complete: files still downloading (.part, .ytdl, \
         .crdownload, yt-dlp's .fNNN pieces) are passed over until they are renamed, and a file \
         is taken only after it has been closed or moved in and stayed unchanged for --settle \
-        seconds. What was checked is remembered beside the library (LIBRARY.watched.jsonl): \
+        seconds, and while no process holds it open for writing. What was checked is remembered beside the library (LIBRARY.watched.jsonl): \
         a restart checks only what arrived or changed meanwhile, and a clip that failed is not \
         tried again until it changes. New references indexed meanwhile are used for the next \
         clip. --on-match commands run beside the watch, one at a time. SIGINT, SIGTERM or \

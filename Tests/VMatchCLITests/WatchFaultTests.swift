@@ -211,6 +211,40 @@ import Testing
         #expect(watch.stderr.hasSuffix("watch: stopped; 2 checked, 2 with reuse, 0 failed\n"), "\(watch.stderr)")
     }
 
+    /// A clip a process keeps open for writing and appends to slowly, with pauses longer than
+    /// --settle, as a live recorder does (issue 35, item 2): not checked while it is open (no
+    /// record, no decode error), checked once after it is closed, and again after it is changed.
+    @Test func aClipKeptOpenForWritingIsCheckedOnlyAfterItIsClosed() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        let whole = try Data(contentsOf: Fixture.suspects.appendingPathComponent("reupload.mp4"))
+        let clip = watched.appendingPathComponent("live.mp4")
+        _ = FileManager.default.createFile(atPath: clip.path, contents: nil)
+        let writer = try FileHandle(forWritingTo: clip)
+        let pieces = 4
+        for i in 0 ..< pieces {
+            try writer.write(contentsOf: whole[(whole.count * i / pieces) ..< (whole.count * (i + 1) / pieces)])
+            usleep(1_500_000)
+        }
+        #expect(watch.stdout.isEmpty, "checked while open for writing: \(watch.stdout)")
+        #expect(!watch.stderr.contains("error:"), "\(watch.stderr)")
+        try writer.close()
+        #expect(watch.wait { WatchTests.suspects(watch.stdout) == ["downloads/live.mp4"] }, "\(watch.stderr)")
+        usleep(1_500_000)
+        #expect(WatchTests.suspects(watch.stdout) == ["downloads/live.mp4"])
+        let first = WatchTests.records(watch.stdout).first
+        #expect((first?["matches"] as? [[String: Any]])?.isEmpty == false, "\(watch.stdout)")
+
+        // Changed after its check (written again, whole): checked again.
+        try Data(contentsOf: Fixture.suspects.appendingPathComponent("unrelated.mp4")).write(to: clip)
+        #expect(watch.wait { WatchTests.suspects(watch.stdout).count == 2 }, "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+        #expect(WatchTests.suspects(watch.stdout) == ["downloads/live.mp4", "downloads/live.mp4"])
+        #expect(!watch.stderr.contains("error:"), "\(watch.stderr)")
+        #expect(watch.stderr.hasSuffix("watch: stopped; 2 checked, 1 with reuse, 0 failed\n"), "\(watch.stderr)")
+    }
+
     @Test func aHangUpStopsTheWatchAsSIGTERMDoes() throws {
         let (dir, _, env) = try WatchTests.setUp()
         let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
