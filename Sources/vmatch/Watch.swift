@@ -14,11 +14,10 @@ struct Watch: ParsableCommand {
         A clip is checked once it is complete: files still downloading (.part, .ytdl, \
         .crdownload, yt-dlp's .fNNN pieces) are passed over until they are renamed, and a file \
         is taken only after it has been closed or moved in and stayed unchanged for --settle \
-        seconds, and while no process holds it open for writing. What was checked is remembered beside the library (LIBRARY.watched.jsonl): \
+        seconds. What was checked is remembered beside the library (LIBRARY.watched.jsonl): \
         a restart checks only what arrived or changed meanwhile, and a clip that failed is not \
         tried again until it changes. New references indexed meanwhile are used for the next \
-        clip. --on-match commands run beside the watch, one at a time. SIGINT, SIGTERM or \
-        SIGHUP stop it between clips (exit status 0), ending a running --on-match command; under nohup, \
+        clip. SIGINT, SIGTERM or SIGHUP stop it between clips (exit status 0); under nohup, \
         SIGHUP stays ignored. A watched folder that is removed or renamed is named at once and \
         watched again when it comes back; one still gone when the watch stops makes the exit \
         status 2, and the watch ends (status 2) when every watched folder is gone for good.
