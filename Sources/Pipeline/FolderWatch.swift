@@ -4,7 +4,8 @@
 // deleted, `NAME.temp.ext` of its post-processors; browsers `.crdownload`, `.part`, `.download`),
 // copies are closed after writing. A file is handed out when it has been closed or moved in and
 // then seen unchanged (size and modification time) for `settle` seconds with no write in
-// between; a file that disappears meanwhile is forgotten. No polling: the kernel wakes the
+// between, and no process holds it open for writing (a live recorder pauses longer than that);
+// a file that disappears meanwhile is forgotten. No polling: the kernel wakes the
 // watch, and it sleeps only as long as the next file needs to settle. A watched folder that
 // goes (removed, renamed, unmounted) is named at once and awaited in its parent folder; when
 // it comes back it is watched again and what it holds is looked at.
@@ -41,6 +42,9 @@ package final class FolderWatch {
     /// Files being written (created or modified, not yet closed): handed out only after a close,
     /// a move in, or `settle` seconds without a write (a writer that keeps the file open).
     private var writing: [String: Double] = [:]
+    /// Files that would have been handed out but that a process holds open for writing: they wait,
+    /// with no deadline, for their close (or their next write, which makes them `writing` again).
+    private var heldOpen = Set<String>()
     private let roots: [String]
     /// What could not be read in folders that appeared while watching; `takeProblems` hands
     /// them out to be named.
@@ -92,9 +96,10 @@ package final class FolderWatch {
 
     /// Every file now under the watched folders that looks complete by its name (sorted): what
     /// arrived while no watch was running; and what could not be read there.
+    /// Those a process holds open for writing wait for their close.
     package func existingFiles() -> (files: [String], problems: [MediaWalker.Problem]) {
         let (files, problems) = MediaWalker.files(under: roots)
-        return (files.filter(Self.looksComplete), problems)
+        return (withoutWriters(files.filter(Self.looksComplete)), problems)
     }
 
     /// Waits until files have settled or `stop` is readable. Returns `.files` with at least one
@@ -210,6 +215,7 @@ package final class FolderWatch {
                 if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 {
                     pending[path] = nil
                     writing[path] = nil
+                    heldOpen.remove(path)
                 } else if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
                     if Self.looksComplete(path) { touch(path, closed: true) }
                 } else if mask & UInt32(IN_CREATE | IN_MODIFY) != 0 {
@@ -295,6 +301,7 @@ package final class FolderWatch {
         }
         for path in pending.keys where path.hasPrefix(prefix) { pending[path] = nil }
         for path in writing.keys where path.hasPrefix(prefix) { writing[path] = nil }
+        heldOpen = heldOpen.filter { !$0.hasPrefix(prefix) }
     }
 
     private static func isFolder(_ path: String) -> Bool {
@@ -305,6 +312,7 @@ package final class FolderWatch {
     /// A write (or a close or move in, `closed`) seen now.
     private func touch(_ path: String, closed: Bool) {
         let now = Self.now()
+        heldOpen.remove(path)
         if closed {
             writing[path] = nil
             guard let look = Self.look(path) else { pending[path] = nil; return }
@@ -334,7 +342,57 @@ package final class FolderWatch {
                 pending[path] = (now, look.size, look.modified)  // still changing
             }
         }
-        return ready.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }.map(\.1)
+        return withoutWriters(ready.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }.map(\.1))
+    }
+
+    /// `files` but those a process holds open for writing, which are kept in `heldOpen`.
+    private func withoutWriters(_ files: [String]) -> [String] {
+        guard !files.isEmpty else { return files }
+        var keys: [String: FileKey] = [:]
+        for file in files {
+            var info = stat()
+            if stat(file, &info) == 0 { keys[file] = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)) }
+        }
+        let open = Self.openForWriting(among: Set(keys.values))
+        guard !open.isEmpty else { return files }
+        return files.filter { file in
+            guard let key = keys[file], open.contains(key) else { return true }
+            heldOpen.insert(file)
+            return false
+        }
+    }
+
+    private struct FileKey: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// Which of `files` some process has open for writing, as far as /proc shows it: the
+    /// descriptors of the user's own processes (others' cannot be read; a file written only by
+    /// another user is settled by time alone). The link /proc/PID/fd/N carries the descriptor's
+    /// access mode in its permission bits (write: S_IWUSR), so only those are looked at further.
+    private static func openForWriting(among files: Set<FileKey>) -> Set<FileKey> {
+        guard !files.isEmpty, let processes = opendir("/proc") else { return [] }
+        defer { closedir(processes) }
+        var found = Set<FileKey>()
+        while let process = readdir(processes) {
+            let pid = withUnsafePointer(to: process.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            guard pid.first?.isNumber == true else { continue }
+            let folder = "/proc/" + pid + "/fd"
+            guard let descriptors = opendir(folder) else { continue }
+            defer { closedir(descriptors) }
+            while let descriptor = readdir(descriptors) {
+                let name = withUnsafePointer(to: descriptor.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+                guard name.first?.isNumber == true else { continue }
+                let link = folder + "/" + name
+                var linkInfo = stat(), info = stat()
+                guard lstat(link, &linkInfo) == 0, linkInfo.st_mode & S_IWUSR != 0,
+                      stat(link, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+                let key = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+                if files.contains(key) { found.insert(key) }
+            }
+        }
+        return found
     }
 
     private func nextDeadline() -> Double? {

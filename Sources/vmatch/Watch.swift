@@ -74,7 +74,14 @@ struct Watch: ParsableCommand {
         let stop = try Self.catchStopSignals()
 
         var libraryState = Self.fileState(library.path)
-        var session = Session(json: json, sink: sink, htmlDir: htmlDir, hook: onMatch.map { CommandHook(command: $0) }, log: log,
+        // Hooks run beside the watch; stopped, it ends the one running and drops those waiting.
+        let hooks = onMatch.map {
+            CommandHookQueue(hook: CommandHook(command: $0), stop: stop) { clip, why in
+                Terminal.error("--on-match command for '\(clip)' failed: \(why)")
+            }
+        }
+        defer { hooks?.finish() }
+        var session = Session(json: json, sink: sink, htmlDir: htmlDir, hooks: hooks, log: log,
                               claim: claim, libraryPath: library.path, references: references)
         if !library.quiet {
             Terminal.note("watch: watching \(folders.joined(separator: ", ")) against \(references.entries.count) reference\(references.entries.count == 1 ? "" : "s") (\(library.path)); \(log.count) clip\(log.count == 1 ? "" : "s") checked before")
@@ -129,6 +136,7 @@ struct Watch: ParsableCommand {
                 throw ExitCode(Status.unreadable)
             }
         }
+        hooks?.finish()
         if output != nil { try session.sink.output.synchronize() }
         if !library.quiet {
             Terminal.note("watch: stopped; \(session.checked) checked, \(session.withReuse) with reuse, \(session.failed) failed")
@@ -142,12 +150,12 @@ struct Watch: ParsableCommand {
     }
 
     /// What is done with each checked clip: its record (stdout or -o), its evidence report, the
-    /// hook, and the log.
+    /// log, and the hook (queued: it runs beside the watch).
     struct Session {
         let json: Bool
         var sink: FollowedOutput
         let htmlDir: String?
-        let hook: CommandHook?
+        let hooks: CommandHookQueue?
         let log: WatchLog
         let claim: ClaimOptions
         let libraryPath: String
@@ -165,14 +173,9 @@ struct Watch: ParsableCommand {
             if !result.matches.isEmpty {
                 withReuse += 1
                 if let htmlDir { page = writeEvidence(result, report: report, into: htmlDir) }
-                if let hook {
-                    var environment = ["VMATCH_SUSPECT": result.path]
-                    if let page { environment["VMATCH_REPORT"] = page }
-                    if let failure = hook.run(input: report.jsonLine() + "\n", environment: environment) {
-                        Terminal.error("--on-match command for '\(result.path)' failed: \(failure)")
-                    }
-                }
             }
+            // Remembered with its record, before its hook runs: a watch stopped meanwhile does
+            // not check the clip (and write its record) a second time.
             if let before {
                 let outcome = result.error != nil ? "failed" : result.matches.isEmpty ? "no reuse" : "reuse"
                 do {
@@ -181,6 +184,11 @@ struct Watch: ParsableCommand {
                 } catch {
                     Terminal.error("\(error)")
                 }
+            }
+            if let hooks, !result.matches.isEmpty {
+                var environment = ["VMATCH_SUSPECT": result.path]
+                if let page { environment["VMATCH_REPORT"] = page }
+                hooks.enqueue(.init(label: result.path, input: report.jsonLine() + "\n", environment: environment))
             }
         }
 

@@ -160,6 +160,91 @@ import Testing
         #expect(written.count == 2)
     }
 
+    /// A hook that hangs (issue 35, item 5): the next clip is checked and recorded while it runs,
+    /// and SIGTERM ends it (its whole process group) and the watch within seconds, not after the
+    /// hook's 60 s limit.
+    @Test func aHangingHookDoesNotStallTheWatchAndAStopEndsIt() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let started = dir.appendingPathComponent("hook-started.txt")
+        // The shell's PID is its process group's; `sleep` runs in that group as its child.
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "--on-match", "echo $$ >> '\(started.path)'; sleep 600", "downloads"],
+                                     environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        func groups() -> [pid_t] {
+            ((try? String(contentsOf: started, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { pid_t($0) }
+        }
+        /// Whether a process of `group` still runs (one that ended but is not yet reaped, a
+        /// zombie, does not count).
+        func alive(_ group: pid_t) -> Bool {
+            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return pids.contains { pid in
+                guard Int(pid) != nil, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                      let end = stat.range(of: ")", options: .backwards) else { return false }
+                // After "(name)": state, ppid, pgrp.
+                let fields = stat[end.upperBound...].split(separator: " ")
+                return fields.count > 2 && fields[0] != "Z" && pid_t(fields[2]) == group
+            }
+        }
+
+        try Self.copyClip("reupload.mp4", to: watched.appendingPathComponent("first.mp4"))
+        #expect(watch.wait { groups().count == 1 }, "\(watch.stderr)")
+        try Self.copyClip("reupload.mp4", to: watched.appendingPathComponent("second.mp4"))
+        #expect(watch.wait { WatchTests.suspects(watch.stdout).contains("downloads/second.mp4") }, "\(watch.stderr)")
+        // Recorded while the first hook still runs: it was not waited for.
+        let first = groups().first ?? 0
+        #expect(first > 0 && alive(first), "the first hook is no longer running: \(watch.stderr)")
+        #expect(!watch.stderr.contains("took longer than"), "\(watch.stderr)")
+
+        kill(watch.process.processIdentifier, SIGTERM)
+        let stopped = watch.wait(limit: 10) { !watch.process.isRunning }
+        #expect(stopped, "not stopped within 10 s: \(watch.stderr)")
+        // (A hook left behind would keep the watch's process from being seen to end.)
+        if !stopped { for group in groups() { kill(-group, SIGKILL) } }
+        #expect(watch.terminate() == 0)
+        // Nothing of any hook is left running.
+        #expect(groups().allSatisfy { !alive($0) }, "\(groups())")
+        #expect(watch.stderr.contains("--on-match command for '\(watched.path)/first.mp4' failed: it was stopped with the watch\n"), "\(watch.stderr)")
+        // The second clip's hook waited its turn; the stop came first.
+        #expect(groups().count == 1)
+        #expect(watch.stderr.contains("--on-match command for '\(watched.path)/second.mp4' failed: it was not run: the watch stopped first\n"), "\(watch.stderr)")
+        #expect(WatchTests.suspects(watch.stdout) == ["downloads/first.mp4", "downloads/second.mp4"])
+        #expect(watch.stderr.hasSuffix("watch: stopped; 2 checked, 2 with reuse, 0 failed\n"), "\(watch.stderr)")
+    }
+
+    /// A clip a process keeps open for writing and appends to slowly, with pauses longer than
+    /// --settle, as a live recorder does (issue 35, item 2): not checked while it is open (no
+    /// record, no decode error), checked once after it is closed, and again after it is changed.
+    @Test func aClipKeptOpenForWritingIsCheckedOnlyAfterItIsClosed() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        let whole = try Data(contentsOf: Fixture.suspects.appendingPathComponent("reupload.mp4"))
+        let clip = watched.appendingPathComponent("live.mp4")
+        _ = FileManager.default.createFile(atPath: clip.path, contents: nil)
+        let writer = try FileHandle(forWritingTo: clip)
+        let pieces = 4
+        for i in 0 ..< pieces {
+            try writer.write(contentsOf: whole[(whole.count * i / pieces) ..< (whole.count * (i + 1) / pieces)])
+            usleep(1_500_000)
+        }
+        #expect(watch.stdout.isEmpty, "checked while open for writing: \(watch.stdout)")
+        #expect(!watch.stderr.contains("error:"), "\(watch.stderr)")
+        try writer.close()
+        #expect(watch.wait { WatchTests.suspects(watch.stdout) == ["downloads/live.mp4"] }, "\(watch.stderr)")
+        usleep(1_500_000)
+        #expect(WatchTests.suspects(watch.stdout) == ["downloads/live.mp4"])
+        let first = WatchTests.records(watch.stdout).first
+        #expect((first?["matches"] as? [[String: Any]])?.isEmpty == false, "\(watch.stdout)")
+
+        // Changed after its check (written again, whole): checked again.
+        try Data(contentsOf: Fixture.suspects.appendingPathComponent("unrelated.mp4")).write(to: clip)
+        #expect(watch.wait { WatchTests.suspects(watch.stdout).count == 2 }, "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+        #expect(WatchTests.suspects(watch.stdout) == ["downloads/live.mp4", "downloads/live.mp4"])
+        #expect(!watch.stderr.contains("error:"), "\(watch.stderr)")
+        #expect(watch.stderr.hasSuffix("watch: stopped; 2 checked, 1 with reuse, 0 failed\n"), "\(watch.stderr)")
+    }
+
     @Test func aHangUpStopsTheWatchAsSIGTERMDoes() throws {
         let (dir, _, env) = try WatchTests.setUp()
         let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
