@@ -4,6 +4,9 @@
 // checked; the last record of a path wins. A cut-off last line (a killed watch, a full disk) is
 // removed on open (`removedCutOffLine`), and its clip is checked again; a record that could not be
 // written whole is taken back at once, so no later record is ever glued to half of one.
+// One watch at a time owns a log: it holds an exclusive `flock` on `LOG.lock` (which names its
+// pid) for its life, and the kernel lets go when the process ends, killed or not, so a second
+// watch on the same library is refused at start instead of checking every clip again.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -29,16 +32,23 @@ package final class WatchLog {
     package let path: String
     private var known: [String: Record] = [:]
     private let descriptor: Int32
+    /// `LOG.lock`, locked for the life of this object (closing it releases the lock).
+    private let lockDescriptor: Int32
 
     /// The log for the library at `libraryPath`.
     package static func path(forLibrary libraryPath: String) -> String { libraryPath + ".watched.jsonl" }
 
     /// Reads what earlier watches recorded and opens the log for appending (created when missing).
+    /// Throws, naming the log and the other watch's pid, when another watch holds it.
     package init(path: String) throws {
         self.path = path
+        // The lock comes first: the log is read, and a cut-off line removed, only by its owner.
+        lockDescriptor = try Self.lock(path)
         descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw WatchError(description: "cannot write '\(path)' (where watch remembers what it checked): \(String(cString: strerror(errno)).lowercased())")
+            let reason = String(cString: strerror(errno)).lowercased()
+            close(lockDescriptor)
+            throw WatchError(description: "cannot write '\(path)' (where watch remembers what it checked): \(reason)")
         }
         let data = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
         let decoder = JSONDecoder()
@@ -63,7 +73,36 @@ package final class WatchLog {
     /// Whether opening the log removed a last line cut off by a killed run or a full disk.
     package private(set) var removedCutOffLine = false
 
-    deinit { close(descriptor) }
+    deinit {
+        close(descriptor)
+        close(lockDescriptor)
+    }
+
+    /// Takes the exclusive lock on `log.lock` without waiting, and writes this process's pid
+    /// into it; returns its descriptor (close-on-exec, so hooks do not inherit the lock).
+    private static func lock(_ log: String) throws -> Int32 {
+        let lockPath = log + ".lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw WatchError(description: "cannot write '\(lockPath)' (which keeps a second watch off '\(log)'): \(String(cString: strerror(errno)).lowercased())")
+        }
+        var result: Int32
+        repeat { result = flock(fd, LOCK_EX | LOCK_NB) } while result != 0 && errno == EINTR
+        guard result == 0 else {
+            let busy = errno == EWOULDBLOCK
+            let reason = String(cString: strerror(errno)).lowercased()
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+            close(fd)
+            guard busy else { throw WatchError(description: "cannot lock '\(lockPath)': \(reason)") }
+            let pid = n > 0 ? Int32(String(decoding: buffer[..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) : nil
+            let who = pid.map { "another watch (pid \($0))" } ?? "another watch"
+            throw WatchError(description: "\(who) is already using '\(log)' for this library; stop it first, or watch with another library")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        if ftruncate(fd, 0) == 0 { _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } }
+        return fd
+    }
 
     /// How many clips the log remembers.
     package var count: Int { known.count }

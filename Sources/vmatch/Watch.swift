@@ -58,13 +58,20 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         var references = try library.load()
-        let sink = FollowedOutput(output: try output.map { try openForAppending($0, command: "watch") } ?? Output.standard, path: output)
-        if let htmlDir { try checkFolderWritable(htmlDir) }
+        // The log, and its lock, before anything is touched: a second watch on this library is
+        // refused before it opens (and repairs) -o or checks anything.
         let log: WatchLog
-        let watch: FolderWatch
         do {
             log = try WatchLog(path: WatchLog.path(forLibrary: library.path))
-            if log.removedCutOffLine { Terminal.note("watch: removed the cut-off last line of '\(log.path)'; that clip is checked again") }
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(Status.unreadable)
+        }
+        if log.removedCutOffLine { Terminal.note("watch: removed the cut-off last line of '\(log.path)'; that clip is checked again") }
+        let sink = FollowedOutput(output: try output.map { try openForAppending($0, command: "watch") } ?? Output.standard, path: output)
+        if let htmlDir { try checkFolderWritable(htmlDir) }
+        let watch: FolderWatch
+        do {
             // Watches first, then the files already there: none arriving in between is missed.
             watch = try FolderWatch(roots: folders, settle: settle)
         } catch {

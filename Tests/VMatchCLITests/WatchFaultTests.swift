@@ -245,6 +245,40 @@ import Testing
         #expect(watch.stderr.hasSuffix("watch: stopped; 2 checked, 1 with reuse, 0 failed\n"), "\(watch.stderr)")
     }
 
+    /// Two watches on one library would both check every clip: the second is refused at start,
+    /// naming the log and the first watch's pid; the first goes on, and once it has stopped a new
+    /// watch starts (the lock goes with its process, so a killed watch leaves none behind).
+    @Test func aSecondWatchOnTheSameLibraryIsRefusedWhileTheFirstRuns() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let log = env["VMATCH_DB"]! + ".watched.jsonl"
+        let arguments = ["--json", "--settle", "0.5", "downloads"]
+        let first = try RunningWatch(arguments, environment: env, directory: dir)
+        #expect(first.wait { first.stderr.contains("watch: watching downloads") }, "\(first.stderr)")
+
+        // Refused at once: the second ends by itself, well before the bound.
+        let second = try RunningWatch(arguments, environment: env, directory: dir)
+        let ended = second.wait(limit: 20) { !second.process.isRunning }
+        #expect(ended, "still running: \(second.stderr)")
+        #expect((ended ? second.process.terminationStatus : second.terminate()) == 2)
+        #expect(second.stdout.isEmpty)
+        #expect(second.stderr == "error: another watch (pid \(first.process.processIdentifier)) is already using '\(log)' for this library; stop it first, or watch with another library\n",
+                "\(second.stderr)")
+
+        // The first is untouched: it still checks what lands.
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("first.mp4"))
+        #expect(first.wait { WatchTests.suspects(first.stdout) == ["downloads/first.mp4"] }, "\(first.stderr)")
+        #expect(first.process.isRunning)
+        // Killed outright: no stale lock.
+        #expect(first.stop(with: SIGKILL) == SIGKILL)
+
+        let third = try RunningWatch(arguments, environment: env, directory: dir)
+        #expect(third.wait { third.stderr.contains("watch: watching downloads") }, "\(third.stderr)")
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("second.mp4"))
+        #expect(third.wait { WatchTests.suspects(third.stdout) == ["downloads/second.mp4"] }, "\(third.stderr)")
+        #expect(third.terminate() == 0)
+        #expect(!third.stderr.contains("error:"), "\(third.stderr)")
+    }
+
     @Test func aHangUpStopsTheWatchAsSIGTERMDoes() throws {
         let (dir, _, env) = try WatchTests.setUp()
         let watch = try RunningWatch(["--json", "--settle", "0.5", "downloads"], environment: env, directory: dir)
