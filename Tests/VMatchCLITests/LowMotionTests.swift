@@ -13,6 +13,20 @@ import Testing
         var matches: [Match]
     }
 
+    /// The library of `folder`, indexed; its environment for the commands.
+    func indexed(_ folder: URL) throws -> [String: String] {
+        let env = ["VMATCH_DB": Fixture.database()]
+        let index = try CLI.run(["index", folder.path], environment: env)
+        #expect(index.status == 0, "\(index.stderr)")
+        return env
+    }
+
+    /// `compare --json` of `clip`: its record, and its output for messages.
+    func compared(_ clip: String, _ env: [String: String]) throws -> (record: Record, output: String, status: Int32) {
+        let r = try CLI.run(["compare", "--json", clip], environment: env)
+        return (try JSONDecoder().decode(Record.self, from: Data(r.stdout.utf8)), r.stdout + r.stderr, r.status)
+    }
+
     @Test func anExcerptOfALoopIsFoundWithTheOtherPlacesItMatches() throws {
         // 2.5 s of the fixture's talk (a camera move over a picture) played forward and back,
         // three times (15 s), with a tone; the suspect: 8 s of it from 3.2 s, with noise for sound.
@@ -29,19 +43,16 @@ import Testing
         let excerpt = try CLI.ffmpeg("low-motion-loop-excerpt.mp4", [
             "-ss", "3.2", "-t", "8", "-i", loop, "-f", "lavfi", "-i", "anoisesrc=d=8:a=0.1",
             "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-c:a", "aac", "-shortest"])
-        let env = ["VMATCH_DB": Fixture.database()]
-        let index = try CLI.run(["index", folder.path], environment: env)
-        #expect(index.status == 0, "\(index.stderr)")
+        let env = try indexed(folder)
 
-        let found = try CLI.run(["compare", "--json", excerpt], environment: env)
-        #expect(found.status == 1, "\(found.stdout)\(found.stderr)")
-        let record = try JSONDecoder().decode(Record.self, from: Data(found.stdout.utf8))
-        let match = try #require(record.matches.first, "\(found.stdout)")
+        let found = try compared(excerpt, env)
+        #expect(found.status == 1, "\(found.output)")
+        let match = try #require(found.record.matches.first, "\(found.output)")
         #expect(match.modality == "video")
         let segment = try #require(match.segments.first)
         // One of the forward passes that show it: 3.2 s itself, or 5 s later.
-        #expect([3.2, 8.2].contains { abs(segment.reference_start - $0) < 0.5 }, "\(found.stdout)")
-        #expect((segment.also_matches ?? []).count >= 2, "\(found.stdout)")
+        #expect([3.2, 8.2].contains { abs(segment.reference_start - $0) < 0.5 }, "\(found.output)")
+        #expect((segment.also_matches ?? []).count >= 2, "\(found.output)")
         let text = try CLI.run(["compare", excerpt], environment: env)
         #expect(text.stdout.contains("also matches the reference at"), "\(text.stdout)")
     }
@@ -64,9 +75,7 @@ import Testing
         let made = try scene("low-motion-scene.mp4", box: "x='10+20*t':y=40", seconds: 14, tone: 250)
         if !FileManager.default.fileExists(atPath: reference.path) { try FileManager.default.copyItem(atPath: made, toPath: reference.path) }
         let other = try scene("low-motion-scene-other.mp4", box: "x='280-25*t':y=120", seconds: 8, tone: 470)
-        let env = ["VMATCH_DB": Fixture.database()]
-        let index = try CLI.run(["index", folder.path], environment: env)
-        #expect(index.status == 0, "\(index.stderr)")
+        let env = try indexed(folder)
         let checked = try CLI.run(["compare", other], environment: env)
         #expect(checked.status == 0, "\(checked.stdout)")
         #expect(checked.stdout.contains("no reuse found"), "\(checked.stdout)")
@@ -75,12 +84,11 @@ import Testing
         let excerpt = try CLI.ffmpeg("low-motion-scene-excerpt.mp4", [
             "-ss", "4", "-t", "8", "-i", made, "-f", "lavfi", "-i", "anoisesrc=d=8:a=0.1", "-map", "0:v", "-map", "1:a",
             "-vf", "scale=-2:120,noise=alls=15:allf=t", "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-c:a", "aac", "-shortest"])
-        let found = try CLI.run(["compare", "--json", excerpt], environment: env)
-        #expect(found.status == 1, "\(found.stdout)\(found.stderr)")
-        let record = try JSONDecoder().decode(Record.self, from: Data(found.stdout.utf8))
-        let match = try #require(record.matches.first, "\(found.stdout)")
-        #expect(match.modality == "video", "\(found.stdout)")
-        #expect(abs((match.segments.first?.reference_start ?? -1) - 4) < 0.5, "\(found.stdout)")
+        let found = try compared(excerpt, env)
+        #expect(found.status == 1, "\(found.output)")
+        let match = try #require(found.record.matches.first, "\(found.output)")
+        #expect(match.modality == "video", "\(found.output)")
+        #expect(abs((match.segments.first?.reference_start ?? -1) - 4) < 0.5, "\(found.output)")
     }
 
     @Test func aFeaturelessPictureIsFoundByHowItChangesAlongItsSound() throws {
@@ -116,26 +124,22 @@ import Testing
             "-f", "lavfi", "-i", "gradients=size=640x360:rate=25:speed=0.015", "-ss", "3", "-t", "10", "-i", made,
             "-map", "0:v", "-map", "1:a", "-t", "10", "-pix_fmt", "yuv420p",
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-c:a", "aac"])
-        let env = ["VMATCH_DB": Fixture.database()]
-        let index = try CLI.run(["index", folder.path], environment: env)
-        #expect(index.status == 0, "\(index.stderr)")
+        let env = try indexed(folder)
 
-        let found = try CLI.run(["compare", "--json", excerpt], environment: env)
-        #expect(found.status == 1, "\(found.stdout)\(found.stderr)")
-        let record = try JSONDecoder().decode(Record.self, from: Data(found.stdout.utf8))
-        let match = try #require(record.matches.first, "\(found.stdout)")
-        #expect(match.modality == "both", "\(found.stdout)")
-        let agreement = try #require(match.segments.compactMap(\.motion_agreement).first, "\(found.stdout)")
+        let found = try compared(excerpt, env)
+        #expect(found.status == 1, "\(found.output)")
+        let match = try #require(found.record.matches.first, "\(found.output)")
+        #expect(match.modality == "both", "\(found.output)")
+        let agreement = try #require(match.segments.compactMap(\.motion_agreement).first, "\(found.output)")
         #expect(agreement >= 0.35 && agreement <= 1)
         let text = try CLI.run(["compare", excerpt], environment: env)
         #expect(text.stdout.contains("the picture by how it changes"), "\(text.stdout)")
 
         for clip in [otherMoment, otherPicture] {
-            let checked = try CLI.run(["compare", "--json", clip], environment: env)
-            let record = try JSONDecoder().decode(Record.self, from: Data(checked.stdout.utf8))
-            let match = try #require(record.matches.first, "\(clip): \(checked.stdout)")
-            #expect(match.modality == "audio", "\(clip): \(checked.stdout)")
-            #expect(match.segments.allSatisfy { $0.motion_agreement == nil }, "\(clip): \(checked.stdout)")
+            let checked = try compared(clip, env)
+            let match = try #require(checked.record.matches.first, "\(clip): \(checked.output)")
+            #expect(match.modality == "audio", "\(clip): \(checked.output)")
+            #expect(match.segments.allSatisfy { $0.motion_agreement == nil }, "\(clip): \(checked.output)")
         }
     }
 }
