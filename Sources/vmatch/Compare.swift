@@ -20,8 +20,7 @@ struct Compare: ParsableCommand {
     @Flag(help: "Print JSON Lines (one object per suspect) instead of the text report.")
     var json = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Append the report to this file instead of printing it.", valueName: "file"))
-    var output: String?
+    @OptionGroup var destination: ReportFileOptions
 
     @Option(help: ArgumentHelp("Also write a self-contained HTML evidence report, with pictures of each reused passage, to this file.", valueName: "file"))
     var html: String?
@@ -37,7 +36,7 @@ struct Compare: ParsableCommand {
     var paths: [String]
 
     func validate() throws {
-        if resume && (output == nil || !json) { throw ValidationError("--resume needs --json and -o FILE.") }
+        if resume && (destination.output == nil || !json) { throw ValidationError("--resume needs --json and -o FILE.") }
     }
 
     func run() throws {
@@ -47,7 +46,7 @@ struct Compare: ParsableCommand {
         var failed = false
         var reused = false
         var earlier = BatchProgress()
-        if resume, let output {
+        if resume, let output = destination.output {
             do {
                 let (read, removed) = try BatchProgress.read(output)
                 earlier = read
@@ -71,7 +70,7 @@ struct Compare: ParsableCommand {
         let files = pending.compactMap(\.file)
 
         // Destinations are checked before the work, so a mistyped one costs nothing.
-        let sink = try output.map { try openForAppending($0, command: "compare") } ?? Output.standard
+        let sink = try destination.open(command: "compare")
         if let html { try checkWritable(html) }
 
         let progress = ProgressLine(quiet: library.quiet)
@@ -120,7 +119,7 @@ struct Compare: ParsableCommand {
         }
         progress.finish()
         if writeFailed { throw ExitCode(Status.unreadable) }
-        if output != nil { try sink.synchronize() }
+        if destination.output != nil { try sink.synchronize() }
         if let html, let evidence {
             let page = claim.report(suspects: evidence.suspects, library: references, at: library.path).html()
             do { try writeReplacing(html, with: page) } catch {
@@ -130,7 +129,7 @@ struct Compare: ParsableCommand {
         }
         if !library.quiet {
             var summary = "compare: \(done) checked, \(withReuse) with reuse, \(unreadable) failed"
-            if resume { summary += ", \(skipped) already in \(output ?? "")" }
+            if resume { summary += ", \(skipped) already in \(destination.output ?? "")" }
             Terminal.note(summary)
         }
         if failed { throw ExitCode(Status.unreadable) }

@@ -29,20 +29,11 @@ struct Decode: ParsableCommand {
     var files: [String]
 
     func run() throws {
-        var failed = false
-        for file in files {
+        try forEachFile(in: files) { file in
             let start = Date()
-            do {
-                let (frames, samples) = try MediaFiles.decode(file, threads: threads, framesPerSecond: fps > 0 ? fps : nil,
-                                                              size: size, sampleRate: sampleRate, timeBudget: timeout)
-                try Output.standard.line("\(file.terminalSafe)\tframes \(frames)\tsamples \(samples)\t\(String(format: "%.3f", Date().timeIntervalSince(start))) s")
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                failed = true
-                Terminal.error("\(error)")
-            }
+            let (frames, samples) = try MediaFiles.decode(file, threads: threads, framesPerSecond: fps > 0 ? fps : nil,
+                                                          size: size, sampleRate: sampleRate, timeBudget: timeout)
+            try Output.standard.line("\(file.terminalSafe)\tframes \(frames)\tsamples \(samples)\t\(String(format: "%.3f", Date().timeIntervalSince(start))) s")
         }
-        if failed { throw ExitCode(Status.unreadable) }
     }
 }

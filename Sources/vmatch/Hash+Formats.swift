@@ -22,22 +22,13 @@ extension Hash {
     func runWhole(_ format: HashFormat) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var failed = false
-        for file in files {
-            do {
-                let record = try FrameHashes.vpdq(of: file, framesPerSecond: fps)
-                if format == .vpdq {
-                    try Output.standard.write(record.vpdqLines)
-                } else {
-                    try Output.standard.line(String(decoding: try encoder.encode(record), as: UTF8.self))
-                }
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                failed = true
-                Terminal.error("\(error)")
+        try forEachFile(in: files) { file in
+            let record = try FrameHashes.vpdq(of: file, framesPerSecond: fps)
+            if format == .vpdq {
+                try Output.standard.write(record.vpdqLines)
+            } else {
+                try Output.standard.line(String(decoding: try encoder.encode(record), as: UTF8.self))
             }
         }
-        if failed { throw ExitCode(Status.unreadable) }
     }
 }

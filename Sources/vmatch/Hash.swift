@@ -40,19 +40,10 @@ struct Hash: ParsableCommand {
         let json = chosen == .jsonl
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var failed = false
-        for file in files {
-            do {
-                try FrameHashes.hash(file, framesPerSecond: fps) { line in
-                    try Output.standard.line(json ? String(decoding: try encoder.encode(line), as: UTF8.self) : line.text.terminalSafe)
-                }
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                failed = true
-                Terminal.error("\(error)")
+        try forEachFile(in: files) { file in
+            try FrameHashes.hash(file, framesPerSecond: fps) { line in
+                try Output.standard.line(json ? String(decoding: try encoder.encode(line), as: UTF8.self) : line.text.terminalSafe)
             }
         }
-        if failed { throw ExitCode(Status.unreadable) }
     }
 }

@@ -109,6 +109,17 @@ final class ProgressLine: @unchecked Sendable {
     }
 }
 
+/// The file compare and watch append their report to (-o), else standard output.
+struct ReportFileOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp("Append the report to this file instead of printing it.", valueName: "file"))
+    var output: String?
+
+    /// The -o file as `openForAppending` opens it for `command`, else standard output.
+    func open(command: String) throws -> Output {
+        try output.map { try openForAppending($0, command: command) } ?? Output.standard
+    }
+}
+
 /// Who claims the material, for the evidence report's header (compare --html, watch --html-dir).
 struct ClaimOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Name printed as the claimant in the HTML evidence report (the creator, or the agency acting for them).", valueName: "name"))

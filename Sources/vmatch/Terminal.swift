@@ -67,6 +67,24 @@ struct Output {
     }
 }
 
+/// Runs `body` on each file in turn: a file that fails is named on stderr and the next one is
+/// tried, and if any failed the command ends with exit status 2 once all have been tried. An
+/// `ExitCode` (a write to the output that failed) ends the command at once.
+func forEachFile(in files: [String], _ body: (String) throws -> Void) throws {
+    var failed = false
+    for file in files {
+        do {
+            try body(file)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            failed = true
+            Terminal.error("\(error)")
+        }
+    }
+    if failed { throw ExitCode(Status.unreadable) }
+}
+
 /// Why `path` cannot be written as a new or replaced file, said before any work is done:
 /// its folder is missing, is not a folder, or cannot be written to; or `path` is a folder.
 func checkWritable(_ path: String) throws {

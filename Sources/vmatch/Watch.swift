@@ -33,8 +33,7 @@ struct Watch: ParsableCommand {
     @Flag(help: "Print JSON Lines (one object per clip, as compare --json) instead of the text report.")
     var json = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Append the report to this file instead of printing it.", valueName: "file"))
-    var output: String?
+    @OptionGroup var destination: ReportFileOptions
 
     @Option(help: ArgumentHelp("Write an HTML evidence report into this folder for each clip that reuses something.", valueName: "folder"))
     var htmlDir: String?
@@ -68,7 +67,7 @@ struct Watch: ParsableCommand {
             throw ExitCode(Status.unreadable)
         }
         if log.removedCutOffLine { Terminal.note("watch: removed the cut-off last line of '\(log.path)'; that clip is checked again") }
-        let sink = FollowedOutput(output: try output.map { try openForAppending($0, command: "watch") } ?? Output.standard, path: output)
+        let sink = FollowedOutput(output: try destination.open(command: "watch"), path: destination.output)
         if let htmlDir { try checkFolderWritable(htmlDir) }
         let watch: FolderWatch
         do {
@@ -144,7 +143,7 @@ struct Watch: ParsableCommand {
             }
         }
         hooks?.finish()
-        if output != nil { try session.sink.output.synchronize() }
+        if destination.output != nil { try session.sink.output.synchronize() }
         if !library.quiet {
             Terminal.note("watch: stopped; \(session.checked) checked, \(session.withReuse) with reuse, \(session.failed) failed")
         }
