@@ -42,19 +42,19 @@ public enum KeypointChannel: FingerprintChannel {
         var out: [UInt8] = []
         out.reserveCapacity(items.reduce(0) { $0 + KeypointFrame.headerSize + KeypointFrame.keypointSize * $1.keypoints.count })
         for f in items {
-            append(f.time.bitPattern, to: &out)
-            append(UInt16(clamping: min(f.width, KeypointFrame.maximumSide)), to: &out)
-            append(UInt16(clamping: min(f.height, KeypointFrame.maximumSide)), to: &out)
+            appendLE(f.time.bitPattern, to: &out)
+            appendLE(UInt16(clamping: min(f.width, KeypointFrame.maximumSide)), to: &out)
+            appendLE(UInt16(clamping: min(f.height, KeypointFrame.maximumSide)), to: &out)
             out.append(f.mirrored ? 1 : 0)
             let keypoints = f.keypoints.prefix(Int(UInt16.max))
-            append(UInt16(keypoints.count), to: &out)
+            appendLE(UInt16(keypoints.count), to: &out)
             for k in keypoints {
-                append(quarterPixels(k.x), to: &out)
-                append(quarterPixels(k.y), to: &out)
+                appendLE(quarterPixels(k.x), to: &out)
+                appendLE(quarterPixels(k.y), to: &out)
                 let turns = (Double(k.angle) / (2 * Double.pi)).truncatingRemainder(dividingBy: 1)
                 out.append(UInt8(Int(((turns < 0 ? turns + 1 : turns) * 256).rounded()) & 255))
                 out.append(k.level)
-                for w in 0 ..< 4 { append(k.descriptor.words[w], to: &out) }
+                for w in 0 ..< 4 { appendLE(k.descriptor.words[w], to: &out) }
             }
         }
         return out
@@ -106,9 +106,5 @@ public enum KeypointChannel: FingerprintChannel {
 
     private static func quarterPixels(_ v: Float) -> UInt16 {
         UInt16(clamping: Int((max(0, v) * 4).rounded()))
-    }
-
-    private static func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { out += $0 }
     }
 }
