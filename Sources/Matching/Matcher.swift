@@ -68,7 +68,8 @@ public struct Matcher: Sendable {
                 byReference[id, default: []].append(
                     MatchSegment(modality: .video, suspectStart: s.suspectStart, suspectEnd: s.suspectEnd,
                                  referenceStart: s.referenceStart, referenceEnd: s.referenceEnd,
-                                 score: 1 - exp(-Double(changes) * agreement / 10), speed: s.speed, motionAgreement: agreement))
+                                 score: Self.pictureScore(evidence: Double(changes) * agreement), speed: s.speed,
+                                 motionAgreement: agreement))
             }
         }
         var result: [ReferenceMatch] = []
@@ -185,7 +186,11 @@ public struct Matcher: Sendable {
 
     /// 0…1, rising with the number of specific, agreeing instants.
     func videoScore(_ a: Alignment) -> Double {
-        let effective = Double(a.supportingInstants) * a.decidingUniqueness * a.meanSimilarity
-        return 1 - exp(-effective / 10)
+        Self.pictureScore(evidence: Double(a.supportingInstants) * a.decidingUniqueness * a.meanSimilarity)
+    }
+
+    /// 0…1 from a picture segment's evidence, in instants that single out its offset.
+    static func pictureScore(evidence: Double) -> Double {
+        1 - exp(-evidence / 10)
     }
 }

@@ -9,24 +9,25 @@ public enum MotionGrid {
         let n = MotionSample.side
         var cells = SIMD16<UInt16>()
         guard area.isInside(width: width, height: height) else { return MotionSample(time: Float(time), cells: cells) }
-        var sums = [Int](repeating: 0, count: n * n)
-        let columnEdges = (0 ... n).map { area.x + area.width * $0 / n }
-        let rowEdges = (0 ... n).map { area.y + area.height * $0 / n }
+        // Cell edges, as even as whole pixels allow; sums in a fixed-size vector (no allocation per frame).
+        func column(_ i: Int) -> Int { area.x + area.width * i / n }
+        func row(_ i: Int) -> Int { area.y + area.height * i / n }
+        var sums = SIMD16<Int>()
         for cellRow in 0 ..< n {
-            for y in rowEdges[cellRow] ..< rowEdges[cellRow + 1] {
+            for y in row(cellRow) ..< row(cellRow + 1) {
                 let line = y * width
                 for cellColumn in 0 ..< n {
                     var s = 0
-                    for x in columnEdges[cellColumn] ..< columnEdges[cellColumn + 1] { s += Int(luma[line + x]) }
+                    for x in column(cellColumn) ..< column(cellColumn + 1) { s += Int(luma[line + x]) }
                     sums[cellRow * n + cellColumn] += s
                 }
             }
         }
-        for row in 0 ..< n {
-            for column in 0 ..< n {
-                let pixels = (rowEdges[row + 1] - rowEdges[row]) * (columnEdges[column + 1] - columnEdges[column])
+        for r in 0 ..< n {
+            for c in 0 ..< n {
+                let pixels = (row(r + 1) - row(r)) * (column(c + 1) - column(c))
                 guard pixels > 0 else { continue }
-                cells[row * n + column] = UInt16(clamping: (sums[row * n + column] * 256 + pixels / 2) / pixels)
+                cells[r * n + c] = UInt16(clamping: (sums[r * n + c] * 256 + pixels / 2) / pixels)
             }
         }
         return MotionSample(time: Float(time), cells: cells)
