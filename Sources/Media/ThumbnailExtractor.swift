@@ -68,7 +68,7 @@ package final class ThumbnailExtractor {
         var sought = avformat_seek_file(input.pointer, videoIndex, Int64.min, target, target, 0)
         if sought < 0 { sought = av_seek_frame(input.pointer, videoIndex, target, AVSEEK_FLAG_BACKWARD) }
         if sought < 0 { throw MediaError(.decode, path: path, reason: ffmpegErrorText(sought), function: "avformat_seek_file") }
-        avcodec_flush_buffers(decoder.context)
+        decoder.flush()
         input.deadline.reset(seconds: timeBudget)
 
         // Half a frame's tolerance: timestamps of the wanted frame may round to just below `time`.
@@ -209,46 +209,35 @@ final class PictureScaler {
 
 /// FFmpeg's MJPEG encoder, opened for one picture size.
 final class MJPEGEncoder {
-    private let context: UnsafeMutablePointer<AVCodecContext>
+    private let codec: CodecContext
     private let path: String
 
     init(width: Int, height: Int, quality: Int, path: String) throws(MediaError) {
         self.path = path
-        guard let codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG) else {
+        guard let encoder = avcodec_find_encoder(AV_CODEC_ID_MJPEG) else {
             throw MediaError(.codec, path: path, reason: "this FFmpeg has no MJPEG encoder", function: "avcodec_find_encoder")
         }
-        guard let context = avcodec_alloc_context3(codec) else {
-            throw MediaError(.codec, path: path, reason: "out of memory", function: "avcodec_alloc_context3")
+        codec = try CodecContext(codec: encoder, path: path) { context in
+            context.pointee.width = Int32(width)
+            context.pointee.height = Int32(height)
+            context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
+            context.pointee.color_range = AVCOL_RANGE_JPEG
+            context.pointee.time_base = AVRational(num: 1, den: 25)
+            // A fixed quantiser: every picture in a report looks alike, whatever its content.
+            context.pointee.flags |= AV_CODEC_FLAG_QSCALE
+            context.pointee.global_quality = Int32(max(2, min(31, quality))) * FF_QP2LAMBDA
         }
-        self.context = context
-        context.pointee.width = Int32(width)
-        context.pointee.height = Int32(height)
-        context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
-        context.pointee.color_range = AVCOL_RANGE_JPEG
-        context.pointee.time_base = AVRational(num: 1, den: 25)
-        // A fixed quantiser: every picture in a report looks alike, whatever its content.
-        context.pointee.flags |= AV_CODEC_FLAG_QSCALE
-        context.pointee.global_quality = Int32(max(2, min(31, quality))) * FF_QP2LAMBDA
-        let opened = avcodec_open2(context, codec, nil)
-        if opened < 0 {
-            throw MediaError(.codec, path: path, reason: ffmpegErrorText(opened), function: "avcodec_open2")
-        }
-    }
-
-    deinit {
-        var context: UnsafeMutablePointer<AVCodecContext>? = context
-        avcodec_free_context(&context)
     }
 
     func encode(_ picture: Frame, packet: Packet) throws(MediaError) -> [UInt8] {
         picture.pointer.pointee.pts = 0
-        picture.pointer.pointee.quality = context.pointee.global_quality
-        var code = avcodec_send_frame(context, picture.pointer)
-        if code >= 0 { code = avcodec_send_frame(context, nil) }
+        picture.pointer.pointee.quality = codec.globalQuality
+        var code = codec.send(picture: picture)
+        if code >= 0 { code = codec.send(picture: nil) }
         if code < 0 { throw MediaError(.codec, path: path, reason: ffmpegErrorText(code), function: "avcodec_send_frame") }
         var bytes: [UInt8] = []
         while true {
-            let received = avcodec_receive_packet(context, packet.pointer)
+            let received = codec.receive(into: packet)
             if received == vm_averror_eof() || received == vm_averror_eagain() { break }
             if received < 0 { throw MediaError(.codec, path: path, reason: ffmpegErrorText(received), function: "avcodec_receive_packet") }
             let p = packet.pointer.pointee
