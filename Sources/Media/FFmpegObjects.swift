@@ -235,4 +235,33 @@ final class StreamDecoder {
     func flush() {
         codec.flush()
     }
+
+}
+
+/// The one owner of an `SwsContext`: one source size and format to one target size and format.
+final class ScaleContext {
+    private let pointer: OpaquePointer
+
+    init(width: Int32, height: Int32, format: AVPixelFormat,
+         toWidth: Int32, toHeight: Int32, toFormat: AVPixelFormat, flags: Int32, path: String) throws(MediaError) {
+        guard let context = sws_getContext(width, height, format, toWidth, toHeight, toFormat, flags, nil, nil, nil) else {
+            throw MediaError(.codec, path: path, reason: "cannot scale this picture format", function: "sws_getContext")
+        }
+        pointer = context
+    }
+
+    deinit { sws_freeContext(pointer) }
+
+    /// Scales `source` into `target`'s buffers; FFmpeg's code.
+    func scale(_ source: Frame, into target: Frame) -> Int32 {
+        sws_scale_frame(pointer, target.pointer, source.pointer)
+    }
+
+    /// Scales `frame` (only its first plane when `firstPlaneOnly`) into one packed plane at
+    /// `destination`, rows `stride` bytes apart; the rows written, or FFmpeg's negative code.
+    func scale(_ frame: UnsafeMutablePointer<AVFrame>, firstPlaneOnly: Bool,
+               into destination: UnsafeMutablePointer<UInt8>?, stride: Int32) -> Int32 {
+        firstPlaneOnly ? vm_sws_scale_plane0_to(pointer, frame, destination, stride)
+                       : vm_sws_scale_frame_to(pointer, frame, destination, stride)
+    }
 }

@@ -134,9 +134,14 @@ package final class ThumbnailExtractor {
         let height = max(2, Int((Double(width) * aspect / 2).rounded()) * 2)
         let scaledWidth = sideways ? height : width, scaledHeight = sideways ? width : height
 
-        let scaler = try PictureScaler(from: frame, width: scaledWidth, height: scaledHeight, path: path)
+        let scaler = try ScaleContext(width: f.width, height: f.height, format: AVPixelFormat(rawValue: f.format),
+                                      toWidth: Int32(scaledWidth), toHeight: Int32(scaledHeight), toFormat: AV_PIX_FMT_YUVJ420P,
+                                      flags: SWS_BICUBIC, path: path)
         let scaled = try Frame.picture(width: scaledWidth, height: scaledHeight, path: path)
-        try scaler.scale(frame, into: scaled)
+        let scaledRows = scaler.scale(frame, into: scaled)
+        if scaledRows < 0 {
+            throw MediaError(.codec, path: "", reason: ffmpegErrorText(scaledRows), function: "sws_scale_frame")
+        }
         guard info.rotation != 0 || info.mirrored else { return scaled }
 
         let upright = try Frame.picture(width: width, height: height, path: path)
@@ -179,30 +184,6 @@ extension Frame {
         case 0: return (f.data.0!, Int(f.linesize.0))
         case 1: return (f.data.1!, Int(f.linesize.1))
         default: return (f.data.2!, Int(f.linesize.2))
-        }
-    }
-}
-
-/// swscale from one decoded frame's format and size to YUVJ420P at a given size.
-final class PictureScaler {
-    private let context: OpaquePointer
-
-    init(from frame: Frame, width: Int, height: Int, path: String) throws(MediaError) {
-        let f = frame.pointer.pointee
-        guard let context = sws_getContext(f.width, f.height, AVPixelFormat(rawValue: f.format),
-                                           Int32(width), Int32(height), AV_PIX_FMT_YUVJ420P,
-                                           SWS_BICUBIC, nil, nil, nil) else {
-            throw MediaError(.codec, path: path, reason: "cannot scale this picture format", function: "sws_getContext")
-        }
-        self.context = context
-    }
-
-    deinit { sws_freeContext(context) }
-
-    func scale(_ source: Frame, into target: Frame) throws(MediaError) {
-        let scaled = sws_scale_frame(context, target.pointer, source.pointer)
-        if scaled < 0 {
-            throw MediaError(.codec, path: "", reason: ffmpegErrorText(scaled), function: "sws_scale_frame")
         }
     }
 }
