@@ -108,6 +108,11 @@ final class FormatInput {
         return index
     }
 
+    /// Where the file's timeline starts, in seconds (0 when the container does not say).
+    var startTime: Double {
+        let start = pointer.pointee.start_time
+        return start == vm_nopts() ? 0 : Double(start) / Double(AV_TIME_BASE)
+    }
 }
 
 final class Packet {
@@ -236,6 +241,11 @@ final class StreamDecoder {
         codec.flush()
     }
 
+    /// Seconds from the file's start (`startTime`, as `FormatInput.startTime` gives it) of a
+    /// timestamp in this stream's time base; nil for no timestamp.
+    func seconds(_ pts: Int64, startTime: Double) -> Double? {
+        pts == vm_nopts() ? nil : Double(pts) * av_q2d(timeBase) - startTime
+    }
 }
 
 /// The one owner of an `SwsContext`: one source size and format to one target size and format.

@@ -35,8 +35,7 @@ package final class ThumbnailExtractor {
         }
         info = video
         decoder = try StreamDecoder(stream: stream, threads: 1, skipNonReference: false, path: path)
-        let start = input.pointer.pointee.start_time
-        startTime = start == vm_nopts() ? 0 : Double(start) / Double(AV_TIME_BASE)
+        startTime = input.startTime
     }
 
     /// The picture shown at `time` seconds from the start of the file (as `MediaDecoder` counts
@@ -63,8 +62,7 @@ package final class ThumbnailExtractor {
     }
 
     private func decodeFrame(at time: Double) throws(MediaError) -> Frame {
-        let timeBase = decoder.timeBase
-        let target = Int64(((time + startTime) / av_q2d(timeBase)).rounded(.down))
+        let target = Int64(((time + startTime) / av_q2d(decoder.timeBase)).rounded(.down))
         var sought = avformat_seek_file(input.pointer, videoIndex, Int64.min, target, target, 0)
         if sought < 0 { sought = av_seek_frame(input.pointer, videoIndex, target, AVSEEK_FLAG_BACKWARD) }
         if sought < 0 { throw MediaError(.decode, path: path, reason: ffmpegErrorText(sought), function: "avformat_seek_file") }
@@ -109,10 +107,8 @@ package final class ThumbnailExtractor {
                     }
                     break receiving
                 case .frame:
-                    let pts = current.pointer.pointee.best_effort_timestamp
-                    let frameTime = pts == vm_nopts()
-                        ? lastTime + 1 / (info.frameRate ?? 30)
-                        : Double(pts) * av_q2d(timeBase) - startTime
+                    let frameTime = decoder.seconds(current.pointer.pointee.best_effort_timestamp, startTime: startTime)
+                        ?? lastTime + 1 / (info.frameRate ?? 30)
                     lastTime = frameTime
                     if frameTime >= time - tolerance { return current }
                     av_frame_unref(previous.pointer)
