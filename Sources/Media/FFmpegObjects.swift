@@ -107,6 +107,12 @@ final class FormatInput {
         if type == AVMEDIA_TYPE_VIDEO, stream.pointee.disposition & AV_DISPOSITION_ATTACHED_PIC != 0 { return -1 }
         return index
     }
+
+    /// Where the file's timeline starts, in seconds (0 when the container does not say).
+    var startTime: Double {
+        let start = pointer.pointee.start_time
+        return start == vm_nopts() ? 0 : Double(start) / Double(AV_TIME_BASE)
+    }
 }
 
 final class Packet {
@@ -141,29 +147,18 @@ enum DecodeStep {
     case failed(Int32)
 }
 
-final class StreamDecoder {
-    let context: UnsafeMutablePointer<AVCodecContext>
-    let timeBase: AVRational
+/// The one owner of an `AVCodecContext`, decoder or encoder: allocated for `codec`, set up by
+/// `configure`, opened; freed in deinit.
+final class CodecContext {
+    private let pointer: UnsafeMutablePointer<AVCodecContext>
 
-    init(stream: UnsafeMutablePointer<AVStream>, threads: Int, skipNonReference: Bool, path: String) throws(MediaError) {
-        let parameters = stream.pointee.codecpar!
-        guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
-            let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
-            throw MediaError(.codec, path: path, reason: "no decoder for codec \(name)", function: "avcodec_find_decoder")
-        }
+    init(codec: UnsafePointer<AVCodec>, path: String,
+         configure: (UnsafeMutablePointer<AVCodecContext>) throws(MediaError) -> Void) throws(MediaError) {
         guard let context = avcodec_alloc_context3(codec) else {
             throw MediaError(.codec, path: path, reason: "out of memory", function: "avcodec_alloc_context3")
         }
-        self.context = context
-        timeBase = stream.pointee.time_base
-        let copied = avcodec_parameters_to_context(context, parameters)
-        if copied < 0 {
-            throw MediaError(.codec, path: path, reason: ffmpegErrorText(copied), function: "avcodec_parameters_to_context")
-        }
-        context.pointee.pkt_timebase = stream.pointee.time_base
-        // The library defaults to one thread; 0 lets FFmpeg pick (frame and slice threads).
-        context.pointee.thread_count = Int32(threads)
-        if skipNonReference { context.pointee.skip_frame = AVDISCARD_NONREF }
+        pointer = context
+        try configure(context)
         let opened = avcodec_open2(context, codec, nil)
         if opened < 0 {
             throw MediaError(.codec, path: path, reason: ffmpegErrorText(opened), function: "avcodec_open2")
@@ -171,20 +166,112 @@ final class StreamDecoder {
     }
 
     deinit {
-        var context: UnsafeMutablePointer<AVCodecContext>? = context
+        var context: UnsafeMutablePointer<AVCodecContext>? = pointer
         avcodec_free_context(&context)
+    }
+
+    /// The quality the encoder was opened with (`global_quality`).
+    var globalQuality: Int32 { pointer.pointee.global_quality }
+
+    /// Decoding: sends a packet (nil flushes); FFmpeg's code.
+    func send(_ packet: UnsafeMutablePointer<AVPacket>?) -> Int32 {
+        avcodec_send_packet(pointer, packet)
+    }
+
+    /// Decoding: the next frame; FFmpeg's code.
+    func receive(into frame: Frame) -> Int32 {
+        avcodec_receive_frame(pointer, frame.pointer)
+    }
+
+    /// Decoding: drops what the decoder holds (after a seek).
+    func flush() {
+        avcodec_flush_buffers(pointer)
+    }
+
+    /// Encoding: sends a picture (nil flushes); FFmpeg's code.
+    func send(picture: Frame?) -> Int32 {
+        avcodec_send_frame(pointer, picture?.pointer)
+    }
+
+    /// Encoding: the next packet; FFmpeg's code.
+    func receive(into packet: Packet) -> Int32 {
+        avcodec_receive_packet(pointer, packet.pointer)
+    }
+}
+
+/// The decoder of one stream, with the stream's time base.
+final class StreamDecoder {
+    private let codec: CodecContext
+    let timeBase: AVRational
+
+    init(stream: UnsafeMutablePointer<AVStream>, threads: Int, skipNonReference: Bool, path: String) throws(MediaError) {
+        let parameters = stream.pointee.codecpar!
+        guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else {
+            let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
+            throw MediaError(.codec, path: path, reason: "no decoder for codec \(name)", function: "avcodec_find_decoder")
+        }
+        timeBase = stream.pointee.time_base
+        codec = try CodecContext(codec: decoder, path: path) { context throws(MediaError) in
+            let copied = avcodec_parameters_to_context(context, parameters)
+            if copied < 0 {
+                throw MediaError(.codec, path: path, reason: ffmpegErrorText(copied), function: "avcodec_parameters_to_context")
+            }
+            context.pointee.pkt_timebase = stream.pointee.time_base
+            // The library defaults to one thread; 0 lets FFmpeg pick (frame and slice threads).
+            context.pointee.thread_count = Int32(threads)
+            if skipNonReference { context.pointee.skip_frame = AVDISCARD_NONREF }
+        }
     }
 
     /// Sends a packet (nil flushes). Returns FFmpeg's code: invalid data is the caller's to count.
     func send(_ packet: UnsafeMutablePointer<AVPacket>?) -> Int32 {
-        avcodec_send_packet(context, packet)
+        codec.send(packet)
     }
 
     func receive(into frame: Frame) -> DecodeStep {
-        let result = avcodec_receive_frame(context, frame.pointer)
+        let result = codec.receive(into: frame)
         if result >= 0 { return .frame }
         if result == vm_averror_eagain() { return .needsInput }
         if result == vm_averror_eof() { return .endOfStream }
         return .failed(result)
+    }
+
+    /// Drops the frames in flight, as after a seek.
+    func flush() {
+        codec.flush()
+    }
+
+    /// Seconds from the file's start (`startTime`, as `FormatInput.startTime` gives it) of a
+    /// timestamp in this stream's time base; nil for no timestamp.
+    func seconds(_ pts: Int64, startTime: Double) -> Double? {
+        pts == vm_nopts() ? nil : Double(pts) * av_q2d(timeBase) - startTime
+    }
+}
+
+/// The one owner of an `SwsContext`: one source size and format to one target size and format.
+final class ScaleContext {
+    private let pointer: OpaquePointer
+
+    init(width: Int32, height: Int32, format: AVPixelFormat,
+         toWidth: Int32, toHeight: Int32, toFormat: AVPixelFormat, flags: Int32, path: String) throws(MediaError) {
+        guard let context = sws_getContext(width, height, format, toWidth, toHeight, toFormat, flags, nil, nil, nil) else {
+            throw MediaError(.codec, path: path, reason: "cannot scale this picture format", function: "sws_getContext")
+        }
+        pointer = context
+    }
+
+    deinit { sws_freeContext(pointer) }
+
+    /// Scales `source` into `target`'s buffers; FFmpeg's code.
+    func scale(_ source: Frame, into target: Frame) -> Int32 {
+        sws_scale_frame(pointer, target.pointer, source.pointer)
+    }
+
+    /// Scales `frame` (only its first plane when `firstPlaneOnly`) into one packed plane at
+    /// `destination`, rows `stride` bytes apart; the rows written, or FFmpeg's negative code.
+    func scale(_ frame: UnsafeMutablePointer<AVFrame>, firstPlaneOnly: Bool,
+               into destination: UnsafeMutablePointer<UInt8>?, stride: Int32) -> Int32 {
+        firstPlaneOnly ? vm_sws_scale_plane0_to(pointer, frame, destination, stride)
+                       : vm_sws_scale_frame_to(pointer, frame, destination, stride)
     }
 }

@@ -49,20 +49,14 @@ package final class MediaDecoder {
     /// `audio` the resampled chunks in order. Errors thrown by either handler stop the pass.
     package func decode(video: (VideoFrame) throws -> Void = { _ in },
                        audio: (AudioChunk) throws -> Void = { _ in }) throws {
-        let videoDecoder = try options.video != nil && info.video != nil
-            ? StreamDecoder(stream: input.stream(videoIndex)!, threads: options.threads,
-                            skipNonReference: options.skipNonReferenceFrames, path: path)
-            : nil
-        let audioDecoder = try options.audio != nil && info.audio != nil
-            ? StreamDecoder(stream: input.stream(audioIndex)!, threads: options.threads,
-                            skipNonReference: false, path: path)
-            : nil
-        guard videoDecoder != nil || audioDecoder != nil else { return }
-
-        var videoPass = videoDecoder.map { VideoPass(decoder: $0, output: options.video!, info: info.video!) }
-        var audioPass = audioDecoder.map { AudioPass(decoder: $0, output: options.audio!) }
-        let startTime = input.pointer.pointee.start_time == vm_nopts()
-            ? 0 : Double(input.pointer.pointee.start_time) / Double(AV_TIME_BASE)
+        var videoPass = try decoder(videoIndex, wanted: options.video != nil && info.video != nil,
+                                    skipNonReference: options.skipNonReferenceFrames)
+            .map { VideoPass(decoder: $0, output: options.video!, info: info.video!) }
+        var audioPass = try decoder(audioIndex, wanted: options.audio != nil && info.audio != nil,
+                                    skipNonReference: false)
+            .map { AudioPass(decoder: $0, output: options.audio!) }
+        guard videoPass != nil || audioPass != nil else { return }
+        let startTime = input.startTime
 
         let packet = Packet()
         var readError: Int32 = 0
@@ -101,6 +95,13 @@ package final class MediaDecoder {
 }
 
 extension MediaDecoder {
+    /// The decoder of stream `index` for this pass, when `wanted`.
+    private func decoder(_ index: Int32, wanted: Bool, skipNonReference: Bool) throws(MediaError) -> StreamDecoder? {
+        guard wanted else { return nil }
+        return try StreamDecoder(stream: input.stream(index)!, threads: options.threads,
+                                 skipNonReference: skipNonReference, path: path)
+    }
+
     static func describe(_ input: FormatInput, path: String, video: Int32, audio: Int32) -> MediaInfo {
         let context = input.pointer.pointee
         let container = context.iformat.map { String(cString: $0.pointee.name) } ?? "unknown"
@@ -144,8 +145,42 @@ extension MediaDecoder {
     }
 }
 
+/// What the video and audio halves of a pass share: a decoder, the frame it decodes into, and
+/// the counts `decode` reports from. `feed` sends a packet and hands each decoded frame to `take`.
+private protocol DecodePass {
+    associatedtype Output
+    var decoder: StreamDecoder { get }
+    var frame: Frame { get }
+    var decodedFrames: Int { get set }
+    var lastError: Int32 { get set }
+    /// Turns `frame` (decoded, unreferenced after this returns) into output.
+    mutating func take(startTime: Double, deliver: (Output) throws -> Void) throws
+    /// The decoder gave its last frame.
+    mutating func finish(deliver: (Output) throws -> Void) throws
+}
+
+extension DecodePass {
+    /// Sends `packet` (nil flushes) and takes every frame the decoder then gives.
+    mutating func feed(_ packet: UnsafeMutablePointer<AVPacket>?, startTime: Double,
+                       deliver: (Output) throws -> Void) throws {
+        let sent = decoder.send(packet)
+        if sent < 0 && sent != vm_averror_eof() { lastError = sent }
+        while true {
+            switch decoder.receive(into: frame) {
+            case .needsInput: return
+            case .endOfStream: try finish(deliver: deliver); return
+            case .failed(let code): lastError = code; return
+            case .frame:
+                defer { av_frame_unref(frame.pointer) }
+                decodedFrames += 1
+                try take(startTime: startTime, deliver: deliver)
+            }
+        }
+    }
+}
+
 /// Video half of a pass: decode, pick frames by time, scale, turn upright.
-private struct VideoPass {
+private struct VideoPass: DecodePass {
     let decoder: StreamDecoder
     let output: VideoOutput
     let info: VideoStreamInfo
@@ -166,58 +201,42 @@ private struct VideoPass {
         detailSampler = output.detail.map { FrameSampler(rate: $0.framesPerSecond) }
     }
 
-    mutating func feed(_ packet: UnsafeMutablePointer<AVPacket>?, startTime: Double,
-                       deliver: (VideoFrame) throws -> Void) throws {
-        let sent = decoder.send(packet)
-        if sent < 0 && sent != vm_averror_eof() { lastError = sent }
-        while true {
-            switch decoder.receive(into: frame) {
-            case .needsInput, .endOfStream: return
-            case .failed(let code): lastError = code; return
-            case .frame:
-                defer { av_frame_unref(frame.pointer) }
-                decodedFrames += 1
-                let f = frame.pointer.pointee
-                let pts = f.best_effort_timestamp
-                var time: Double
-                if pts == vm_nopts() {
-                    time = lastTime + 1 / (info.frameRate ?? 30)
-                } else {
-                    time = Double(pts) * av_q2d(decoder.timeBase) - startTime
-                }
-                time = max(time, 0)
-                lastTime = time
-                guard sampler.accept(time) else { continue }
-                guard f.width > 0, f.height > 0 else { continue }
-                let upright = info.rotation % 180 == 0
-                let outWidth = output.width ?? Int(upright ? f.width : f.height)
-                let outHeight = output.height ?? Int(upright ? f.height : f.width)
-                let scaledWidth = upright ? outWidth : outHeight
-                let scaledHeight = upright ? outHeight : outWidth
-                guard let pixels = scaler.scale(frame.pointer, width: scaledWidth, height: scaledHeight,
-                                                layout: output.layout) else { continue }
-                let image = uprightImage(pixels, width: scaledWidth, height: scaledHeight,
-                                         bytesPerPixel: output.layout.bytesPerPixel,
-                                         clockwise: info.rotation, mirror: info.mirrored)
-                var sampled = VideoFrame(time: time, width: image.width, height: image.height,
-                                         layout: output.layout, pixels: image.pixels)
-                if let detail = output.detail, detailSampler?.accept(time) == true {
-                    let size = detail.size(width: Int(upright ? f.width : f.height), height: Int(upright ? f.height : f.width))
-                    let (w, h) = upright ? (size.width, size.height) : (size.height, size.width)
-                    if w > 0, h > 0, let gray = detailScaler.scale(frame.pointer, width: w, height: h, layout: .gray8) {
-                        let picture = uprightImage(gray, width: w, height: h, bytesPerPixel: 1, clockwise: info.rotation, mirror: info.mirrored)
-                        sampled.detail = DetailPicture(width: picture.width, height: picture.height, pixels: picture.pixels)
-                    }
-                }
-                try deliver(sampled)
+    mutating func take(startTime: Double, deliver: (VideoFrame) throws -> Void) throws {
+        let f = frame.pointer.pointee
+        var time = decoder.seconds(f.best_effort_timestamp, startTime: startTime) ?? lastTime + 1 / (info.frameRate ?? 30)
+        time = max(time, 0)
+        lastTime = time
+        guard sampler.accept(time) else { return }
+        guard f.width > 0, f.height > 0 else { return }
+        let upright = info.rotation % 180 == 0
+        let outWidth = output.width ?? Int(upright ? f.width : f.height)
+        let outHeight = output.height ?? Int(upright ? f.height : f.width)
+        let scaledWidth = upright ? outWidth : outHeight
+        let scaledHeight = upright ? outHeight : outWidth
+        guard let pixels = scaler.scale(frame.pointer, width: scaledWidth, height: scaledHeight,
+                                        layout: output.layout) else { return }
+        let image = uprightImage(pixels, width: scaledWidth, height: scaledHeight,
+                                 bytesPerPixel: output.layout.bytesPerPixel,
+                                 clockwise: info.rotation, mirror: info.mirrored)
+        var sampled = VideoFrame(time: time, width: image.width, height: image.height,
+                                 layout: output.layout, pixels: image.pixels)
+        if let detail = output.detail, detailSampler?.accept(time) == true {
+            let size = detail.size(width: Int(upright ? f.width : f.height), height: Int(upright ? f.height : f.width))
+            let (w, h) = upright ? (size.width, size.height) : (size.height, size.width)
+            if w > 0, h > 0, let gray = detailScaler.scale(frame.pointer, width: w, height: h, layout: .gray8) {
+                let picture = uprightImage(gray, width: w, height: h, bytesPerPixel: 1, clockwise: info.rotation, mirror: info.mirrored)
+                sampled.detail = DetailPicture(width: picture.width, height: picture.height, pixels: picture.pixels)
             }
         }
+        try deliver(sampled)
     }
+
+    func finish(deliver: (VideoFrame) throws -> Void) {}
 }
 
 /// Audio half of a pass: decode, downmix and resample; chunk times count delivered samples from
 /// the first frame's time, so they stay gap-free at the output rate.
-private struct AudioPass {
+private struct AudioPass: DecodePass {
     let decoder: StreamDecoder
     let output: AudioOutput
     let resampler: Resampler
@@ -233,32 +252,20 @@ private struct AudioPass {
         resampler = Resampler(outputRate: output.sampleRate)
     }
 
-    mutating func feed(_ packet: UnsafeMutablePointer<AVPacket>?, startTime: Double,
-                       deliver: (AudioChunk) throws -> Void) throws {
-        let sent = decoder.send(packet)
-        if sent < 0 && sent != vm_averror_eof() { lastError = sent }
-        while true {
-            switch decoder.receive(into: frame) {
-            case .needsInput: return
-            case .failed(let code): lastError = code; return
-            case .endOfStream:
-                if decodedFrames > 0, let rest = resampler.convert(nil), !rest.isEmpty {
-                    try emit(rest, deliver: deliver)
-                }
-                return
-            case .frame:
-                defer { av_frame_unref(frame.pointer) }
-                decodedFrames += 1
-                if firstTime == nil {
-                    let pts = frame.pointer.pointee.best_effort_timestamp
-                    firstTime = pts == vm_nopts() ? 0 : max(0, Double(pts) * av_q2d(decoder.timeBase) - startTime)
-                }
-                guard let samples = resampler.convert(frame.pointer) else {
-                    lastError = vm_averror(22)  // EINVAL: a format swresample cannot take
-                    continue
-                }
-                if !samples.isEmpty { try emit(samples, deliver: deliver) }
-            }
+    mutating func take(startTime: Double, deliver: (AudioChunk) throws -> Void) throws {
+        if firstTime == nil {
+            firstTime = decoder.seconds(frame.pointer.pointee.best_effort_timestamp, startTime: startTime).map { max(0, $0) } ?? 0
+        }
+        guard let samples = resampler.convert(frame.pointer) else {
+            lastError = vm_averror(22)  // EINVAL: a format swresample cannot take
+            return
+        }
+        if !samples.isEmpty { try emit(samples, deliver: deliver) }
+    }
+
+    mutating func finish(deliver: (AudioChunk) throws -> Void) throws {
+        if decodedFrames > 0, let rest = resampler.convert(nil), !rest.isEmpty {
+            try emit(rest, deliver: deliver)
         }
     }
 

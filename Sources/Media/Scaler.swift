@@ -3,13 +3,11 @@
 import CFFmpeg
 
 final class Scaler {
-    private var context: OpaquePointer?
+    private var context: ScaleContext?
     private var source: (width: Int32, height: Int32, format: Int32) = (0, 0, -1)
     private var scratch: [UInt8] = []
     /// Limited-range luma (16…235) to full range, as swscale's YUV → gray conversion maps it.
     private static let expand: [UInt8] = (0 ..< 256).map { UInt8(clamping: (($0 - 16) * 255 + 109) / 219) }
-
-    deinit { sws_freeContext(context) }
 
     /// 8-bit planar YUV formats whose first plane is the luma: gray output scales that plane
     /// alone (swscale would otherwise convert the whole picture first, ~0.5 ms a 720p frame).
@@ -31,9 +29,9 @@ final class Scaler {
             lumaOnly = layout == .gray8 && Self.lumaFirstFormats.contains(f.format)
             let input = lumaOnly ? AV_PIX_FMT_GRAY8 : AVPixelFormat(rawValue: f.format)
             // SWS_AREA averages source pixels: the right filter for strong downscaling.
-            context = sws_getCachedContext(context, f.width, f.height, input,
-                                           Int32(width), Int32(height), target,
-                                           SWS_AREA, nil, nil, nil)
+            context = try? ScaleContext(width: f.width, height: f.height, format: input,
+                                        toWidth: Int32(width), toHeight: Int32(height), toFormat: target,
+                                        flags: SWS_AREA, path: "")
             source = (f.width, f.height, f.format)
         }
         guard let context else { return nil }
@@ -42,8 +40,7 @@ final class Scaler {
         let stride = (rowBytes + 63) & ~63
         if scratch.count < stride * height + 64 { scratch = [UInt8](repeating: 0, count: stride * height + 64) }
         let lines = scratch.withUnsafeMutableBufferPointer { buffer in
-            lumaOnly ? vm_sws_scale_plane0_to(context, frame, buffer.baseAddress, Int32(stride))
-                     : vm_sws_scale_frame_to(context, frame, buffer.baseAddress, Int32(stride))
+            context.scale(frame, firstPlaneOnly: lumaOnly, into: buffer.baseAddress, stride: Int32(stride))
         }
         guard lines > 0 else { return nil }
         // Video luma is usually limited range (16…235): expand it as a YUV → gray conversion does.

@@ -35,8 +35,7 @@ package final class ThumbnailExtractor {
         }
         info = video
         decoder = try StreamDecoder(stream: stream, threads: 1, skipNonReference: false, path: path)
-        let start = input.pointer.pointee.start_time
-        startTime = start == vm_nopts() ? 0 : Double(start) / Double(AV_TIME_BASE)
+        startTime = input.startTime
     }
 
     /// The picture shown at `time` seconds from the start of the file (as `MediaDecoder` counts
@@ -63,12 +62,11 @@ package final class ThumbnailExtractor {
     }
 
     private func decodeFrame(at time: Double) throws(MediaError) -> Frame {
-        let timeBase = decoder.timeBase
-        let target = Int64(((time + startTime) / av_q2d(timeBase)).rounded(.down))
+        let target = Int64(((time + startTime) / av_q2d(decoder.timeBase)).rounded(.down))
         var sought = avformat_seek_file(input.pointer, videoIndex, Int64.min, target, target, 0)
         if sought < 0 { sought = av_seek_frame(input.pointer, videoIndex, target, AVSEEK_FLAG_BACKWARD) }
         if sought < 0 { throw MediaError(.decode, path: path, reason: ffmpegErrorText(sought), function: "avformat_seek_file") }
-        avcodec_flush_buffers(decoder.context)
+        decoder.flush()
         input.deadline.reset(seconds: timeBudget)
 
         // Half a frame's tolerance: timestamps of the wanted frame may round to just below `time`.
@@ -109,10 +107,8 @@ package final class ThumbnailExtractor {
                     }
                     break receiving
                 case .frame:
-                    let pts = current.pointer.pointee.best_effort_timestamp
-                    let frameTime = pts == vm_nopts()
-                        ? lastTime + 1 / (info.frameRate ?? 30)
-                        : Double(pts) * av_q2d(timeBase) - startTime
+                    let frameTime = decoder.seconds(current.pointer.pointee.best_effort_timestamp, startTime: startTime)
+                        ?? lastTime + 1 / (info.frameRate ?? 30)
                     lastTime = frameTime
                     if frameTime >= time - tolerance { return current }
                     av_frame_unref(previous.pointer)
@@ -134,9 +130,14 @@ package final class ThumbnailExtractor {
         let height = max(2, Int((Double(width) * aspect / 2).rounded()) * 2)
         let scaledWidth = sideways ? height : width, scaledHeight = sideways ? width : height
 
-        let scaler = try PictureScaler(from: frame, width: scaledWidth, height: scaledHeight, path: path)
+        let scaler = try ScaleContext(width: f.width, height: f.height, format: AVPixelFormat(rawValue: f.format),
+                                      toWidth: Int32(scaledWidth), toHeight: Int32(scaledHeight), toFormat: AV_PIX_FMT_YUVJ420P,
+                                      flags: SWS_BICUBIC, path: path)
         let scaled = try Frame.picture(width: scaledWidth, height: scaledHeight, path: path)
-        try scaler.scale(frame, into: scaled)
+        let scaledRows = scaler.scale(frame, into: scaled)
+        if scaledRows < 0 {
+            throw MediaError(.codec, path: "", reason: ffmpegErrorText(scaledRows), function: "sws_scale_frame")
+        }
         guard info.rotation != 0 || info.mirrored else { return scaled }
 
         let upright = try Frame.picture(width: width, height: height, path: path)
@@ -183,72 +184,37 @@ extension Frame {
     }
 }
 
-/// swscale from one decoded frame's format and size to YUVJ420P at a given size.
-final class PictureScaler {
-    private let context: OpaquePointer
-
-    init(from frame: Frame, width: Int, height: Int, path: String) throws(MediaError) {
-        let f = frame.pointer.pointee
-        guard let context = sws_getContext(f.width, f.height, AVPixelFormat(rawValue: f.format),
-                                           Int32(width), Int32(height), AV_PIX_FMT_YUVJ420P,
-                                           SWS_BICUBIC, nil, nil, nil) else {
-            throw MediaError(.codec, path: path, reason: "cannot scale this picture format", function: "sws_getContext")
-        }
-        self.context = context
-    }
-
-    deinit { sws_freeContext(context) }
-
-    func scale(_ source: Frame, into target: Frame) throws(MediaError) {
-        let scaled = sws_scale_frame(context, target.pointer, source.pointer)
-        if scaled < 0 {
-            throw MediaError(.codec, path: "", reason: ffmpegErrorText(scaled), function: "sws_scale_frame")
-        }
-    }
-}
-
 /// FFmpeg's MJPEG encoder, opened for one picture size.
 final class MJPEGEncoder {
-    private let context: UnsafeMutablePointer<AVCodecContext>
+    private let codec: CodecContext
     private let path: String
 
     init(width: Int, height: Int, quality: Int, path: String) throws(MediaError) {
         self.path = path
-        guard let codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG) else {
+        guard let encoder = avcodec_find_encoder(AV_CODEC_ID_MJPEG) else {
             throw MediaError(.codec, path: path, reason: "this FFmpeg has no MJPEG encoder", function: "avcodec_find_encoder")
         }
-        guard let context = avcodec_alloc_context3(codec) else {
-            throw MediaError(.codec, path: path, reason: "out of memory", function: "avcodec_alloc_context3")
+        codec = try CodecContext(codec: encoder, path: path) { context in
+            context.pointee.width = Int32(width)
+            context.pointee.height = Int32(height)
+            context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
+            context.pointee.color_range = AVCOL_RANGE_JPEG
+            context.pointee.time_base = AVRational(num: 1, den: 25)
+            // A fixed quantiser: every picture in a report looks alike, whatever its content.
+            context.pointee.flags |= AV_CODEC_FLAG_QSCALE
+            context.pointee.global_quality = Int32(max(2, min(31, quality))) * FF_QP2LAMBDA
         }
-        self.context = context
-        context.pointee.width = Int32(width)
-        context.pointee.height = Int32(height)
-        context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
-        context.pointee.color_range = AVCOL_RANGE_JPEG
-        context.pointee.time_base = AVRational(num: 1, den: 25)
-        // A fixed quantiser: every picture in a report looks alike, whatever its content.
-        context.pointee.flags |= AV_CODEC_FLAG_QSCALE
-        context.pointee.global_quality = Int32(max(2, min(31, quality))) * FF_QP2LAMBDA
-        let opened = avcodec_open2(context, codec, nil)
-        if opened < 0 {
-            throw MediaError(.codec, path: path, reason: ffmpegErrorText(opened), function: "avcodec_open2")
-        }
-    }
-
-    deinit {
-        var context: UnsafeMutablePointer<AVCodecContext>? = context
-        avcodec_free_context(&context)
     }
 
     func encode(_ picture: Frame, packet: Packet) throws(MediaError) -> [UInt8] {
         picture.pointer.pointee.pts = 0
-        picture.pointer.pointee.quality = context.pointee.global_quality
-        var code = avcodec_send_frame(context, picture.pointer)
-        if code >= 0 { code = avcodec_send_frame(context, nil) }
+        picture.pointer.pointee.quality = codec.globalQuality
+        var code = codec.send(picture: picture)
+        if code >= 0 { code = codec.send(picture: nil) }
         if code < 0 { throw MediaError(.codec, path: path, reason: ffmpegErrorText(code), function: "avcodec_send_frame") }
         var bytes: [UInt8] = []
         while true {
-            let received = avcodec_receive_packet(context, packet.pointer)
+            let received = codec.receive(into: packet)
             if received == vm_averror_eof() || received == vm_averror_eagain() { break }
             if received < 0 { throw MediaError(.codec, path: path, reason: ffmpegErrorText(received), function: "avcodec_receive_packet") }
             let p = packet.pointer.pointee
