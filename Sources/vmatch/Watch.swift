@@ -95,7 +95,7 @@ struct Watch: ParsableCommand {
 
         let verifier = ReferenceVerifier()
         let (existing, problems) = watch.existingFiles()
-        for problem in problems { Terminal.error("\(problem)") }
+        for problem in problems { try session.report(problem) }
         var queue = existing
         var stopped = false
         while !stopped {
@@ -131,6 +131,7 @@ struct Watch: ParsableCommand {
             do {
                 let event = try watch.next(stop: stop)
                 for problem in watch.takeProblems() { Terminal.error("\(problem)") }
+                for problem in watch.takeUnreadable() { try session.report(problem) }
                 for notice in watch.takeNotices() where !library.quiet { Terminal.note(notice) }
                 switch event {
                 case .stop: stopped = true
@@ -172,9 +173,7 @@ struct Watch: ParsableCommand {
             if let warning = result.sourceWarning { Terminal.note("warning: \(warning)") }
             let report = result.report(suspect: displayPath(result.path), vmatchVersion: vmatchVersion)
             for warning in report.warnings { Terminal.note("warning: \(warning)") }
-            checked += 1
-            if let error = result.error { failed += 1; Terminal.error(error) }
-            try sink.write(json ? report.jsonLine() + "\n" : (checked == 1 ? "" : "\n") + report.text(shown: displayPath) + "\n")
+            try write(report)
             var page: String?
             if !result.matches.isEmpty {
                 withReuse += 1
@@ -196,6 +195,19 @@ struct Watch: ParsableCommand {
                 if let page { environment["VMATCH_REPORT"] = page }
                 hooks.enqueue(.init(label: result.path, input: report.jsonLine() + "\n", environment: environment))
             }
+        }
+
+        /// Names a path that cannot be checked at all (a link to nothing or in a loop, a name that
+        /// is not UTF-8) and writes its failure record, as compare does.
+        mutating func report(_ problem: MediaWalker.Problem) throws {
+            try write(failureReport(problem))
+        }
+
+        /// Counts `report`, names its error, and writes it (stdout or -o).
+        private mutating func write(_ report: SuspectReport) throws {
+            checked += 1
+            if let error = report.error { failed += 1; Terminal.error(error) }
+            try sink.write(json ? report.jsonLine() + "\n" : (checked == 1 ? "" : "\n") + report.text(shown: displayPath) + "\n")
         }
 
         /// DIR/NAME.html (NAME-2.html, … when taken; cut to the folder's longest file name, see
