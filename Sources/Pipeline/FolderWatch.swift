@@ -95,7 +95,7 @@ package final class FolderWatch {
         for root in self.roots {
             var info = stat()
             guard stat(root, &info) == 0 else {
-                throw WatchError(description: "cannot watch '\(root)': \(String(cString: strerror(errno)).lowercased())")
+                throw WatchError(description: "cannot watch '\(root)': \(MediaWalker.unreachableReason(root, errno: errno))")
             }
             guard info.st_mode & S_IFMT == S_IFDIR else { throw WatchError(description: "cannot watch '\(root)': not a folder") }
             try add(folder: root)

@@ -150,12 +150,14 @@ package enum MediaWalker {
     /// Why `path` (`named` as the user gave it) could not be looked at, `errno` being the
     /// system's reason: a broken link, a loop and a path too long say what they are and what to
     /// do; other reasons are the system's own text.
-    private static func unreachableReason(_ path: String, errno code: Int32, named: String? = nil) -> String {
+    package static func unreachableReason(_ path: String, errno code: Int32, named: String? = nil) -> String {
         var own = stat()
         let isLink = lstat(path, &own) == 0 && own.st_mode & S_IFMT == S_IFLNK
         switch code {
         case ENOENT where isLink: return "a symbolic link to nothing (its target does not exist)"
         case ELOOP: return "a symbolic link in a loop (following it leads back to a link); point it at a file"
+        case ENAMETOOLONG where path.utf8.count >= Int(PATH_MAX): return tooLong(path)
+        case ENAMETOOLONG: return "a name in its path is longer than the file system takes; rename it"
         case ENOENT where (named ?? path).contains("\u{FFFD}"):
             // The name as given was not UTF-8 and reached vmatch with its bad bytes replaced.
             return "no such file or directory (the name given is not valid UTF-8; rename the file, or give its folder)"
