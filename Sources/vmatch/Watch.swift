@@ -171,8 +171,12 @@ struct Watch: ParsableCommand {
 
         mutating func report(_ result: SuspectResult, before: WatchLog.Look?) throws {
             if let warning = result.sourceWarning { Terminal.note("warning: \(warning)") }
-            let report = result.report(suspect: displayPath(result.path), vmatchVersion: vmatchVersion)
+            var report = result.report(suspect: displayPath(result.path), vmatchVersion: vmatchVersion)
             for warning in report.warnings { Terminal.note("warning: \(warning)") }
+            // Checked before with other bytes (re-fetched, edited): this record replaces that one.
+            if let earlier = log.record(of: result.path), result.sha256 != earlier.sha256 {
+                report.supersedes = .init(sha256: earlier.sha256, checkedAt: earlier.checkedAt)
+            }
             try write(report)
             var page: String?
             if !result.matches.isEmpty {
