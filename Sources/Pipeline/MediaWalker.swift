@@ -68,7 +68,7 @@ package enum MediaWalker {
             }
             var info = stat()
             guard stat(absolute, &info) == 0 else {
-                ordered.append(.problem(Problem(path: path, reason: unreachableReason(absolute, errno: errno, named: path))))
+                ordered.append(.problem(Problem(path: path, reason: unreachableReason(absolute, errno: errno))))
                 continue
             }
             guard info.st_mode & S_IFMT == S_IFDIR else {
@@ -147,10 +147,10 @@ package enum MediaWalker {
         return Problem(path: (folder.hasSuffix("/") ? folder : folder + "/") + shown, reason: "the file name is not valid UTF-8")
     }
 
-    /// Why `path` (`named` as the user gave it) could not be looked at, `errno` being the
-    /// system's reason: a broken link, a loop and a path too long say what they are and what to
+    /// Why `path` could not be looked at, `errno` being the system's reason: a broken link, a
+    /// loop, a path too long and a name given that was not UTF-8 say what they are and what to
     /// do; other reasons are the system's own text.
-    package static func unreachableReason(_ path: String, errno code: Int32, named: String? = nil) -> String {
+    package static func unreachableReason(_ path: String, errno code: Int32) -> String {
         var own = stat()
         let isLink = lstat(path, &own) == 0 && own.st_mode & S_IFMT == S_IFLNK
         switch code {
@@ -158,7 +158,7 @@ package enum MediaWalker {
         case ELOOP: return "a symbolic link in a loop (following it leads back to a link); point it at a file"
         case ENAMETOOLONG where path.utf8.count >= Int(PATH_MAX): return tooLong(path)
         case ENAMETOOLONG: return "a name in its path is longer than the file system takes; rename it"
-        case ENOENT where (named ?? path).contains("\u{FFFD}"):
+        case ENOENT where path.contains("\u{FFFD}"):
             // The name as given was not UTF-8 and reached vmatch with its bad bytes replaced.
             return "no such file or directory (the name given is not valid UTF-8; rename the file, or give its folder)"
         default:

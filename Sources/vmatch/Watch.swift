@@ -131,7 +131,6 @@ struct Watch: ParsableCommand {
             do {
                 let event = try watch.next(stop: stop)
                 for problem in watch.takeProblems() { Terminal.error("\(problem)") }
-                for problem in watch.takeUnreadable() { try session.report(problem) }
                 for notice in watch.takeNotices() where !library.quiet { Terminal.note(notice) }
                 switch event {
                 case .stop: stopped = true
@@ -142,6 +141,8 @@ struct Watch: ParsableCommand {
                 Terminal.error("\(error)")
                 throw ExitCode(Status.unreadable)
             }
+            // Outside the catch above: a record that cannot be written is named by the write.
+            for problem in watch.takeUnreadable() { try session.report(problem) }
         }
         hooks?.finish()
         if destination.output != nil { try session.sink.output.synchronize() }
