@@ -51,6 +51,11 @@ package final class FolderWatch {
     private var problems: [String] = []
     /// What is not a problem but should be said (a watched folder came back).
     private var notices: [String] = []
+    /// Entries that cannot be checked (a link to nothing or in a loop, a name that is not UTF-8),
+    /// each once: `takeUnreadable` hands them out to be named and recorded as failures.
+    private var unreadable: [MediaWalker.Problem] = []
+    /// The paths of those handed out so far; one removed (or renamed away) may come back.
+    private var named = Set<String>()
     /// Watch descriptor of a parent folder → the watched folders gone from it, awaited there.
     private var awaited: [Int32: (parent: String, roots: Set<String>)] = [:]
     /// Watched folders gone that cannot come back to this watch (their parent went too, or
@@ -60,6 +65,11 @@ package final class FolderWatch {
     package func takeProblems() -> [String] {
         defer { problems = [] }
         return problems
+    }
+
+    package func takeUnreadable() -> [MediaWalker.Problem] {
+        defer { unreadable = [] }
+        return unreadable
     }
 
     package func takeNotices() -> [String] {
@@ -85,7 +95,7 @@ package final class FolderWatch {
         for root in self.roots {
             var info = stat()
             guard stat(root, &info) == 0 else {
-                throw WatchError(description: "cannot watch '\(root)': \(String(cString: strerror(errno)).lowercased())")
+                throw WatchError(description: "cannot watch '\(root)': \(MediaWalker.unreachableReason(root, errno: errno))")
             }
             guard info.st_mode & S_IFMT == S_IFDIR else { throw WatchError(description: "cannot watch '\(root)': not a folder") }
             try add(folder: root)
@@ -99,6 +109,7 @@ package final class FolderWatch {
     /// Those a process holds open for writing wait for their close.
     package func existingFiles() -> (files: [String], problems: [MediaWalker.Problem]) {
         let (files, problems) = MediaWalker.files(under: roots)
+        named.formUnion(problems.map(\.path))
         return (withoutWriters(files.filter(Self.looksComplete)), problems)
     }
 
@@ -107,7 +118,7 @@ package final class FolderWatch {
     /// folder is gone for good.
     package func next(stop: Int32) throws -> Event {
         while true {
-            if !problems.isEmpty || !notices.isEmpty { return .news }
+            if !problems.isEmpty || !notices.isEmpty || !unreadable.isEmpty { return .news }
             if !lost.isEmpty && lost.isSuperset(of: roots) {
                 throw WatchError(description: "every watched folder is gone: \(roots.map { "'\($0)'" }.joined(separator: ", "))")
             }
@@ -197,7 +208,17 @@ package final class FolderWatch {
                     continue
                 }
                 guard !name.isEmpty, !name.hasPrefix(".") else { continue }
+                let gone = mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0
+                // What a walk of the folder would name is named as it arrives, in its words.
+                if let problem = MediaWalker.nameProblem(folder: folder, name: nameBytes) {
+                    if gone { named.remove(problem.path) } else { cannotRead(problem) }
+                    continue
+                }
                 let path = folder + "/" + name
+                if mask & UInt32(IN_ISDIR) == 0, mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0, let problem = MediaWalker.linkProblem(path) {
+                    cannotRead(problem)
+                    continue
+                }
                 if mask & UInt32(IN_ISDIR) != 0 {
                     if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
                         // A folder that cannot be watched is named; the watch goes on (the system's
@@ -207,12 +228,13 @@ package final class FolderWatch {
                         }
                         // A folder moved in whole (or filled before its watch was on) brings files.
                         let (files, found) = MediaWalker.files(under: [path])
-                        problems += found.map(\.description)
+                        found.forEach(cannotRead)
                         for file in files where Self.looksComplete(file) { touch(file, closed: true) }
                     }
                     continue
                 }
-                if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 {
+                if gone {
+                    named.remove(path)
                     pending[path] = nil
                     writing[path] = nil
                     heldOpen.remove(path)
@@ -287,8 +309,13 @@ package final class FolderWatch {
         }
         notices.append("watch: watched folder '\(root)' is back; watching it again")
         let (files, found) = MediaWalker.files(under: [root])
-        problems += found.map(\.description)
+        found.forEach(cannotRead)
         for file in files where Self.looksComplete(file) { touch(file, closed: true) }
+    }
+
+    /// `problem` is handed out, unless it was already.
+    private func cannotRead(_ problem: MediaWalker.Problem) {
+        if named.insert(problem.path).inserted { unreadable.append(problem) }
     }
 
     /// Drops the watches of `root` and the folders under it, and the files waiting there.

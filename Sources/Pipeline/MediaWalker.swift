@@ -63,12 +63,12 @@ package enum MediaWalker {
             // The system takes no longer path (stat, open, FFmpeg): refused with what to do,
             // never resolved into a relative path that would name the same file twice.
             guard absolute.utf8.count < Int(PATH_MAX) else {
-                ordered.append(.problem(Problem(path: path, reason: "its full path is \(absolute.utf8.count) bytes long, more than the system's limit of \(PATH_MAX); move it to a folder with a shorter path")))
+                ordered.append(.problem(Problem(path: path, reason: tooLong(absolute))))
                 continue
             }
             var info = stat()
             guard stat(absolute, &info) == 0 else {
-                ordered.append(.problem(Problem(path: path, reason: String(cString: strerror(errno)).lowercased())))
+                ordered.append(.problem(Problem(path: path, reason: unreachableReason(absolute, errno: errno))))
                 continue
             }
             guard info.st_mode & S_IFMT == S_IFDIR else {
@@ -90,7 +90,7 @@ package enum MediaWalker {
 
     private static func walk(_ folder: String, into files: inout Set<String>, problems: inout [Problem]) {
         guard let directory = opendir(folder) else {
-            problems.append(Problem(path: folder, reason: String(cString: strerror(errno)).lowercased()))
+            problems.append(Problem(path: folder, reason: unreachableReason(folder, errno: errno)))
             return
         }
         defer { closedir(directory) }
@@ -98,19 +98,19 @@ package enum MediaWalker {
         while let entry = readdir(directory) {
             // d_name is declared as 256 chars, but the record readdir returns may be shorter:
             // read the name in place, up to its terminating NUL, never the whole array.
-            let name = UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
+            let raw = UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
                 .assumingMemoryBound(to: CChar.self)
-            let bytes = Array(UnsafeRawBufferPointer(start: name, count: strlen(name)))
+            let bytes = Array(UnsafeRawBufferPointer(start: raw, count: strlen(raw)))
             guard let first = bytes.first, first != UInt8(ascii: ".") else { continue }
-            guard let name = String(validating: bytes, as: UTF8.self) else {
-                let shown = String(decoding: bytes, as: UTF8.self)
-                problems.append(Problem(path: folder + "/" + shown, reason: "the file name is not valid UTF-8"))
+            if let problem = nameProblem(folder: folder, name: bytes) {
+                problems.append(problem)
                 continue
             }
+            let name = String(decoding: bytes, as: UTF8.self)
             let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
             var own = stat()
             guard lstat(path, &own) == 0 else {
-                problems.append(Problem(path: path, reason: String(cString: strerror(errno)).lowercased()))
+                problems.append(Problem(path: path, reason: unreachableReason(path, errno: errno)))
                 continue
             }
             switch own.st_mode & S_IFMT {
@@ -119,18 +119,62 @@ package enum MediaWalker {
             case S_IFLNK:
                 // A link is followed to a file; one that leads nowhere, or somewhere that cannot
                 // be read, is named with its reason, never passed over.
-                var target = stat()
-                if stat(path, &target) == 0 {
-                    if target.st_mode & S_IFMT == S_IFREG { files.insert(path) }
-                } else if errno == ENOENT {
-                    problems.append(Problem(path: path, reason: "a symbolic link to nothing (its target does not exist)"))
-                } else {
-                    problems.append(Problem(path: path, reason: "a symbolic link whose target cannot be reached: " + String(cString: strerror(errno)).lowercased()))
+                if let problem = linkProblem(path) {
+                    problems.append(problem)
+                } else if isRegularFile(path) {
+                    files.insert(path)
                 }
             default: break  // sockets, FIFOs, devices: never media here
             }
         }
         for sub in folders { walk(sub, into: &files, problems: &problems) }
+    }
+
+    /// The problem of `path` when it is a symbolic link that cannot be followed (to nothing, in a
+    /// loop, or somewhere that cannot be read); nil for anything else. One wording wherever such
+    /// a link is met: a folder's walk, a path named, a file arriving in a watched folder.
+    package static func linkProblem(_ path: String) -> Problem? {
+        var own = stat(), target = stat()
+        guard lstat(path, &own) == 0, own.st_mode & S_IFMT == S_IFLNK, stat(path, &target) != 0 else { return nil }
+        return Problem(path: path, reason: unreachableReason(path, errno: errno))
+    }
+
+    /// The problem of a file name that is not UTF-8, shown with its bad bytes replaced: such a
+    /// name cannot be passed on (JSON, the decoder, the hook) as the name it is.
+    package static func nameProblem(folder: String, name bytes: some Collection<UInt8>) -> Problem? {
+        guard String(validating: bytes, as: UTF8.self) == nil else { return nil }
+        let shown = String(decoding: bytes, as: UTF8.self)
+        return Problem(path: (folder.hasSuffix("/") ? folder : folder + "/") + shown, reason: "the file name is not valid UTF-8")
+    }
+
+    /// Why `path` could not be looked at, `errno` being the system's reason: a broken link, a
+    /// loop, a path too long and a name given that was not UTF-8 say what they are and what to
+    /// do; other reasons are the system's own text.
+    package static func unreachableReason(_ path: String, errno code: Int32) -> String {
+        var own = stat()
+        let isLink = lstat(path, &own) == 0 && own.st_mode & S_IFMT == S_IFLNK
+        switch code {
+        case ENOENT where isLink: return "a symbolic link to nothing (its target does not exist)"
+        case ELOOP: return "a symbolic link in a loop (following it leads back to a link); point it at a file"
+        case ENAMETOOLONG where path.utf8.count >= Int(PATH_MAX): return tooLong(path)
+        case ENAMETOOLONG: return "a name in its path is longer than the file system takes; rename it"
+        case ENOENT where path.contains("\u{FFFD}"):
+            // The name as given was not UTF-8 and reached vmatch with its bad bytes replaced.
+            return "no such file or directory (the name given is not valid UTF-8; rename the file, or give its folder)"
+        default:
+            let reason = String(cString: strerror(code)).lowercased()
+            return isLink ? "a symbolic link whose target cannot be reached: " + reason : reason
+        }
+    }
+
+    /// The system takes no path of `PATH_MAX` bytes or more (stat, open, FFmpeg).
+    private static func tooLong(_ path: String) -> String {
+        "its full path is \(path.utf8.count) bytes long, more than the system's limit of \(PATH_MAX); move it to a folder with a shorter path"
+    }
+
+    private static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
     }
 
     package static func absolutePath(_ path: String) -> String {

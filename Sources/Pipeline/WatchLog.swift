@@ -104,6 +104,9 @@ package final class WatchLog {
         return fd
     }
 
+    /// The last record of `file`, if it was checked before.
+    package func record(of file: String) -> Record? { known[file] }
+
     /// How many clips the log remembers.
     package var count: Int { known.count }
 

@@ -158,6 +158,25 @@ package struct SuspectReport: Sendable, Codable {
     /// Set when the clip changed while it was checked (what changed) and was checked again: the
     /// record is of the file as it stood through the last check. Absent otherwise.
     package var changedDuringCheck: String?
+    /// Set by `watch` when the clip was checked before with other content (the same path, new
+    /// bytes): the earlier record this one replaces. Absent otherwise.
+    package var supersedes: Supersedes?
+
+    /// The earlier record of the same path that a record replaces: its digest and time.
+    package struct Supersedes: Sendable, Codable, Equatable {
+        package var sha256: String
+        package var checkedAt: String
+
+        package init(sha256: String, checkedAt: String) {
+            self.sha256 = sha256
+            self.checkedAt = checkedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case sha256
+            case checkedAt = "checked_at"
+        }
+    }
 
     /// `references`: what the library knows of each matched reference path and whether it was
     /// verified (absent: unknown, as for a clip that could not be read). References with the
@@ -226,6 +245,7 @@ package struct SuspectReport: Sendable, Codable {
         case schema, suspect, duration, matches, error, sha256, source
         case checkedAt = "checked_at", vmatchVersion = "vmatch_version", fileModified = "file_modified"
         case changedDuringCheck = "changed_during_check"
+        case supersedes
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -241,6 +261,7 @@ package struct SuspectReport: Sendable, Codable {
         try c.encode(fileModified, forKey: .fileModified)
         try c.encode(vmatchVersion, forKey: .vmatchVersion)
         try c.encodeIfPresent(changedDuringCheck, forKey: .changedDuringCheck)  // absent in the plain case
+        try c.encodeIfPresent(supersedes, forKey: .supersedes)  // likewise
     }
 
     /// One line of JSON.
@@ -261,6 +282,7 @@ package struct SuspectReport: Sendable, Codable {
         lines.append("\(suspect.terminalSafe)\(length)")
         for (label, value) in source?.lines ?? [] { lines.append("  \(label): \(value.terminalSafe)") }
         if let changedDuringCheck { lines.append("  changed during the check (\(changedDuringCheck)); checked again") }
+        if let supersedes { lines.append("  changed since its check of \(supersedes.checkedAt) (SHA-256 \(supersedes.sha256)); this record supersedes that one") }
         if let error {
             lines.append("  error: \(error.terminalSafe)")
         } else if matches.isEmpty {

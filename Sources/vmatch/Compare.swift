@@ -99,8 +99,7 @@ struct Compare: ParsableCommand {
         func emitProblems() -> Bool {
             while next < pending.endIndex, let problem = pending[next].problem {
                 next += 1
-                guard emit(SuspectReport(suspect: displayPath(problem.path), duration: nil, matches: [], error: problem.description,
-                                                  checkedAt: Date(), vmatchVersion: vmatchVersion)) else { return false }
+                guard emit(failureReport(problem)) else { return false }
             }
             return true
         }
@@ -135,6 +134,13 @@ struct Compare: ParsableCommand {
         if failed { throw ExitCode(Status.unreadable) }
         if reused { throw ExitCode(Status.reuseFound) }
     }
+}
+
+/// The record of a path that could not be checked at all (missing, a link to nothing or in a
+/// loop, a name that is not UTF-8): compare and watch write the same.
+func failureReport(_ problem: MediaWalker.Problem) -> SuspectReport {
+    SuspectReport(suspect: displayPath(problem.path), duration: nil, matches: [], error: problem.description,
+                  checkedAt: Date(), vmatchVersion: vmatchVersion)
 }
 
 /// A path under the current folder is shown relative to it, as the user would type it.

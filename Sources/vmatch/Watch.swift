@@ -95,7 +95,7 @@ struct Watch: ParsableCommand {
 
         let verifier = ReferenceVerifier()
         let (existing, problems) = watch.existingFiles()
-        for problem in problems { Terminal.error("\(problem)") }
+        for problem in problems { try session.report(problem) }
         var queue = existing
         var stopped = false
         while !stopped {
@@ -141,6 +141,8 @@ struct Watch: ParsableCommand {
                 Terminal.error("\(error)")
                 throw ExitCode(Status.unreadable)
             }
+            // Outside the catch above: a record that cannot be written is named by the write.
+            for problem in watch.takeUnreadable() { try session.report(problem) }
         }
         hooks?.finish()
         if destination.output != nil { try session.sink.output.synchronize() }
@@ -170,11 +172,13 @@ struct Watch: ParsableCommand {
 
         mutating func report(_ result: SuspectResult, before: WatchLog.Look?) throws {
             if let warning = result.sourceWarning { Terminal.note("warning: \(warning)") }
-            let report = result.report(suspect: displayPath(result.path), vmatchVersion: vmatchVersion)
+            var report = result.report(suspect: displayPath(result.path), vmatchVersion: vmatchVersion)
             for warning in report.warnings { Terminal.note("warning: \(warning)") }
-            checked += 1
-            if let error = result.error { failed += 1; Terminal.error(error) }
-            try sink.write(json ? report.jsonLine() + "\n" : (checked == 1 ? "" : "\n") + report.text(shown: displayPath) + "\n")
+            // Checked before with other bytes (re-fetched, edited): this record replaces that one.
+            if let earlier = log.record(of: result.path), result.sha256 != earlier.sha256 {
+                report.supersedes = .init(sha256: earlier.sha256, checkedAt: earlier.checkedAt)
+            }
+            try write(report)
             var page: String?
             if !result.matches.isEmpty {
                 withReuse += 1
@@ -196,6 +200,19 @@ struct Watch: ParsableCommand {
                 if let page { environment["VMATCH_REPORT"] = page }
                 hooks.enqueue(.init(label: result.path, input: report.jsonLine() + "\n", environment: environment))
             }
+        }
+
+        /// Names a path that cannot be checked at all (a link to nothing or in a loop, a name that
+        /// is not UTF-8) and writes its failure record, as compare does.
+        mutating func report(_ problem: MediaWalker.Problem) throws {
+            try write(failureReport(problem))
+        }
+
+        /// Counts `report`, names its error, and writes it (stdout or -o).
+        private mutating func write(_ report: SuspectReport) throws {
+            checked += 1
+            if let error = report.error { failed += 1; Terminal.error(error) }
+            try sink.write(json ? report.jsonLine() + "\n" : (checked == 1 ? "" : "\n") + report.text(shown: displayPath) + "\n")
         }
 
         /// DIR/NAME.html (NAME-2.html, … when taken; cut to the folder's longest file name, see

@@ -204,4 +204,64 @@ import Testing
         #expect(final.count == 5)
         #expect(Set(final) == Set(expected))
     }
+
+    /// A file whose name is not UTF-8, made through the C API (a Swift String cannot spell it):
+    /// `prefix`, the bytes FF FE, then `suffix`, in `folder`; holding `contents`.
+    static func makeNonUTF8File(in folder: URL, prefix: String, suffix: String, contents: Data) -> Bool {
+        let raw = Array((folder.path + "/" + prefix).utf8) + [0xFF, 0xFE] + Array(suffix.utf8) + [0]
+        let fd = raw.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644) } }
+        guard fd >= 0 else { return false }
+        let written = contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        return written == contents.count
+    }
+
+    /// Dangling links, link loops and names that are not UTF-8 (issue 35): in a folder or named
+    /// directly, each is named once on stderr, with what it is, and gets a failure record in -o.
+    @Test func brokenLinksLoopsAndBadNamesAreNamedOnceAndRecordedAsFailures() throws {
+        let env = try Self.indexedLibrary()
+        let dir = try Self.folder(["good.mp4": "unrelated.mp4"])
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("dangling.mp4").path, withDestinationPath: "/nonexistent/clip.mp4")
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("loop.mp4").path, withDestinationPath: "loop.mp4")
+        #expect(Self.makeNonUTF8File(in: dir, prefix: "bad-", suffix: ".mp4",
+                                     contents: try Data(contentsOf: Fixture.suspects.appendingPathComponent("unrelated.mp4"))))
+        let named = CLI.workDirectory.appendingPathComponent("named-\(UUID().uuidString)")
+        try fm.createDirectory(at: named, withIntermediateDirectories: true)
+        try fm.createSymbolicLink(atPath: named.appendingPathComponent("gone.mp4").path, withDestinationPath: "/nonexistent/clip.mp4")
+        try fm.createSymbolicLink(atPath: named.appendingPathComponent("round.mp4").path, withDestinationPath: "round.mp4")
+        let out = dir.appendingPathComponent("out.jsonl")
+        let r = try CLI.run(["compare", "--json", "-o", out.path, dir.path, named.appendingPathComponent("gone.mp4").path,
+                             named.appendingPathComponent("round.mp4").path], environment: env)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let nothing = "a symbolic link to nothing (its target does not exist)"
+        let loop = "a symbolic link in a loop (following it leads back to a link); point it at a file"
+        let expected = [("dangling.mp4", nothing), ("loop.mp4", loop), ("gone.mp4", nothing), ("round.mp4", loop),
+                        ("bad-\u{FFFD}\u{FFFD}.mp4", "the file name is not valid UTF-8")]
+        let records = WatchTests.records(try String(contentsOf: out, encoding: .utf8))
+        #expect(records.count == 6, "\(records)")
+        for (name, reason) in expected {
+            #expect(r.stderr.components(separatedBy: "\(name)': \(reason)\n").count == 2, "\(name) named once: \(r.stderr)")
+            let record = records.first { ($0["suspect"] as? String)?.hasSuffix("/" + name) == true }
+            #expect((record?["error"] as? String)?.hasSuffix("\(name)': \(reason)") == true, "\(name): \(records)")
+        }
+        #expect(r.stderr.hasSuffix("compare: 6 checked, 0 with reuse, 5 failed\n"), "\(r.stderr)")
+
+        // The name that is not UTF-8, named directly (as a shell passes it: bytes): it reaches
+        // vmatch with its bad bytes replaced, so it cannot be opened; the error says why.
+        let script = """
+            import subprocess, sys
+            vmatch, folder = sys.argv[1:3]
+            r = subprocess.run([vmatch, "compare", "--json", folder.encode() + b"/bad-\\xff\\xfe.mp4"], capture_output=True)
+            sys.stdout.buffer.write(r.stdout)
+            sys.stderr.buffer.write(r.stderr)
+            sys.exit(r.returncode)
+            """
+        let direct = try CLI.run(["-c", script, CLI.binary.path, dir.path], environment: env, executable: URL(fileURLWithPath: "/usr/bin/python3"))
+        #expect(direct.status == 2, "\(direct.stderr)")
+        let reason = "no such file or directory (the name given is not valid UTF-8; rename the file, or give its folder)"
+        #expect(direct.stderr.components(separatedBy: "bad-\u{FFFD}\u{FFFD}.mp4': \(reason)\n").count == 2, "\(direct.stderr)")
+        #expect((WatchTests.records(direct.stdout).first?["error"] as? String)?.hasSuffix(reason) == true, "\(direct.stdout)")
+    }
 }

@@ -249,4 +249,45 @@ import Testing
         let refusals = result.stderr.split(separator: "\n").filter { $0.contains("more than the system's limit of 4096; move it to a folder with a shorter path") }
         #expect(refusals.count == 2, "\(result.stderr)")
     }
+
+    /// Past 4096 bytes inside a folder walked, and as a folder to watch (issue 35): refused with
+    /// what to do, once, with a failure record, never the system's bare "file name too long".
+    @Test func aPathPastTheLimitInsideAFolderOrWatchedIsRefusedWithWhatToDo() throws {
+        try Fixture.make()
+        let base = CLI.workDirectory.appendingPathComponent("deeper-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        // Folders down to 3990 bytes, a clip inside whose full path is past 4096; then, for the
+        // watch, one more folder (past 4096 itself), entered relative to the one before.
+        let script = """
+            import os, shutil, subprocess, sys
+            base, clip, vmatch, db = sys.argv[1:5]
+            os.chdir(base)
+            while len(os.getcwd()) < 3990:
+                name = "d" * min(200, 3990 - len(os.getcwd()) - 1)
+                os.mkdir(name)
+                os.chdir(name)
+            shutil.copy(clip, "c" * 120 + ".mp4")
+            deep = os.getcwd()
+            os.chdir(base)
+            subprocess.run([vmatch, "compare", "--json", "-o", "out.jsonl", "--quiet", "--db", db, "."])
+            os.chdir(deep)
+            os.mkdir("w" * 200)
+            os.chdir("w" * 200)
+            watch = subprocess.run([vmatch, "watch", "--db", db, "."])
+            print("watch exit", watch.returncode, flush=True)
+            """
+        let db = try indexedLibrary()
+        let result = try CLI.run(["-c", script, base.path, Fixture.suspects.appendingPathComponent("unrelated.mp4").path, CLI.binary.path, db],
+                                 executable: URL(fileURLWithPath: "/usr/bin/python3"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "watch exit 2\n", "\(result.stdout.prefix(300))")
+        #expect(!result.stderr.contains("too long"), "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 2, "\(result.stderr)")
+        let what = "more than the system's limit of 4096; move it to a folder with a shorter path"
+        #expect(lines.first?.hasPrefix("error: cannot read '") == true && lines.first?.hasSuffix(".mp4': its full path is 4115 bytes long, \(what)") == true, "\(result.stderr)")
+        #expect(lines.last?.hasPrefix("error: cannot watch '") == true && lines.last?.hasSuffix("': its full path is 4191 bytes long, \(what)") == true, "\(result.stderr)")
+        let records = WatchTests.records(try String(contentsOf: base.appendingPathComponent("out.jsonl"), encoding: .utf8))
+        #expect(records.count == 1 && (records.first?["error"] as? String)?.hasSuffix("move it to a folder with a shorter path") == true, "\(records)")
+    }
 }

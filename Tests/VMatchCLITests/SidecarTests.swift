@@ -61,4 +61,35 @@ import Testing
         let warnings = r.stderr.split(separator: "\n").filter { $0.contains("clips/huge.info.json") }
         #expect(warnings.count == 1 && warnings.allSatisfy { $0.hasPrefix("warning: ") && $0.count < 300 }, "\(r.stderr.prefix(2000))")
     }
+
+    /// A sidecar that is a symbolic link (issue 35): one to a file in the clip's folder is read and
+    /// the record names the file read, not the link; one that leads out of the clip's folder
+    /// (a download that points its sidecar at someone else's file) is not read: a warning says
+    /// so, and the clip is reported without a source.
+    @Test func aSymlinkedSidecarIsReadOnlyInsideTheClipsFolderAndNamedByItsTarget() throws {
+        let (dir, env) = try Self.setUp(clip: "inside", sidecar: ["title": "Kept", "id": "x1Y2"])
+        let clips = dir.appendingPathComponent("clips")
+        let fm = FileManager.default
+        // inside.info.json is real; linked.mp4's sidecar links to it (same folder).
+        try fm.copyItem(at: Fixture.suspects.appendingPathComponent("reupload.mp4"), to: clips.appendingPathComponent("linked.mp4"))
+        try fm.createSymbolicLink(atPath: clips.appendingPathComponent("linked.info.json").path, withDestinationPath: "inside.info.json")
+        // outside.mp4's sidecar links out of the folder.
+        let elsewhere = dir.appendingPathComponent("private.json")
+        try JSONSerialization.data(withJSONObject: ["title": "Secret", "id": "s3"]).write(to: elsewhere)
+        try fm.copyItem(at: Fixture.suspects.appendingPathComponent("reupload.mp4"), to: clips.appendingPathComponent("outside.mp4"))
+        try fm.createSymbolicLink(atPath: clips.appendingPathComponent("outside.info.json").path, withDestinationPath: elsewhere.path)
+
+        let r = try CLI.run(["compare", "--json", "clips/linked.mp4", "clips/outside.mp4"], environment: env, directory: dir)
+        #expect(r.status == 1, "\(r.stderr)")
+        let records = WatchTests.records(r.stdout)
+        #expect(records.count == 2)
+        let linked = records.first { $0["suspect"] as? String == "clips/linked.mp4" }?["source"] as? [String: Any]
+        #expect(linked?["title"] as? String == "Kept")
+        #expect(linked?["sidecar"] as? String == clips.appendingPathComponent("inside.info.json").path, "\(String(describing: linked))")
+        let outside = records.first { $0["suspect"] as? String == "clips/outside.mp4" }
+        #expect(outside?["source"] is NSNull, "\(String(describing: outside?["source"]))")
+        #expect(!r.stdout.contains("Secret"))
+        let warnings = r.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings == ["warning: '\(clips.path)/outside.info.json' is a symbolic link to '\(elsewhere.path)', outside the clip's folder, and was not read; the report has no source for '\(clips.path)/outside.mp4'"], "\(r.stderr)")
+    }
 }

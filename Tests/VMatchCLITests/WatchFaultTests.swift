@@ -300,4 +300,71 @@ import Testing
         #expect(watch.process.isRunning)
         #expect(watch.terminate() == 0)
     }
+
+    /// Dangling links, link loops and names that are not UTF-8 (issue 35), there when the watch
+    /// starts or arriving while it runs: each named once on stderr, with the words compare uses,
+    /// and given a failure record in -o, as compare gives them; the watch goes on.
+    @Test func brokenLinksLoopsAndBadNamesAreNamedOnceAndRecordedAsFailures() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: watched.appendingPathComponent("before.mp4").path, withDestinationPath: "/nonexistent/clip.mp4")
+        let results = dir.appendingPathComponent("results.jsonl")
+        func records() -> [[String: Any]] { WatchTests.records((try? String(contentsOf: results, encoding: .utf8)) ?? "") }
+        let watch = try RunningWatch(["--json", "-o", "results.jsonl", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        try fm.createSymbolicLink(atPath: watched.appendingPathComponent("dangling.mp4").path, withDestinationPath: "/nonexistent/clip.mp4")
+        try fm.createSymbolicLink(atPath: watched.appendingPathComponent("loop.mp4").path, withDestinationPath: "loop.mp4")
+        #expect(BatchAndEvidenceTests.makeNonUTF8File(in: watched, prefix: "bad-", suffix: ".mp4",
+                                                      contents: try Data(contentsOf: Fixture.suspects.appendingPathComponent("unrelated.mp4"))))
+        try Self.copyClip("unrelated.mp4", to: watched.appendingPathComponent("good.mp4"))
+        #expect(watch.wait { records().count == 5 }, "\(watch.stderr)")
+        usleep(1_500_000)  // nothing more comes
+        #expect(watch.terminate() == 0)
+        let nothing = "a symbolic link to nothing (its target does not exist)"
+        let loop = "a symbolic link in a loop (following it leads back to a link); point it at a file"
+        let expected = [("before.mp4", nothing), ("dangling.mp4", nothing), ("loop.mp4", loop),
+                        ("bad-\u{FFFD}\u{FFFD}.mp4", "the file name is not valid UTF-8")]
+        let all = records()
+        #expect(all.count == 5, "\(all)")
+        for (name, reason) in expected {
+            #expect(watch.stderr.components(separatedBy: "error: cannot read '\(watched.path)/\(name)': \(reason)\n").count == 2,
+                    "\(name) named once: \(watch.stderr)")
+            let record = all.first { $0["suspect"] as? String == "downloads/" + name }
+            #expect(record?["error"] as? String == "cannot read '\(watched.path)/\(name)': \(reason)", "\(name): \(all)")
+        }
+        #expect(all.contains { $0["suspect"] as? String == "downloads/good.mp4" && $0["error"] is NSNull })
+        #expect(watch.stderr.hasSuffix("watch: stopped; 5 checked, 0 with reuse, 4 failed\n"), "\(watch.stderr)")
+    }
+
+    /// A clip checked, then replaced by other content under the same name (issue 35, item 2's
+    /// second half): checked again, and its new record says which record it supersedes (that
+    /// one's SHA-256 and time). Both records stay valid against the published schema; the first
+    /// carries no such field.
+    @Test func aClipChangedAfterItsCheckIsCheckedAgainAndItsRecordSupersedesTheOld() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let results = dir.appendingPathComponent("results.jsonl")
+        func records() -> [[String: Any]] { WatchTests.records((try? String(contentsOf: results, encoding: .utf8)) ?? "") }
+        let watch = try RunningWatch(["--json", "-o", "results.jsonl", "--settle", "0.5", "downloads"], environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        let clip = watched.appendingPathComponent("clip.mp4")
+        try Self.copyClip("unrelated.mp4", to: clip)
+        #expect(watch.wait { records().count == 1 }, "\(watch.stderr)")
+        // Re-fetched under the same name: written beside it, renamed over it.
+        let fresh = dir.appendingPathComponent("fresh.mp4")
+        try Self.copyClip("reupload.mp4", to: fresh)
+        _ = rename(fresh.path, clip.path)
+        #expect(watch.wait { records().count == 2 }, "\(watch.stderr)")
+        #expect(watch.terminate() == 0)
+        let all = records()
+        #expect(all.count == 2, "\(all)")
+        guard all.count == 2 else { return }
+        #expect(all[0]["supersedes"] == nil)
+        let supersedes = all[1]["supersedes"] as? [String: Any]
+        #expect(supersedes?["sha256"] as? String == all[0]["sha256"] as? String, "\(all[1])")
+        #expect(supersedes?["checked_at"] as? String == all[0]["checked_at"] as? String, "\(all[1])")
+        #expect(all[1]["sha256"] as? String == (try EvidenceTests.sha256(clip.path)))
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: EvidenceTests.schemaURL)) as? [String: Any])
+        let validator = SchemaValidator(root: schema)
+        for record in all { #expect(validator.errors(record).isEmpty, "\(validator.errors(record))") }
+    }
 }
