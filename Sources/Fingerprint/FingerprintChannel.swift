@@ -25,6 +25,13 @@ public protocol FingerprintChannel {
     static func unpack(_ bytes: [UInt8]) -> [Item]?
     /// How many of `bytes`, from the start, hold whole items (to read a blob a piece at a time).
     static func wholeItemsLength(_ bytes: [UInt8]) -> Int
+    /// The number the store keeps with each blob of the channel (its `format` column): raised
+    /// when what a stored blob says changes, so that `index` can tell the blobs written before.
+    static var format: Int { get }
+}
+
+extension FingerprintChannel {
+    public static var format: Int { 1 }
 }
 
 /// The picture channel of PDQ hashes: one `FrameSignature` per sampled frame.

@@ -34,6 +34,10 @@ public struct KeypointFrame: Sendable, Equatable {
 /// picture sits in the frame).
 public enum KeypointChannel: FingerprintChannel {
     public static var name: String { "keypoints" }
+    /// 2: the blob is written only when the channel was made, so an empty one means it found no
+    /// keypoints. Format 1 (before issue 29) wrote an empty blob with the channel switched off as
+    /// well; the packing is the same.
+    public static var format: Int { 2 }
     public static var medium: Medium { .picture }
     public static var items: WritableKeyPath<MediaFingerprint, [KeypointFrame]> { \.keypointFrames }
     public static func time(of item: KeypointFrame) -> Float { item.time }

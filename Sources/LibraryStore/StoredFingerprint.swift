@@ -33,6 +33,18 @@ package struct StoredBlob: Sendable, Equatable {
     }
 }
 
+/// What the store says of one blob without reading it: its format and length.
+package struct BlobSummary: Sendable, Equatable {
+    package var format: Int
+    /// Bytes.
+    package var count: Int
+
+    package init(format: Int, count: Int) {
+        self.format = format
+        self.count = count
+    }
+}
+
 /// A video and (some of) its fingerprint blobs, as stored.
 package struct StoredVideo: Sendable {
     package var video: IndexedVideo

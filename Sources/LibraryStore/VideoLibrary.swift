@@ -264,13 +264,17 @@ package final class VideoLibrary {
         return try statement.step() ? row(statement) : nil
     }
 
-    /// The channels whose full tier the store holds for video `id` (blobs kept by key; the blob
-    /// columns of rows written before schema 3 are not counted).
-    package func storedChannels(id: Int64) throws(StoreError) -> Set<String> {
-        let statement = try connection.prepare("SELECT channel FROM fingerprints WHERE video_id = ? AND tier = 'full'")
+    /// The channels whose full tier the store holds for video `id`, by name, with the format and
+    /// length of each one's blob (blobs kept by key; the blob columns of rows written before
+    /// schema 3 are not counted). The blobs themselves are not read.
+    package func storedChannels(id: Int64) throws(StoreError) -> [String: BlobSummary] {
+        let statement = try connection.prepare(
+            "SELECT channel, format, length(data) FROM fingerprints WHERE video_id = ? AND tier = 'full'")
         try statement.bind([.integer(id)])
-        var channels = Set<String>()
-        while try statement.step() { channels.insert(statement.text(0)) }
+        var channels: [String: BlobSummary] = [:]
+        while try statement.step() {
+            channels[statement.text(0)] = BlobSummary(format: Int(statement.int(1)), count: Int(statement.int(2)))
+        }
         return channels
     }
 

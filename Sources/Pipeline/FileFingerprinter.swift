@@ -42,6 +42,12 @@ package struct FingerprintOptions: Sendable {
         self.keypoints = keypoints
     }
 
+    /// The channels a fingerprint made with these options holds: every channel, less the
+    /// keypoints when they are off.
+    package var channels: [any FingerprintChannel.Type] {
+        MediaFingerprint.channels.filter { channel in keypoints || channel.name != KeypointChannel.name }
+    }
+
     /// The budget for a file of `duration` seconds.
     package func budget(forDuration duration: Double?) -> Double {
         timeBudget ?? 120 + 2 * min(max(duration ?? 0, 0), 6 * 3600)

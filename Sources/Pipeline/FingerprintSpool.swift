@@ -78,13 +78,17 @@ final class SpoolFile {
     }
 }
 
-/// A reference fingerprint on its way to the store: each channel's full and anchors tiers.
+/// A reference fingerprint on its way to the store: the full and anchors tiers of each channel
+/// made. A channel not made (the keypoints, switched off) is not stored at all: its blob, even an
+/// empty one, says it was made (see `KeypointChannel.format`).
 final class FingerprintSpool {
     private var files: [BlobKey: SpoolFile] = [:]
+    private var formats: [String: Int] = [:]
     private var anchors = Anchors.Selector()
 
-    init(directory: String) throws {
-        for channel in MediaFingerprint.channels {
+    init(directory: String, channels: [any FingerprintChannel.Type]) throws {
+        for channel in channels {
+            formats[channel.name] = channel.format
             for tier in BlobKey.Tier.allCases {
                 files[BlobKey(channel: channel.name, tier: tier)] = try SpoolFile(directory: directory)
             }
@@ -105,7 +109,7 @@ final class FingerprintSpool {
 
     func save(_ video: IndexedVideo, to library: VideoLibrary) throws {
         try library.save(video, blobs: files.sorted { $0.key.description < $1.key.description }.map {
-            BlobWrite(key: $0.key, format: FingerprintFormat.version, stream: $0.value.stream())
+            BlobWrite(key: $0.key, format: formats[$0.key.channel] ?? 1, stream: $0.value.stream())
         })
     }
 }

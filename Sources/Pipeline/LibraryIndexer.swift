@@ -95,8 +95,9 @@ package struct LibraryIndexer {
     }
 
     /// The files that need work: new, changed (size, or modification time and content digest),
-    /// indexed by another format version, or indexed before a channel this build makes existed
-    /// (they are fingerprinted again to add it). The others are counted unchanged.
+    /// indexed by another format version, or lacking a channel this run makes (indexed before the
+    /// channel existed, or with it switched off: they are fingerprinted again to add it). The
+    /// others are counted unchanged.
     private func plan(_ files: [String], _ store: VideoLibrary, _ summary: inout IndexSummary) throws -> [Work] {
         var work: [Work] = []
         for path in files {
@@ -123,11 +124,23 @@ package struct LibraryIndexer {
         return work
     }
 
-    /// Whether the store holds every channel this build makes for `video` (a row indexed before a
-    /// channel existed lacks it).
+    /// Whether the store holds every channel this run makes for `video` (a row indexed before a
+    /// channel existed, or with the keypoints switched off, lacks it). A channel made with the
+    /// keypoints off and stored since is kept when they are on.
     private func hasEveryChannel(_ video: IndexedVideo, in store: VideoLibrary) throws -> Bool {
         let stored = try store.storedChannels(id: video.id)
-        return MediaFingerprint.channels.allSatisfy { stored.contains($0.name) }
+        return options.channels.allSatisfy { channel in Self.holds(stored[channel.name], channel, for: video) }
+    }
+
+    /// Whether `blob` is `channel` as made for `video`. A file without the channel's medium has
+    /// nothing to make in it, stored or not. A blob of an older format is trusted only when it
+    /// holds something: the keypoint blobs of format 1, from before issue 29, are empty whether
+    /// the channel was off or found nothing, so a video's is made again (once: the new one says
+    /// which).
+    static func holds(_ blob: BlobSummary?, _ channel: any FingerprintChannel.Type, for video: IndexedVideo) -> Bool {
+        guard channel.medium == .picture ? video.hasVideo : video.hasAudio else { return true }
+        guard let blob else { return false }
+        return blob.count > 0 || blob.format >= channel.format
     }
 
     /// Fingerprints `work` on up to `jobs` workers; each video is saved in its own transaction
@@ -156,7 +169,7 @@ package struct LibraryIndexer {
             // stored only if nothing changed meanwhile (see FileIdentity).
             let outcome = Result { () throws -> (FileFingerprinter.Streamed, FingerprintSpool, FileIdentity, String) in
                 let before = try FileIdentity(path: item.path)
-                let spool = try FingerprintSpool(directory: spoolFolder)
+                let spool = try FingerprintSpool(directory: spoolFolder, channels: options.channels)
                 let made = try fingerprinter.fingerprint(path: item.path, deliver: spool.add)
                 let digest = try SHA256.hex(ofFileAt: item.path)
                 let after = try FileIdentity(path: item.path)

@@ -102,12 +102,13 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
 }
 
 extension StoredVideo {
-    /// The blobs `index` stores for a fingerprint made whole: each channel at both tiers.
+    /// The blobs `index` stores for a fingerprint made whole with every channel on: each channel
+    /// at both tiers.
     package static func blobs(full: MediaFingerprint) -> [BlobKey: StoredBlob] {
         var blobs: [BlobKey: StoredBlob] = [:]
         for (tier, fingerprint) in [(BlobKey.Tier.full, full), (.anchors, Anchors.of(full))] {
-            for (channel, bytes) in fingerprint.packed() {
-                blobs[BlobKey(channel: channel, tier: tier)] = StoredBlob(format: FingerprintFormat.version, bytes: bytes)
+            for channel in MediaFingerprint.channels {
+                blobs[BlobKey(channel: channel.name, tier: tier)] = StoredBlob(format: channel.format, bytes: fingerprint.pack(channel))
             }
         }
         return blobs

@@ -87,6 +87,16 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
         #expect(stored.count == 1 && stored[0].bytes("picture-hashes") == big && stored[0].bytes("sound-landmarks") == [5, 6])
     }
 
+    /// Issue 29: `index` tells an empty blob of one format from another's without reading blobs.
+    @Test func storedChannelsGiveEachFullBlobsFormatAndLength() throws {
+        let library = try VideoLibrary(path: temporaryLibraryPath())
+        let keypoints = BlobKey(channel: "keypoints", tier: .full)
+        let id = try library.save(entry("/a.mp4").video, blobs: [write(pictureFull, [1, 2, 3]), write(pictureAnchors, [1]),
+                                                                  write(keypoints, [], format: 2)])
+        #expect(try library.storedChannels(id: id) == ["picture-hashes": BlobSummary(format: 1, count: 3),
+                                                      "keypoints": BlobSummary(format: 2, count: 0)])
+    }
+
     @Test func refusesANewerSchemaWithAClearMessage() throws {
         let path = temporaryLibraryPath()
         _ = try VideoLibrary(path: path)
