@@ -1,27 +1,35 @@
 // The motion channel's value: the mean luma of a coarse grid over the active picture area of one
-// sampled frame. One sample says little; the changes between samples say what happened in the
-// picture — the camera's path, who walked by, a cut — and a copy changes where and when its
-// source changed, while another moment of the same scene does not (`Matching.MotionAgreement`).
-// Means of whole cells hold through downscaling, noise, blur and re-encoding, and a change's
-// sign through any fixed brightness or contrast curve. Stored packed, little-endian: time
-// (Float32), then each cell row by row (UInt16, in 1/256 of a luma level): 36 bytes a sample.
+// sampled frame, and the area's shape. One sample says little; the changes between samples say
+// what happened in the picture — the camera's path, who walked by, a cut — and a copy changes
+// where and when its source changed, while another moment of the same scene does not
+// (`Matching.MotionAgreement`). Means of whole cells hold through downscaling, noise, blur and
+// re-encoding, and a change's sign through any fixed brightness or contrast curve. The grid is
+// fine enough (8x8) that a part of the picture (a crop, a 9:16 cut of a 16:9 frame) can be
+// read from it as a coarser grid over that part; the shape says which parts a suspect of
+// another shape may show. Stored packed, little-endian: time (Float32), the area's display
+// aspect ratio (Float32, width / height), then each cell row by row (UInt16, in 1/256 of a
+// luma level): 136 bytes a sample.
 
 public struct MotionSample: Sendable, Equatable {
     /// Cells along each side of the grid.
-    public static let side = 4
-    public static let packedSize = 4 + 2 * 16
+    public static let side = 8
+    public static let cellCount = side * side
+    public static let packedSize = 4 + 4 + 2 * cellCount
 
     public var time: Float
+    /// The active area's width over its height as displayed (0 when unknown).
+    public var aspect: Float
     /// Mean luma of each cell, row by row from the top left, in 1/256 of a level (0…65280).
-    public var cells: SIMD16<UInt16>
+    public var cells: SIMD64<UInt16>
 
-    public init(time: Float, cells: SIMD16<UInt16>) {
+    public init(time: Float, aspect: Float = 0, cells: SIMD64<UInt16>) {
         self.time = time
+        self.aspect = aspect
         self.cells = cells
     }
 
     /// The cells in luma levels (0…255).
-    public var levels: SIMD16<Float> { SIMD16<Float>(cells) / 256 }
+    public var levels: SIMD64<Float> { SIMD64<Float>(cells) / 256 }
 
     /// The cells of the picture mirrored left to right.
     public var mirrored: MotionSample {
@@ -29,13 +37,15 @@ public struct MotionSample: Sendable, Equatable {
         for row in 0 ..< Self.side {
             for column in 0 ..< Self.side { out[row * Self.side + column] = cells[row * Self.side + Self.side - 1 - column] }
         }
-        return MotionSample(time: time, cells: out)
+        return MotionSample(time: time, aspect: aspect, cells: out)
     }
 }
 
 /// The picture channel of coarse luma grids, one per sampled frame: evidence in what changes.
+/// (Named for its grid: the 4x4 form of the first release was "picture-motion"; a library that
+/// holds only that one is fingerprinted again by the next `index`.)
 public enum MotionChannel: FingerprintChannel {
-    public static var name: String { "picture-motion" }
+    public static var name: String { "picture-motion-8x8" }
     public static var medium: Medium { .picture }
     public static var items: WritableKeyPath<MediaFingerprint, [MotionSample]> { \.motion }
     public static func time(of item: MotionSample) -> Float { item.time }
@@ -45,7 +55,8 @@ public enum MotionChannel: FingerprintChannel {
         out.reserveCapacity(items.count * MotionSample.packedSize)
         for s in items {
             appendLE(s.time.bitPattern, to: &out)
-            for i in 0 ..< 16 { appendLE(s.cells[i], to: &out) }
+            appendLE(s.aspect.bitPattern, to: &out)
+            for i in 0 ..< MotionSample.cellCount { appendLE(s.cells[i], to: &out) }
         }
         return out
     }
@@ -57,9 +68,10 @@ public enum MotionChannel: FingerprintChannel {
         bytes.withUnsafeBufferPointer { b in
             var i = 0
             while i < b.count {
-                var cells = SIMD16<UInt16>()
-                for c in 0 ..< 16 { cells[c] = readLE(b, i + 4 + 2 * c, as: UInt16.self) }
-                out.append(MotionSample(time: Float(bitPattern: readLE(b, i, as: UInt32.self)), cells: cells))
+                var cells = SIMD64<UInt16>()
+                for c in 0 ..< MotionSample.cellCount { cells[c] = readLE(b, i + 8 + 2 * c, as: UInt16.self) }
+                out.append(MotionSample(time: Float(bitPattern: readLE(b, i, as: UInt32.self)),
+                                        aspect: Float(bitPattern: readLE(b, i + 4, as: UInt32.self)), cells: cells))
                 i += MotionSample.packedSize
             }
         }

@@ -16,6 +16,12 @@
 // Noise (a still view filmed again) correlates with nothing; a change pattern that repeats all
 // along the reference (a steady pan) stands out from nothing. The mirrored picture is tried as
 // well, since a copy may be mirrored.
+//
+// The suspect's picture may show only a part of the reference's (a crop, a zoom, a 9:16 cut of
+// a 16:9 frame): the suspect's whole area, as a 4x4 grid, is then compared with a 4x4 grid over
+// that part of the reference's 8x8 one (`MotionFraming`). The map's best framing is held against
+// the best framing at every other offset, so that trying many framings does not let one that
+// fits by chance stand out.
 import Fingerprint
 
 package enum MotionAgreement {
@@ -30,53 +36,116 @@ package enum MotionAgreement {
     /// Fewest other offsets the map must stand out from, and fewest changes it is measured on.
     static let minimumOthers = 8
     static let minimumChanges = 4
+    /// Most other offsets tried (over a long reference they are spread more than `step` apart).
+    static let maximumOthers = 480
 
     /// 0…1: how far the alignment's change pattern agrees with the reference's on the map
-    /// beyond any other offset (0 when it does not, or when there is too little to tell).
+    /// beyond any other offset, through the best of `framings` (0 when it does not, when there
+    /// is too little to tell, or when it is below `atLeast`: the search stops as soon as that is
+    /// certain).
     static func uniqueness(suspect: [MotionSample], reference: [MotionSample], rate: Double, offset: Double,
-                           queryStart: Double, queryEnd: Double) -> Double {
+                           queryStart: Double, queryEnd: Double, framings: [MotionFraming] = [.whole],
+                           atLeast: Double = 0) -> Double {
         guard let first = reference.first?.time, let last = reference.last?.time, reference.count >= 2 else { return 0 }
         let times = suspect.map { Double($0.time) }.filter { $0 >= queryStart - 1e-3 && $0 + lag <= queryEnd + 1e-3 }
         guard times.count >= minimumChanges else { return 0 }
-        let referenceTrack = Track(reference)
+        let referenceTrack = Track(times: reference.map { Double($0.time) }, levels: reference.map(\.levels))
         let referenceSpan = Double(first) ... Double(last)
-        var best = 0.0
-        for track in [Track(suspect), Track(suspect.map(\.mirrored))] {
-            let changes = times.map { track.change(from: $0, over: lag) }
-            guard let onMap = correlation(changes, times, referenceTrack, referenceSpan, rate: rate, offset: offset) else { continue }
-            guard onMap > best else { continue }
-            var others = 0
-            var ceiling = 0.0
-            let reach = Double(last - first) + queryEnd - queryStart
-            var shift = -reach
-            while shift <= reach, ceiling < onMap {
-                if abs(shift) >= excluded,
-                   let c = correlation(changes, times, referenceTrack, referenceSpan, rate: rate, offset: offset + shift) {
-                    others += 1
-                    ceiling = max(ceiling, c)
-                }
-                shift += step
-            }
-            // An offset elsewhere that agrees as well ends the search: the map does not stand out.
-            guard others >= minimumOthers, ceiling < onMap else { continue }
-            best = max(best, (onMap - ceiling) / (1 - ceiling))
+        let suspectTimes = suspect.map { Double($0.time) }
+        let straight = Track(times: suspectTimes, levels: suspect.map { MotionFraming.whole.pool($0.levels) })
+        let mirrored = Track(times: suspectTimes, levels: suspect.map { MotionFraming.whole.pool($0.mirrored.levels) })
+        let suspectChanges = [straight, mirrored].map { track in times.map { centred(track.at($0 + lag) - track.at($0)) } }
+
+        // The best of every framing and mirror at an offset: on the map, and at each other
+        // offset, where it must stay below the map's (the rule for one framing, held over all
+        // of them, so that trying many does not make a chance fit stand out). Stops early once
+        // it reaches `stop`. Through the fine grid: with a = the suspect's changes about their
+        // mean over the span, P a framing's centred weights and y the reference's changes on
+        // the 8x8 grid, Σ a·P(y − ȳ) = Σ (Pᵀa)·y and Σ |P(y − ȳ)|² = Σ (y − ȳ)ᵀ PᵀP (y − ȳ).
+        let centredSuspect = suspectChanges.map { changes in
+            let mean = changes.reduce(SIMD16<Float>(), +) / Float(changes.count)
+            return changes.map { $0 - mean }
         }
-        return min(1, max(0, best))
+        let suspectEnergy = centredSuspect.map { $0.reduce(Float(0)) { $0 + ($1 * $1).sum() } }
+        // A few framings (the whole picture) are cheaper read from the reference's samples pooled once.
+        let fewFramings = framings.count <= 4
+        let pooledReference = fewFramings ? framings.map { framing in
+            Track(times: referenceTrack.times, levels: referenceTrack.levels.map(framing.pool))
+        } : []
+        let backProjected = fewFramings ? [] : framings.map { framing in
+            centredSuspect.map { changes in
+                changes.map { a in (0 ..< 16).reduce(SIMD64<Float>()) { $0 + a[$1] * framing.centredWeights[$1] } }
+            }
+        }
+        func bestOfFew(at offset: Double, stop: Double) -> Double? {
+            var top = -1.0
+            for track in pooledReference {
+                var theirs: [SIMD16<Float>] = []
+                theirs.reserveCapacity(times.count)
+                for t in times {
+                    let a = rate * t + offset, b = rate * (t + lag) + offset
+                    guard referenceSpan.contains(a), referenceSpan.contains(b) else { return nil }
+                    theirs.append(centred(track.at(b) - track.at(a)))
+                }
+                for changes in suspectChanges {
+                    top = max(top, pearson(changes, theirs))
+                    if top >= stop { return top }
+                }
+            }
+            return top
+        }
+        func best(at offset: Double, stop: Double) -> Double? {
+            if fewFramings { return bestOfFew(at: offset, stop: stop) }
+            var mapped: [SIMD64<Float>] = []
+            mapped.reserveCapacity(times.count)
+            for t in times {
+                let a = rate * t + offset, b = rate * (t + lag) + offset
+                guard referenceSpan.contains(a), referenceSpan.contains(b) else { return nil }
+                mapped.append(referenceTrack.at(b) - referenceTrack.at(a))
+            }
+            let mean = mapped.reduce(SIMD64<Float>(), +) / Float(mapped.count)
+            var scatter = [SIMD64<Float>](repeating: SIMD64<Float>(), count: 64)
+            for y in mapped {
+                let d = y - mean
+                for r in 0 ..< 64 { scatter[r] += d[r] * d }
+            }
+            var top = -1.0
+            for (f, framing) in framings.enumerated() {
+                var energy: Float = 0
+                for r in 0 ..< 64 { energy += (framing.gram[r] * scatter[r]).sum() }
+                guard energy > 0 else { continue }
+                for m in 0 ..< 2 where suspectEnergy[m] > 0 {
+                    var product: Float = 0
+                    for i in mapped.indices { product += (backProjected[f][m][i] * mapped[i]).sum() }
+                    top = max(top, Double(product / (suspectEnergy[m] * energy).squareRoot()))
+                    if top >= stop { return top }
+                }
+            }
+            return top
+        }
+        guard let onMap = best(at: offset, stop: 1), onMap > atLeast, onMap > 0 else { return 0 }
+        // The agreement is (onMap − ceiling) / (1 − ceiling): below `atLeast` once the ceiling passes this.
+        let highestCeiling = (onMap - atLeast) / (1 - atLeast)
+        let reach = Double(last - first) + queryEnd - queryStart
+        // Every other offset a step apart, or, over a long reference, as many spread evenly.
+        let step = max(Self.step, 2 * reach / Double(maximumOthers))
+        var others = 0
+        var ceiling = 0.0
+        var shift = -reach
+        while shift <= reach, ceiling < highestCeiling {
+            if abs(shift) >= excluded, let c = best(at: offset + shift, stop: highestCeiling) {
+                others += 1
+                ceiling = max(ceiling, c)
+            }
+            shift += step
+        }
+        // An offset elsewhere that agrees as well: the map does not stand out.
+        guard others >= minimumOthers, ceiling < highestCeiling else { return 0 }
+        return min(1, max(0, (onMap - ceiling) / (1 - ceiling)))
     }
 
-    /// Correlation of the suspect's changes with the reference's through the map, or nil when
-    /// the map leaves the reference.
-    private static func correlation(_ changes: [SIMD16<Float>], _ times: [Double], _ reference: Track,
-                                    _ span: ClosedRange<Double>, rate: Double, offset: Double) -> Double? {
-        var theirs: [SIMD16<Float>] = []
-        theirs.reserveCapacity(times.count)
-        for t in times {
-            let a = rate * t + offset, b = rate * (t + lag) + offset
-            guard span.contains(a), span.contains(b) else { return nil }
-            theirs.append(reference.change(from: a, to: b))
-        }
-        return pearson(changes, theirs)
-    }
+    /// A change less its mean over the cells.
+    private static func centred(_ d: SIMD16<Float>) -> SIMD16<Float> { d - d.sum() / 16 }
 
     /// Pooled correlation of two series of change vectors, each cell taken about its own mean.
     static func pearson(_ x: [SIMD16<Float>], _ y: [SIMD16<Float>]) -> Double {
@@ -92,16 +161,11 @@ package enum MotionAgreement {
     }
 
     /// Samples in time order, read between samples by linear interpolation.
-    struct Track {
+    struct Track<Levels: SIMD> where Levels.Scalar == Float {
         let times: [Double]
-        let levels: [SIMD16<Float>]
+        let levels: [Levels]
 
-        init(_ samples: [MotionSample]) {
-            times = samples.map { Double($0.time) }
-            levels = samples.map(\.levels)
-        }
-
-        func at(_ t: Double) -> SIMD16<Float> {
+        func at(_ t: Double) -> Levels {
             var low = 0, high = times.count - 1
             if t <= times[low] { return levels[low] }
             if t >= times[high] { return levels[high] }
@@ -112,13 +176,5 @@ package enum MotionAgreement {
             let w = Float((t - times[low]) / max(1e-9, times[high] - times[low]))
             return levels[low] * (1 - w) + levels[high] * w
         }
-
-        /// The grid at `b` less the grid at `a`, less its mean over the cells.
-        func change(from a: Double, to b: Double) -> SIMD16<Float> {
-            let d = at(b) - at(a)
-            return d - d.sum() / 16
-        }
-
-        func change(from t: Double, over lag: Double) -> SIMD16<Float> { change(from: t, to: t + lag) }
     }
 }

@@ -120,9 +120,13 @@ package final class FileFingerprinter {
         var audioSeconds = 0.0
         recipe.reset()
         let audio = AudioFingerprinter(role: options.role)
+        // The analysis image squeezes the upright frame into its own shape; a pixel of it is
+        // displayed this much wider than high.
+        let upright = decoder.info.video.map { (width: Double($0.width), height: Double($0.height)) }
         try decoder.decode(video: { frame in
+            let pixelAspect = upright.map { frame.width > 0 && frame.height > 0 && $0.height > 0 ? ($0.width / Double(frame.width)) / ($0.height / Double(frame.height)) : 1 } ?? 1
             let (signature, motion) = frame.pixels.withUnsafeBufferPointer {
-                self.recipe.sample(luma: $0, width: frame.width, height: frame.height, time: frame.time)
+                self.recipe.sample(luma: $0, width: frame.width, height: frame.height, pixelAspect: pixelAspect, time: frame.time)
             }
             motionBatch.append(motion)
             lastFrameTime = signature.time

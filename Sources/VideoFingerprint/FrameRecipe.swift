@@ -41,12 +41,12 @@ public final class FrameRecipe {
     }
 
     /// The signature and the motion sample (`MotionGrid`, over the same active area) of the next
-    /// frame of the file.
-    public func sample(luma: UnsafeBufferPointer<UInt8>, width w: Int, height h: Int, time: Double)
+    /// frame of the file; `pixelAspect` as `MotionGrid` takes it.
+    public func sample(luma: UnsafeBufferPointer<UInt8>, width w: Int, height h: Int, pixelAspect: Double = 1, time: Double)
         -> (signature: FrameSignature, motion: MotionSample) {
         defer { frameCount += 1 }
         let area = tracker.update(detector.detect(luma: luma, width: w, height: h))
-        let motion = MotionGrid.sample(luma: luma, width: w, height: h, area: area, time: time)
+        let motion = MotionGrid.sample(luma: luma, width: w, height: h, area: area, pixelAspect: pixelAspect, time: time)
         let main = hasher.hash(luma: luma, width: w, height: h, area: area)
         var hashes = [main.hash]
         switch role {

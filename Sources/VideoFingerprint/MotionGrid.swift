@@ -1,18 +1,21 @@
 // MotionGrid: the motion channel's sample of one frame (`MotionSample`): the mean luma of each
-// cell of a 4x4 grid over the active picture area. Input shape: a row-major 8-bit luma plane
-// of width x height and the area (inside it); cells split the area as evenly as whole pixels
-// allow.
+// cell of an 8x8 grid over the active picture area, and the area's display shape. Input shape:
+// a row-major 8-bit luma plane of width x height and the area (inside it); cells split the area
+// as evenly as whole pixels allow. `pixelAspect` is how wide one pixel of the plane is displayed
+// relative to its height (the plane may be a squeezed analysis image of the frame).
 import Fingerprint
 
 public enum MotionGrid {
-    public static func sample(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, area: PixelRect, time: Double) -> MotionSample {
+    public static func sample(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, area: PixelRect,
+                              pixelAspect: Double = 1, time: Double) -> MotionSample {
         let n = MotionSample.side
-        var cells = SIMD16<UInt16>()
-        guard area.isInside(width: width, height: height) else { return MotionSample(time: Float(time), cells: cells) }
+        var cells = SIMD64<UInt16>()
+        guard area.isInside(width: width, height: height), area.height > 0 else { return MotionSample(time: Float(time), cells: cells) }
+        let aspect = Float(Double(area.width) * pixelAspect / Double(area.height))
         // Cell edges, as even as whole pixels allow; sums in a fixed-size vector (no allocation per frame).
         func column(_ i: Int) -> Int { area.x + area.width * i / n }
         func row(_ i: Int) -> Int { area.y + area.height * i / n }
-        var sums = SIMD16<Int>()
+        var sums = SIMD64<Int>()
         for cellRow in 0 ..< n {
             for y in row(cellRow) ..< row(cellRow + 1) {
                 let line = y * width
@@ -30,6 +33,6 @@ public enum MotionGrid {
                 cells[r * n + c] = UInt16(clamping: (sums[r * n + c] * 256 + pixels / 2) / pixels)
             }
         }
-        return MotionSample(time: Float(time), cells: cells)
+        return MotionSample(time: Float(time), aspect: aspect, cells: cells)
     }
 }

@@ -104,21 +104,24 @@ import TestSupport
     @Test func samplesSurviveThePackedFormExactly() throws {
         var g = SeededGenerator(seed: 11)
         let samples = (0 ..< 7).map { i in
-            MotionSample(time: Float(i) * 0.25 + 0.05, cells: SIMD16<UInt16>((0 ..< 16).map { _ in UInt16.random(in: 0 ... 65280, using: &g) }))
+            MotionSample(time: Float(i) * 0.25 + 0.05, aspect: Float(i) * 0.3,
+                         cells: SIMD64<UInt16>((0 ..< 64).map { _ in UInt16.random(in: 0 ... 65280, using: &g) }))
         }
         let packed = MotionChannel.pack(samples)
-        #expect(packed.count == 36 * samples.count)
+        #expect(packed.count == 136 * samples.count)
         #expect(MotionChannel.unpack(packed) == samples)
         #expect(MotionChannel.unpack(Array(packed.dropLast())) == nil)
-        #expect(MotionChannel.wholeItemsLength(Array(packed.dropLast())) == 36 * (samples.count - 1))
+        #expect(MotionChannel.wholeItemsLength(Array(packed.dropLast())) == 136 * (samples.count - 1))
         // Through the fingerprint, by the channel's name.
         let fingerprint = try #require(MediaFingerprint(packed: MediaFingerprint(motion: samples).packed()))
         #expect(fingerprint.motion == samples)
     }
 
     @Test func theMirroredGridReversesEachRow() {
-        let s = MotionSample(time: 1, cells: SIMD16<UInt16>((0 ..< 16).map { UInt16($0) }))
-        #expect(s.mirrored.cells == SIMD16<UInt16>([3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12]))
+        let s = MotionSample(time: 1, aspect: 1.5, cells: SIMD64<UInt16>((0 ..< 64).map { UInt16($0) }))
+        let reversedRows: [UInt16] = (0 ..< 64).map { (i: Int) -> UInt16 in UInt16(i / 8 * 8 + 7 - i % 8) }
+        #expect(s.mirrored.cells == SIMD64<UInt16>(reversedRows))
+        #expect(s.mirrored.aspect == 1.5)
         #expect(s.mirrored.mirrored == s)
     }
 }

@@ -16,31 +16,67 @@ import TestSupport
         var waves: [[(amplitude: Float, period: Float, phase: Float)]]
         init(seed: UInt64) {
             var g = SeededGenerator(seed: seed)
-            waves = (0 ..< 16).map { _ in
+            waves = (0 ..< 64).map { _ in
                 (0 ..< 3).map { _ in (Float.random(in: 1 ... 4, using: &g), Float.random(in: 3 ... 20, using: &g), Float.random(in: 0 ... 6.28, using: &g)) }
             }
         }
-        func levels(at t: Float) -> SIMD16<Float> {
-            var out = SIMD16<Float>(repeating: 100)
-            for c in 0 ..< 16 { for w in waves[c] { out[c] += w.amplitude * sin(2 * .pi * t / w.period + w.phase) } }
+        func levels(at t: Float) -> SIMD64<Float> {
+            var out = SIMD64<Float>(repeating: 100)
+            for c in 0 ..< 64 { for w in waves[c] { out[c] += w.amplitude * sin(2 * .pi * t / w.period + w.phase) } }
             return out
         }
     }
 
-    func samples(_ levels: (Float) -> SIMD16<Float>, from start: Float, seconds: Float, phase: Float = 0,
-                 noise sd: Float = 0, seed: UInt64 = 1) -> [MotionSample] {
-        var g = SeededGenerator(seed: seed)
-        return stride(from: phase, to: seconds, by: 0.25).map { t in
-            var l = levels(start + t)
-            for c in 0 ..< 16 { l[c] += noise(&g, sd) }
-            let cells = SIMD16<UInt16>((l * 256).rounded(.toNearestOrEven).clamped(lowerBound: .zero, upperBound: .init(repeating: 65280)))
-            return MotionSample(time: t, cells: cells)
+    /// A picture whose light varies smoothly across it and in time (travelling waves of 0.5–2
+    /// cycles across the frame, periods 3–20 s); `levels` gives the 8x8 grid over the part
+    /// (x0, y0)–(x1, y1) of it, each cell's mean taken from 4 x 4 points in it.
+    struct Field {
+        var waves: [(amplitude: Float, fx: Float, fy: Float, period: Float, phase: Float)]
+        init(seed: UInt64) {
+            var g = SeededGenerator(seed: seed)
+            waves = (0 ..< 8).map { _ in
+                (Float.random(in: 4 ... 10, using: &g), Float.random(in: -2 ... 2, using: &g), Float.random(in: -2 ... 2, using: &g),
+                 Float.random(in: 3 ... 20, using: &g), Float.random(in: 0 ... 6.28, using: &g))
+            }
+        }
+        func value(_ x: Float, _ y: Float, _ t: Float) -> Float {
+            waves.reduce(100) { $0 + $1.amplitude * sin(2 * .pi * ($1.fx * x + $1.fy * y + t / $1.period) + $1.phase) }
+        }
+        func levels(at t: Float, part: (Float, Float, Float, Float) = (0, 0, 1, 1)) -> SIMD64<Float> {
+            var out = SIMD64<Float>()
+            let (x0, y0, x1, y1) = part
+            for r in 0 ..< 8 {
+                for c in 0 ..< 8 {
+                    var sum: Float = 0
+                    for i in 0 ..< 4 {
+                        for j in 0 ..< 4 {
+                            let x = x0 + (x1 - x0) * (Float(c) + (Float(j) + 0.5) / 4) / 8
+                            let y = y0 + (y1 - y0) * (Float(r) + (Float(i) + 0.5) / 4) / 8
+                            sum += value(x, y, t)
+                        }
+                    }
+                    out[r * 8 + c] = sum / 16
+                }
+            }
+            return out
         }
     }
 
-    func agreement(_ suspect: [MotionSample], _ reference: [MotionSample], offset: Double, rate: Double = 1) -> Double {
+    func samples(_ levels: (Float) -> SIMD64<Float>, from start: Float, seconds: Float, phase: Float = 0,
+                 noise sd: Float = 0, seed: UInt64 = 1, aspect: Float = 16.0 / 9) -> [MotionSample] {
+        var g = SeededGenerator(seed: seed)
+        return stride(from: phase, to: seconds, by: 0.25).map { t in
+            var l = levels(start + t)
+            for c in 0 ..< 64 { l[c] += noise(&g, sd) }
+            let cells = SIMD64<UInt16>((l * 256).rounded(.toNearestOrEven).clamped(lowerBound: .zero, upperBound: .init(repeating: 65280)))
+            return MotionSample(time: t, aspect: aspect, cells: cells)
+        }
+    }
+
+    func agreement(_ suspect: [MotionSample], _ reference: [MotionSample], offset: Double, rate: Double = 1,
+                   framings: [MotionFraming] = [.whole]) -> Double {
         MotionAgreement.uniqueness(suspect: suspect, reference: reference, rate: rate, offset: offset,
-                                   queryStart: Double(suspect.first!.time), queryEnd: Double(suspect.last!.time))
+                                   queryStart: Double(suspect.first!.time), queryEnd: Double(suspect.last!.time), framings: framings)
     }
 
     @Test func aCopyOfAMovingPictureAgreesOnItsOffsetOnly() {
@@ -58,7 +94,7 @@ import TestSupport
     }
 
     @Test func aStillSceneFilmedAgainAgreesWithNothing() {
-        let still = SIMD16<Float>((0 ..< 16).map { Float(60 + 7 * $0) })
+        let still = SIMD64<Float>((0 ..< 64).map { Float(60 + 2 * $0) })
         let reference = samples({ _ in still }, from: 0, seconds: 60, noise: 0.4, seed: 2)
         let again = samples({ _ in still * 1.1 }, from: 20, seconds: 12, noise: 0.4, seed: 7)
         #expect(agreement(again, reference, offset: 20) < 0.35)
@@ -72,9 +108,9 @@ import TestSupport
 
     @Test func aSteadyDriftStandsOutFromNothing() {
         // Every cell brightening at its own constant rate: every offset sees the same changes.
-        let rates = SIMD16<Float>((0 ..< 16).map { Float($0 % 5) - 2 })
-        let reference = samples({ SIMD16<Float>(repeating: 100) + rates * $0 * 0.5 }, from: 0, seconds: 60, noise: 0.2, seed: 4)
-        let copy = samples({ SIMD16<Float>(repeating: 100) + rates * $0 * 0.5 }, from: 20, seconds: 12, noise: 0.2, seed: 5)
+        let rates = SIMD64<Float>((0 ..< 64).map { Float($0 % 5) - 2 })
+        let reference = samples({ SIMD64<Float>(repeating: 100) + rates * $0 * 0.5 }, from: 0, seconds: 60, noise: 0.2, seed: 4)
+        let copy = samples({ SIMD64<Float>(repeating: 100) + rates * $0 * 0.5 }, from: 20, seconds: 12, noise: 0.2, seed: 5)
         #expect(agreement(copy, reference, offset: 20) < 0.35)
     }
 
@@ -88,5 +124,62 @@ import TestSupport
         let excerpt = samples(scene.levels, from: 20, seconds: 12)
         #expect(agreement(excerpt, short.map { MotionSample(time: $0.time + 18, cells: $0.cells) }, offset: 20) == 0)
         #expect(agreement(excerpt, reference, offset: 20) > 0.5)
+    }
+
+    @Test func aCropIsFoundThroughThePartOfTheReferenceItShows() {
+        let field = Field(seed: 5)
+        let reference = samples({ field.levels(at: $0) }, from: 0, seconds: 60)
+        // 12 s from 20 s of the part (0.3, 0.1)–(0.9, 0.7) of the picture, scaled up to the whole
+        // frame (its shape kept), with noise.
+        let crop = samples({ field.levels(at: $0, part: (0.3, 0.1, 0.9, 0.7)) }, from: 20, seconds: 12, noise: 0.3, seed: 8)
+        let parts = [MotionFraming.whole] + MotionFraming.parts(suspectAspect: 16.0 / 9, referenceAspect: 16.0 / 9)
+        let whole = agreement(crop, reference, offset: 20)
+        let throughParts = agreement(crop, reference, offset: 20, framings: parts)
+        #expect(throughParts > 0.5, "\(throughParts)")
+        #expect(throughParts > whole + 0.1, "whole \(whole), parts \(throughParts)")
+        // Anywhere else, and from another picture, the parts agree with nothing.
+        #expect(agreement(crop, reference, offset: 32, framings: parts) < 0.35)
+        let other = samples({ Field(seed: 6).levels(at: $0, part: (0.3, 0.1, 0.9, 0.7)) }, from: 20, seconds: 12, noise: 0.3, seed: 8)
+        #expect(agreement(other, reference, offset: 20, framings: parts) < 0.35)
+    }
+}
+
+@Suite struct MotionFramingTests {
+    @Test func theWholeFramingAveragesEachTwoByTwoBlock() {
+        let v = SIMD64<Float>((0 ..< 64).map { Float($0 * $0 % 17) })
+        let pooled = MotionFraming.whole.pool(v)
+        for r in 0 ..< 4 {
+            for c in 0 ..< 4 {
+                let block = [v[(2 * r) * 8 + 2 * c], v[(2 * r) * 8 + 2 * c + 1], v[(2 * r + 1) * 8 + 2 * c], v[(2 * r + 1) * 8 + 2 * c + 1]]
+                #expect(abs(pooled[r * 4 + c] - block.reduce(0, +) / 4) < 1e-4)
+            }
+        }
+    }
+
+    @Test func aPartReadsTheGridCellsItCoversByArea() {
+        // The part (0.25, 0.5)–(0.75, 1): each of its cells is one grid cell.
+        let v = SIMD64<Float>((0 ..< 64).map { Float($0) })
+        let pooled = MotionFraming(x0: 0.25, y0: 0.5, x1: 0.75, y1: 1).pool(v)
+        for r in 0 ..< 4 { for c in 0 ..< 4 { #expect(abs(pooled[r * 4 + c] - v[(4 + r) * 8 + 2 + c]) < 1e-4) } }
+        // Half a grid cell to the right: each cell half of one grid cell, half of the next.
+        let shifted = MotionFraming(x0: 0.3125, y0: 0.5, x1: 0.8125, y1: 1).pool(v)
+        for r in 0 ..< 4 { for c in 0 ..< 4 { #expect(abs(shifted[r * 4 + c] - (v[(4 + r) * 8 + 2 + c] + 0.5)) < 1e-4) } }
+    }
+
+    @Test func thePartsTriedHaveTheSuspectsShapeInsideTheReference() {
+        let same = MotionFraming.parts(suspectAspect: 16.0 / 9, referenceAspect: 16.0 / 9)
+        #expect(!same.contains(.whole))
+        // Sides 0.84, 0.71, 0.59, 0.5, 0.42 (a sixth of the area at least), placed a grid cell apart at most.
+        #expect(same.count == 9 + 16 + 25 + 25 + 36)
+        let tall = MotionFraming.parts(suspectAspect: 9.0 / 16, referenceAspect: 16.0 / 9)
+        for f in same + tall {
+            #expect(f.x0 >= -1e-9 && f.y0 >= -1e-9 && f.x1 <= 1 + 1e-9 && f.y1 <= 1 + 1e-9)
+            #expect((f.x1 - f.x0) * (f.y1 - f.y0) >= 1.0 / 6 - 1e-9)
+        }
+        // A 9:16 cut of a 16:9 picture: full-height bands 0.316 wide across it, then smaller.
+        #expect(tall.contains { abs($0.x1 - $0.x0 - 81.0 / 256) < 1e-6 && $0.y0 == 0 && $0.y1 == 1 })
+        for f in tall { #expect(abs((f.x1 - f.x0) / (f.y1 - f.y0) - 81.0 / 256) < 1e-6) }
+        // Without a shape, none.
+        #expect(MotionFraming.parts(suspectAspect: 0, referenceAspect: 16.0 / 9).isEmpty)
     }
 }
