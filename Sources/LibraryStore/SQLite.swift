@@ -7,17 +7,38 @@ extension String {
     fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
-package struct StoreError: Error, Sendable, CustomStringConvertible {
+/// A library that cannot be used, as GRDB's `DatabaseError` keeps one: our context (the file), the
+/// text for people, and, when SQLite refused something, its result code and the statement it
+/// refused. `description` is what people read and names no SQL; `debugDescription` adds the code
+/// and the statement, for diagnostics.
+package struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     package let path: String
     package let reason: String
+    /// SQLite's result code (as the failing call returned it); nil for a refusal of our own (not
+    /// a library, a newer schema).
+    package let resultCode: Int32?
+    /// The SQL that failed; nil when no statement did (opening the file, blob I/O, our checks).
+    package let statement: String?
 
-    package init(path: String, reason: String) {
+    package init(path: String, reason: String, resultCode: Int32? = nil, statement: String? = nil) {
         self.path = path
         self.reason = reason
+        self.resultCode = resultCode
+        self.statement = statement
     }
+
+    /// The primary result code (`SQLITE_BUSY`, `SQLITE_CONSTRAINT`, …) of an extended one.
+    package var primaryResultCode: Int32? { resultCode.map { $0 & 0xFF } }
 
     package var description: String {
         "cannot use library '\(path)': \(reason)"
+    }
+
+    package var debugDescription: String {
+        var text = description
+        if let resultCode { text += " [SQLite code \(resultCode)]" }
+        if let statement { text += " [statement: \(statement)]" }
+        return text
     }
 }
 
@@ -42,7 +63,7 @@ final class Connection {
         guard code == SQLITE_OK, let handle else {
             let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_close_v2(handle)
-            throw StoreError(path: path, reason: reason)
+            throw StoreError(path: path, reason: reason, resultCode: code)
         }
         pointer = handle
         self.path = path
@@ -74,8 +95,10 @@ final class Connection {
     /// Whether a transaction is open on this connection.
     var inTransaction: Bool { sqlite3_get_autocommit(pointer) == 0 }
 
-    func error(_ code: Int32) -> StoreError {
-        StoreError(path: path, reason: String(cString: sqlite3_errmsg(pointer)) + " (code \(code))")
+    /// SQLite's message for what just failed with `code`, and the statement that failed, if one did.
+    func error(_ code: Int32, statement: String? = nil) -> StoreError {
+        StoreError(path: path, reason: String(cString: sqlite3_errmsg(pointer)) + " (code \(code))",
+                   resultCode: code, statement: statement)
     }
 
     func execute(_ sql: String) throws(StoreError) {
@@ -84,7 +107,7 @@ final class Connection {
         if code != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? "error \(code)"
             sqlite3_free(message)
-            throw StoreError(path: path, reason: text)
+            throw StoreError(path: path, reason: text, resultCode: code, statement: sql)
         }
     }
 
@@ -103,7 +126,7 @@ final class Connection {
             let text = message.map { String(cString: $0) } ?? "error \(code)"
             sqlite3_free(message)
             guard code & 0xFF == SQLITE_BUSY, !inTransaction, Date() < deadline else {
-                throw StoreError(path: path, reason: text)
+                throw StoreError(path: path, reason: text, resultCode: code, statement: sql)
             }
             usleep(useconds_t.random(in: 2_000 ... 20_000))
         }
@@ -192,13 +215,16 @@ final class BlobReader {
 final class Statement {
     private let pointer: OpaquePointer
     private let connection: Connection
+    /// The SQL, for the errors it raises.
+    let sql: String
 
     init(connection: Connection, sql: String) throws(StoreError) {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v2(connection.pointer, sql, -1, &statement, nil)
-        guard code == SQLITE_OK, let statement else { throw connection.error(code) }
+        guard code == SQLITE_OK, let statement else { throw connection.error(code, statement: sql) }
         pointer = statement
         self.connection = connection
+        self.sql = sql
     }
 
     deinit { sqlite3_finalize(pointer) }
@@ -231,7 +257,7 @@ final class Statement {
             case .zeroBlob(let count): code = sqlite3_bind_zeroblob64(pointer, index, sqlite3_uint64(count))
             case .null: code = sqlite3_bind_null(pointer, index)
             }
-            if code != SQLITE_OK { throw connection.error(code) }
+            if code != SQLITE_OK { throw connection.error(code, statement: sql) }
         }
     }
 
@@ -240,7 +266,7 @@ final class Statement {
         let code = sqlite3_step(pointer)
         if code == SQLITE_ROW { return true }
         if code == SQLITE_DONE { return false }
-        throw connection.error(code)
+        throw connection.error(code, statement: sql)
     }
 
     func run(_ values: [Value] = []) throws(StoreError) {

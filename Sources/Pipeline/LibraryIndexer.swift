@@ -14,13 +14,13 @@ package struct IndexSummary: Sendable {
     package var removed: [String] = []
     /// Files that are not audio or video at all (skipped silently, counted).
     package var notMedia: [String] = []
-    /// Media that could not be read (and paths named that yielded nothing), each with a one-line
-    /// message that names it.
-    package var failed: [(path: String, reason: String)] = []
-    /// Files not started because the run stopped early (the disk full, the library unwritable),
-    /// and why it stopped.
+    /// Media that could not be read (and paths named that yielded nothing), each with its kind
+    /// and a one-line message that names it.
+    package var failed: [IndexFailure] = []
+    /// Files not started because the run stopped early, and the failure that stopped it (the
+    /// disk full, the library unwritable: `IndexFailure.stopsTheRun`).
     package var notStarted: [String] = []
-    package var stopReason: String?
+    package var stoppedBy: IndexFailure?
 }
 
 package enum IndexEvent: Sendable {
@@ -43,12 +43,12 @@ package struct LibraryIndexer {
         let store = library.store
         var summary = IndexSummary()
         let (files, problems) = MediaWalker.files(under: paths)
-        for p in problems { summary.failed.append((p.path, p.description)) }
+        for p in problems { summary.failed.append(IndexFailure(.unreadable, path: p.path, message: p.description)) }
         summary.removed = try prune(store, named: paths, onDisk: Set(files))
         let work = try plan(files, store, &summary)
         progress(.started(total: work.count))
         summary = fingerprint(work, into: store, summary: summary, progress: progress)
-        if summary.stopReason == nil { Self.checkEveryPathYielded(paths, &summary) }
+        if summary.stoppedBy == nil { Self.checkEveryPathYielded(paths, &summary) }
         return summary
     }
 
@@ -65,7 +65,7 @@ package struct LibraryIndexer {
             let reason = summary.notMedia.contains(absolute) ? "not audio or video"
                 : skipped > 0 ? "the folder holds no media files (\(skipped) not audio or video)"
                 : "the folder holds no files"
-            summary.failed.append((path, "cannot index '\(path)': \(reason)"))
+            summary.failed.append(IndexFailure(.nothingToIndex, path: path, message: "cannot index '\(path)': \(reason)"))
         }
     }
 
@@ -102,7 +102,8 @@ package struct LibraryIndexer {
         var work: [Work] = []
         for path in files {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
-                summary.failed.append((path, "cannot read '\(path)': its size and modification time cannot be read"))
+                summary.failed.append(IndexFailure(.unreadable, path: path,
+                                                   message: "cannot read '\(path)': its size and modification time cannot be read"))
                 continue
             }
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
@@ -160,7 +161,7 @@ package struct LibraryIndexer {
         FingerprintWorkers.run(count: work.count, jobs: jobs, options: options) { i, fingerprinter in
             let item = work[i]
             let go = shared.withLock { state -> Bool in
-                guard state.summary.stopReason == nil else { return false }
+                guard state.summary.stoppedBy == nil else { return false }
                 state.started.insert(i)
                 return true
             }
@@ -190,30 +191,40 @@ package struct LibraryIndexer {
                         try spool.save(video, to: store)
                         state.summary.indexed.append(item.path)
                     } catch {
-                        state.summary.failed.append((item.path, "\(error)"))
-                        state.summary.stopReason = state.summary.stopReason ?? "\(error)"
+                        state.summary.fail(IndexFailure(.storeWriteFailed, path: item.path, message: "\(error)"))
                     }
-                case .failure(let error as SpoolError) where error.isDiskFull:
-                    state.summary.failed.append((item.path, "\(error)"))
-                    state.summary.stopReason = state.summary.stopReason ?? "the disk is full (\(error))"
                 case .failure(let error):
-                    let ext = (item.path as NSString).pathExtension.lowercased()
-                    if let media = error as? MediaError,
-                       media.kind == .notMedia || (media.kind == .open && (MediaWalker.nonMediaExtensions.contains(ext) || ext.isEmpty)) {
+                    if Self.isNotMedia(error, path: item.path) {
                         state.summary.notMedia.append(item.path)
                     } else {
-                        state.summary.failed.append((item.path, "\(error)"))
+                        state.summary.fail(.fingerprinting(item.path, error))
                     }
                 }
                 state.done += 1
                 return state.done
             }
             progress(.finished(path: item.path, done: done, total: work.count))
-            return shared.withLock { $0.summary.stopReason == nil }
+            return shared.withLock { $0.summary.stoppedBy == nil }
         }
         return shared.withLock { state in
             state.summary.notStarted = work.indices.filter { !state.started.contains($0) }.map { work[$0].path }
             return state.summary
         }
+    }
+
+    /// A file the decoder says is not audio or video, or that does not open and is named like a
+    /// non-media file (or not named like anything): counted as not media, not failed.
+    static func isNotMedia(_ error: any Error, path: String) -> Bool {
+        guard let media = error as? MediaError else { return false }
+        let ext = (path as NSString).pathExtension.lowercased()
+        return media.kind == .notMedia || (media.kind == .open && (MediaWalker.nonMediaExtensions.contains(ext) || ext.isEmpty))
+    }
+}
+
+extension IndexSummary {
+    /// Records `failure`; the first that stops the run is the one that stopped it.
+    mutating func fail(_ failure: IndexFailure) {
+        failed.append(failure)
+        if failure.stopsTheRun, stoppedBy == nil { stoppedBy = failure }
     }
 }

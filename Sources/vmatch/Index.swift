@@ -35,15 +35,24 @@ struct Index: ParsableCommand {
             throw ExitCode(Status.unreadable)
         }
         progress.finish()
-        for failure in summary.failed { Terminal.error(failure.reason.hasPrefix("cannot ") ? failure.reason : "cannot index '\(failure.path)': \(failure.reason)") }
+        for failure in summary.failed { Terminal.error(failure.message) }
         var parts = ["\(summary.indexed.count) indexed", "\(summary.unchanged.count) unchanged"]
         if !summary.removed.isEmpty { parts.append("\(summary.removed.count) removed") }
         if !summary.notMedia.isEmpty { parts.append("\(summary.notMedia.count) not media") }
         parts.append("\(summary.failed.count) failed")
         if !summary.notStarted.isEmpty { parts.append("\(summary.notStarted.count) not started") }
-        if let reason = summary.stopReason { Terminal.error("index stopped early: \(reason)") }
+        if let stop = summary.stoppedBy { Terminal.error("index stopped early: " + Self.stopReason(stop)) }
         if !library.quiet { Terminal.note("index: " + parts.joined(separator: ", ") + " (library: \(store.path))") }
         if !summary.failed.isEmpty || !summary.notStarted.isEmpty { throw ExitCode(Status.unreadable) }
+    }
+
+    /// Why the run stopped, for the line after the failures (which named the file already).
+    static func stopReason(_ failure: IndexFailure) -> String {
+        switch failure.kind {
+        case .diskFull: "the disk is full (\(failure.message))"
+        case .storeWriteFailed, .unreadable, .nothingToIndex, .unreadableMedia, .changedWhileIndexing, .scratchFileFailed:
+            failure.message
+        }
     }
 }
 
