@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func aFeaturelessPictureIsFoundByHowItChangesAlongItsSound() throws {
-        // A slowly turning colour gradient (no detail for a frame hash: PDQ quality 0) under a
+        // A slowly turning soft light field (no detail for a frame hash: PDQ quality under 10) under a
         // narration. The suspect: 10 s of it, downscaled, with noise and a low-quality encode.
         // Its picture is found along the sound's line by its changes; the same narration over
         // another moment of the same gradient, or over another gradient, is sound only.
@@ -106,10 +106,15 @@ import Testing
             try p.run()
             p.waitUntilExit()
         }
-        // (ffmpeg's gradient source draws its colours at random whatever its seed: every clip of
-        // the reference's picture is cut from the reference file.)
+        // A soft light field (one wave across the frame, ±24 levels: PDQ quality under 10) that
+        // turns and shifts on an irregular path — drawn by formula, so the same on every run
+        // (ffmpeg's gradient source draws its colours at random whatever its seed).
+        func field(_ turn: String, _ shift: String) -> String {
+            let angle = "(\(turn))"
+            return "color=c=gray:s=640x360:r=25:d=16,format=gray,geq=lum='128+24*sin(2*PI*((X/W-0.5)*cos(\(angle))+(Y/H-0.5)*sin(\(angle)))+\(shift))'"
+        }
         let made = try CLI.ffmpeg("featureless-sky.mp4", [
-            "-f", "lavfi", "-i", "gradients=size=640x360:rate=25:speed=0.015", "-i", voice,
+            "-f", "lavfi", "-i", field("0.5*sin(0.37*T)+0.3*sin(1.13*T)+0.2*T", "2*sin(0.23*T)+sin(0.71*T)"), "-i", voice,
             "-filter_complex", "[0:v]format=yuv420p[v];[1:a]apad[a]", "-map", "[v]", "-map", "[a]", "-t", "16",
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-c:a", "aac"])
         let reference = folder.appendingPathComponent("sky.mp4")
@@ -121,7 +126,7 @@ import Testing
             "-t", "10", "-i", made, "-ss", "3", "-t", "10", "-i", made, "-map", "0:v", "-map", "1:a",
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-c:a", "aac"])
         let otherPicture = try CLI.ffmpeg("featureless-other-sky.mp4", [
-            "-f", "lavfi", "-i", "gradients=size=640x360:rate=25:speed=0.015", "-ss", "3", "-t", "10", "-i", made,
+            "-f", "lavfi", "-i", field("0.6*sin(0.29*T)+0.4*sin(0.97*T)-0.15*T", "1.5*sin(0.31*T)+1.2*sin(0.83*T)"), "-ss", "3", "-t", "10", "-i", made,
             "-map", "0:v", "-map", "1:a", "-t", "10", "-pix_fmt", "yuv420p",
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-c:a", "aac"])
         let env = try indexed(folder)
