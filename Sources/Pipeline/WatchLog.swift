@@ -1,9 +1,9 @@
 // What `vmatch watch` has checked, remembered beside the library (`LIBRARY.watched.jsonl`), so
 // that a restart checks only the clips that arrived or changed while it was down, and a clip that
 // failed is not tried again until it changes. One JSON object per line, appended as each clip is
-// checked; the last record of a path wins. A cut-off last line (a killed watch, a full disk) is
-// removed on open (`removedCutOffLine`), and its clip is checked again; a record that could not be
-// written whole is taken back at once, so no later record is ever glued to half of one.
+// checked; the last record of a path wins. The file is a `JSONLinesJournal`: a cut-off last line
+// (a killed watch, a full disk) is removed on open (`cutOffNotice`), and its clip is checked
+// again; a record that could not be written whole is taken back at once.
 // One watch at a time owns a log: it holds an exclusive `flock` on `LOG.lock` (which names its
 // pid) for its life, and the kernel lets go when the process ends, killed or not, so a second
 // watch on the same library is refused at start instead of checking every clip again.
@@ -29,9 +29,9 @@ package final class WatchLog {
         }
     }
 
-    package let path: String
+    package var path: String { journal.path }
     private var known: [String: Record] = [:]
-    private let descriptor: Int32
+    private let journal: JSONLinesJournal
     /// `LOG.lock`, locked for the life of this object (closing it releases the lock).
     private let lockDescriptor: Int32
 
@@ -41,40 +41,26 @@ package final class WatchLog {
     /// Reads what earlier watches recorded and opens the log for appending (created when missing).
     /// Throws, naming the log and the other watch's pid, when another watch holds it.
     package init(path: String) throws {
-        self.path = path
         // The lock comes first: the log is read, and a cut-off line removed, only by its owner.
         lockDescriptor = try Self.lock(path)
-        descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            let reason = String(cString: strerror(errno)).lowercased()
+        do throws(JSONLinesJournal.Failure) {
+            // A last line that is not a whole record goes: its clip is checked again.
+            journal = try JSONLinesJournal(appendingTo: path) { (try? JSONDecoder().decode(Record.self, from: $0)) == nil }
+        } catch {
             close(lockDescriptor)
-            throw WatchError(description: "cannot write '\(path)' (where watch remembers what it checked): \(reason)")
+            let said = error.operation == .open ? "cannot write '\(path)' (where watch remembers what it checked): \(error.reason)" : error.description
+            throw WatchError(description: said)
         }
-        let data = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
-        let decoder = JSONDecoder()
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            if let record = try? decoder.decode(Record.self, from: Data(line)) { known[record.path] = record }
-        }
-        if let last = data.last, last != UInt8(ascii: "\n") {
-            let start = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? data.startIndex
-            if (try? decoder.decode(Record.self, from: Data(data[start...]))) != nil {
-                // A whole record without its newline gets one, so the next record starts a line.
-                try append(Data("\n".utf8))
-            } else {
-                // A line cut off by a killed run or a full disk goes: its clip is checked again.
-                guard ftruncate(descriptor, off_t(start - data.startIndex)) == 0 else {
-                    throw WatchError(description: "cannot remove the cut-off last line of '\(path)': \(String(cString: strerror(errno)).lowercased())")
-                }
-                removedCutOffLine = true
-            }
-        }
+        for record in (try? JSONLinesJournal.read(path, as: Record.self).records) ?? [] { known[record.path] = record }
     }
 
-    /// Whether opening the log removed a last line cut off by a killed run or a full disk.
-    package private(set) var removedCutOffLine = false
+    /// What watch says, once, when opening the log removed a last line cut off by a killed run or
+    /// a full disk; nil when it did not.
+    package var cutOffNotice: String? {
+        journal.removedCutOffLine ? journal.cutOffNotice(command: "watch", clipCheckedAgain: true) : nil
+    }
 
     deinit {
-        close(descriptor)
         close(lockDescriptor)
     }
 
@@ -155,25 +141,7 @@ package final class WatchLog {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var line = try encoder.encode(record)
         line.append(UInt8(ascii: "\n"))
-        try append(line)
+        do throws(JSONLinesJournal.Failure) { try journal.append(line) } catch { throw WatchError(description: error.description) }
         known[record.path] = record
-    }
-
-    /// Appends `data` whole, or not at all: part of a line written before a failure (a full disk)
-    /// is cut off again, so the next record does not run into it.
-    private func append(_ data: Data) throws {
-        var info = stat()
-        let end = fstat(descriptor, &info) == 0 ? info.st_size : nil
-        var bytes = [UInt8](data)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let reason = String(cString: strerror(n < 0 ? errno : EIO)).lowercased()
-                if let end, bytes.count < data.count { _ = ftruncate(descriptor, end) }
-                throw WatchError(description: "cannot write '\(path)': \(reason)")
-            }
-            bytes = bytes.dropFirst(n)
-        }
     }
 }

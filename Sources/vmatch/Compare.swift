@@ -48,9 +48,7 @@ struct Compare: ParsableCommand {
         var earlier = BatchProgress()
         if resume, let output = destination.output {
             do {
-                let (read, removed) = try BatchProgress.read(output)
-                earlier = read
-                if removed { Terminal.note("compare: removed the cut-off last line of '\(output)'; that clip is checked again") }
+                earlier = try BatchProgress.read(output)
             } catch let error as BatchProgress.NotOutput {
                 Terminal.error("\(error)")
                 throw ExitCode(Status.unreadable)
@@ -70,7 +68,8 @@ struct Compare: ParsableCommand {
         let files = pending.compactMap(\.file)
 
         // Destinations are checked before the work, so a mistyped one costs nothing.
-        let sink = try destination.open(command: "compare")
+        // With --resume, a cut-off last record is removed here, and its clip is among those checked.
+        let sink = try destination.open(command: "compare", clipCheckedAgain: resume)
         if let html { try checkWritable(html) }
 
         let progress = ProgressLine(quiet: library.quiet)

@@ -114,9 +114,9 @@ struct ReportFileOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Append the report to this file instead of printing it.", valueName: "file"))
     var output: String?
 
-    /// The -o file as `openForAppending` opens it for `command`, else standard output.
-    func open(command: String) throws -> Output {
-        try output.map { try openForAppending($0, command: command) } ?? Output.standard
+    /// The -o file as `Output.appending(to:)` opens it for `command`, else standard output.
+    func open(command: String, clipCheckedAgain: Bool = false, follows: Bool = false) throws -> Output {
+        try output.map { try Output.appending(to: $0, command: command, clipCheckedAgain: clipCheckedAgain, follows: follows) } ?? Output.standard
     }
 }
 

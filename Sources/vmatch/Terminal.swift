@@ -32,26 +32,44 @@ enum Terminal {
     }
 }
 
-/// Results on stdout or into a file, every write checked: a write that fails (a full disk, a
+/// Results on stdout or into a file (-o), every write checked: a write that fails (a full disk, a
 /// closed pipe) is named on stderr and ends the command with exit status 2, never a crash and
 /// never output silently lost.
 struct Output {
-    let descriptor: Int32
-    /// What the user knows the destination as, for the error.
-    let name: String
+    /// The -o file; nil for standard output.
+    private let file: JSONLinesJournal?
+    /// The command that follows the -o file by its name (`appending(to:…follows:)`), else nil.
+    private let follower: String?
 
-    static let standard = Output(descriptor: STDOUT_FILENO, name: "standard output")
+    static var standard: Output { Output(file: nil, follower: nil) }
+
+    /// The -o file, opened by `command` for appending: a last line cut off by a full disk or a kill
+    /// is removed, and said so once, so no record is glued to it and `--resume` can read the file
+    /// later (`clipCheckedAgain`: this run reads it back, and checks that clip again); any other
+    /// last line without its newline (a whole record, or not vmatch's) gets one first. `follows`:
+    /// when the path is removed or renamed away, the next write opens it again, as `>>` would.
+    static func appending(to path: String, command: String, clipCheckedAgain: Bool = false, follows: Bool = false) throws -> Output {
+        do throws(JSONLinesJournal.Failure) {
+            let file = try JSONLinesJournal(appendingTo: path)
+            if file.removedCutOffLine { Terminal.note(file.cutOffNotice(command: command, clipCheckedAgain: clipCheckedAgain)) }
+            return Output(file: file, follower: follows ? command : nil)
+        } catch {
+            throw failed(error)
+        }
+    }
 
     func write(_ text: String) throws {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                Terminal.error("cannot write to \(name): \(String(cString: strerror(n < 0 ? errno : EIO)).lowercased())")
-                throw ExitCode(Status.unreadable)
+        guard let file else { return try writeStandard(text) }
+        do throws(JSONLinesJournal.Failure) {
+            if let follower {
+                if try file.reopenIfReplaced() {
+                    if file.removedCutOffLine { Terminal.note(file.cutOffNotice(command: follower, clipCheckedAgain: false)) }
+                    Terminal.note("\(follower): '\(file.path)' was removed or replaced; records go on in a new '\(file.path)'")
+                }
             }
-            bytes = bytes.dropFirst(n)
+            try file.append(Data(text.utf8))
+        } catch {
+            throw Self.failed(error)
         }
     }
 
@@ -59,11 +77,27 @@ struct Output {
 
     /// Flushes what the file system holds to disk (for -o files); a failure is a failed write.
     func synchronize() throws {
-        guard descriptor != STDOUT_FILENO else { return }
-        if fsync(descriptor) != 0 && errno != EINVAL {
-            Terminal.error("cannot write to \(name): \(String(cString: strerror(errno)).lowercased())")
-            throw ExitCode(Status.unreadable)
+        do throws(JSONLinesJournal.Failure) { try file?.synchronize() } catch { throw Self.failed(error) }
+    }
+
+    private func writeStandard(_ text: String) throws {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Foundation.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                Terminal.error("cannot write to standard output: \(String(cString: strerror(n < 0 ? errno : EIO)).lowercased())")
+                throw ExitCode(Status.unreadable)
+            }
+            bytes = bytes.dropFirst(n)
         }
+    }
+
+    /// Names `failure` on stderr (a write to the -o file as `cannot write to`, like one to
+    /// standard output); the exit status is 2.
+    private static func failed(_ failure: JSONLinesJournal.Failure) -> ExitCode {
+        Terminal.error(failure.operation == .write ? "cannot write to '\(failure.path)': \(failure.reason)" : failure.description)
+        return ExitCode(Status.unreadable)
     }
 }
 

@@ -66,8 +66,8 @@ struct Watch: ParsableCommand {
             Terminal.error("\(error)")
             throw ExitCode(Status.unreadable)
         }
-        if log.removedCutOffLine { Terminal.note("watch: removed the cut-off last line of '\(log.path)'; that clip is checked again") }
-        let sink = FollowedOutput(output: try destination.open(command: "watch"), path: destination.output)
+        if let notice = log.cutOffNotice { Terminal.note(notice) }
+        let sink = try destination.open(command: "watch", follows: true)
         if let htmlDir { try checkFolderWritable(htmlDir) }
         let watch: FolderWatch
         do {
@@ -145,7 +145,7 @@ struct Watch: ParsableCommand {
             for problem in watch.takeUnreadable() { try session.report(problem) }
         }
         hooks?.finish()
-        if destination.output != nil { try session.sink.output.synchronize() }
+        if destination.output != nil { try session.sink.synchronize() }
         if !library.quiet {
             Terminal.note("watch: stopped; \(session.checked) checked, \(session.withReuse) with reuse, \(session.failed) failed")
         }
@@ -161,7 +161,7 @@ struct Watch: ParsableCommand {
     /// log, and the hook (queued: it runs beside the watch).
     struct Session {
         let json: Bool
-        var sink: FollowedOutput
+        let sink: Output
         let htmlDir: String?
         let hooks: CommandHookQueue?
         let log: WatchLog
@@ -288,32 +288,6 @@ struct Watch: ParsableCommand {
     private static func isReadable(_ descriptor: Int32) -> Bool {
         var p = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         return poll(&p, 1, 0) > 0
-    }
-}
-
-/// The watch's `-o` file, followed by its name: when the file at `path` is no longer the one
-/// open (removed, or renamed away by log rotation), the path is opened again before the next
-/// record, so records land where the user looks, as `>>` would put them.
-struct FollowedOutput {
-    private(set) var output: Output
-    /// nil for standard output.
-    let path: String?
-
-    mutating func write(_ text: String) throws {
-        if let path, !Self.isOpen(path, as: output.descriptor) {
-            let reopened = try openForAppending(path, command: "watch")
-            close(output.descriptor)
-            output = reopened
-            Terminal.note("watch: '\(path)' was removed or replaced; records go on in a new '\(path)'")
-        }
-        try output.write(text)
-    }
-
-    /// Whether `path` names the file open as `descriptor` (same device and inode).
-    private static func isOpen(_ path: String, as descriptor: Int32) -> Bool {
-        var named = stat(), open = stat()
-        guard stat(path, &named) == 0, fstat(descriptor, &open) == 0 else { return false }
-        return named.st_dev == open.st_dev && named.st_ino == open.st_ino
     }
 }
 
