@@ -69,6 +69,21 @@ enum CLI {
 
     /// Makes `name` with ffmpeg once per process; tests run in parallel, so files are made under
     /// a lock and appear whole (written under another name, then renamed).
+    /// One SQL statement on the library at `db` (through python3's sqlite3, as a user's tool would
+    /// reach it), committed; the first column of each row it returns, as text.
+    static func sqlite(_ db: String, _ sql: String) throws -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); rows=c.execute(sys.argv[2]).fetchall(); c.commit(); print('\\n'.join(str(r[0]) for r in rows))", db, sql]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(sql)")
+        return text.split(separator: "\n").map(String.init)
+    }
+
     static func ffmpeg(_ name: String, _ arguments: [String]) throws -> String {
         lock.lock()
         defer { lock.unlock() }

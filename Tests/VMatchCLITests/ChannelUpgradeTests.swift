@@ -19,22 +19,10 @@ import Testing
         #expect(first.status == 0 && first.stderr.contains("1 indexed"), "\(first.stderr)")
 
         func motionRows(_ channel: String = "picture-motion-8x8") throws -> Int {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            p.arguments = ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM fingerprints WHERE channel = ? AND length(data) > 0\", (sys.argv[2],)).fetchone()[0])", db, channel]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            p.waitUntilExit()
-            return Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            Int(try CLI.sqlite(db, "SELECT count(*) FROM fingerprints WHERE channel = '\(channel)' AND length(data) > 0").first ?? "") ?? -1
         }
         #expect(try motionRows() == 1)
-        let strip = Process()
-        strip.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        strip.arguments = ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE fingerprints SET channel = 'picture-motion' WHERE channel = 'picture-motion-8x8'\"); c.commit()", db]
-        try strip.run()
-        strip.waitUntilExit()
-        #expect(strip.terminationStatus == 0)
+        _ = try CLI.sqlite(db, "UPDATE fingerprints SET channel = 'picture-motion' WHERE channel = 'picture-motion-8x8'")
         #expect(try motionRows() == 0)
         #expect(try motionRows("picture-motion") == 1)
 

@@ -28,23 +28,9 @@ import Testing
         }
     }
 
-    /// `SELECT sql` on the library at `db`, the first column of each row as text.
-    func query(_ db: String, _ sql: String) throws -> [String] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); rows=c.execute(sys.argv[2]).fetchall(); c.commit(); print('\\n'.join(str(r[0]) for r in rows))", db, sql]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(sql)")
-        return text.split(separator: "\n").map(String.init)
-    }
-
     /// Bytes of the full-tier keypoint blob of the file named `name`; nil when there is none.
     func keypointBytes(_ db: String, _ name: String) throws -> Int? {
-        try query(db, """
+        try CLI.sqlite(db, """
             SELECT length(f.data) FROM fingerprints f JOIN videos v ON v.id = f.video_id
             WHERE f.channel = 'keypoints' AND f.tier = 'full' AND v.path LIKE '%/\(name)'
             """).first.flatMap { Int($0) }
@@ -107,8 +93,8 @@ import Testing
         let first = try CLI.run(["index", folder.path], environment: on)
         #expect(first.status == 0 && first.stderr.contains("2 indexed"), "\(first.stderr)")
         // What the release before wrote with the channel off.
-        _ = try query(db, "DELETE FROM fingerprints WHERE channel = 'keypoints'")
-        _ = try query(db, """
+        _ = try CLI.sqlite(db, "DELETE FROM fingerprints WHERE channel = 'keypoints'")
+        _ = try CLI.sqlite(db, """
             INSERT INTO fingerprints (video_id, channel, tier, format, data)
             SELECT id, 'keypoints', tier, 1, x'' FROM videos, (SELECT 'full' AS tier UNION SELECT 'anchors')
             """)
