@@ -63,10 +63,9 @@ public struct Matcher: Sendable {
         // that no hash holds still changes where and when its source did — as a whole (or, when
         // switched on, also as a part of the reference's picture with the suspect's shape).
         let suspectAspect = MotionFraming.aspect(of: suspect.motion)
+        var partsByShape: [[Double]: [MotionFraming]] = [:]
         for (id, segments) in byReference {
-            let parts = configuration.motionParts
-                ? MotionFraming.parts(suspectAspect: suspectAspect, referenceAspect: MotionFraming.aspect(of: library.motion[id]))
-                : []
+            let referenceAspect = MotionFraming.aspect(of: library.motion[id])
             let pictures = segments.filter { $0.modality != .audio }
             for s in segments where s.modality == .audio
                 && !pictures.contains(where: { $0.suspectStart < s.suspectEnd && s.suspectStart < $0.suspectEnd }) {
@@ -78,7 +77,12 @@ public struct Matcher: Sendable {
                                                framings: framings, atLeast: configuration.minimumUniqueness)
                 }
                 var agreement = agreementThrough([.whole])
-                if agreement < configuration.minimumUniqueness, !parts.isEmpty { agreement = agreementThrough(parts) }
+                if agreement < configuration.minimumUniqueness, configuration.motionParts {
+                    let key = [suspectAspect, referenceAspect]
+                    let parts = partsByShape[key] ?? MotionFraming.parts(suspectAspect: suspectAspect, referenceAspect: referenceAspect)
+                    partsByShape[key] = parts
+                    if !parts.isEmpty { agreement = agreementThrough(parts) }
+                }
                 guard agreement >= configuration.minimumUniqueness else { continue }
                 let changes = suspect.motion.filter { Double($0.time) >= start && Double($0.time) <= end }.count
                 byReference[id, default: []].append(

@@ -72,9 +72,13 @@ package enum MotionAgreement {
         let pooledReference = fewFramings ? framings.map { framing in
             Track(times: referenceTrack.times, levels: referenceTrack.levels.map(framing.pool))
         } : []
-        let backProjected = fewFramings ? [] : framings.map { framing in
+        // Per framing and mirror, Pᵀa of every change, flat (sample by sample, 64 each).
+        let backProjected: [[[Float]]] = fewFramings ? [] : framings.map { framing in
             centredSuspect.map { changes in
-                changes.map { a in (0 ..< 16).reduce(SIMD64<Float>()) { $0 + a[$1] * framing.centredWeights[$1] } }
+                changes.flatMap { a in
+                    let v = (0 ..< 16).reduce(SIMD64<Float>()) { $0 + a[$1] * framing.centredWeights[$1] }
+                    return (0 ..< 64).map { v[$0] }
+                }
             }
         }
         func bestOfFew(at offset: Double, stop: Double) -> Double? {
@@ -96,27 +100,38 @@ package enum MotionAgreement {
         }
         func best(at offset: Double, stop: Double) -> Double? {
             if fewFramings { return bestOfFew(at: offset, stop: stop) }
-            var mapped: [SIMD64<Float>] = []
-            mapped.reserveCapacity(times.count)
-            for t in times {
+            // The reference's changes on the map, flat (sample by sample, 64 each), and their scatter
+            // about their mean (64 x 64).
+            let n = times.count, cells = 64
+            var mapped = [Float](repeating: 0, count: n * cells)
+            var mean = SIMD64<Float>()
+            for (i, t) in times.enumerated() {
                 let a = rate * t + offset, b = rate * (t + lag) + offset
                 guard referenceSpan.contains(a), referenceSpan.contains(b) else { return nil }
-                mapped.append(referenceTrack.at(b) - referenceTrack.at(a))
+                let d = referenceTrack.at(b) - referenceTrack.at(a)
+                mean += d
+                for k in 0 ..< cells { mapped[i * cells + k] = d[k] }
             }
-            let mean = mapped.reduce(SIMD64<Float>(), +) / Float(mapped.count)
-            var scatter = [SIMD64<Float>](repeating: SIMD64<Float>(), count: 64)
-            for y in mapped {
-                let d = y - mean
-                for r in 0 ..< 64 { scatter[r] += d[r] * d }
+            mean /= Float(n)
+            var scatter = [Float](repeating: 0, count: cells * cells)
+            scatter.withUnsafeMutableBufferPointer { s in
+                mapped.withUnsafeBufferPointer { y in
+                    var d = [Float](repeating: 0, count: cells)
+                    for i in 0 ..< n {
+                        for k in 0 ..< cells { d[k] = y[i * cells + k] - mean[k] }
+                        for r in 0 ..< cells {
+                            let dr = d[r]
+                            for c in 0 ..< cells { s[r * cells + c] += dr * d[c] }
+                        }
+                    }
+                }
             }
             var top = -1.0
             for (f, framing) in framings.enumerated() {
-                var energy: Float = 0
-                for r in 0 ..< 64 { energy += (framing.gram[r] * scatter[r]).sum() }
+                let energy = dot(framing.gram, scatter)
                 guard energy > 0 else { continue }
                 for m in 0 ..< 2 where suspectEnergy[m] > 0 {
-                    var product: Float = 0
-                    for i in mapped.indices { product += (backProjected[f][m][i] * mapped[i]).sum() }
+                    let product = dot(backProjected[f][m], mapped)
                     top = max(top, Double(product / (suspectEnergy[m] * energy).squareRoot()))
                     if top >= stop { return top }
                 }
@@ -142,6 +157,24 @@ package enum MotionAgreement {
         // An offset elsewhere that agrees as well: the map does not stand out.
         guard others >= minimumOthers, ceiling < highestCeiling else { return 0 }
         return min(1, max(0, (onMap - ceiling) / (1 - ceiling)))
+    }
+
+    /// Σ x[i]·y[i] over two arrays of one length, eight lanes at a time.
+    private static func dot(_ x: [Float], _ y: [Float]) -> Float {
+        x.withUnsafeBufferPointer { a in
+            y.withUnsafeBufferPointer { b in
+                let count = min(a.count, b.count)
+                var lanes = SIMD8<Float>(), i = 0
+                while i + 8 <= count {
+                    lanes += SIMD8(a[i], a[i + 1], a[i + 2], a[i + 3], a[i + 4], a[i + 5], a[i + 6], a[i + 7])
+                        * SIMD8(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7])
+                    i += 8
+                }
+                var sum = lanes.sum()
+                while i < count { sum += a[i] * b[i]; i += 1 }
+                return sum
+            }
+        }
     }
 
     /// A change less its mean over the cells.

@@ -18,9 +18,9 @@ package struct MotionFraming: Sendable, Equatable {
     /// The same, less their mean over the 16 cells: the weights of a change less its mean
     /// over the cells (`centredChange`).
     package let centredWeights: [SIMD64<Float>]
-    /// centredWeightsᵀ · centredWeights, row by row: the squared length of a centred change
-    /// is vᵀ · gram · v.
-    package let gram: [SIMD64<Float>]
+    /// centredWeightsᵀ · centredWeights, 64 x 64 row by row: the squared length of a centred
+    /// change is vᵀ · gram · v.
+    package let gram: [Float]
 
     package static let whole = MotionFraming(x0: 0, y0: 0, x1: 1, y1: 1)
     /// A part is at least this share of the reference's area.
@@ -42,7 +42,16 @@ package struct MotionFraming: Sendable, Equatable {
         let mean = cellWeights.reduce(SIMD64<Float>(), +) / 16
         let centred = cellWeights.map { $0 - mean }
         centredWeights = centred
-        gram = (0 ..< n * n).map { r in centred.reduce(SIMD64<Float>()) { $0 + $1[r] * $1 } }
+        let cells = n * n
+        let flat = centred.flatMap { w in (0 ..< cells).map { w[$0] } }
+        var gram = [Float](repeating: 0, count: cells * cells)
+        for k in 0 ..< 16 {
+            for r in 0 ..< cells where flat[k * cells + r] != 0 {
+                let wr = flat[k * cells + r]
+                for c in 0 ..< cells { gram[r * cells + c] += wr * flat[k * cells + c] }
+            }
+        }
+        self.gram = gram
     }
 
     /// 4 x 8 weights: for each of 4 equal stretches of [a, b], its overlap with each of the 8
