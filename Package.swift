@@ -3,7 +3,7 @@
 // Module map (see README "How it works"): `Fingerprint` holds the values every module shares and
 // imports nothing; C libraries enter through system-library targets, each imported by one
 // module: FFmpeg by `Media`, FFTW by `AudioFingerprint`, SQLite by `LibraryStore`, libcrypto
-// (SHA-256) by `Pipeline`. The algorithm modules (`VideoFingerprint`, `AudioFingerprint`,
+// (SHA-256) and the fork/exec of hooks (`CProcess`) by `Pipeline`. The algorithm modules (`VideoFingerprint`, `AudioFingerprint`,
 // `Matching`) take plain buffers and are tested without a decoder; `Pipeline` does the work,
 // `vmatch` parses and prints.
 import PackageDescription
@@ -43,8 +43,9 @@ let package = Package(
         .target(name: "Matching", dependencies: ["Fingerprint", "CHamming"]),
         .target(name: "Report", dependencies: ["Fingerprint", "Matching"], exclude: ["Schema"]),
         .target(name: "CMemory"),
+        .target(name: "CProcess"),
         .target(name: "Pipeline", dependencies: [
-            "Fingerprint", "Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore", "Report", "CMemory", "CCrypto",
+            "Fingerprint", "Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore", "Report", "CMemory", "CProcess", "CCrypto",
         ]),
         .executableTarget(
             name: "vmatch",

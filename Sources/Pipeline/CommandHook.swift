@@ -1,5 +1,6 @@
 // `vmatch watch --on-match CMD`: the user's own command, run through /bin/sh with a record on its
 // standard input (a notifier, a mail command). The one place vmatch starts another program.
+import CProcess
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -36,24 +37,10 @@ package struct CommandHook: Sendable {
         }
         lseek(file, 0, SEEK_SET)
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, file, STDIN_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
         // The command gets ordinary signal handling, whatever vmatch has set for itself, and a
-        // process group of its own, so that a time-out kills what it started too.
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
+        // process group of its own, so that a time-out or a stop kills what it started too; the
+        // group's guardian kills it all if vmatch is killed outright (SIGKILL) meanwhile. This
+        // thread forks and waits, so it outlives the command, as the parent-death signal needs.
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         let arguments = ["/bin/sh", "-c", command]
@@ -64,7 +51,7 @@ package struct CommandHook: Sendable {
             envp.forEach { free($0) }
         }
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, &envp)
+        let spawned = vm_spawn_guarded("/bin/sh", &argv, &envp, file, &pid)
         guard spawned == 0 else { return "cannot start /bin/sh: \(String(cString: strerror(spawned)).lowercased())" }
 
         let deadline = Date().addingTimeInterval(timeLimit)

@@ -166,8 +166,8 @@ import Testing
     @Test func aHangingHookDoesNotStallTheWatchAndAStopEndsIt() throws {
         let (dir, watched, env) = try WatchTests.setUp()
         let started = dir.appendingPathComponent("hook-started.txt")
-        // The shell's PID is its process group's; `sleep` runs in that group as its child.
-        let watch = try RunningWatch(["--json", "--settle", "0.5", "--on-match", "echo $$ >> '\(started.path)'; sleep 600", "downloads"],
+        // The shell's process group (fifth field of its stat); `sleep` runs in that group as its child.
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "--on-match", "cut -d' ' -f5 /proc/$$/stat >> '\(started.path)'; sleep 600", "downloads"],
                                      environment: env, directory: dir)
         #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
         func groups() -> [pid_t] {
@@ -209,6 +209,44 @@ import Testing
         #expect(watch.stderr.contains("--on-match command for '\(watched.path)/second.mp4' failed: it was not run: the watch stopped first\n"), "\(watch.stderr)")
         #expect(WatchTests.suspects(watch.stdout) == ["downloads/first.mp4", "downloads/second.mp4"])
         #expect(watch.stderr.hasSuffix("watch: stopped; 2 checked, 2 with reuse, 0 failed\n"), "\(watch.stderr)")
+    }
+
+    /// A watch killed with SIGKILL while a hook runs (issue 35): nothing is left to end the hook
+    /// as a stop does, yet neither the hook's shell nor what it started in the background outlives
+    /// the watch by more than a few seconds, without the watch being started again.
+    @Test func aWatchKilledWithSIGKILLLeavesNoHookRunning() throws {
+        let (dir, watched, env) = try WatchTests.setUp()
+        let pids = dir.appendingPathComponent("hook-pids.txt")
+        // The shell and its background child, each named by its PID; the shell waits for the child.
+        let watch = try RunningWatch(["--json", "--settle", "0.5", "--on-match",
+                                      "sleep 300 & echo \"$$ $!\" > '\(pids.path)'; wait", "downloads"],
+                                     environment: env, directory: dir)
+        #expect(watch.wait { watch.stderr.contains("watch: watching downloads") }, "\(watch.stderr)")
+        func started() -> [pid_t] {
+            ((try? String(contentsOf: pids, encoding: .utf8)) ?? "").split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
+        }
+        /// Whether `pid` runs (a zombie, ended but not yet reaped, does not count).
+        func alive(_ pid: pid_t) -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let end = stat.range(of: ")", options: .backwards) else { return false }
+            return stat[end.upperBound...].split(separator: " ").first != "Z"
+        }
+
+        try Self.copyClip("reupload.mp4", to: watched.appendingPathComponent("first.mp4"))
+        #expect(watch.wait { started().count == 2 }, "\(watch.stderr)")
+        let hook = started()
+        #expect(hook.count == 2 && hook.allSatisfy(alive), "\(hook): \(watch.stderr)")
+
+        // (Not `waitUntilExit`: Process sees the end only once every holder of a descriptor it
+        // gave the watch has let go of it, a hook left behind included.)
+        kill(watch.process.processIdentifier, SIGKILL)
+        #expect(watch.wait(limit: 10) { !alive(watch.process.processIdentifier) })
+        let end = Date().addingTimeInterval(5)
+        while hook.contains(where: alive) && Date() < end { usleep(50_000) }
+        let left = hook.filter(alive)
+        // Not to be left behind by a failing test either.
+        for pid in left { kill(pid, SIGKILL) }
+        #expect(left.isEmpty, "still running 5 s after the watch was killed: \(left)")
     }
 
     /// A clip a process keeps open for writing and appends to slowly, with pauses longer than
