@@ -65,7 +65,7 @@ package struct CommandHook: Sendable {
                 _ = waitpid(pid, &status, 0)
                 return "it took longer than \(Int(timeLimit)) s and was stopped"
             }
-            if let stop, Self.isReadable(stop) {
+            if let stop, StopSignals.isRaised(stop) {
                 // Asked to stop: the command and whatever it started get a moment to end cleanly,
                 // then the group is killed (what outlived the shell included).
                 kill(-pid, SIGTERM)
@@ -83,10 +83,6 @@ package struct CommandHook: Sendable {
         return code == 0 ? nil : "it exited with status \(code)"
     }
 
-    static func isReadable(_ descriptor: Int32) -> Bool {
-        var p = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        return poll(&p, 1, 0) > 0
-    }
 }
 
 /// Runs of a `CommandHook` beside the watch, one at a time on a thread of their own and in the
@@ -142,7 +138,7 @@ package final class CommandHookQueue: @unchecked Sendable {
             thread.start()
         }
         while waiting.count >= capacity && !stopping { condition.wait() }
-        if stopping || CommandHook.isReadable(stop) {
+        if stopping || StopSignals.isRaised(stop) {
             condition.unlock()
             failed(run.label, "it was not run: the watch stopped first")
             return false
@@ -159,7 +155,7 @@ package final class CommandHookQueue: @unchecked Sendable {
     package func finish() {
         condition.lock()
         finishing = true
-        if CommandHook.isReadable(stop) { dropWaiting() }
+        if StopSignals.isRaised(stop) { dropWaiting() }
         condition.broadcast()
         while running || !waiting.isEmpty { condition.wait() }
         condition.unlock()
@@ -182,7 +178,7 @@ package final class CommandHookQueue: @unchecked Sendable {
                 return
             }
             let run = waiting.removeFirst()
-            if CommandHook.isReadable(stop) {
+            if StopSignals.isRaised(stop) {
                 failed(run.label, "it was not run: the watch stopped first")
                 dropWaiting()
                 condition.broadcast()
@@ -198,7 +194,7 @@ package final class CommandHookQueue: @unchecked Sendable {
 
             condition.lock()
             running = false
-            if CommandHook.isReadable(stop) { dropWaiting() }
+            if StopSignals.isRaised(stop) { dropWaiting() }
             condition.broadcast()
             condition.unlock()
         }

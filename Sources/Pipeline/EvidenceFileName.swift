@@ -1,6 +1,7 @@
 // The file name of a clip's evidence report in `watch --html-dir`: the clip's name with `.html`.
 // A clip's name may already use all 255 bytes a Linux file name holds, so a name that would not
-// fit is cut, and the digest of the whole name keeps two names alike up to the cut apart.
+// fit is cut, and the digest of the whole name keeps two names alike up to the cut apart. A name
+// already taken in the folder (an earlier clip of the same name) gets a copy number.
 import Foundation
 
 /// `NAME.html` for the clip at `clip` (`NAME-2.html`, … for `copy` 2, …), at most `maxBytes`
@@ -19,4 +20,16 @@ package func evidenceFileName(forClip clip: String, copy: Int = 1, maxBytes: Int
         kept.append(character)
     }
     return kept + digest + ending
+}
+
+/// The path in `folder` of the first of `NAME.html`, `NAME-2.html`, … for the clip at `clip`
+/// that is not taken, cut to the folder's longest file name.
+package func freeEvidencePath(forClip clip: String, in folder: String) -> String {
+    let longest = pathconf(folder, Int32(_PC_NAME_MAX))
+    func candidate(_ copy: Int) -> String {
+        (folder as NSString).appendingPathComponent(evidenceFileName(forClip: clip, copy: copy, maxBytes: longest > 0 ? longest : 255))
+    }
+    var copy = 1
+    while FileManager.default.fileExists(atPath: candidate(copy)) { copy += 1 }
+    return candidate(copy)
 }

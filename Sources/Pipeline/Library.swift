@@ -39,6 +39,16 @@ package final class Library {
     package var upgradedFromSchema: Int? { store.upgradedFrom }
     package static var schemaVersion: Int { VideoLibrary.schemaVersion }
 
+    /// Inode, size and modification time of the library file at `path` and of its write-ahead
+    /// log: changes when `index` writes, so a watch knows to load the library again.
+    package static func fileState(at path: String) -> [Int64] {
+        [path, path + "-wal"].flatMap { file -> [Int64] in
+            var info = stat()
+            guard stat(file, &info) == 0 else { return [-1] }
+            return [Int64(info.st_ino), Int64(info.st_size), Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec)]
+        }
+    }
+
     /// Removes a video's row; false when it was not there.
     @discardableResult
     package func remove(path: String) throws -> Bool { try store.remove(path: path) }

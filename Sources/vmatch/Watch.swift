@@ -3,10 +3,6 @@ import Foundation
 import Pipeline
 import Report
 
-/// Written by the signal handler, read by the watch loop: SIGINT, SIGTERM and SIGHUP become a
-/// byte on a pipe, so the loop stops between clips and never in the middle of writing a record.
-nonisolated(unsafe) private var stopPipe: (read: Int32, write: Int32) = (-1, -1)
-
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Watches folders and checks each new clip against the library as it lands.",
@@ -70,16 +66,17 @@ struct Watch: ParsableCommand {
         let sink = try destination.open(command: "watch", follows: true)
         if let htmlDir { try checkFolderWritable(htmlDir) }
         let watch: FolderWatch
+        let stop: Int32
         do {
             // Watches first, then the files already there: none arriving in between is missed.
             watch = try FolderWatch(roots: folders, settle: settle)
+            stop = try StopSignals.install()
         } catch {
             Terminal.error("\(error)")
             throw ExitCode(Status.unreadable)
         }
-        let stop = try Self.catchStopSignals()
 
-        var libraryState = Self.fileState(library.path)
+        var libraryState = Library.fileState(at: library.path)
         // Hooks run beside the watch; stopped, it ends the one running and drops those waiting.
         let hooks = onMatch.map {
             CommandHookQueue(hook: CommandHook(command: $0), stop: stop) { clip, why in
@@ -106,7 +103,7 @@ struct Watch: ParsableCommand {
             queue = []
             if !due.isEmpty {
                 // References indexed since the last clip are used from this one on.
-                let state = Self.fileState(library.path)
+                let state = Library.fileState(at: library.path)
                 if state != libraryState {
                     references = try library.load()
                     session.references = references
@@ -123,10 +120,10 @@ struct Watch: ParsableCommand {
                             writeFailed = true
                             return false
                         }
-                        return !Self.isReadable(stop)
+                        return !StopSignals.isRaised(stop)
                     }
                 if writeFailed { throw ExitCode(Status.unreadable) }
-                if Self.isReadable(stop) { break }
+                if StopSignals.isRaised(stop) { break }
             }
             do {
                 let event = try watch.next(stop: stop)
@@ -215,19 +212,13 @@ struct Watch: ParsableCommand {
             try sink.write(json ? report.jsonLine() + "\n" : (checked == 1 ? "" : "\n") + report.text(shown: displayPath) + "\n")
         }
 
-        /// DIR/NAME.html (NAME-2.html, … when taken; cut to the folder's longest file name, see
-        /// `evidenceFileName`); returns its path, or nil after saying why not.
+        /// DIR/NAME.html (NAME-2.html, … when taken; see `freeEvidencePath`); returns its path, or
+        /// nil after saying why not.
         private func writeEvidence(_ result: SuspectResult, report: SuspectReport, into folder: String) -> String? {
             var evidence = EvidenceCollector(library: references)
             evidence.add(result, report: report)
             let page = claim.report(suspects: evidence.suspects, library: references, at: libraryPath).html()
-            let longest = pathconf(folder, Int32(_PC_NAME_MAX))
-            func candidate(_ copy: Int) -> String {
-                (folder as NSString).appendingPathComponent(evidenceFileName(forClip: result.path, copy: copy, maxBytes: longest > 0 ? longest : 255))
-            }
-            var copy = 1
-            while FileManager.default.fileExists(atPath: candidate(copy)) { copy += 1 }
-            let path = candidate(copy)
+            let path = freeEvidencePath(forClip: result.path, in: folder)
             do {
                 try writeReplacing(path, with: page)
                 return path
@@ -236,58 +227,6 @@ struct Watch: ParsableCommand {
                 return nil
             }
         }
-    }
-
-    /// Size, modification time and inode of the library file and its write-ahead log: changes
-    /// when `index` writes.
-    private static func fileState(_ path: String) -> [Int64] {
-        [path, path + "-wal"].flatMap { file -> [Int64] in
-            var info = stat()
-            guard stat(file, &info) == 0 else { return [-1] }
-            return [Int64(info.st_ino), Int64(info.st_size), Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec)]
-        }
-    }
-
-    private static func catchStopSignals() throws -> Int32 {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else {
-            Terminal.error("cannot watch: pipe: \(String(cString: strerror(errno)).lowercased())")
-            throw ExitCode(Status.unreadable)
-        }
-        for end in ends {
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-        }
-        stopPipe = (ends[0], ends[1])
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in
-            var byte: UInt8 = 1
-            _ = write(stopPipe.write, &byte, 1)
-        }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = SA_RESTART
-        // A hang-up (the terminal, tmux pane or ssh session closed) ends a watch as SIGTERM
-        // does, cleanly, rather than killing it mid-record; but one started under `nohup`
-        // (SIGHUP ignored on entry) was asked to outlive it, so an ignored SIGHUP stays ignored.
-        var hangUp = sigaction()
-        sigaction(SIGHUP, nil, &hangUp)
-        let hangUpIgnored = unsafeBitCast(hangUp.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
-        let signals = [SIGINT, SIGTERM] + (hangUpIgnored ? [] : [SIGHUP])
-        // A parent may have started vmatch with these blocked (the mask is inherited): a watch
-        // must stop when asked, whoever started it.
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        for signal in signals {
-            sigaction(signal, &action, nil)
-            sigaddset(&stopSignals, signal)
-        }
-        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
-        return ends[0]
-    }
-
-    private static func isReadable(_ descriptor: Int32) -> Bool {
-        var p = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        return poll(&p, 1, 0) > 0
     }
 }
 

@@ -43,4 +43,16 @@ import Testing
         let digest = String(a.dropLast(".html".count).suffix(9))
         #expect(copy == String(repeating: "x", count: 255 - digest.count - "-12.html".count) + digest + "-12.html")
     }
+
+    /// The first name not taken in the folder: NAME.html, then NAME-2.html, NAME-3.html.
+    @Test func theFreePathSkipsTakenNames() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("evidence-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(freeEvidencePath(forClip: "/dl/clip.mp4", in: folder) == folder + "/clip.html")
+        FileManager.default.createFile(atPath: folder + "/clip.html", contents: Data())
+        #expect(freeEvidencePath(forClip: "/dl/clip.mp4", in: folder) == folder + "/clip-2.html")
+        FileManager.default.createFile(atPath: folder + "/clip-2.html", contents: Data())
+        #expect(freeEvidencePath(forClip: "/dl/clip.mp4", in: folder) == folder + "/clip-3.html")
+    }
 }
