@@ -4,8 +4,9 @@
 // imports nothing; C libraries enter through system-library targets, each imported by one
 // module: FFmpeg by `Media`, FFTW by `AudioFingerprint`, SQLite by `LibraryStore`, libcrypto
 // (SHA-256) and the fork/exec of hooks (`CProcess`) by `Pipeline`. The algorithm modules (`VideoFingerprint`, `AudioFingerprint`,
-// `Matching`) take plain buffers and are tested without a decoder; `Pipeline` does the work,
-// `vmatch` parses and prints.
+// `Matching`) take plain buffers and are tested without a decoder; `Pipeline` does the work and
+// hands its results out as `Findings` values (records, hashes, evidence), which `Report` only
+// renders (text, JSON Lines, HTML); `vmatch` parses and prints.
 import PackageDescription
 
 let package = Package(
@@ -41,16 +42,17 @@ let package = Package(
         .target(name: "AudioFingerprint", dependencies: ["Fingerprint", "CFFTW"]),
         .target(name: "CHamming"),
         .target(name: "Matching", dependencies: ["Fingerprint", "CHamming"]),
-        .target(name: "Report", dependencies: ["Fingerprint", "Matching"], exclude: ["Schema"]),
+        .target(name: "Findings", dependencies: ["Fingerprint", "Matching"]),
+        .target(name: "Report", dependencies: ["Findings", "Matching"], exclude: ["Schema"]),
         .target(name: "CMemory"),
         .target(name: "CProcess"),
         .target(name: "Pipeline", dependencies: [
-            "Fingerprint", "Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore", "Report", "CMemory", "CProcess", "CCrypto",
+            "Fingerprint", "Media", "VideoFingerprint", "AudioFingerprint", "Matching", "LibraryStore", "Findings", "CMemory", "CProcess", "CCrypto",
         ]),
         .executableTarget(
             name: "vmatch",
             dependencies: [
-                "Pipeline", "Report", "Fingerprint",
+                "Pipeline", "Findings", "Report", "Fingerprint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -62,8 +64,9 @@ let package = Package(
         // The sound channel end to end: speech made with espeak-ng, fingerprinted, then matched.
         .testTarget(name: "AudioFingerprintTests", dependencies: ["AudioFingerprint", "Fingerprint", "Matching"]),
         .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint", "Fingerprint", "TestSupport"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Matching"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Fingerprint", "LibraryStore", "Matching", "TestSupport"]),
+        .testTarget(name: "FindingsTests", dependencies: ["Findings"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Findings", "Matching"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Fingerprint", "LibraryStore", "Matching", "Report", "TestSupport"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"], exclude: ["Help"]),
     ]
 )

@@ -3,10 +3,10 @@
 // pictures of each reused passage (start, middle, end) cut from both files through `Media`, each
 // with the PDQ distance between the two as the fingerprint measures it (the suspect's variants
 // against the reference's crops, the closest pair).
+import Findings
 import Fingerprint
 import Foundation
 import Media
-import Report
 
 package struct EvidenceCollector {
     package private(set) var suspects: [SuspectEvidence] = []

@@ -5,9 +5,9 @@
 // fingerprints hash the decoded luma plane instead, which costs no colour conversion; the two
 // differ by a few bits.) Frames are picked by presentation time at that same spacing and
 // numbered by their time × frame rate: the same frames for constant frame rate video.
+import Findings
 import Fingerprint
 import Media
-import Report
 import VideoFingerprint
 
 package enum FrameHashes {

@@ -3,8 +3,8 @@
 // edited after indexing, or gone, is said so in every output and shown in no picture. Digests
 // are kept for the run by (path, size, modification time, inode): a batch or a watch reads each
 // reference once.
+import Findings
 import Foundation
-import Report
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,10 +3,10 @@
 // own STFT (`SpectrogramPicture`), the reference's stretched through the passage's speed so that
 // the two line up; encoded as JPEG by FFmpeg.
 import AudioFingerprint
+import Findings
 import Fingerprint
 import Foundation
 import Media
-import Report
 
 enum SoundEvidence {
     /// Seconds of a passage drawn at most (its start): a picture a page wide stays readable.

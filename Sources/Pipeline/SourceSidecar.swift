@@ -1,8 +1,8 @@
 // Where a clip came from, when its downloader said so: yt-dlp's `--write-info-json` writes
 // `NAME.info.json` beside `NAME.EXT`. Its provenance fields go into the reports; a sidecar that
 // cannot be read or parsed is a warning, never a failure of the clip.
+import Findings
 import Foundation
-import Report
 
 package enum SourceSidecar {
     /// The sidecar's path for `clip` (whether or not it exists).

@@ -1,9 +1,9 @@
 // `vmatch compare`: loads the library's fingerprints into memory once, then fingerprints each
 // suspect (several at once) and matches it. Results are handed out as each suspect finishes.
+import Findings
 import Fingerprint
 import Foundation
 import Matching
-import Report
 
 package struct SuspectResult: Sendable {
     package var path: String

@@ -1,6 +1,7 @@
 // The evidence report as one self-contained HTML file: inline CSS, pictures as data: URIs, no
 // scripts and no network (a Content-Security-Policy says so to the browser). It is meant to be
 // attached to a takedown request, so it states facts plainly and prints well.
+import Findings
 import Foundation
 import Matching
 

@@ -1,5 +1,6 @@
 // What `compare` needs for long batch jobs beyond checking clips: picking up a stopped batch
 // where its output file ends (--resume). The file is a `JSONLinesJournal`, as -o appends to it.
+import Findings
 import Foundation
 import Pipeline
 import Report

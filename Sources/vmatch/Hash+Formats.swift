@@ -2,6 +2,7 @@
 // they can be exchanged with platforms' hash-matching programs (the work: `FrameHashes.vpdq`;
 // the formats: Report's `FileHashes`).
 import ArgumentParser
+import Findings
 import Foundation
 import Pipeline
 import Report

@@ -3,6 +3,7 @@
 import Foundation
 import LibraryStore
 @testable import Pipeline
+import Report
 import Testing
 
 @Suite struct SuspectCheckerTests {

@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 @testable import Matching
 @testable import Report

@@ -1,6 +1,7 @@
 // What goes into an evidence report: for each checked clip, what identifies the file (name,
 // SHA-256, size), when and by which vmatch it was checked, what it reuses, and still pictures of
-// the suspect and the reference at matched instants, as JPEG bytes cut by the caller.
+// the suspect and the reference at matched instants, as JPEG bytes cut by the caller (Pipeline's
+// `EvidenceCollector`). Report renders it as one HTML page.
 import Foundation
 
 package struct EvidenceReport: Sendable {

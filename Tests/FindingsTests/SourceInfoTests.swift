@@ -1,5 +1,5 @@
 import Foundation
-@testable import Report
+@testable import Findings
 import Testing
 
 @Suite struct SourceInfoTests {

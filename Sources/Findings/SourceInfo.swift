@@ -1,8 +1,5 @@
-// What the reports say about where the files came from and whether they are still what was
-// checked: the clip's source (from a yt-dlp `.info.json` beside it) and, for each reference, its
-// identity as indexed and whether the file on disk still has it.
-import Foundation
-
+// Where a clip came from, as its downloader recorded it (a yt-dlp `.info.json` beside it), kept
+// for the reports: Pipeline's `SourceSidecar` reads it, Report shows it.
 /// Where a clip came from, as the downloader recorded it (yt-dlp's `.info.json` fields). Each
 /// field is kept to `fieldLimit` characters: a sidecar is written by whoever served the clip,
 /// and a title of megabytes would fill every record and report that shows it.
@@ -55,40 +52,5 @@ package struct SourceInfo: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case webpageURL = "webpage_url", uploader, uploaderURL = "uploader_url", uploadDate = "upload_date"
         case title, extractor, id, sidecar
-    }
-
-    /// The fields for people, in the order a takedown form asks for them.
-    package var lines: [(label: String, value: String)] {
-        [("URL", webpageURL), ("uploader", uploader.map { u in uploaderURL.map { "\(u) (\($0))" } ?? u } ?? uploaderURL),
-         ("uploaded", uploadDate.map(Self.readableDate)), ("title", title),
-         ("site", extractor.map { e in id.map { "\(e), id \($0)" } ?? e })]
-            .compactMap { label, value in value.map { (label, $0) } }
-    }
-
-    /// `20260314` → `2026-03-14`; anything else as it is.
-    static func readableDate(_ date: String) -> String {
-        guard date.count == 8, date.allSatisfy(\.isNumber) else { return date }
-        let d = Array(date)
-        return String(d[0 ..< 4]) + "-" + String(d[4 ..< 6]) + "-" + String(d[6 ..< 8])
-    }
-}
-
-/// A reference as it was indexed, and whether the file at its path still is that file.
-package struct ReferenceCheck: Sendable, Equatable {
-    /// SHA-256 of the whole file when it was indexed.
-    package var sha256: String
-    package var size: Int64
-    package var indexedAt: Date?
-    /// True when the file on disk has the digest it was indexed with.
-    package var verified: Bool
-    /// Why not, for people: "changed since it was indexed", "is gone".
-    package var problem: String?
-
-    package init(sha256: String, size: Int64, indexedAt: Date?, verified: Bool, problem: String?) {
-        self.sha256 = sha256
-        self.size = size
-        self.indexedAt = indexedAt
-        self.verified = verified
-        self.problem = problem
     }
 }

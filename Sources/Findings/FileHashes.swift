@@ -1,9 +1,7 @@
-// What `vmatch hash` prints: a hash per image or sampled frame, for people (text) and jobs (JSON
-// Lines), and a file's whole record as ThreatExchange's vPDQ has it (facebook/ThreatExchange
-// vpdq/cpp, `io/vpdqio.cpp`): one line per hashed frame, `frame number,quality,PDQ hex,timestamp`
-// with timestamp = frame number / frame rate, 3 decimals.
+// What `vmatch hash` found: a hash per image or sampled frame, and a file's whole record as
+// ThreatExchange's vPDQ has it (facebook/ThreatExchange vpdq/cpp, `io/vpdqio.cpp`), with the
+// JSON field names of `--format jsonl` and `--format json`. Report renders them as text.
 import Fingerprint
-import Foundation
 
 /// One hashed image or sampled frame (`--format text|jsonl`).
 package struct HashLine: Sendable, Encodable {
@@ -18,12 +16,6 @@ package struct HashLine: Sendable, Encodable {
         self.time = time
         self.quality = quality
         pdq = hash.hex
-    }
-
-    /// Still image: `hash  quality  file`; video frame: `time  quality  hash  file`.
-    package var text: String {
-        if let time { return String(format: "%9.3f  %3d  ", time, quality) + pdq + "  \(file)" }
-        return "\(pdq)  \(String(format: "%3d", quality))  \(file)"
     }
 }
 
@@ -41,9 +33,6 @@ package struct VPDQFeature: Sendable, Encodable {
         self.quality = quality
         self.pdq = pdq
     }
-
-    /// `12,100,e271…055c,0.400`
-    package var line: String { "\(frame),\(quality),\(pdq)," + String(format: "%.3f", time ?? 0) }
 }
 
 /// A file's whole hash record (`--format json`).
@@ -81,7 +70,4 @@ package struct FileHashes: Sendable, Encodable {
         try c.encode(secondsPerHash, forKey: .secondsPerHash)
         try c.encode(frames, forKey: .frames)
     }
-
-    /// The vPDQ lines of every frame.
-    package var vpdqLines: String { frames.map { $0.line + "\n" }.joined() }
 }
