@@ -1,7 +1,9 @@
-// A file's fingerprint, the value that flows through the whole house: one field per channel
-// (`FingerprintChannel`), each a list of values with their times. Made by the extractors
-// (`VideoFingerprint`, `AudioFingerprint`, driven by `Pipeline`) and handed out in pieces as a
-// file decodes, kept by `LibraryStore` one blob per channel and tier, compared by `Matching`.
+// `MediaFingerprint`, a file's fingerprint: one field per channel (`FingerprintChannel`), each a
+// list of values with their times, and what is done to every channel alike (cut by time, append
+// the pieces of a streamed fingerprint, pack and unpack as the store keeps them); and
+// `FingerprintFormat.version`. Made by the extractors (`VideoFingerprint`, `AudioFingerprint`,
+// driven by `Pipeline`) and handed out in pieces as a file decodes, kept by `LibraryStore` one
+// blob per channel and tier, compared by `Matching`.
 
 public struct MediaFingerprint: Sendable {
     public var duration: Double?

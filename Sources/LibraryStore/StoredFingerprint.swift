@@ -97,7 +97,7 @@ package struct BlobStream {
     }
 }
 
-/// See `VideoLibrary.streamFingerprint(id:)`: a row's full-tier blobs, each read from the start
+/// See `LibraryDatabase.streamFingerprint(id:)`: a row's full-tier blobs, each read from the start
 /// a piece at a time.
 package final class FingerprintStream {
     package let video: IndexedVideo

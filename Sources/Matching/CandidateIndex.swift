@@ -4,7 +4,7 @@
 // candidate index holds a sparse, fixed share of it (picture anchors every 2 s, an eighth of the
 // speech landmarks) that is enough to say which references a suspect could reuse; the matcher
 // then reads just those references' full fingerprints from the store and matches them exactly
-// as a one-tier library would (`ReferenceLibrary`, `Matcher.match(_:in:)`).
+// as one `ReferenceSet` of every reference would (`Matcher.match(_:in:)`).
 //
 // Picture anchors: the first evidence frame at or after every `anchorInterval` seconds, with its
 // area hash and one of its crop hashes in turn. A suspect samples 4 frames/s, so some suspect

@@ -1,5 +1,5 @@
 // The seam between a picture channel and the rest of matching. A channel builds its index from
-// the references' fingerprints (`ReferenceLibrary` lists the channels once) and, for a suspect,
+// the references' fingerprints (`ReferenceSet` lists the channels once) and, for a suspect,
 // gives frame hits per reference: time pairs with a similarity (later also a geometry). The one
 // temporal aligner, the one acceptance rule (`Matcher.accepts`), the one merge rule
 // (`MatchSegment.merged`) and the verdict take them without knowing which channel spoke; the

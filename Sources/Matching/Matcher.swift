@@ -30,9 +30,9 @@ public struct Matcher: Sendable {
     public var configuration: Configuration
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
-    public func match(_ suspect: MediaFingerprint, in library: ReferenceLibrary) -> [ReferenceMatch] {
-        var byReference = videoSegments(suspect, library)
-        let audio = AudioMatcher(configuration: configuration.audio).match(suspect.landmarks, against: library.landmarks)
+    public func match(_ suspect: MediaFingerprint, in references: ReferenceSet) -> [ReferenceMatch] {
+        var byReference = videoSegments(suspect, references)
+        let audio = AudioMatcher(configuration: configuration.audio).match(suspect.landmarks, against: references.landmarks)
         for m in audio {
             let segments = m.segments.map {
                 MatchSegment(modality: .audio, suspectStart: $0.queryStart, suspectEnd: $0.queryEnd,
@@ -49,7 +49,7 @@ public struct Matcher: Sendable {
             for v in segments where v.modality == .video
                 && !audio.contains(where: { $0.suspectStart < v.suspectEnd && v.suspectStart < $0.suspectEnd }) {
                 let offset = v.referenceTime(at: 0)
-                for s in matcher.confirm(suspect.landmarks, against: library.landmarks, reference: UInt32(id),
+                for s in matcher.confirm(suspect.landmarks, against: references.landmarks, reference: UInt32(id),
                                          speed: v.speed, offset: offset, queryRange: min(v.suspectStart, v.suspectEnd)...max(v.suspectStart, v.suspectEnd)) {
                     byReference[id, default: []].append(
                         MatchSegment(modality: .audio, suspectStart: s.queryStart, suspectEnd: s.queryEnd,
@@ -65,14 +65,14 @@ public struct Matcher: Sendable {
         let suspectAspect = MotionFraming.aspect(of: suspect.motion)
         var partsByShape: [[Double]: [MotionFraming]] = [:]
         for (id, segments) in byReference {
-            let referenceAspect = MotionFraming.aspect(of: library.motion[id])
+            let referenceAspect = MotionFraming.aspect(of: references.motion[id])
             let pictures = segments.filter { $0.modality != .audio }
             for s in segments where s.modality == .audio
                 && !pictures.contains(where: { $0.suspectStart < s.suspectEnd && s.suspectStart < $0.suspectEnd }) {
                 let start = min(s.suspectStart, s.suspectEnd), end = max(s.suspectStart, s.suspectEnd)
                 // The whole picture first; the parts, each held against every part elsewhere, only when it fails.
                 func agreementThrough(_ framings: [MotionFraming]) -> Double {
-                    MotionAgreement.uniqueness(suspect: suspect.motion, reference: library.motion[id], rate: s.speed,
+                    MotionAgreement.uniqueness(suspect: suspect.motion, reference: references.motion[id], rate: s.speed,
                                                offset: s.referenceTime(at: 0), queryStart: start, queryEnd: end,
                                                framings: framings, atLeast: configuration.minimumUniqueness)
                 }
@@ -96,7 +96,7 @@ public struct Matcher: Sendable {
         for (id, segments) in byReference {
             let merged = MatchSegment.merged(segments)
             guard let best = merged.map(\.score).max() else { continue }
-            result.append(ReferenceMatch(reference: library.entries[id], score: best, modality: Modality(of: merged),
+            result.append(ReferenceMatch(reference: references.entries[id], score: best, modality: Modality(of: merged),
                                          segments: merged.sorted { $0.suspectStart < $1.suspectStart }))
         }
         return ReferenceMatch.ranked(result)
@@ -104,7 +104,7 @@ public struct Matcher: Sendable {
 
     /// Two tiers: the references `index` names as candidates are read from `references` (their
     /// full fingerprints, or pieces of them; skipped when one is gone) and matched as
-    /// `match(_:in:)` does. The result is that of a one-tier library of every reference, as long
+    /// `match(_:in:)` does. The result is that of one `ReferenceSet` of every reference, as long
     /// as the candidates include every reference that matches (and, for references read in
     /// pieces, each reused stretch lies whole in one piece).
     package func match(_ suspect: MediaFingerprint, candidates index: CandidateIndex,
@@ -118,7 +118,7 @@ public struct Matcher: Sendable {
             case .pieces(var pieces)?:
                 var joined: ReferenceMatch?
                 while let piece = try pieces.next() {
-                    for m in match(suspect, in: ReferenceLibrary([(index.entries[r], piece)])) {
+                    for m in match(suspect, in: ReferenceSet([(index.entries[r], piece)])) {
                         joined = joined.map { $0.joined(with: m) } ?? m
                     }
                 }
@@ -127,7 +127,7 @@ public struct Matcher: Sendable {
                 break
             }
         }
-        if !whole.isEmpty { found += match(suspect, in: ReferenceLibrary(whole)) }
+        if !whole.isEmpty { found += match(suspect, in: ReferenceSet(whole)) }
         return ReferenceMatch.ranked(found)
     }
 
@@ -136,10 +136,10 @@ public struct Matcher: Sendable {
     /// channel stands for.
     /// Two channels of one medium that find one stretch give one segment (`MatchSegment.union`: the best
     /// score, the evidence counted once, the geometry of the channel that measures it).
-    func videoSegments(_ suspect: MediaFingerprint, _ library: ReferenceLibrary) -> [Int: [MatchSegment]] {
+    func videoSegments(_ suspect: MediaFingerprint, _ references: ReferenceSet) -> [Int: [MatchSegment]] {
         var result: [Int: [MatchSegment]] = [:]
         let aligner = TemporalAligner()
-        for channel in library.frameChannels where !channel.isEmpty {
+        for channel in references.frameChannels where !channel.isEmpty {
             let usable = channel.usableTimes(of: suspect)
             guard !usable.isEmpty else { continue }
             for (reference, referenceHits) in channel.hits(for: suspect, configuration: configuration) {
@@ -149,14 +149,14 @@ public struct Matcher: Sendable {
                     // picture's changes may (`MotionAgreement`).
                     if acceptsSupport(a), a.decidingUniqueness < configuration.minimumUniqueness {
                         a.motionUniqueness = MotionAgreement.uniqueness(
-                            suspect: suspect.motion, reference: library.motion[reference], rate: a.rate, offset: a.offset,
+                            suspect: suspect.motion, reference: references.motion[reference], rate: a.rate, offset: a.offset,
                             queryStart: a.queryStart, queryEnd: a.queryEnd, atLeast: configuration.minimumUniqueness)
                     }
                     guard accepts(a) else { continue }
                     let segment = MatchSegment(modality: Modality(channel.medium), suspectStart: a.queryStart, suspectEnd: a.queryEnd,
                                                referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
                                                score: videoScore(a), speed: a.rate, matchedFrames: a.supportingInstants,
-                                               geometry: a.geometry, alsoMatches: alsoMatches(a, in: library.entries[reference]),
+                                               geometry: a.geometry, alsoMatches: alsoMatches(a, in: references.entries[reference]),
                                                motionAgreement: decidedByMotion(a) ? a.motionUniqueness : nil)
                     if let i = result[reference, default: []].prefix(earlier).firstIndex(where: {
                         $0.modality == segment.modality && $0.continues(segment, gap: 0, tolerance: MatchSegment.sameMapTolerance)

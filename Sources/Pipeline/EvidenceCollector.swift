@@ -13,7 +13,7 @@ package struct EvidenceCollector {
     /// Reference durations, for the report's reference timelines.
     private let durations: [String: Double]
 
-    package init(library: LoadedLibrary? = nil) {
+    package init(library: LoadedReferences? = nil) {
         var durations: [String: Double] = [:]
         for entry in library?.entries ?? [] { durations[entry.path] = entry.duration }
         self.durations = durations

@@ -107,7 +107,7 @@ final class FingerprintSpool {
         }
     }
 
-    func save(_ video: IndexedVideo, to library: VideoLibrary) throws {
+    func save(_ video: IndexedVideo, to library: LibraryDatabase) throws {
         try library.save(video, blobs: files.sorted { $0.key.description < $1.key.description }.map {
             BlobWrite(key: $0.key, format: formats[$0.key.channel] ?? 1, stream: $0.value.stream())
         })

@@ -1,35 +1,37 @@
-// The library file as the commands use it: opened (or created for `index`), listed, pruned.
-// Indexing and checking go through `LibraryIndexer` and `LoadedLibrary`.
+// The library as the commands use it: the file at its path (the standard location or the one
+// chosen), opened (or created for `index`), listed, pruned. Underneath it is a `LibraryDatabase`
+// (LibraryStore); indexing and checking go through `LibraryIndexer` and `LoadedReferences`.
 import Foundation
 import LibraryStore
 
 /// One indexed video, as `list` shows it.
 package typealias LibraryVideo = IndexedVideo
 
+/// The user's library, the file `--db` names.
 package final class Library {
-    let store: VideoLibrary
+    let store: LibraryDatabase
     package var path: String { store.path }
 
     /// $VMATCH_DB, else $XDG_DATA_HOME/vmatch/library.sqlite.
-    package static func defaultPath() -> String { VideoLibrary.defaultPath() }
+    package static func defaultPath() -> String { LibraryDatabase.defaultPath() }
 
     /// True when `path` is the standard location ($XDG_DATA_HOME/vmatch/library.sqlite), whose
     /// folder may be made; not when the user chose the file ($VMATCH_DB, --db).
     package static func isStandardLocation(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         var standard = environment
         standard["VMATCH_DB"] = nil
-        return path == VideoLibrary.defaultPath(environment: standard)
+        return path == LibraryDatabase.defaultPath(environment: standard)
     }
 
     /// For writing (`index`, `remove`): created when missing if `create` is set; its folder is
     /// made only for the standard location.
     package init(path: String, create: Bool) throws {
-        store = try VideoLibrary(path: path, create: create, createFolder: Self.isStandardLocation(path))
+        store = try LibraryDatabase(path: path, create: create, createFolder: Self.isStandardLocation(path))
     }
 
     /// For reading only (`list`, `compare`): never created, migrated or written.
     package init(readingAt path: String) throws {
-        store = try VideoLibrary(readingAt: path)
+        store = try LibraryDatabase(readingAt: path)
     }
 
     package func videos() throws -> [LibraryVideo] { try store.videos() }
@@ -37,7 +39,7 @@ package final class Library {
     /// The schema the file had when opening it for writing upgraded it (its fingerprints are
     /// kept as they were); nil when it was already current, new, or opened to read.
     package var upgradedFromSchema: Int? { store.upgradedFrom }
-    package static var schemaVersion: Int { VideoLibrary.schemaVersion }
+    package static var schemaVersion: Int { LibraryDatabase.schemaVersion }
 
     /// Inode, size and modification time of the library file at `path` and of its write-ahead
     /// log: changes when `index` writes, so a watch knows to load the library again.

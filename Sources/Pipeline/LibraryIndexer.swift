@@ -70,7 +70,7 @@ package struct LibraryIndexer {
     }
 
     /// Removes the rows of files that vanished from the named folders (or were named and are gone).
-    private func prune(_ store: VideoLibrary, named paths: [String], onDisk: Set<String>) throws -> [String] {
+    private func prune(_ store: LibraryDatabase, named paths: [String], onDisk: Set<String>) throws -> [String] {
         let named = paths.map(MediaWalker.absolutePath)
         let folders = named.filter { path in
             var isDirectory: ObjCBool = false
@@ -98,7 +98,7 @@ package struct LibraryIndexer {
     /// indexed by another format version, or lacking a channel this run makes (indexed before the
     /// channel existed, or with it switched off: they are fingerprinted again to add it). The
     /// others are counted unchanged.
-    private func plan(_ files: [String], _ store: VideoLibrary, _ summary: inout IndexSummary) throws -> [Work] {
+    private func plan(_ files: [String], _ store: LibraryDatabase, _ summary: inout IndexSummary) throws -> [Work] {
         var work: [Work] = []
         for path in files {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
@@ -128,7 +128,7 @@ package struct LibraryIndexer {
     /// Whether the store holds every channel this run makes for `video` (a row indexed before a
     /// channel existed, or with the keypoints switched off, lacks it). A channel made with the
     /// keypoints off and stored since is kept when they are on.
-    private func hasEveryChannel(_ video: IndexedVideo, in store: VideoLibrary) throws -> Bool {
+    private func hasEveryChannel(_ video: IndexedVideo, in store: LibraryDatabase) throws -> Bool {
         let stored = try store.storedChannels(id: video.id)
         return options.channels.allSatisfy { channel in Self.holds(stored[channel.name], channel, for: video) }
     }
@@ -148,7 +148,7 @@ package struct LibraryIndexer {
     /// as soon as it is done. The fingerprints wait on disk beside the library, not in memory
     /// (see FingerprintSpool). A store error, or a full disk, fails that file and stops the run:
     /// the files not started are listed in the summary with the reason.
-    private func fingerprint(_ work: [Work], into store: VideoLibrary, summary: IndexSummary,
+    private func fingerprint(_ work: [Work], into store: LibraryDatabase, summary: IndexSummary,
                              progress: @escaping @Sendable (IndexEvent) -> Void) -> IndexSummary {
         struct Shared {
             var summary: IndexSummary

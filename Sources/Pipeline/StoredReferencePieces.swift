@@ -26,7 +26,7 @@ final class StoredReferencePieces: ReferencePieces {
     static let readSize = 1 << 18
 
     /// nil when the row `key` is gone or no longer holds `path` (re-indexed since).
-    init?(store: VideoLibrary, key: Int64, path expected: String, grid: TimeGrid) throws {
+    init?(store: LibraryDatabase, key: Int64, path expected: String, grid: TimeGrid) throws {
         guard let stream = try store.streamFingerprint(id: key), stream.video.path == expected else { return nil }
         self.stream = stream
         self.grid = grid

@@ -42,7 +42,7 @@ package struct SuspectChecker {
     package var options: FingerprintOptions
     package var matcher: Matcher
     /// How a long suspect is cut into windows.
-    package var windowing: SuspectWindows<LoadedLibrary>.Configuration
+    package var windowing: SuspectWindows<LoadedReferences>.Configuration
     /// Checks that matched references are still the files indexed (shared: each is read once).
     package var verifier: ReferenceVerifier
     /// Called between a clip's fingerprint and its digest, with the clip's path and the attempt
@@ -53,7 +53,7 @@ package struct SuspectChecker {
 
     package init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 options: FingerprintOptions = FingerprintOptions(role: .suspect), matcher: Matcher = Matcher(),
-                windowing: SuspectWindows<LoadedLibrary>.Configuration = .init(), verifier: ReferenceVerifier = ReferenceVerifier()) {
+                windowing: SuspectWindows<LoadedReferences>.Configuration = .init(), verifier: ReferenceVerifier = ReferenceVerifier()) {
         self.verifier = verifier
         self.jobs = max(1, jobs)
         self.options = options
@@ -64,7 +64,7 @@ package struct SuspectChecker {
     /// Checks every file; `report` is called serially for each result, in the order of `files`
     /// (a result waits only for those before it), until it returns false: then no further file
     /// is started, and the results of those under way are dropped.
-    package func run(files: [String], against library: LoadedLibrary,
+    package func run(files: [String], against library: LoadedReferences,
                     report: @escaping (SuspectResult) -> Bool) {
         let matcher = self.matcher
         let windowing = self.windowing
@@ -96,8 +96,8 @@ package struct SuspectChecker {
     /// new file's digest and time beside the old file's matches; it is checked again, up to
     /// `checksAfterAChange` times, and the record says so. One that is gone, or still changing,
     /// gets an error naming it instead of a record of mixed data.
-    static func checkUnchanged(_ path: String, with fingerprinter: FileFingerprinter, against library: LoadedLibrary,
-                               matcher: Matcher, windowing: SuspectWindows<LoadedLibrary>.Configuration, verifier: ReferenceVerifier,
+    static func checkUnchanged(_ path: String, with fingerprinter: FileFingerprinter, against library: LoadedReferences,
+                               matcher: Matcher, windowing: SuspectWindows<LoadedReferences>.Configuration, verifier: ReferenceVerifier,
                                afterFingerprint: (@Sendable (String, Int) -> Void)?) -> SuspectResult {
         let start = Date()
         func failure(_ reason: String) -> SuspectResult {
@@ -135,7 +135,7 @@ package struct SuspectChecker {
     }
 
     /// The clip's digest and source, and the identity of each reference it matched, checked now.
-    static func addProvenance(to result: inout SuspectResult, library: LoadedLibrary, verifier: ReferenceVerifier) {
+    static func addProvenance(to result: inout SuspectResult, library: LoadedReferences, verifier: ReferenceVerifier) {
         result.checkedAt = Date()
         guard result.error == nil else { return }
         result.sha256 = try? SHA256.hex(ofFileAt: result.path)
@@ -149,11 +149,11 @@ package struct SuspectChecker {
     }
 
     /// One suspect, matched a window at a time as it is decoded (see SuspectWindows).
-    static func check(_ path: String, with fingerprinter: FileFingerprinter, against library: LoadedLibrary,
-                      matcher: Matcher, windowing: SuspectWindows<LoadedLibrary>.Configuration) -> SuspectResult {
+    static func check(_ path: String, with fingerprinter: FileFingerprinter, against library: LoadedReferences,
+                      matcher: Matcher, windowing: SuspectWindows<LoadedReferences>.Configuration) -> SuspectResult {
         let start = Date()
         do {
-            var windows: SuspectWindows<LoadedLibrary>?
+            var windows: SuspectWindows<LoadedReferences>?
             let made = try fingerprinter.fingerprint(path: path, opened: { info in
                 windows = SuspectWindows(configuration: windowing, expected: info.media,
                                          matcher: matcher, candidates: library.index, references: library)

@@ -32,10 +32,10 @@ struct LibraryOptions: ParsableArguments {
 extension LibraryOptions {
     /// The library as `compare` and `watch` hold it (candidate index in memory), opened once,
     /// read-only; an empty library is an error, as is one that cannot be read.
-    func load(at path: String? = nil) throws -> LoadedLibrary {
+    func load(at path: String? = nil) throws -> LoadedReferences {
         let path = path ?? self.path
         do {
-            let loaded = try LoadedLibrary(path: path)
+            let loaded = try LoadedReferences(path: path)
             if loaded.entries.isEmpty {
                 Terminal.error("the library at \(path) is empty: run `vmatch index` first")
                 throw ExitCode(Status.unreadable)
@@ -130,7 +130,7 @@ struct ClaimOptions: ParsableArguments {
     var contact: String?
 
     /// The report of `suspects`, with the claim, the command line and the library it was made with.
-    func report(suspects: [SuspectEvidence], library: LoadedLibrary, at path: String) -> EvidenceReport {
+    func report(suspects: [SuspectEvidence], library: LoadedReferences, at path: String) -> EvidenceReport {
         EvidenceReport(generated: Date(), vmatchVersion: vmatchVersion, libraryVideos: library.entries.count, suspects: suspects,
                        claimant: claimant, contact: contact, commandLine: shellQuoted(CommandLine.arguments),
                        libraryPath: MediaWalker.absolutePath(path), libraryIdentity: library.identity)

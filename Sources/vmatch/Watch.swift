@@ -165,7 +165,7 @@ struct Watch: ParsableCommand {
         let log: WatchLog
         let claim: ClaimOptions
         let libraryPath: String
-        var references: LoadedLibrary
+        var references: LoadedReferences
         var checked = 0, withReuse = 0, failed = 0
 
         mutating func report(_ result: SuspectResult, before: WatchLog.Look?) throws {

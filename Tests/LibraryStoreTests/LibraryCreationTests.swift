@@ -36,14 +36,14 @@ import Testing
             let path = folder.appendingPathComponent("library-\(round).sqlite").path
             let writers = 3
             let errors = Self.together(writers) { i in
-                let library = try VideoLibrary(path: path)
+                let library = try LibraryDatabase(path: path)
                 try library.save(StoredVideo(
                     video: IndexedVideo(id: 0, path: "/video-\(i).mp4", size: 100, modified: 1000, digest: "d\(i)", duration: 1,
                                         hasVideo: true, hasAudio: false, fingerprintVersion: 1, indexedAt: 5),
                     blobs: [BlobKey(channel: "picture-hashes", tier: .full): StoredBlob(format: 1, bytes: [UInt8(i)])]))
             }
             #expect(errors.isEmpty, "round \(round): \(errors)")
-            let paths = try VideoLibrary(readingAt: path).videos().map(\.path)
+            let paths = try LibraryDatabase(readingAt: path).videos().map(\.path)
             #expect(paths == (0 ..< writers).map { "/video-\($0).mp4" }, "round \(round)")
             if !errors.isEmpty { break }
         }

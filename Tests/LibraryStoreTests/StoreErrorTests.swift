@@ -64,7 +64,7 @@ private func storeError(_ body: () throws -> Void) -> StoreError? {
 
     @Test func aRefusedSaveNamesTheInsertAndKeepsItsWordingForPeople() throws {
         let path = temporaryPath()
-        let library = try VideoLibrary(path: path)
+        let library = try LibraryDatabase(path: path)
         try library.connection.execute("CREATE TRIGGER refuse BEFORE INSERT ON videos BEGIN SELECT RAISE(ABORT, 'refused'); END")
         let video = IndexedVideo(id: 0, path: "/a.mp4", size: 1, modified: 1, digest: "d", duration: 1, hasVideo: true,
                                  hasAudio: false, fingerprintVersion: 1, indexedAt: 1)
@@ -77,7 +77,7 @@ private func storeError(_ body: () throws -> Void) -> StoreError? {
 
     @Test func aRefusalOfOurOwnHasNoCodeNorStatement() throws {
         let path = temporaryPath()
-        let error = try #require(storeError { _ = try VideoLibrary(readingAt: path) })
+        let error = try #require(storeError { _ = try LibraryDatabase(readingAt: path) })
         #expect(error.resultCode == nil && error.statement == nil)
         #expect(error.description == "cannot use library '\(path)': no library here yet (run `vmatch index` first)")
         #expect(error.debugDescription == error.description)

@@ -66,7 +66,7 @@ import TestSupport
             builder.add(ReferenceEntry(path: "/r\(i)", duration: 40), key: Int64(i), anchors: Anchors.of(MediaFingerprint(frames: r)))
         }
         let index = builder.build()
-        let oneTier = ReferenceLibrary(refs.enumerated().map { (ReferenceEntry(path: "/r\($0.offset)", duration: 40), MediaFingerprint(frames: $0.element)) })
+        let oneTier = ReferenceSet(refs.enumerated().map { (ReferenceEntry(path: "/r\($0.offset)", duration: 40), MediaFingerprint(frames: $0.element)) })
         // Reference 2's 5…25 s at speed 1.1, every other frame's hash 10 bits off.
         let frames = (0..<80).map { i -> FrameSignature in
             let t = Float(i) / 4, source = Int(((5 + 1.1 * t) * 4).rounded())
@@ -124,7 +124,7 @@ final class RecordingReferences: ReferenceSource, @unchecked Sendable {
         let suspect = MediaFingerprint(duration: 75, frames: (0 ..< 300).map {
             FrameSignature(time: Float($0) / 4, quality: 90, hashes: [flip(room, bits: 3, &g)])
         }, landmarks: [])
-        let library = ReferenceLibrary([(ReferenceEntry(path: "/room.mp4", duration: 150), MediaFingerprint(frames: reference))])
+        let library = ReferenceSet([(ReferenceEntry(path: "/room.mp4", duration: 150), MediaFingerprint(frames: reference))])
         #expect(Matcher().match(suspect, in: library).isEmpty)
     }
 }

@@ -28,7 +28,7 @@ struct ScriptedChannel: FrameHitChannel {
     let entries = [ReferenceEntry(path: "/a.mp4", duration: 60), ReferenceEntry(path: "/b.mp4", duration: 60)]
 
     @Test func aChannelsHitsAreAlignedIntoASegmentOfItsMedium() throws {
-        let library = ReferenceLibrary(entries: entries, frameChannels: [ScriptedChannel(medium: .picture, rate: 1.1)], landmarks: [[], []])
+        let library = ReferenceSet(entries: entries, frameChannels: [ScriptedChannel(medium: .picture, rate: 1.1)], landmarks: [[], []])
         let matches = Matcher().match(MediaFingerprint(), in: library)
         let match = try #require(matches.first)
         #expect(matches.count == 1 && match.reference.path == "/a.mp4" && match.modality == .video)
@@ -39,7 +39,7 @@ struct ScriptedChannel: FrameHitChannel {
     }
 
     @Test func twoChannelsAgreeingOnOneStretchAreOneSegmentOfBoth() throws {
-        let library = ReferenceLibrary(entries: entries, frameChannels: [ScriptedChannel(medium: .picture), ScriptedChannel(medium: .sound)],
+        let library = ReferenceSet(entries: entries, frameChannels: [ScriptedChannel(medium: .picture), ScriptedChannel(medium: .sound)],
                                        landmarks: [[], []])
         let match = try #require(Matcher().match(MediaFingerprint(), in: library).first)
         #expect(match.modality == .both && match.segments.count == 1 && match.segments[0].modality == .both)
@@ -51,19 +51,19 @@ struct ScriptedChannel: FrameHitChannel {
         var keypoints = ScriptedChannel(medium: .picture)
         keypoints.geometry = PictureGeometry(corners: [SIMD2(0.1, 0.1), SIMD2(0.6, 0.1), SIMD2(0.6, 0.5), SIMD2(0.1, 0.5)],
                                              rotation: 0, mirrored: false, inliers: 30)
-        let library = ReferenceLibrary(entries: entries, frameChannels: [ScriptedChannel(medium: .picture), keypoints], landmarks: [[], []])
+        let library = ReferenceSet(entries: entries, frameChannels: [ScriptedChannel(medium: .picture), keypoints], landmarks: [[], []])
         let match = try #require(Matcher().match(MediaFingerprint(), in: library).first)
         #expect(match.segments.count == 1 && match.modality == .video, "\(match.segments)")
         #expect(match.segments.first?.matchedFrames == 48)
         #expect(match.segments.first?.geometry == keypoints.geometry)
         // A stretch found by one channel only stays a segment of its own.
-        let apart = ReferenceLibrary(entries: entries, frameChannels: [ScriptedChannel(medium: .picture, seconds: 6),
+        let apart = ReferenceSet(entries: entries, frameChannels: [ScriptedChannel(medium: .picture, seconds: 6),
                                                                        ScriptedChannel(medium: .picture, offset: 40)], landmarks: [[], []])
         #expect(Matcher().match(MediaFingerprint(), in: apart).first?.segments.count == 2)
     }
 
     @Test func channelsThatDisagreeOnTheReferenceGiveTwoMatches() throws {
-        let library = ReferenceLibrary(entries: entries, frameChannels: [ScriptedChannel(medium: .picture),
+        let library = ReferenceSet(entries: entries, frameChannels: [ScriptedChannel(medium: .picture),
                                                                          ScriptedChannel(medium: .picture, offset: 5, reference: 1)],
                                        landmarks: [[], []])
         let matches = Matcher().match(MediaFingerprint(), in: library)

@@ -136,7 +136,7 @@ import TestSupport
     @Test func aCameraMoveOverAStillIsFoundAtItsOwnMoment() throws {
         var g = SeededGenerator(seed: 53)
         let (reference, suspect) = cameraMove(&g, still: false)
-        let library = ReferenceLibrary([(ReferenceEntry(path: "/move.mp4", duration: 20), reference)])
+        let library = ReferenceSet([(ReferenceEntry(path: "/move.mp4", duration: 20), reference)])
         let match = try #require(Matcher().match(suspect, in: library).first)
         let segment = try #require(match.segments.first)
         #expect(match.modality == .video && match.segments.count == 1)
@@ -149,7 +149,7 @@ import TestSupport
     @Test func aStillViewSeenAgainConfirmsNoMoment() {
         var g = SeededGenerator(seed: 54)
         let (reference, suspect) = cameraMove(&g, still: true)
-        let library = ReferenceLibrary([(ReferenceEntry(path: "/still.mp4", duration: 20), reference)])
+        let library = ReferenceSet([(ReferenceEntry(path: "/still.mp4", duration: 20), reference)])
         #expect(Matcher().match(suspect, in: library).isEmpty)
     }
 
@@ -168,7 +168,7 @@ import TestSupport
         var background = picture(&g)
         background.removeLast(50)
         let reference = stillCamera(&g, seconds: 20, background: background)
-        let library = ReferenceLibrary([(ReferenceEntry(path: "/street.mp4", duration: 20), MediaFingerprint(keypointFrames: reference))])
+        let library = ReferenceSet([(ReferenceEntry(path: "/street.mp4", duration: 20), MediaFingerprint(keypointFrames: reference))])
         func suspect(_ frames: [KeypointFrame]) -> MediaFingerprint {
             MediaFingerprint(keypointFrames: frames.enumerated().map { i, f in
                 KeypointFrame(time: Float(i) / 2, width: 640, height: 360,

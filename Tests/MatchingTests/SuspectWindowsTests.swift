@@ -16,7 +16,7 @@ import TestSupport
         var candidates: CandidateIndex
         var references: InMemoryReferences
         /// The same references in one tier, to compare with.
-        var whole: ReferenceLibrary
+        var whole: ReferenceSet
 
         init(_ references: [(entry: ReferenceEntry, frames: [FrameSignature], landmarks: [AudioLandmark])]) {
             var builder = CandidateIndex.Builder()
@@ -27,7 +27,7 @@ import TestSupport
             entries = references.map(\.entry)
             candidates = builder.build()
             self.references = InMemoryReferences(fingerprints)
-            whole = ReferenceLibrary(zip(references, fingerprints).map { ($0.entry, $1) })
+            whole = ReferenceSet(zip(references, fingerprints).map { ($0.entry, $1) })
         }
 
         func windows(_ configuration: SuspectWindows<InMemoryReferences>.Configuration = .init(), expectsLandmarks: Bool = false)

@@ -12,7 +12,7 @@ import TestSupport
     func library(_ g: inout SeededGenerator) throws -> (path: String, long: [FrameSignature], landmarks: [AudioLandmark]) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-pipeline-\(UUID().uuidString)")
         let path = folder.appendingPathComponent("library.sqlite").path
-        let store = try VideoLibrary(path: path)
+        let store = try LibraryDatabase(path: path)
         var long: [FrameSignature] = [], landmarks: [AudioLandmark] = []
         for (name, seconds) in [("/long.mp4", 4000), ("/short.mp4", 60)] {
             let frames = (0 ..< 4 * seconds).map { i in
@@ -33,7 +33,7 @@ import TestSupport
     @Test func aLongReferenceIsReadInOverlappingPiecesThatHoldAllOfIt() throws {
         var g = SeededGenerator(seed: 31)
         let (path, long, landmarks) = try library(&g)
-        let loaded = try LoadedLibrary(path: path)
+        let loaded = try LoadedReferences(path: path)
         let r = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
         var spans: [(Float, Float)] = [], frameCount = 0, landmarkCount = 0
         var seenFrames = Set<Float>(), seenLandmarks = Set<Float>()
@@ -65,7 +65,7 @@ import TestSupport
     @Test func reuseOfALongReferenceIsFoundAsInTheWholeReference() throws {
         var g = SeededGenerator(seed: 32)
         let (path, long, _) = try library(&g)
-        let loaded = try LoadedLibrary(path: path)
+        let loaded = try LoadedReferences(path: path)
         // Suspect: the reference's 1700…1900 s (across the first piece's end) then its 2500…2800 s
         // (inside the overlap of the second and third pieces), at the suspect's 0…200 s and 200…500 s.
         let suspect = MediaFingerprint(duration: 500, frames:
@@ -73,7 +73,7 @@ import TestSupport
             + long[10000 ..< 11200].map { FrameSignature(time: $0.time - 2300, quality: 80, hashes: $0.hashes) },
             landmarks: [])
         let pieced = try Matcher().match(suspect, candidates: loaded.index, references: loaded)
-        let whole = Matcher().match(suspect, in: ReferenceLibrary([(ReferenceEntry(path: "/long.mp4", duration: 4000), MediaFingerprint(frames: long))]))
+        let whole = Matcher().match(suspect, in: ReferenceSet([(ReferenceEntry(path: "/long.mp4", duration: 4000), MediaFingerprint(frames: long))]))
         #expect(pieced.map(\.reference.path) == ["/long.mp4"])
         let a = try #require(pieced.first?.segments), b = try #require(whole.first?.segments)
         #expect(a.count == 2 && b.count == 2)

@@ -9,7 +9,7 @@ import Testing
 @Suite struct SuspectCheckerTests {
     /// A folder with two small clips of different lengths (2 s and 3 s), made by ffmpeg, and an
     /// empty library.
-    static func setUp() throws -> (folder: URL, first: URL, second: URL, library: LoadedLibrary) {
+    static func setUp() throws -> (folder: URL, first: URL, second: URL, library: LoadedReferences) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-checker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         func make(_ name: String, _ source: String) throws -> URL {
@@ -25,12 +25,12 @@ import Testing
         let first = try make("first.mp4", "testsrc2=size=160x90:rate=25:duration=2")
         let second = try make("second.mp4", "testsrc=size=160x90:rate=25:duration=3")
         let path = folder.appendingPathComponent("library.sqlite").path
-        _ = try VideoLibrary(path: path)
-        return (folder, first, second, try LoadedLibrary(path: path))
+        _ = try LibraryDatabase(path: path)
+        return (folder, first, second, try LoadedReferences(path: path))
     }
 
     /// Runs the checker on `clip`, with `hook` between fingerprint and digest.
-    static func check(_ clip: URL, against library: LoadedLibrary, hook: @escaping @Sendable (String, Int) -> Void) -> SuspectResult? {
+    static func check(_ clip: URL, against library: LoadedReferences, hook: @escaping @Sendable (String, Int) -> Void) -> SuspectResult? {
         var checker = SuspectChecker(jobs: 1)
         checker.afterFingerprint = hook
         nonisolated(unsafe) var got: SuspectResult?

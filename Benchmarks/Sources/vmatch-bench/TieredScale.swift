@@ -1,6 +1,6 @@
 // vmatch-bench tiered-scale: the two-tier search of `vmatch compare` (CandidateIndex in memory,
 // full fingerprints of the candidates read back and matched) against a synthetic library of H
-// hours, built exactly as LoadedLibrary builds it, with a 60 s suspect that reuses 30 s of one
+// hours, built exactly as LoadedReferences builds it, with a 60 s suspect that reuses 30 s of one
 // reference (picture and sound) and is random elsewhere.
 //
 // Densities (options): references of 10 min; picture anchors as `Anchors.frames` makes them (one
@@ -134,8 +134,8 @@ func runTieredScale(_ a: Arguments) {
             loaded.append((index.entries[r], MediaFingerprint(frames: FramePacking.unpack(blobs[k].frames)!, landmarks: AudioLandmark.unpack(blobs[k].landmarks)!)))
         }
     })
-    var library: ReferenceLibrary?
-    let libraryBuild = seconds(ContinuousClock().measure { library = ReferenceLibrary(loaded) })
+    var library: ReferenceSet?
+    let libraryBuild = seconds(ContinuousClock().measure { library = ReferenceSet(loaded) })
     let fineMatch = seconds(ContinuousClock().measure { matches = Matcher().match(suspect, in: library!) })
     let fine = unpack + libraryBuild + fineMatch
     emit(TieredScaleReport(

@@ -302,7 +302,7 @@ struct ScaleReport: Encodable {
     var buildSeconds: Double
     /// hashes (32 B) + multi-index ids (16 × 4 B) per hash + bucket offsets (16 × 65537 × 4 B).
     var indexBytes: Int
-    /// What ReferenceLibrary adds per hash beside the index: owner (4 B) and time (4 B).
+    /// What ReferenceSet adds per hash beside the index: owner (4 B) and time (4 B).
     var libraryExtraBytes: Int
     var rssAfterBuild: Int
     var peakRSS: Int
@@ -340,7 +340,7 @@ func runSearchScale(_ a: Arguments) {
     })
     var index: HammingIndex?
     let build = seconds(ContinuousClock().measure { index = HammingIndex(library) })
-    library = []  // the index holds the only copy, as in ReferenceLibrary
+    library = []  // the index holds the only copy, as in ReferenceSet
     let idx = index!
     let afterBuild = memory()
     var hitFrames = 0, hits = 0

@@ -1,5 +1,6 @@
-// The on-disk library: one SQLite file, one row per indexed video (`videos`) and its fingerprint
-// as packed blobs, one per channel and tier (`fingerprints`, see `StoredFingerprint.swift`). Each
+// The library's SQLite database: one file, one row per indexed video (`videos`) and its fingerprint
+// as packed blobs, one per channel and tier (`fingerprints`, see `StoredFingerprint.swift`), its
+// schema versions and migrations, and the statements that read and write them. Each
 // video is written in its own transaction, so a killed `index` run loses at most the file it was
 // on; WAL lets `compare` read while `index` writes.
 import Foundation
@@ -37,7 +38,9 @@ package struct IndexedVideo: Sendable, Equatable {
     }
 }
 
-package final class VideoLibrary {
+/// The SQLite file under a library (`Pipeline.Library` is the library the commands open): its
+/// tables, schema and statements.
+package final class LibraryDatabase {
     /// The schema this build reads and writes.
     package static let schemaVersion = 3
     package let path: String
@@ -52,7 +55,7 @@ package final class VideoLibrary {
     }
 
     /// The schema of the file as opened (read-only opening never migrates it).
-    private(set) var schema = VideoLibrary.schemaVersion
+    private(set) var schema = LibraryDatabase.schemaVersion
     /// The schema the file had when this writer opened it, when the opening upgraded it.
     package private(set) var upgradedFrom: Int?
     let readOnly: Bool
@@ -288,7 +291,7 @@ package final class VideoLibrary {
     /// fingerprinted): written into place a piece at a time, in the same one transaction.
     @discardableResult
     package func save(_ v: IndexedVideo, blobs: [BlobWrite]) throws(StoreError) -> Int64 {
-        precondition(Set(blobs.map(\.key)).count == blobs.count, "VideoLibrary.save: a blob key given twice")
+        precondition(Set(blobs.map(\.key)).count == blobs.count, "LibraryDatabase.save: a blob key given twice")
         do {
             return try connection.transaction {
                 try deleteRows(path: v.path)

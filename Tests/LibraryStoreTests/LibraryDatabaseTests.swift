@@ -23,9 +23,9 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
     BlobWrite(key: key, format: format, stream: BlobStream(bytes))
 }
 
-@Suite struct VideoLibraryTests {
+@Suite struct LibraryDatabaseTests {
     @Test func savesListsAndReplacesByPath() throws {
-        let library = try VideoLibrary(path: temporaryLibraryPath())
+        let library = try LibraryDatabase(path: temporaryLibraryPath())
         try library.save(entry("/a.mp4"))
         try library.save(entry("/b.mp4"))
         try library.save(entry("/a.mp4", frames: [7, 7]))
@@ -38,7 +38,7 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
     }
 
     @Test func removesAndUpdatesModification() throws {
-        let library = try VideoLibrary(path: temporaryLibraryPath())
+        let library = try LibraryDatabase(path: temporaryLibraryPath())
         let id = try library.save(entry("/a.mp4"))
         try library.updateModified(id: id, modified: 2000)
         #expect(try library.video(path: "/a.mp4")?.modified == 2000)
@@ -50,17 +50,17 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
     @Test func reopensWhatWasWritten() throws {
         let path = temporaryLibraryPath()
         do {
-            let library = try VideoLibrary(path: path)
+            let library = try LibraryDatabase(path: path)
             try library.save(entry("/kept.mp4", frames: [UInt8](repeating: 0xAB, count: 100_000)))
         }
-        let reopened = try VideoLibrary(path: path, create: false)
+        let reopened = try LibraryDatabase(path: path, create: false)
         var size = 0
         try reopened.forEachFingerprint { size = $0.bytes("picture-hashes")?.count ?? -1 }
         #expect(size == 100_000)
     }
 
     @Test func streamedBlobsLandWholeInPiecesAndAFailedStreamLeavesTheRowAsItWas() throws {
-        let library = try VideoLibrary(path: temporaryLibraryPath())
+        let library = try LibraryDatabase(path: temporaryLibraryPath())
         try library.save(entry("/a.mp4", frames: [1], landmarks: [2]))
         // 2.5 MiB: three pieces of the 1 MiB copy buffer, the last one partial.
         let big = (0 ..< (5 << 19)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
@@ -89,7 +89,7 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
 
     /// Issue 29: `index` tells an empty blob of one format from another's without reading blobs.
     @Test func storedChannelsGiveEachFullBlobsFormatAndLength() throws {
-        let library = try VideoLibrary(path: temporaryLibraryPath())
+        let library = try LibraryDatabase(path: temporaryLibraryPath())
         let keypoints = BlobKey(channel: "keypoints", tier: .full)
         let id = try library.save(entry("/a.mp4").video, blobs: [write(pictureFull, [1, 2, 3]), write(pictureAnchors, [1]),
                                                                   write(keypoints, [], format: 2)])
@@ -99,18 +99,18 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
 
     @Test func refusesANewerSchemaWithAClearMessage() throws {
         let path = temporaryLibraryPath()
-        _ = try VideoLibrary(path: path)
+        _ = try LibraryDatabase(path: path)
         let raw = try Connection(path: path)
         try raw.execute("PRAGMA user_version = 99")
         #expect {
-            _ = try VideoLibrary(path: path)
+            _ = try LibraryDatabase(path: path)
         } throws: { error in
             "\(error)".contains("written by a newer vmatch (schema 99)")
         }
     }
 
     @Test func readsAnchorsOrTheFullFingerprintWhereThereAreNone() throws {
-        let library = try VideoLibrary(path: temporaryLibraryPath())
+        let library = try LibraryDatabase(path: temporaryLibraryPath())
         var withAnchors = entry("/new.mp4", frames: [1, 1, 1, 1], landmarks: [2, 2])
         withAnchors.blobs[pictureAnchors] = StoredBlob(format: 1, bytes: [1])
         withAnchors.blobs[soundAnchors] = StoredBlob(format: 1, bytes: [])
@@ -132,7 +132,7 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
     }
 
     @Test func aChannelIsRowsNotColumnsAndLeavesWithItsVideo() throws {
-        let library = try VideoLibrary(path: temporaryLibraryPath())
+        let library = try LibraryDatabase(path: temporaryLibraryPath())
         let keypoints = BlobKey(channel: "keypoints", tier: .full)
         var video = entry("/a.mp4")
         video.blobs[keypoints] = StoredBlob(format: 7, bytes: [4, 5, 6])
@@ -160,7 +160,7 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: fixture.path, toPath: path)
 
-        func everything(_ library: VideoLibrary) throws -> (videos: [IndexedVideo], full: [Int64: [BlobKey: StoredBlob]],
+        func everything(_ library: LibraryDatabase) throws -> (videos: [IndexedVideo], full: [Int64: [BlobKey: StoredBlob]],
                                                           anchors: [Int64: [BlobKey: StoredBlob]], streamed: [Int64: [UInt8]]) {
             var full: [Int64: [BlobKey: StoredBlob]] = [:], anchors: [Int64: [BlobKey: StoredBlob]] = [:], streamed: [Int64: [UInt8]] = [:]
             try library.forEachFingerprint { full[$0.video.id] = $0.blobs }
@@ -171,17 +171,17 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
             }
             return (try library.videos(), full, anchors, streamed)
         }
-        let before = try everything(try VideoLibrary(readingAt: path))
+        let before = try everything(try LibraryDatabase(readingAt: path))
         #expect(before.videos.count == 2 && before.full.values.allSatisfy { $0.count == 2 } && before.anchors.values.allSatisfy { $0.count == 2 })
         #expect(before.anchors.values.allSatisfy { $0.keys.allSatisfy { $0.tier == .anchors } })
-        #expect(try VideoLibrary(readingAt: path).anchorBytes() == ["picture-hashes": 840, "sound-landmarks": 2562])
+        #expect(try LibraryDatabase(readingAt: path).anchorBytes() == ["picture-hashes": 840, "sound-landmarks": 2562])
 
-        let writer = try VideoLibrary(path: path, create: false)
+        let writer = try LibraryDatabase(path: path, create: false)
         #expect(writer.upgradedFrom == 2)
         let after = try everything(writer)
         #expect(after.videos == before.videos && after.full == before.full && after.anchors == before.anchors && after.streamed == before.streamed)
         #expect(try writer.anchorBytes() == ["picture-hashes": 840, "sound-landmarks": 2562])
-        #expect(try VideoLibrary(path: path, create: false).upgradedFrom == nil)
+        #expect(try LibraryDatabase(path: path, create: false).upgradedFrom == nil)
         // The old columns are gone: the blobs live in one place only.
         let raw = try Connection(path: path)
         let columns = try raw.prepare("SELECT name FROM pragma_table_info('videos')")
@@ -205,7 +205,7 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
                 PRAGMA user_version = 1;
                 """)
         }
-        let library = try VideoLibrary(path: path, create: false)
+        let library = try LibraryDatabase(path: path, create: false)
         #expect(library.upgradedFrom == 1)
         var rows: [StoredVideo] = []
         try library.forEachAnchors { rows.append($0) }
@@ -217,13 +217,13 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
 
     @Test func missingLibraryIsNotCreatedWhenAskedNotTo() throws {
         let path = temporaryLibraryPath()
-        #expect(throws: StoreError.self) { _ = try VideoLibrary(path: path, create: false) }
+        #expect(throws: StoreError.self) { _ = try LibraryDatabase(path: path, create: false) }
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
     @Test func defaultPathFollowsEnvironment() {
-        #expect(VideoLibrary.defaultPath(environment: ["VMATCH_DB": "/x/lib.sqlite"]) == "/x/lib.sqlite")
-        #expect(VideoLibrary.defaultPath(environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"]) == "/data/vmatch/library.sqlite")
-        #expect(VideoLibrary.defaultPath(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/vmatch/library.sqlite")
+        #expect(LibraryDatabase.defaultPath(environment: ["VMATCH_DB": "/x/lib.sqlite"]) == "/x/lib.sqlite")
+        #expect(LibraryDatabase.defaultPath(environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"]) == "/data/vmatch/library.sqlite")
+        #expect(LibraryDatabase.defaultPath(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/vmatch/library.sqlite")
     }
 }

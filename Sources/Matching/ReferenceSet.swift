@@ -1,15 +1,15 @@
-// References' full fingerprints held in memory for the exact match (`Matcher.match(_:in:)`):
-// each picture channel's index (`FrameHitChannel`) and the sound's landmark table. Built for the
-// candidates a suspect window names (or for a whole small library in tests and benchmarks);
-// lookups never touch the store.
+// A set of references held in memory for the exact match (`Matcher.match(_:in:)`): their
+// entries, each picture channel's index of their full fingerprints (`FrameHitChannel`), the
+// sound's landmark table and their motion samples. Built for the candidates a suspect window
+// names (or for a whole small library in tests and benchmarks); lookups never touch the store.
 import Fingerprint
 
-public struct ReferenceLibrary: Sendable {
+public struct ReferenceSet: Sendable {
     public let entries: [ReferenceEntry]
     /// The picture channels, once: a new one adds its line here.
     let frameChannels: [any FrameHitChannel]
     let landmarks: LandmarkIndex
-    /// Each reference's motion samples (`MotionAgreement`), by its place in the library.
+    /// Each reference's motion samples (`MotionAgreement`), by its place in `entries`.
     let motion: [[MotionSample]]
 
     public init(_ references: [(entry: ReferenceEntry, fingerprint: MediaFingerprint)]) {

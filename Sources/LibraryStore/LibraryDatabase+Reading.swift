@@ -2,7 +2,7 @@
 // blobs streamed a piece at a time. Libraries of schemas 1 and 2 are read as they are (a reader
 // never migrates): their blob columns are mapped to the keys schema 3 stores them under.
 
-extension VideoLibrary {
+extension LibraryDatabase {
     /// What a read takes of each channel.
     enum Selection {
         /// The full tier.

@@ -1,14 +1,16 @@
-// The library as `compare` holds it: the candidate index built from every row's anchors, and
-// the store, from which the full fingerprints of the references a suspect names are read.
+// The references one `compare` or `watch` run matches against, loaded from the library: the
+// candidate index built from every row's anchors, and the database, from which the full
+// fingerprints of the references a suspect names are read.
 import Fingerprint
 import Foundation
 import LibraryStore
 import Matching
 
-/// The library as `compare` holds it: the candidate index in memory; the full fingerprints of
-/// the references a suspect names as candidates read from the store on demand, the most recently
-/// used kept up to `cacheBytes` (a batch of clips from one source tends to name the same ones).
-package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
+/// The library's references as `compare` holds them: the candidate index in memory; the full
+/// fingerprints of the references a suspect names as candidates read from the store on demand,
+/// the most recently used kept up to `cacheBytes` (a batch of clips from one source tends to
+/// name the same ones).
+package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
     package let index: CandidateIndex
     package var entries: [ReferenceEntry] { index.entries }
     /// Each reference as it was indexed (by path): its digest, size and when.
@@ -19,7 +21,7 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
     package var identity: String {
         SHA256.hex(of: indexed.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value.sha256)\n" }.joined().utf8)
     }
-    private let store: VideoLibrary
+    private let store: LibraryDatabase
     private let lock = NSLock()
     private let cacheBytes: Int
     // Guarded by `lock`.
@@ -31,7 +33,7 @@ package final class LoadedLibrary: ReferenceSource, @unchecked Sendable {
     /// snapshot: an `index` run that re-indexes references meanwhile does not make them vanish
     /// from under this `compare` (it sees the library as it was when it started).
     package init(path: String, cacheBytes: Int = 64 << 20) throws {
-        let reader = try VideoLibrary(readingAt: path, serialized: true)
+        let reader = try LibraryDatabase(readingAt: path, serialized: true)
         try reader.holdSnapshot()
         var builder = CandidateIndex.Builder()
         var indexed: [String: IndexedIdentity] = [:]
