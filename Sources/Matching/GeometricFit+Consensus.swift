@@ -177,13 +177,15 @@ extension GeometricFit {
             }
         }
 
-        /// 2-point similarity RANSAC. A sample is skipped (still counted) when its two points
+        /// 2-point similarity RANSAC; the sample count adapts to the best hypothesis so far, its
+        /// support taken as at least the least that can pass (`iterationsToFindAcceptable`). A
+        /// sample is skipped (still counted) when its two points
         /// share a place or lie closer than two radii in the suspect (their scale and turn would
         /// be noise), or when it implies a scale outside `scaleRange`.
         mutating func ransacSimilarity() -> Scored? {
             let n = pairs.count
             var best: Scored?
-            var needed = fit.maximumIterations, drawn = 0
+            var needed = fit.iterationsToFindAcceptable(among: n, sampleSize: 2), drawn = 0
             while drawn < needed {
                 drawn += 1
                 let i = random.index(below: n), j = random.index(below: n)
@@ -195,7 +197,7 @@ extension GeometricFit {
                 let s = score(t)
                 guard s.isBetter(than: best), isAdmissible(t) else { continue }
                 best = s
-                needed = fit.iterationsNeeded(inlierRatio: Double(s.count) / Double(n), sampleSize: 2)
+                needed = fit.iterationsNeeded(inlierRatio: Double(max(s.count, fit.minimumInliers)) / Double(n), sampleSize: 2)
             }
             return best
         }
@@ -222,25 +224,25 @@ extension GeometricFit {
             let m = candidates.count
             guard m >= 4 else { return nil }
             var best: Scored?
-            var needed = fit.maximumIterations, drawn = 0
-            let triangles = [(0, 1, 2), (0, 1, 3), (0, 2, 3), (1, 2, 3)]
+            var needed = fit.iterationsToFindAcceptable(among: m, sampleSize: 4), drawn = 0
+            func isOriented(_ a: Int, _ b: Int, _ c: Int) -> Bool {
+                let s = cross(pairs[b].suspect - pairs[a].suspect, pairs[c].suspect - pairs[a].suspect)
+                let r = cross(pairs[b].reference - pairs[a].reference, pairs[c].reference - pairs[a].reference)
+                return abs(s) >= radius * radius && s * r > 0
+            }
             while drawn < needed {
                 drawn += 1
-                let sample = (random.index(below: m), random.index(below: m), random.index(below: m), random.index(below: m))
-                let k = [candidates[sample.0], candidates[sample.1], candidates[sample.2], candidates[sample.3]]
-                let p = (place[k[0]], place[k[1]], place[k[2]], place[k[3]])
+                let k0 = candidates[random.index(below: m)], k1 = candidates[random.index(below: m)]
+                let k2 = candidates[random.index(below: m)], k3 = candidates[random.index(below: m)]
+                let p = (place[k0], place[k1], place[k2], place[k3])
                 guard p.0 != p.1, p.0 != p.2, p.0 != p.3, p.1 != p.2, p.1 != p.3, p.2 != p.3 else { continue }
-                let oriented = triangles.allSatisfy { (a, b, c) in
-                    let s = cross(pairs[k[b]].suspect - pairs[k[a]].suspect, pairs[k[c]].suspect - pairs[k[a]].suspect)
-                    let r = cross(pairs[k[b]].reference - pairs[k[a]].reference, pairs[k[c]].reference - pairs[k[a]].reference)
-                    return abs(s) >= radius * radius && s * r > 0
-                }
-                guard oriented, let t = PlaneTransform.homography(through: pairs, k[0], k[1], k[2], k[3]),
+                guard isOriented(k0, k1, k2), isOriented(k0, k1, k3), isOriented(k0, k2, k3), isOriented(k1, k2, k3),
+                      let t = PlaneTransform.homography(through: pairs, k0, k1, k2, k3),
                       t.determinant > 0 else { continue }
                 let s = score(t)
                 guard s.isBetter(than: best), isAdmissible(t) else { continue }
                 best = s
-                needed = fit.iterationsNeeded(inlierRatio: Double(s.count) / Double(m), sampleSize: 4)
+                needed = fit.iterationsNeeded(inlierRatio: Double(max(s.count, fit.minimumInliers)) / Double(m), sampleSize: 4)
             }
             return best
         }
@@ -284,9 +286,10 @@ extension GeometricFit {
         }
 
         /// The rules every accepted transform meets. Its inlier places span at least
-        /// `minimumSpan` radii in x and in y once the outermost place at each end is dropped
-        /// (each place counted at its first inlier), so that a clump of true corners, a logo
-        /// say, plus one false pair far off that happens to agree is not a placement. A
+        /// `minimumSpan` radii in x and in y once the outermost places at each end are dropped
+        /// (each place counted at its first inlier): one for a similarity, three for a
+        /// homography, so that a clump of true corners, a logo say, plus the few false pairs far
+        /// off that the transform can bend to agree with is not a placement. A
         /// similarity's scale is in `scaleRange`. A homography maps the bounding box of its
         /// inliers' reference points (where the data supports it) to a quad that lies in front
         /// (w > 0 at each corner), is convex and turns the box's way (so neither folded nor
@@ -304,9 +307,13 @@ extension GeometricFit {
                 let p = Int(place[i])
                 if stamp[p] != tag { stamp[p] = tag; xs.append(pairs[i].suspect.x); ys.append(pairs[i].suspect.y) }
             }
-            guard xs.count >= 3 else { return false }
+            // Places a transform of this kind can bend to reach beyond a clump: one less than
+            // its sample (a similarity swings its scale and turn to one far point; a homography's
+            // shear and perspective reach three).
+            let dropped = t.kind == .similarity ? 1 : 3
+            guard xs.count > 2 * dropped else { return false }
             xs.sort(); ys.sort()
-            let span = SIMD2(xs[xs.count - 2] - xs[1], ys[ys.count - 2] - ys[1])
+            let span = SIMD2(xs[xs.count - 1 - dropped] - xs[dropped], ys[ys.count - 1 - dropped] - ys[dropped])
             guard span.x >= fit.minimumSpan * radius, span.y >= fit.minimumSpan * radius else { return false }
             switch t.kind {
             case .similarity:

@@ -2,7 +2,9 @@
 // do many of the matched points agree on one placement of the reference picture in the suspect?
 // RANSAC (Fischler & Bolles, "Random sample consensus", CACM 1981) on a similarity from 2-point
 // samples, with the adaptive sample count N = log(1 − p) / log(1 − wᵏ) (Hartley & Zisserman,
-// "Multiple View Geometry", §4.7), then least squares on the inliers (`PlaneTransform+Estimation`)
+// "Multiple View Geometry", §4.7) — w the best hypothesis's inlier ratio, and never below
+// `minimumInliers` of the pairs, since less cannot pass: a search that finds nothing stops after
+// the samples that would have found the least acceptable placement —, then least squares on the inliers (`PlaneTransform+Estimation`)
 // and a re-count. When perspective is allowed and the similarity fails or leaves many pairs just
 // outside the radius, a 4-point homography RANSAC with DLT refinement, taken only if it explains
 // clearly more (`homographyGain`) and is a plausible view of a flat picture.
@@ -86,6 +88,14 @@ package struct GeometricFit: Sendable {
             if refined.distinct >= minimumInliers, Double(refined.distinct) >= needed { chosen = refined }
         }
         return chosen.map(state.result)
+    }
+
+    /// Samples drawn before any hypothesis is found: enough for `confidence` of drawing one
+    /// all-inlier sample of a placement with the least support that can pass
+    /// (`minimumInliers` of the `count` pairs sampled). Where no such placement exists (most
+    /// frame pairs a candidate stage proposes), that is all a search costs.
+    func iterationsToFindAcceptable(among count: Int, sampleSize: Int) -> Int {
+        iterationsNeeded(inlierRatio: Double(minimumInliers) / Double(max(count, 1)), sampleSize: sampleSize)
     }
 
     /// Samples needed for `confidence` of one all-inlier sample of `sampleSize` pairs at inlier ratio

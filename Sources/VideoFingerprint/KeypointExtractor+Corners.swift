@@ -136,21 +136,22 @@ extension KeypointExtractor {
     }
 
     /// See the file header; at least 1 for a corner at threshold 0. Extremes over each arc of 9
-    /// are built from those over runs of 2, 4 and 8, in place.
+    /// are built from those over runs of 2, 4 and 8, in place, in 16-bit lanes (differences
+    /// lie in −255...255), which the vector unit takes 8 at a time.
     @inline(__always)
     func cornerScore(_ p: UnsafePointer<UInt8>, circle: UnsafeMutablePointer<Int>) -> UInt8 {
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 72) { buffer -> UInt8 in
+        withUnsafeTemporaryAllocation(of: Int16.self, capacity: 72) { buffer -> UInt8 in
             let d = buffer.baseAddress!, low = d + 24, high = d + 48
-            let c = Int(p[0])
-            for k in 0..<16 { d[k] = Int(p[circle[k]]) - c }
+            let c = Int16(p[0])
+            for k in 0..<16 { d[k] = Int16(p[circle[k]]) &- c }
             for k in 16..<24 { d[k] = d[k - 16] }
             for i in 0..<23 { low[i] = min(d[i], d[i + 1]); high[i] = max(d[i], d[i + 1]) }
             for i in 0..<21 { low[i] = min(low[i], low[i + 2]); high[i] = max(high[i], high[i + 2]) }
             for i in 0..<17 { low[i] = min(low[i], low[i + 4]); high[i] = max(high[i], high[i + 4]) }
-            var best = 0
+            var best: Int16 = 0
             for i in 0..<16 {
                 // Brighter arc: its smallest difference; darker arc: its smallest negated one.
-                best = max(best, min(low[i], d[i + 8]), -max(high[i], d[i + 8]))
+                best = max(best, min(low[i], d[i + 8]), 0 &- max(high[i], d[i + 8]))
             }
             return UInt8(min(best, 255))
         }

@@ -217,7 +217,9 @@ import TestSupport
     /// less than `minimumSpan` (3 radii) across and are refused; with the rule off the same pairs
     /// pass, so the refusal is the span's doing. The patch also checks that the span is taken
     /// without the outermost places: with a plain bounding box, 9 of its places plus one random
-    /// pair that happened to agree passed as a placement turned 19° at scale 0.74.
+    /// pair that happened to agree passed as a placement turned 19° at scale 0.74; and that a
+    /// homography drops three at each end: 10 of the patch's places plus two random pairs on
+    /// one side passed as a homography when only the outermost one was dropped.
     @Test func inliersThatSpanTooLittleAreRejected() throws {
         let truth = PlaneTransform(scale: 0.6, rotation: 0, translation: SIMD2(300, 150))
         let inverse = try #require(truth.inverse)

@@ -52,6 +52,40 @@ struct KeypointExtractorTests {
         #expect(mirrored.map { [$0.x, $0.y] } == [[79, 48]])
     }
 
+    /// The FAST score by its definition: the largest t + 1 for which 9 contiguous circle pixels
+    /// are all brighter than the centre by more than t, or all darker (0: no arc at t = 0).
+    static func definedScore(_ image: [UInt8], width: Int, x: Int, y: Int) -> Int {
+        let c = Int(image[y * width + x])
+        let ring = KeypointExtractor.circleXY.map { Int(image[(y + $0.1) * width + x + $0.0]) - c }
+        var best = 0
+        for start in 0..<16 {
+            let arc = (0..<9).map { ring[(start + $0) % 16] }
+            best = max(best, arc.min()!, -arc.max()!)
+        }
+        return best
+    }
+
+    @Test func cornerScoreIsTheDefinedFASTScore() {
+        var state: UInt64 = 0x1234_5678
+        func next() -> UInt8 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let width = 7
+        let extractor = KeypointExtractor()
+        let circle = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+        defer { circle.deallocate() }
+        for (k, (dx, dy)) in KeypointExtractor.circleXY.enumerated() { circle[k] = dy * width + dx }
+        for trial in 0..<2000 {
+            // Extremes and a narrow range both: differences of ±255 and of a few levels.
+            let spread = trial % 3 == 0 ? 8 : 256
+            let image = (0..<49).map { _ in trial % 3 == 0 ? UInt8(120 + Int(next()) % spread) : next() }
+            let expected = min(255, Self.definedScore(image, width: width, x: 3, y: 3))
+            let got = image.withUnsafeBufferPointer { extractor.cornerScore($0.baseAddress! + 3 * width + 3, circle: circle) }
+            #expect(Int(got) == expected, "trial \(trial)")
+        }
+    }
+
     @Test func flatAndRampImagesHaveNoCorners() {
         let extractor = KeypointExtractor()
         #expect(extractor.keypoints(luma: [UInt8](repeating: 128, count: 640 * 360), width: 640, height: 360).isEmpty)
