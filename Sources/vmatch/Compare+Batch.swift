@@ -1,5 +1,6 @@
 // What `compare` needs for long batch jobs beyond checking clips: picking up a stopped batch
 // where its output file ends (--resume). The file is a `JSONLinesJournal`, as -o appends to it.
+import ArgumentParser
 import Findings
 import Foundation
 import Pipeline
@@ -38,5 +39,22 @@ struct BatchProgress {
             if !report.matches.isEmpty { progress.reused = true }
         }
         return progress
+    }
+}
+
+extension Compare {
+    /// With --resume, what the -o file already reports (nothing without it); a file that is not
+    /// this schema's output, or cannot be read, is named and stops the run (status 2).
+    func earlierProgress() throws -> BatchProgress {
+        guard resume, let output = destination.output else { return BatchProgress() }
+        do {
+            return try BatchProgress.read(output)
+        } catch let error as BatchProgress.NotOutput {
+            Terminal.error("\(error)")
+            throw ExitCode(Status.unreadable)
+        } catch {
+            Terminal.error("cannot resume from '\(output)': \(error.localizedDescription)")
+            throw ExitCode(Status.unreadable)
+        }
     }
 }

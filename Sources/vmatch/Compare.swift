@@ -44,22 +44,9 @@ struct Compare: ParsableCommand {
         let references = try library.load()
 
         let entries = MediaWalker.suspects(under: paths)
-        var failed = false
-        var reused = false
-        var earlier = BatchProgress()
-        if resume, let output = destination.output {
-            do {
-                earlier = try BatchProgress.read(output)
-            } catch let error as BatchProgress.NotOutput {
-                Terminal.error("\(error)")
-                throw ExitCode(Status.unreadable)
-            } catch {
-                Terminal.error("cannot resume from '\(output)': \(error.localizedDescription)")
-                throw ExitCode(Status.unreadable)
-            }
-            failed = failed || earlier.failed
-            reused = earlier.reused
-        }
+        let earlier = try earlierProgress()
+        var failed = earlier.failed
+        var reused = earlier.reused
         // What an earlier run reported is not checked again; paths that could not be walked keep
         // their place among the clips, so the report is in the order given.
         let pending = entries.filter { entry in
