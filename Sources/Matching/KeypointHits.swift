@@ -42,30 +42,42 @@ package struct KeypointHits: FrameHitChannel {
     package var medium: Medium { KeypointChannel.medium }
     package var isEmpty: Bool { index.count == 0 }
 
-    init(_ references: [MediaFingerprint]) {
+    /// The channel over `references`, their keypoints as prepared once each (`ReferenceKeypoints`):
+    /// laid out reference by reference, frame by frame.
+    init(_ references: [ReferenceKeypoints]) {
         var descriptors: [BinaryDescriptor] = [], keypointFrame: [UInt32] = [], position: [SIMD2<Double>] = []
+        var isStatic: [Bool] = []
         var frameOwner: [UInt32] = [], frameTime: [Float] = [], frameSize: [SIMD2<Double>] = []
-        for (r, fingerprint) in references.enumerated() {
-            for frame in fingerprint.keypointFrames where !frame.mirrored && MediaFingerprint.isPlausible(frame.time) {
-                let f = UInt32(frameOwner.count)
-                frameOwner.append(UInt32(r))
-                frameTime.append(frame.time)
-                frameSize.append(SIMD2(Double(frame.width), Double(frame.height)))
-                for k in frame.keypoints {
-                    descriptors.append(k.descriptor)
-                    keypointFrame.append(f)
-                    position.append(SIMD2(Double(k.x), Double(k.y)))
-                }
-            }
+        let keypoints = references.reduce(0) { $0 + $1.keypointCount }, frames = references.reduce(0) { $0 + $1.frameTime.count }
+        descriptors.reserveCapacity(keypoints)
+        keypointFrame.reserveCapacity(keypoints)
+        position.reserveCapacity(keypoints)
+        isStatic.reserveCapacity(keypoints)
+        frameOwner.reserveCapacity(frames)
+        frameTime.reserveCapacity(frames)
+        frameSize.reserveCapacity(frames)
+        for (r, reference) in references.enumerated() {
+            let firstFrame = UInt32(frameOwner.count)
+            frameOwner.append(contentsOf: repeatElement(UInt32(r), count: reference.frameTime.count))
+            frameTime += reference.frameTime
+            frameSize += reference.frameSize
+            descriptors += reference.descriptors
+            keypointFrame += reference.keypointFrame.lazy.map { $0 + firstFrame }
+            position += reference.position
+            isStatic += reference.isStatic
         }
         index = DescriptorIndex(descriptors)
         self.keypointFrame = keypointFrame
         self.position = position
+        self.isStatic = isStatic
         self.frameOwner = frameOwner
         self.frameTime = frameTime
         self.frameSize = frameSize
-        isStatic = Self.staticKeypoints(frame: keypointFrame, position: position, descriptors: descriptors,
-                                        owner: frameOwner, time: frameTime, size: frameSize)
+    }
+
+    /// The channel over `references`' fingerprints, each prepared on the spot.
+    init(_ references: [MediaFingerprint]) {
+        self.init(references.map(ReferenceKeypoints.init))
     }
 
     /// Seconds apart, descriptor bits and share of the frame's diagonal within which a keypoint
@@ -79,6 +91,9 @@ package struct KeypointHits: FrameHitChannel {
     /// logo), not to the moment. They cannot tell one moment of the video from another, and
     /// the same scene filmed another time has them too ("burstiness", Jégou et al.), so they
     /// are not evidence of a copy.
+    ///
+    /// A function of each reference's own keypoints: `ReferenceKeypoints` finds it once per
+    /// reference (`owner` all one), not once per set of references a suspect names.
     ///
     /// Exact, and found per reference through the place rather than the descriptor: keypoints
     /// are sorted into square cells of the place radius, and each is compared with those of the

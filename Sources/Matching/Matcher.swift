@@ -109,12 +109,12 @@ public struct Matcher: Sendable {
     /// pieces, each reused stretch lies whole in one piece).
     package func match(_ suspect: MediaFingerprint, candidates index: CandidateIndex,
                        references: some ReferenceSource) throws -> [ReferenceMatch] {
-        var whole: [(entry: ReferenceEntry, fingerprint: MediaFingerprint)] = []
+        var whole: [(entry: ReferenceEntry, fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints)] = []
         var found: [ReferenceMatch] = []
         for r in index.candidates(for: suspect, radius: configuration.radius) {
             switch try references.fingerprint(ofReference: r) {
-            case .whole(let fingerprint)?:
-                whole.append((index.entries[r], fingerprint))
+            case .whole(let fingerprint, let keypoints)?:
+                whole.append((index.entries[r], fingerprint, keypoints))
             case .pieces(var pieces)?:
                 var joined: ReferenceMatch?
                 while let piece = try pieces.next() {
@@ -127,7 +127,7 @@ public struct Matcher: Sendable {
                 break
             }
         }
-        if !whole.isEmpty { found += match(suspect, in: ReferenceSet(whole)) }
+        if !whole.isEmpty { found += match(suspect, in: ReferenceSet(prepared: whole)) }
         return ReferenceMatch.ranked(found)
     }
 

@@ -13,10 +13,16 @@ public struct ReferenceSet: Sendable {
     let motion: [[MotionSample]]
 
     public init(_ references: [(entry: ReferenceEntry, fingerprint: MediaFingerprint)]) {
+        self.init(prepared: references.map { ($0.entry, $0.fingerprint, ReferenceKeypoints($0.fingerprint)) })
+    }
+
+    /// With each reference's keypoints prepared already (`ReferenceFingerprint.whole`); the
+    /// fingerprints' own keypoint frames are not read.
+    package init(prepared references: [(entry: ReferenceEntry, fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints)]) {
         entries = references.map(\.entry)
         let fingerprints = references.map(\.fingerprint)
         motion = fingerprints.map(\.motion)
-        frameChannels = [PictureHashHits(fingerprints), KeypointHits(fingerprints)]
+        frameChannels = [PictureHashHits(fingerprints), KeypointHits(references.map(\.keypoints))]
         landmarks = LandmarkIndex(references: fingerprints.enumerated().map { (id: UInt32($0.offset), landmarks: $0.element.landmarks) })
     }
 

@@ -11,8 +11,10 @@ package protocol ReferenceSource: Sendable {
 }
 
 package enum ReferenceFingerprint {
-    /// All of it at once.
-    case whole(MediaFingerprint)
+    /// All of it at once, with its keypoints as the keypoint channel reads them, prepared once
+    /// (a source that keeps references across suspects keeps them prepared). The channel reads
+    /// `keypoints`, never the fingerprint's own keypoint frames, which a source may leave out.
+    case whole(MediaFingerprint, keypoints: ReferenceKeypoints)
     /// A reference too long to hold: its fingerprint in overlapping pieces, in time order (times
     /// as in the whole).
     case pieces(any ReferencePieces)
@@ -23,7 +25,8 @@ package protocol ReferencePieces {
     mutating func next() throws -> MediaFingerprint?
 }
 
-/// References held whole in memory, in candidate-index order.
+/// References held whole in memory, in candidate-index order; their keypoints prepared each time
+/// one is asked for.
 package struct InMemoryReferences: ReferenceSource {
     package var references: [MediaFingerprint]
 
@@ -32,6 +35,6 @@ package struct InMemoryReferences: ReferenceSource {
     }
 
     package func fingerprint(ofReference r: Int) -> ReferenceFingerprint? {
-        references.indices.contains(r) ? .whole(references[r]) : nil
+        references.indices.contains(r) ? .whole(references[r], keypoints: ReferenceKeypoints(references[r])) : nil
     }
 }

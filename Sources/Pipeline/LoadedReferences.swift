@@ -9,7 +9,8 @@ import Matching
 /// The library's references as `compare` holds them: the candidate index in memory; the full
 /// fingerprints of the references a suspect names as candidates read from the store on demand,
 /// the most recently used kept up to `cacheBytes` (a batch of clips from one source tends to
-/// name the same ones).
+/// name the same ones), each with its keypoints prepared for the keypoint channel
+/// (`ReferenceKeypoints`: found once per reference while it stays cached, not once per suspect).
 package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
     package let index: CandidateIndex
     package var entries: [ReferenceEntry] { index.entries }
@@ -25,7 +26,7 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
     private let lock = NSLock()
     private let cacheBytes: Int
     // Guarded by `lock`.
-    private var cache: [Int: (fingerprint: MediaFingerprint, bytes: Int, used: Int)] = [:]
+    private var cache: [Int: (fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints, bytes: Int, used: Int)] = [:]
     private var cached = 0, clock = 0
 
     /// Builds the candidate index from every stored video's anchors (one row in memory at a time).
@@ -75,31 +76,36 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
             return try StoredReferencePieces(store: store, key: index.keys[r], path: index.entries[r].path,
                                              grid: Self.pieces).map { .pieces($0) }
         }
-        return try fingerprint(r).map { .whole($0) }
+        return try whole(r).map { .whole($0.fingerprint, keypoints: $0.keypoints) }
     }
 
-    /// The full fingerprint of reference `r` of `index`; nil when its row is gone or unreadable.
-    package func fingerprint(_ r: Int) throws -> MediaFingerprint? {
+    /// The full fingerprint of reference `r` of `index` and its prepared keypoints; nil when its
+    /// row is gone or unreadable. The fingerprint's keypoint frames are left out once prepared
+    /// (the matcher reads the prepared ones), so a cached reference holds its keypoints once;
+    /// `bytes` stays the stored size.
+    private func whole(_ r: Int) throws -> (fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints)? {
         lock.lock()
         defer { lock.unlock() }
         clock += 1
         if let hit = cache[r] {
             cache[r]?.used = clock
-            return hit.fingerprint
+            return (hit.fingerprint, hit.keypoints)
         }
         guard let row = try store.fingerprint(id: index.keys[r]), row.video.path == index.entries[r].path,
               let stored = MediaFingerprint(row, tier: .full) else { return nil }
-        let full = stored.filtered(MediaFingerprint.isPlausible)
+        var full = stored.filtered(MediaFingerprint.isPlausible)
+        let keypoints = ReferenceKeypoints(full)
+        full.keypointFrames = []
         let bytes = row.blobs.values.reduce(0) { $0 + $1.bytes.count }
         while cached + bytes > cacheBytes, let oldest = cache.min(by: { $0.value.used < $1.value.used }) {
             cached -= oldest.value.bytes
             cache[oldest.key] = nil
         }
         if bytes <= cacheBytes {
-            cache[r] = (full, bytes, clock)
+            cache[r] = (full, keypoints, bytes, clock)
             cached += bytes
         }
-        return full
+        return (full, keypoints)
     }
 }
 

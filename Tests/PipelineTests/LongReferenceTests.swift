@@ -59,7 +59,7 @@ import TestSupport
         #expect(frameCount == 4 * (1800 + 1800 + 1800 + 1000))
         // The short reference is read whole; the long one in pieces.
         let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
-        if case .whole(let fingerprint)? = try loaded.fingerprint(ofReference: short) { #expect(fingerprint.frames.count == 240) } else { Issue.record("short not whole") }
+        if case .whole(let fingerprint, _)? = try loaded.fingerprint(ofReference: short) { #expect(fingerprint.frames.count == 240) } else { Issue.record("short not whole") }
     }
 
     @Test func reuseOfALongReferenceIsFoundAsInTheWholeReference() throws {
