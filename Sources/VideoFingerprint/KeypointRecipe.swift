@@ -1,6 +1,7 @@
 // What each role describes with keypoints (`KeypointExtractor`, ORB) of the detail pictures the
 // decoder hands out (`KeypointRecipe.detail`: gray, the frame's shape, long side fixed):
-// - a reference: up to `referenceKeypoints` keypoints of its picture, once a second;
+// - a reference: up to `referenceKeypoints` keypoints of its picture, twice a second (once a
+//   second halves the storage and lost 3 of 247 picture pairs on the large profile, 2026-12-06);
 // - a suspect: more keypoints (`suspectKeypoints`) twice a second, on a larger picture (small
 //   frames are scaled up, so that a picture inset at a fifth of the frame still has corners),
 //   and the same picture described mirrored as well (BRIEF is not mirror invariant).
