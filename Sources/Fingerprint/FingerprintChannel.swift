@@ -23,6 +23,9 @@ public protocol FingerprintChannel {
     static func pack(_ items: [Item]) -> [UInt8]
     /// Inverse of `pack`; nil when the bytes are not whole items.
     static func unpack(_ bytes: [UInt8]) -> [Item]?
+    /// The items of `bytes` that follow `previous` in a blob read a piece at a time (a channel
+    /// may write an item relative to the one before it).
+    static func unpack(_ bytes: [UInt8], after previous: Item?) -> [Item]?
     /// How many of `bytes`, from the start, hold whole items (to read a blob a piece at a time).
     static func wholeItemsLength(_ bytes: [UInt8]) -> Int
     /// The number the store keeps with each blob of the channel (its `format` column): raised
@@ -32,6 +35,7 @@ public protocol FingerprintChannel {
 
 extension FingerprintChannel {
     public static var format: Int { 1 }
+    public static func unpack(_ bytes: [UInt8], after previous: Item?) -> [Item]? { unpack(bytes) }
 }
 
 /// The picture channel of PDQ hashes: one `FrameSignature` per sampled frame.

@@ -33,6 +33,13 @@ public struct BinaryDescriptor: Sendable, Hashable {
 
 /// A corner found at some level of a scale pyramid, described at that level.
 public struct Keypoint: Sendable, Equatable {
+    /// Share of its picture's diagonal within which, and descriptor bits within which, a corner
+    /// found again is the same point of the picture: extracted again, a corner shifts by a pixel
+    /// or two and flips some of its 256 tests (unrelated ones differ in about 128), well inside
+    /// what a placement fit allows (`GeometricFit`'s inlier radius, 1 % of the diagonal).
+    public static let samePlace = 0.005
+    public static let sameDescriptor = 32
+
     /// Position in pixels of the full-resolution input image (of the mirrored image when the
     /// extractor was asked for the mirror), pixel centres at integer coordinates.
     public var x: Float

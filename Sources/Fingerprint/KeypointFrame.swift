@@ -1,10 +1,18 @@
 // The keypoint channel's value: the keypoints of one sampled picture (`KeypointExtractor` in
 // VideoFingerprint), with the picture's size so that positions can be compared across files of
 // other sizes. Stored packed, little-endian: per frame, time (Float32), width and height
-// (UInt16), flags (UInt8: bit 0 mirrored), keypoint count (UInt16); per keypoint, x and y in
-// quarter pixels (UInt16), angle in 1/256 turns (UInt8), pyramid level (UInt8), the descriptor's
-// four words (UInt64): 38 bytes. The Harris response only ranks keypoints at extraction and is
-// not kept.
+// (UInt16), flags (UInt8: bit 0 mirrored, bit 1 carries keypoints over), keypoint count (UInt16);
+// per keypoint, x and y in quarter pixels (UInt16), angle in 1/256 turns (UInt8), pyramid level
+// (UInt8), the descriptor's four words (UInt64): 38 bytes. The Harris response only ranks
+// keypoints at extraction and is not kept.
+//
+// A frame whose keypoints open with some of the frame before's, in their order there (a
+// reference's picture mostly holds still, and its corners with it: `KeypointRecipe` carries them
+// over and puts them first), writes those as bits: after its header, the frame before's keypoint
+// count (UInt16) and one bit per keypoint of the frame before (set: carried); then the keypoints
+// not carried. A frame carries only from the frame packed just before it, so a blob read a
+// piece at a time unpacks each piece after the last frame of the one before
+// (`unpack(_:after:)`), and pieces packed on their own join by concatenation.
 
 public struct KeypointFrame: Sendable, Equatable {
     public var time: Float
@@ -34,10 +42,11 @@ public struct KeypointFrame: Sendable, Equatable {
 /// picture sits in the frame).
 public enum KeypointChannel: FingerprintChannel {
     public static var name: String { "keypoints" }
-    /// 2: the blob is written only when the channel was made, so an empty one means it found no
-    /// keypoints. Format 1 (before issue 29) wrote an empty blob with the channel switched off as
-    /// well; the packing is the same.
-    public static var format: Int { 2 }
+    /// 3: frames may carry keypoints over from the frame before (format 2's frames, which never
+    /// do, read the same). Since 2 the blob is written only when the channel was made, so an
+    /// empty one means it found no keypoints; format 1 (before issue 29) wrote an empty blob with
+    /// the channel switched off as well.
+    public static var format: Int { 3 }
     public static var medium: Medium { .picture }
     public static var items: WritableKeyPath<MediaFingerprint, [KeypointFrame]> { \.keypointFrames }
     public static func time(of item: KeypointFrame) -> Float { item.time }
@@ -45,54 +54,85 @@ public enum KeypointChannel: FingerprintChannel {
     public static func pack(_ items: [KeypointFrame]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(items.reduce(0) { $0 + KeypointFrame.headerSize + KeypointFrame.keypointSize * $1.keypoints.count })
+        // The frame before's keypoints as packed, by their place in it.
+        var before: [PackedKeypoint: Int] = [:], beforeCount = 0
         for f in items {
             appendLE(f.time.bitPattern, to: &out)
             appendLE(UInt16(clamping: min(f.width, KeypointFrame.maximumSide)), to: &out)
             appendLE(UInt16(clamping: min(f.height, KeypointFrame.maximumSide)), to: &out)
-            out.append(f.mirrored ? 1 : 0)
-            let keypoints = f.keypoints.prefix(Int(UInt16.max))
-            appendLE(UInt16(keypoints.count), to: &out)
+            let keypoints = f.keypoints.prefix(Int(UInt16.max)).map(PackedKeypoint.init)
+            // The keypoints that open the frame and are, in order, some of the frame before's.
+            var carried: [Int] = []
             for k in keypoints {
-                appendLE(quarterPixels(k.x), to: &out)
-                appendLE(quarterPixels(k.y), to: &out)
-                let turns = (Double(k.angle) / (2 * Double.pi)).truncatingRemainder(dividingBy: 1)
-                out.append(UInt8(Int(((turns < 0 ? turns + 1 : turns) * 256).rounded()) & 255))
-                out.append(k.level)
-                for w in 0 ..< 4 { appendLE(k.descriptor.words[w], to: &out) }
+                guard let i = before[k], i > carried.last ?? -1 else { break }
+                carried.append(i)
             }
+            out.append((f.mirrored ? 1 : 0) | (carried.isEmpty ? 0 : 2))
+            appendLE(UInt16(keypoints.count), to: &out)
+            if !carried.isEmpty {
+                appendLE(UInt16(beforeCount), to: &out)
+                var bitmap = [UInt8](repeating: 0, count: (beforeCount + 7) / 8)
+                for i in carried { bitmap[i / 8] |= 1 << (i % 8) }
+                out += bitmap
+            }
+            for k in keypoints.dropFirst(carried.count) { k.append(to: &out) }
+            before = [:]
+            for (i, k) in keypoints.enumerated() where before[k] == nil { before[k] = i }
+            beforeCount = keypoints.count
         }
         return out
     }
 
-    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int {
-        var at = 0
-        while at + KeypointFrame.headerSize <= bytes.count {
-            let count = Int(UInt16(bytes[at + 9]) | UInt16(bytes[at + 10]) << 8)
-            let next = at + KeypointFrame.headerSize + KeypointFrame.keypointSize * count
-            guard next <= bytes.count else { break }
-            at = next
-        }
-        return at
+    /// The packed length of the frame at `at`, nil when its header or carry bitmap is cut.
+    private static func frameLength(_ bytes: UnsafeRawBufferPointer, at: Int) -> Int? {
+        let header = KeypointFrame.headerSize
+        guard at + header <= bytes.count else { return nil }
+        let flags = bytes[at + 8]
+        let count = Int(UInt16(bytes[at + 9]) | UInt16(bytes[at + 10]) << 8)
+        guard flags & 2 != 0 else { return header + KeypointFrame.keypointSize * count }
+        guard at + header + 2 <= bytes.count else { return nil }
+        let bitmap = (Int(UInt16(bytes[at + header]) | UInt16(bytes[at + header + 1]) << 8) + 7) / 8
+        guard at + header + 2 + bitmap <= bytes.count else { return nil }
+        var carried = 0
+        for b in 0 ..< bitmap { carried += bytes[at + header + 2 + b].nonzeroBitCount }
+        guard carried <= count else { return nil }
+        return header + 2 + bitmap + KeypointFrame.keypointSize * (count - carried)
     }
 
-    public static func unpack(_ bytes: [UInt8]) -> [KeypointFrame]? {
+    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { raw in
+            var at = 0
+            while let length = frameLength(raw, at: at), at + length <= raw.count { at += length }
+            return at
+        }
+    }
+
+    public static func unpack(_ bytes: [UInt8]) -> [KeypointFrame]? { unpack(bytes, after: nil) }
+
+    public static func unpack(_ bytes: [UInt8], after previous: KeypointFrame?) -> [KeypointFrame]? {
         bytes.withUnsafeBytes { raw -> [KeypointFrame]? in
             var frames: [KeypointFrame] = []
+            var before = previous?.keypoints ?? []
             var at = 0
             func read<T: FixedWidthInteger>(_: T.Type) -> T {
                 defer { at += MemoryLayout<T>.size }
                 return T(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: T.self))
             }
             while at < raw.count {
-                guard at + KeypointFrame.headerSize <= raw.count else { return nil }
+                guard let length = frameLength(raw, at: at), at + length <= raw.count else { return nil }
                 let time = Float(bitPattern: read(UInt32.self))
                 let width = Int(read(UInt16.self)), height = Int(read(UInt16.self))
                 let flags = read(UInt8.self)
                 let count = Int(read(UInt16.self))
-                guard at + KeypointFrame.keypointSize * count <= raw.count else { return nil }
                 var keypoints: [Keypoint] = []
                 keypoints.reserveCapacity(count)
-                for _ in 0 ..< count {
+                if flags & 2 != 0 {
+                    let bits = Int(read(UInt16.self))
+                    guard bits == before.count else { return nil }
+                    for i in 0 ..< bits where raw[at + i / 8] >> (i % 8) & 1 != 0 { keypoints.append(before[i]) }
+                    at += (bits + 7) / 8
+                }
+                for _ in keypoints.count ..< count {
                     let x = Float(read(UInt16.self)) / 4, y = Float(read(UInt16.self)) / 4
                     let turn = read(UInt8.self)
                     let level = read(UInt8.self)
@@ -103,9 +143,37 @@ public enum KeypointChannel: FingerprintChannel {
                                               level: level, response: 0, descriptor: BinaryDescriptor(words: words)))
                 }
                 frames.append(KeypointFrame(time: time, width: width, height: height, mirrored: flags & 1 != 0, keypoints: keypoints))
+                before = keypoints
             }
             return frames
         }
+    }
+}
+
+/// A keypoint as the store keeps it: position in quarter pixels, angle in 1/256 turns, level
+/// and descriptor. Two keypoints that pack alike are written once (`KeypointChannel.pack`).
+struct PackedKeypoint: Hashable {
+    var x: UInt16
+    var y: UInt16
+    var turn: UInt8
+    var level: UInt8
+    var words: SIMD4<UInt64>
+
+    init(_ k: Keypoint) {
+        x = Self.quarterPixels(k.x)
+        y = Self.quarterPixels(k.y)
+        let turns = (Double(k.angle) / (2 * Double.pi)).truncatingRemainder(dividingBy: 1)
+        turn = UInt8(Int(((turns < 0 ? turns + 1 : turns) * 256).rounded()) & 255)
+        level = k.level
+        words = k.descriptor.words
+    }
+
+    func append(to out: inout [UInt8]) {
+        appendLE(x, to: &out)
+        appendLE(y, to: &out)
+        out.append(turn)
+        out.append(level)
+        for w in 0 ..< 4 { appendLE(words[w], to: &out) }
     }
 
     private static func quarterPixels(_ v: Float) -> UInt16 {

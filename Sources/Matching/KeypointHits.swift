@@ -80,11 +80,9 @@ package struct KeypointHits: FrameHitChannel {
         self.init(references.map(ReferenceKeypoints.init))
     }
 
-    /// Seconds apart, descriptor bits and share of the frame's diagonal within which a keypoint
-    /// seen again is the same point of a still scene.
+    /// Seconds apart beyond which a keypoint seen again (`Keypoint.samePlace`,
+    /// `Keypoint.sameDescriptor`) is a point of a still scene.
     static let staticSpan: Float = 2
-    static let staticDistance = 32
-    static let staticPlace = 0.005
 
     /// Keypoints of a reference seen again at the same place of its frame, nearly alike, at
     /// least `staticSpan` seconds away: they belong to the scene (a still camera's background, a
@@ -121,7 +119,7 @@ package struct KeypointHits: FrameHitChannel {
     private static func markStatic(_ range: Range<Int>, largest: SIMD2<Double>, frame: [UInt32], position: [SIMD2<Double>],
                                    descriptors: [BinaryDescriptor], time: [Float], size: [SIMD2<Double>],
                                    into result: inout [Bool]) {
-        let cell = max(1, staticPlace * (largest * largest).sum().squareRoot())
+        let cell = max(1, Keypoint.samePlace * (largest * largest).sum().squareRoot())
         let columns = Int(largest.x / cell) + 1, rows = Int(largest.y / cell) + 1
         func cellOf(_ i: Int) -> (Int, Int) {
             let p = position[i]
@@ -140,7 +138,7 @@ package struct KeypointHits: FrameHitChannel {
         }
         for i in range {
             let d = size[Int(frame[i])]
-            let radius = staticPlace * (d * d).sum().squareRoot()
+            let radius = Keypoint.samePlace * (d * d).sum().squareRoot()
             let (c, r) = cellOf(i)
             search: for rr in max(0, r - 1) ... min(rows - 1, r + 1) {
                 for cc in max(0, c - 1) ... min(columns - 1, c + 1) {
@@ -149,7 +147,7 @@ package struct KeypointHits: FrameHitChannel {
                         guard abs(time[Int(frame[j])] - time[Int(frame[i])]) >= staticSpan else { continue }
                         let delta = position[j] - position[i]
                         guard (delta * delta).sum() <= radius * radius,
-                              descriptors[i].distance(to: descriptors[j]) <= staticDistance else { continue }
+                              descriptors[i].distance(to: descriptors[j]) <= Keypoint.sameDescriptor else { continue }
                         result[i] = true
                         break search
                     }

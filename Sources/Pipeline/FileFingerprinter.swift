@@ -119,6 +119,7 @@ package final class FileFingerprinter {
         var lastFrameTime: Float?
         var audioSeconds = 0.0
         recipe.reset()
+        keypointRecipe?.reset()
         let audio = AudioFingerprinter(role: options.role)
         // The analysis image squeezes the upright frame into its own shape; a pixel of it is
         // displayed this much wider than high.

@@ -9,8 +9,10 @@ import Matching
 final class StoredReferencePieces: ReferencePieces {
     private let stream: FingerprintStream
     private let grid: TimeGrid
-    /// Per channel, bytes read past its last whole value.
+    /// Per channel, bytes read past its last whole value, and that value (a channel may write a
+    /// value relative to the one before: `FingerprintChannel.unpack(_:after:)`).
     private var pending: [String: [UInt8]] = [:]
+    private var lastRead: [String: Any] = [:]
     /// Channels whose blob has been read to its end.
     private var done: Set<String> = []
     /// The piece being made (values from `start` on).
@@ -67,7 +69,8 @@ final class StoredReferencePieces: ReferencePieces {
             }
             var bytes = pending[C.name, default: []] + more
             let whole = C.wholeItemsLength(bytes)
-            guard let items = C.unpack(Array(bytes[..<whole])) else { return false }
+            guard let items = C.unpack(Array(bytes[..<whole]), after: lastRead[C.name] as? C.Item) else { return false }
+            if let last = items.last { lastRead[C.name] = last }
             let start = self.start
             current[keyPath: C.items] += items.filter { MediaFingerprint.isPlausible(C.time(of: $0)) && Double(C.time(of: $0)) >= start }
             bytes.removeFirst(whole)

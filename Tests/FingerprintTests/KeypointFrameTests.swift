@@ -52,4 +52,59 @@ import TestSupport
         #expect(fingerprint.filtered { $0 < 1 }.isEmpty && !fingerprint.filtered { $0 >= 1 }.isEmpty)
         #expect(fingerprint.earliestTime == 1)
     }
+
+    /// Frames that open with most of the frame before's keypoints in their order there (as
+    /// `KeypointRecipe` carries them over), then new ones; the last frame has a carried one
+    /// out of order: the one before it is carried, it and the rest are written in full.
+    func carryingFrames(_ g: inout SeededGenerator) -> [KeypointFrame] {
+        var frames: [KeypointFrame] = []
+        var before: [Keypoint] = []
+        for i in 0 ..< 6 {
+            var keypoints = before.enumerated().filter { $0.offset % 3 != 1 }.map(\.element) + (0 ..< 9 + i).map { _ in keypoint(&g) }
+            if i == 5 { keypoints.swapAt(0, 1) }
+            // As they come back from the store: response 0, angle and position in steps.
+            keypoints = KeypointChannel.unpack(KeypointChannel.pack([KeypointFrame(time: 0, width: 480, height: 270, keypoints: keypoints)]))![0].keypoints
+            frames.append(KeypointFrame(time: Float(i) / 2, width: 480, height: 270, keypoints: keypoints))
+            before = keypoints
+        }
+        return frames
+    }
+
+    @Test func keypointsOpeningWithTheFrameBeforesAreWrittenAsBits() throws {
+        var g = SeededGenerator(seed: 44)
+        let frames = carryingFrames(&g)
+        // Per frame after the first, how many open it in their order in the frame before.
+        let carried = zip(frames.dropFirst(), frames).map { f, b in
+            var last = -1
+            return f.keypoints.prefix { k in
+                guard let i = b.keypoints.firstIndex(of: k), i > last else { return false }
+                last = i
+                return true
+            }.count
+        }
+        #expect(Array(carried.prefix(4)).allSatisfy { $0 >= 3 } && carried[4] == 1)
+        let packed = KeypointChannel.pack(frames)
+        let expected = frames.enumerated().reduce(0) { total, e in
+            let c = e.offset == 0 ? 0 : carried[e.offset - 1]
+            let bits = e.offset == 0 ? 0 : frames[e.offset - 1].keypoints.count
+            return total + 11 + (c > 0 ? 2 + (bits + 7) / 8 : 0) + 38 * (e.element.keypoints.count - c)
+        }
+        #expect(packed.count == expected)
+        #expect(KeypointChannel.wholeItemsLength(packed) == packed.count)
+        #expect(KeypointChannel.unpack(packed) == frames)
+        // Cut anywhere, the whole frames before the cut unpack, and the rest after them.
+        for cut in stride(from: 1, to: packed.count, by: 97) {
+            let whole = KeypointChannel.wholeItemsLength(Array(packed.prefix(cut)))
+            let head = try #require(KeypointChannel.unpack(Array(packed.prefix(whole))))
+            let tail = try #require(KeypointChannel.unpack(Array(packed.dropFirst(whole)), after: head.last))
+            #expect(head + tail == frames)
+            if whole > 0, whole < packed.count, packed[whole + 8] & 2 != 0 {
+                #expect(KeypointChannel.unpack(Array(packed.dropFirst(whole))) == nil)
+            }
+        }
+        // Pieces packed on their own join by concatenation.
+        let joined = KeypointChannel.pack(Array(frames.prefix(3))) + KeypointChannel.pack(Array(frames.dropFirst(3)))
+        #expect(KeypointChannel.unpack(joined) == frames)
+        #expect(joined.count > packed.count)
+    }
 }

@@ -8,12 +8,18 @@ import TestSupport
 
 @Suite struct LongReferenceTests {
     /// A library file with a 4000 s reference (random frames at 4/s, every one unlike every
-    /// other, and a landmark every ½ s) and a 60 s one; returns its path and the long one's frames.
-    func library(_ g: inout SeededGenerator) throws -> (path: String, long: [FrameSignature], landmarks: [AudioLandmark]) {
+    /// other, a landmark every ½ s, and keypoint frames at 2/s that each carry all but one of
+    /// the frame before's keypoints over) and a 60 s one; returns its path and the long one's
+    /// frames.
+    func library(_ g: inout SeededGenerator) throws -> (path: String, long: [FrameSignature], landmarks: [AudioLandmark], keypoints: [KeypointFrame]) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-pipeline-\(UUID().uuidString)")
         let path = folder.appendingPathComponent("library.sqlite").path
         let store = try LibraryDatabase(path: path)
-        var long: [FrameSignature] = [], landmarks: [AudioLandmark] = []
+        var long: [FrameSignature] = [], landmarks: [AudioLandmark] = [], keypointFrames: [KeypointFrame] = []
+        func keypoint() -> Keypoint {
+            Keypoint(x: Float(g.next() % 1920) / 4, y: Float(g.next() % 1080) / 4, angle: 0, level: 0, response: 0,
+                     descriptor: BinaryDescriptor(words: SIMD4(g.next(), g.next(), g.next(), g.next())))
+        }
         for (name, seconds) in [("/long.mp4", 4000), ("/short.mp4", 60)] {
             let frames = (0 ..< 4 * seconds).map { i in
                 FrameSignature(time: Float(i) / 4, quality: 90, hashes: [PDQHash(words: SIMD4(g.next(), g.next(), g.next(), g.next()))])
@@ -21,22 +27,29 @@ import TestSupport
             let sounds = (0 ..< 2 * seconds).map { i in
                 AudioLandmark(hash: UInt32(truncatingIfNeeded: g.next()) & 0x1F_FFFF, time: Float(i) / 2, pitch: 100, span: 500, speech: 0, probes: 0)
             }
-            if name == "/long.mp4" { (long, landmarks) = (frames, sounds) }
+            var keypoints = (0 ..< 20).map { _ in keypoint() }
+            let keypointed = (0 ..< 2 * seconds).map { i in
+                keypoints = Array(keypoints.dropFirst()) + [keypoint()]
+                return KeypointFrame(time: Float(i) / 2, width: 480, height: 270, keypoints: keypoints)
+            }
+            if name == "/long.mp4" { (long, landmarks, keypointFrames) = (frames, sounds, keypointed) }
             try store.save(StoredVideo(
                 video: IndexedVideo(id: 0, path: name, size: 1, modified: 1, digest: "d", duration: Double(seconds), hasVideo: true,
                                     hasAudio: true, fingerprintVersion: FingerprintFormat.version, indexedAt: 1),
-                blobs: StoredVideo.blobs(full: MediaFingerprint(frames: frames, landmarks: sounds))))
+                blobs: StoredVideo.blobs(full: MediaFingerprint(frames: frames, landmarks: sounds, keypointFrames: keypointed))))
         }
-        return (path, long, landmarks)
+        // Read a piece at a time (`StoredReferencePieces.readSize`), the blob of carried frames breaks between frames.
+        #expect(KeypointChannel.pack(keypointFrames).count > StoredReferencePieces.readSize)
+        return (path, long, landmarks, keypointFrames)
     }
 
     @Test func aLongReferenceIsReadInOverlappingPiecesThatHoldAllOfIt() throws {
         var g = SeededGenerator(seed: 31)
-        let (path, long, landmarks) = try library(&g)
+        let (path, long, landmarks, keypoints) = try library(&g)
         let loaded = try LoadedReferences(path: path)
         let r = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
         var spans: [(Float, Float)] = [], frameCount = 0, landmarkCount = 0
-        var seenFrames = Set<Float>(), seenLandmarks = Set<Float>()
+        var seenFrames = Set<Float>(), seenLandmarks = Set<Float>(), seenKeypoints: [Float: KeypointFrame] = [:]
         guard case .pieces(var pieces)? = try loaded.fingerprint(ofReference: r) else {
             Issue.record("long not in pieces")
             return
@@ -48,6 +61,7 @@ import TestSupport
             landmarkCount += sounds.count
             seenFrames.formUnion(frames.map(\.time))
             seenLandmarks.formUnion(sounds.map(\.time))
+            for f in piece.keypointFrames { seenKeypoints[f.time] = f }
             #expect(frames.map(\.time) == frames.map(\.time).sorted())
             #expect(sounds.allSatisfy { $0.time >= frames.first!.time - 0.5 && $0.time < frames.first!.time + 1800 })
         }
@@ -56,6 +70,7 @@ import TestSupport
         #expect(spans.map(\.0) == [0, 1000, 2000, 3000])
         #expect(spans.map(\.1) == [1799.75, 2799.75, 3799.75, 3999.75])
         #expect(seenFrames.count == long.count && seenLandmarks.count == landmarks.count)
+        #expect(seenKeypoints.count == keypoints.count && keypoints.allSatisfy { seenKeypoints[$0.time] == $0 })
         #expect(frameCount == 4 * (1800 + 1800 + 1800 + 1000))
         // The short reference is read whole; the long one in pieces.
         let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
@@ -64,7 +79,7 @@ import TestSupport
 
     @Test func reuseOfALongReferenceIsFoundAsInTheWholeReference() throws {
         var g = SeededGenerator(seed: 32)
-        let (path, long, _) = try library(&g)
+        let (path, long, _, _) = try library(&g)
         let loaded = try LoadedReferences(path: path)
         // Suspect: the reference's 1700…1900 s (across the first piece's end) then its 2500…2800 s
         // (inside the overlap of the second and third pieces), at the suspect's 0…200 s and 200…500 s.
