@@ -9,7 +9,7 @@
 //    keypoint nearly as close (`ratio`) — the next frame of a held shot holds the same point and
 //    says nothing against it.
 //    Reference keypoints of the scene rather than the moment (seen again in place seconds
-//    apart: a still camera's background) are not evidence (`staticKeypoints`).
+//    apart: a still camera's background) are not evidence (`isOfScene`).
 // 2. The reference frames with the most matched keypoints (`framesVerified`, at least
 //    `minimumPairs` each) are verified: a similarity (or, for perspective, a homography) fitted
 //    robustly to the pairs, with enough inliers in distinct places.
@@ -22,11 +22,13 @@ import Foundation
 
 package struct KeypointHits: FrameHitChannel {
     let index: DescriptorIndex
-    /// Per indexed keypoint: its reference frame and position, and whether it belongs to the
-    /// scene rather than the moment (`isStatic`).
-    let keypointFrame: [UInt32]
+    /// Per indexed keypoint: its first and last reference frame (it is in every one between:
+    /// `ReferenceKeypoints`) and position, and whether it belongs to the scene rather than the
+    /// moment at some of its frames (`seen`, `isOfScene`).
+    let firstFrame: [UInt32]
+    let lastFrame: [UInt32]
     let position: [SIMD2<Double>]
-    let isStatic: [Bool]
+    let seen: [SIMD2<Float>]
     /// Per reference keypoint frame: its reference, time and picture size.
     let frameOwner: [UInt32]
     let frameTime: [Float]
@@ -45,31 +47,35 @@ package struct KeypointHits: FrameHitChannel {
     /// The channel over `references`, their keypoints as prepared once each (`ReferenceKeypoints`):
     /// laid out reference by reference, frame by frame.
     init(_ references: [ReferenceKeypoints]) {
-        var descriptors: [BinaryDescriptor] = [], keypointFrame: [UInt32] = [], position: [SIMD2<Double>] = []
-        var isStatic: [Bool] = []
+        var descriptors: [BinaryDescriptor] = [], firstFrame: [UInt32] = [], lastFrame: [UInt32] = []
+        var position: [SIMD2<Double>] = []
+        var seen: [SIMD2<Float>] = []
         var frameOwner: [UInt32] = [], frameTime: [Float] = [], frameSize: [SIMD2<Double>] = []
         let keypoints = references.reduce(0) { $0 + $1.keypointCount }, frames = references.reduce(0) { $0 + $1.frameTime.count }
         descriptors.reserveCapacity(keypoints)
-        keypointFrame.reserveCapacity(keypoints)
+        firstFrame.reserveCapacity(keypoints)
+        lastFrame.reserveCapacity(keypoints)
         position.reserveCapacity(keypoints)
-        isStatic.reserveCapacity(keypoints)
+        seen.reserveCapacity(keypoints)
         frameOwner.reserveCapacity(frames)
         frameTime.reserveCapacity(frames)
         frameSize.reserveCapacity(frames)
         for (r, reference) in references.enumerated() {
-            let firstFrame = UInt32(frameOwner.count)
+            let offset = UInt32(frameOwner.count)
             frameOwner.append(contentsOf: repeatElement(UInt32(r), count: reference.frameTime.count))
             frameTime += reference.frameTime
             frameSize += reference.frameSize
             descriptors += reference.descriptors
-            keypointFrame += reference.keypointFrame.lazy.map { $0 + firstFrame }
+            firstFrame += reference.firstFrame.lazy.map { $0 + offset }
+            lastFrame += reference.lastFrame.lazy.map { $0 + offset }
             position += reference.position
-            isStatic += reference.isStatic
+            seen += reference.seen
         }
         index = DescriptorIndex(descriptors)
-        self.keypointFrame = keypointFrame
+        self.firstFrame = firstFrame
+        self.lastFrame = lastFrame
         self.position = position
-        self.isStatic = isStatic
+        self.seen = seen
         self.frameOwner = frameOwner
         self.frameTime = frameTime
         self.frameSize = frameSize
@@ -84,11 +90,21 @@ package struct KeypointHits: FrameHitChannel {
     /// `Keypoint.sameDescriptor`) is a point of a still scene.
     static let staticSpan: Float = 2
 
-    /// Keypoints of a reference seen again at the same place of its frame, nearly alike, at
-    /// least `staticSpan` seconds away: they belong to the scene (a still camera's background, a
-    /// logo), not to the moment. They cannot tell one moment of the video from another, and
-    /// the same scene filmed another time has them too ("burstiness", Jégou et al.), so they
-    /// are not evidence of a copy.
+    /// A keypoint of a reference at one of its frames is of the scene when it is seen again at
+    /// the same place of the frame, nearly alike, at least `staticSpan` seconds away: it belongs
+    /// to the scene (a still camera's background, a logo), not to the moment. Such keypoints
+    /// cannot tell one moment of the video from another, and the same scene filmed another time
+    /// has them too ("burstiness", Jégou et al.), so they are not evidence of a copy.
+    ///
+    /// `seenSpans` gives per keypoint (of frames `first` to `last`, carried over as it was: seen
+    /// at each of their times) the first and last time it or one like it is seen; at a frame of
+    /// time t it is of the scene when t is `staticSpan` or more from either.
+    static func isOfScene(seen: SIMD2<Float>, at t: Float) -> Bool {
+        t - seen.x >= staticSpan || seen.y - t >= staticSpan
+    }
+
+    /// The first and last time each keypoint, or one like it in the same place, is seen in its
+    /// reference (`isOfScene`).
     ///
     /// A function of each reference's own keypoints: `ReferenceKeypoints` finds it once per
     /// reference (`owner` all one), not once per set of references a suspect names.
@@ -96,29 +112,30 @@ package struct KeypointHits: FrameHitChannel {
     /// Exact, and found per reference through the place rather than the descriptor: keypoints
     /// are sorted into square cells of the place radius, and each is compared with those of the
     /// nine cells around its own (a few per cell even for an hour of a held shot's corners).
-    static func staticKeypoints(frame: [UInt32], position: [SIMD2<Double>], descriptors: [BinaryDescriptor],
-                                owner: [UInt32], time: [Float], size: [SIMD2<Double>]) -> [Bool] {
-        var result = [Bool](repeating: false, count: frame.count)
+    static func seenSpans(first: [UInt32], last: [UInt32], position: [SIMD2<Double>], descriptors: [BinaryDescriptor],
+                          owner: [UInt32], time: [Float], size: [SIMD2<Double>]) -> [SIMD2<Float>] {
+        var result = zip(first, last).map { SIMD2(time[Int($0)], time[Int($1)]) }
         // Keypoints are laid out reference by reference, frame by frame.
         var start = 0
-        while start < frame.count {
-            let video = owner[Int(frame[start])]
+        while start < first.count {
+            let video = owner[Int(first[start])]
             var end = start
             var largest = SIMD2<Double>(1, 1)
-            while end < frame.count, owner[Int(frame[end])] == video {
-                largest = pointwiseMax(largest, size[Int(frame[end])])
+            while end < first.count, owner[Int(first[end])] == video {
+                largest = pointwiseMax(largest, size[Int(first[end])])
                 end += 1
             }
-            markStatic(start ..< end, largest: largest, frame: frame, position: position, descriptors: descriptors,
+            markStatic(start ..< end, largest: largest, first: first, last: last, position: position, descriptors: descriptors,
                        time: time, size: size, into: &result)
             start = end
         }
         return result
     }
 
-    private static func markStatic(_ range: Range<Int>, largest: SIMD2<Double>, frame: [UInt32], position: [SIMD2<Double>],
+    private static func markStatic(_ range: Range<Int>, largest: SIMD2<Double>, first firstFrame: [UInt32], last lastFrame: [UInt32],
+                                   position: [SIMD2<Double>],
                                    descriptors: [BinaryDescriptor], time: [Float], size: [SIMD2<Double>],
-                                   into result: inout [Bool]) {
+                                   into result: inout [SIMD2<Float>]) {
         let cell = max(1, Keypoint.samePlace * (largest * largest).sum().squareRoot())
         let columns = Int(largest.x / cell) + 1, rows = Int(largest.y / cell) + 1
         func cellOf(_ i: Int) -> (Int, Int) {
@@ -137,19 +154,24 @@ package struct KeypointHits: FrameHitChannel {
             next[r * columns + c] += 1
         }
         for i in range {
-            let d = size[Int(frame[i])]
+            let d = size[Int(firstFrame[i])]
             let radius = Keypoint.samePlace * (d * d).sum().squareRoot()
             let (c, r) = cellOf(i)
             search: for rr in max(0, r - 1) ... min(rows - 1, r + 1) {
                 for cc in max(0, c - 1) ... min(columns - 1, c + 1) {
                     for m in first[rr * columns + cc] ..< first[rr * columns + cc + 1] {
                         let j = members[m]
-                        guard abs(time[Int(frame[j])] - time[Int(frame[i])]) >= staticSpan else { continue }
                         let delta = position[j] - position[i]
                         guard (delta * delta).sum() <= radius * radius,
                               descriptors[i].distance(to: descriptors[j]) <= Keypoint.sameDescriptor else { continue }
-                        result[i] = true
-                        break search
+                        result[i] = SIMD2(min(result[i].x, time[Int(firstFrame[j])]), max(result[i].y, time[Int(lastFrame[j])]))
+                        // Once it is of the scene at each of its frames, more cannot change that
+                        // (and a held shot's hour of corners in one place is not searched through).
+                        let seen = result[i]
+                        if time[Int(firstFrame[i])] - seen.x >= staticSpan || seen.y - time[Int(lastFrame[i])] >= staticSpan
+                            || seen.y - seen.x >= 2 * staticSpan {
+                            break search
+                        }
                     }
                 }
             }
@@ -195,9 +217,11 @@ package struct KeypointHits: FrameHitChannel {
         for k in frame.keypoints {
             // The closest keypoint per reference frame, and the closest per video.
             index.search(k.descriptor, maximumDistance: Self.maximumDistance, seen: &s.seen) { id, d in
-                let f = Int(keypointFrame[id]), v = Int(frameOwner[f])
-                if s.frameBest[f] == .max { s.touchedFrames.append(f) }
-                if Int32(d) < s.frameBest[f] { s.frameBest[f] = Int32(d); s.frameBestID[f] = Int32(id) }
+                for f in Int(firstFrame[id]) ... Int(lastFrame[id]) {
+                    if s.frameBest[f] == .max { s.touchedFrames.append(f) }
+                    if Int32(d) < s.frameBest[f] { s.frameBest[f] = Int32(d); s.frameBestID[f] = Int32(id) }
+                }
+                let v = Int(frameOwner[Int(firstFrame[id])])
                 if s.videoBest[v] == .max { s.touchedVideos.append(v) }
                 s.videoBest[v] = min(s.videoBest[v], Int32(d))
             }
@@ -214,7 +238,7 @@ package struct KeypointHits: FrameHitChannel {
                 let d = s.frameBest[f]
                 s.frameBest[f] = .max
                 if others != .max, Double(d) > Self.ratio * Double(others) { continue }
-                if isStatic[Int(s.frameBestID[f])] { continue }
+                if Self.isOfScene(seen: seen[Int(s.frameBestID[f])], at: frameTime[f]) { continue }
                 if s.pairs[f].isEmpty { s.framesWithPairs.append(f) }
                 s.pairs[f].append(PointPair(suspect: SIMD2(Double(k.x), Double(k.y)), reference: position[Int(s.frameBestID[f])]))
             }

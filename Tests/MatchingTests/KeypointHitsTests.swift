@@ -211,8 +211,10 @@ import TestSupport
         ]
         // The computation expects keypoints grouped by video, as `init` lays them out.
         let order = keypoints.indices.sorted { owner[Int(keypoints[$0].0)] < owner[Int(keypoints[$1].0)] }
-        let marks = KeypointHits.staticKeypoints(frame: order.map { keypoints[$0].0 }, position: order.map { keypoints[$0].1 },
-                                                 descriptors: order.map { keypoints[$0].2 }, owner: owner, time: time, size: size)
+        let seen = KeypointHits.seenSpans(first: order.map { keypoints[$0].0 }, last: order.map { keypoints[$0].0 },
+                                          position: order.map { keypoints[$0].1 },
+                                          descriptors: order.map { keypoints[$0].2 }, owner: owner, time: time, size: size)
+        let marks = zip(order, seen).map { k, seen in KeypointHits.isOfScene(seen: seen, at: time[Int(keypoints[k].0)]) }
         let byKeypoint = Dictionary(uniqueKeysWithValues: zip(order, marks))
         #expect((0 ..< keypoints.count).map { byKeypoint[$0]! } == [true, false, false, true, false, false, false, false, false])
     }
