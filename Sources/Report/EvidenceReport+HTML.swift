@@ -97,8 +97,9 @@ extension EvidenceReport {
     .framed{position:relative}
     .framed svg{position:absolute;left:0;top:0;width:100%;height:100%;overflow:visible}
     .framed polygon{fill:none;stroke:#ff1f5a;stroke-width:2.5px;stroke-linejoin:round}
-    .framed path.inliers{fill:none;stroke:#00c8ff;stroke-width:4px;stroke-linecap:round}
-    figcaption{font-size:12px;color:#444;margin-top:3px;max-width:320px;word-break:break-all}
+    .framed path.inliers{fill:none;stroke:#ffe600;stroke-width:4.5px;stroke-linecap:round}
+    .framed path.inliers-under{fill:none;stroke:#000;stroke-width:7px;stroke-linecap:round}
+    figcaption{font-size:12px;color:#444;margin-top:3px;max-width:320px;overflow-wrap:anywhere}
     .missing{width:320px;height:120px;display:flex;align-items:center;justify-content:center;border:1px dashed #aaa;color:#777;font-size:12px;text-align:center}
     .note{font-size:12px;color:#666}
     footer{margin-top:30px;border-top:1px solid #ccc;padding-top:10px;color:#444;font-size:13px}
@@ -217,7 +218,7 @@ extension SuspectEvidence {
                 h.line("<div class=\"passage\"><p class=\"note\">Passage \(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)) of this clip:</p>")
                 if let picture = s.picture {
                     let place = picture.phrase.map { ": \($0)" } ?? ": the whole frame"
-                    h.line("<p class=\"note\">\("Outlined in red: where \(referenceName)’s frame sits in this clip’s frame, fitted to \(picture.inliers) matched keypoints\(place), over the whole passage; a pair whose own two pictures give a fit shows that one instead, its agreeing keypoints as blue dots".htmlEscaped).</p>")
+                    h.line("<p class=\"note\">\("Outlined in red: where \(referenceName)’s frame sits in this clip’s frame, fitted to \(picture.inliers) matched keypoints\(place), over the whole passage; a pair whose own two pictures give a fit shows that one instead, its agreeing keypoints as yellow dots".htmlEscaped).</p>")
                 }
                 for pair in pairs {
                     h.line("<div class=\"pair\">")
@@ -305,9 +306,11 @@ struct HTMLWriter {
             if let outline, outline.count >= 3, outline.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isFinite) }) {
                 let points = outline.map { String(format: "%.4f,%.4f", $0[0], $0[1]) }.joined(separator: " ")
                 let shown = dots.filter { $0.x.isFinite && $0.y.isFinite }
+                // Each dot twice: dark under bright, so that it shows on any picture.
+                let d = shown.map { String(format: "M%.4f,%.4fh0", $0.x, $0.y) }.joined()
                 let marks = shown.isEmpty ? ""
-                    : "<path class=\"inliers\" d=\"" + shown.map { String(format: "M%.4f,%.4fh0", $0.x, $0.y) }.joined()
-                        + "\" vector-effect=\"non-scaling-stroke\"/>"
+                    : "<path class=\"inliers-under\" d=\"\(d)\" vector-effect=\"non-scaling-stroke\"/>"
+                        + "<path class=\"inliers\" d=\"\(d)\" vector-effect=\"non-scaling-stroke\"/>"
                 line("\(open)<div class=\"framed\">\(image)<svg viewBox=\"0 0 1 1\" preserveAspectRatio=\"none\" aria-hidden=\"true\">"
                      + "<polygon points=\"\(points)\" vector-effect=\"non-scaling-stroke\"/>\(marks)</svg></div><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
                 return
