@@ -3,6 +3,7 @@
 // the suspect and the reference at matched instants, as JPEG bytes cut by the caller (Pipeline's
 // `EvidenceCollector`). Report renders it as one HTML page.
 import Foundation
+import Matching
 
 package struct EvidenceReport: Sendable {
     package var generated: Date
@@ -78,15 +79,26 @@ package struct FramePair: Sendable {
     /// matcher counts a frame as matching up to 31.
     package var distance: Int?
     package var note: String?
+    /// Where the reference picture sits in this pair's suspect picture, fitted to the two
+    /// pictures' own keypoints (only for passages the keypoint channel found); nil when not
+    /// fitted or no fit was found.
+    package var geometry: PictureGeometry?
+    /// Suspect positions (fractions of the frame as it plays) of keypoints that agree with
+    /// `geometry`, a spread-out sample of them at most `maximumInlierPoints`.
+    package var inlierPoints: [SIMD2<Double>]
+
+    package static let maximumInlierPoints = 60
 
     package init(suspectTime: Double, referenceTime: Double, suspectJPEG: [UInt8]?, referenceJPEG: [UInt8]?,
-                 distance: Int? = nil, note: String? = nil) {
+                 distance: Int? = nil, note: String? = nil, geometry: PictureGeometry? = nil, inlierPoints: [SIMD2<Double>] = []) {
         self.suspectTime = suspectTime
         self.referenceTime = referenceTime
         self.suspectJPEG = suspectJPEG
         self.referenceJPEG = referenceJPEG
         self.distance = distance
         self.note = note
+        self.geometry = geometry
+        self.inlierPoints = inlierPoints
     }
 }
 

@@ -266,15 +266,8 @@ package struct KeypointHits: FrameHitChannel {
             let placement = Placement(centre: SIMD2(Float(centre.x / Double(frame.width)), Float(centre.y / Double(frame.height))),
                                       logScale: Float(log(found.transform.scale(at: size / 2))),
                                       rotation: Float(rotation))
-            // The outline in the suspect frame as it plays (a mirrored description's positions
-            // are in the mirror image).
-            let frameSize = SIMD2(Double(frame.width), Double(frame.height))
-            let corners = found.transform.corners(ofWidth: size.x, height: size.y).map { p -> SIMD2<Double> in
-                let share = p / frameSize
-                return frame.mirrored ? SIMD2(1 - share.x, share.y) : share
-            }
-            let geometry = PictureGeometry(corners: corners, rotation: (frame.mirrored ? -rotation : rotation) * 180 / .pi,
-                                           mirrored: frame.mirrored, inliers: found.distinctInliers)
+            let geometry = PictureGeometry(found, referenceSize: size, suspectSize: SIMD2(Double(frame.width), Double(frame.height)),
+                                           mirrored: frame.mirrored)
             out.append((Int(frameOwner[Int(f)]), FrameHit(queryTime: frame.time, referenceTime: frameTime[Int(f)],
                                                           similarity: similarity, placement: placement, geometry: geometry)))
         }

@@ -42,3 +42,19 @@ public struct PictureGeometry: Sendable, Equatable, Codable {
             && zip(corners, frame).allSatisfy { a, b in let d = a - b; return (d * d).sum() <= tolerance * tolerance }
     }
 }
+
+extension PictureGeometry {
+    /// The outline `fit` gives: the reference frame (`referenceSize` pixels) mapped by its
+    /// transform into the suspect frame (`suspectSize` pixels), in fractions of that frame.
+    /// `mirrored`: the fit's suspect positions are in the suspect's mirror image (a mirrored
+    /// description); the outline and angle are turned back to the frame as it plays.
+    package init(_ fit: GeometricFit.Fit, referenceSize: SIMD2<Double>, suspectSize: SIMD2<Double>, mirrored: Bool) {
+        let corners = fit.transform.corners(ofWidth: referenceSize.x, height: referenceSize.y).map { p -> SIMD2<Double> in
+            let share = p / suspectSize
+            return mirrored ? SIMD2(1 - share.x, share.y) : share
+        }
+        let rotation = fit.transform.rotation(at: referenceSize / 2)
+        self.init(corners: corners, rotation: (mirrored ? -rotation : rotation) * 180 / .pi, mirrored: mirrored,
+                  inliers: fit.distinctInliers)
+    }
+}

@@ -18,14 +18,21 @@ package final class ThumbnailExtractor {
     private let startTime: Double
     private let packet = Packet()
     private let timeBudget: Double?
+    /// The gray detail picture `picture(at:detail:)` also gives (as `MediaDecoder` makes it for
+    /// keypoints), when asked for; nil: none.
+    package let detailLongSide: Int?
+    private let detailScaler = Scaler()
 
     /// `timeBudget`: seconds allowed for opening the file and for each picture cut from it.
-    package init(path: String, width: Int = 320, quality: Int = 3, timeBudget: Double? = 60) throws(MediaError) {
+    /// `detailLongSide`: the long side of the gray detail pictures asked for (as the
+    /// fingerprint's keypoints saw the frames; see `DetailOutput`).
+    package init(path: String, width: Int = 320, quality: Int = 3, timeBudget: Double? = 60, detailLongSide: Int? = nil) throws(MediaError) {
         precondition(width >= 16 && width % 2 == 0, "ThumbnailExtractor: width must be even and at least 16")
         vm_quiet_logs()
         self.path = path
         self.width = width
         self.quality = quality
+        self.detailLongSide = detailLongSide
         input = try FormatInput(path: path, deadline: Deadline(seconds: timeBudget))
         self.timeBudget = timeBudget
         videoIndex = input.bestStream(AVMEDIA_TYPE_VIDEO)
@@ -46,8 +53,12 @@ package final class ThumbnailExtractor {
 
     /// The picture at `time` as JPEG bytes and as its luma plane (`width` × `height`, rows
     /// contiguous), upright: what the report shows and what its distances are measured on.
-    package func picture(at time: Double) throws(MediaError) -> (jpeg: [UInt8], luma: [UInt8], width: Int, height: Int) {
+    /// `detail` (with `detailLongSide` set): the same decoded frame also as a gray detail
+    /// picture, scaled and turned as `MediaDecoder` does for keypoints; nil if it cannot be made.
+    package func picture(at time: Double, detail: Bool = false) throws(MediaError)
+        -> (jpeg: [UInt8], luma: [UInt8], width: Int, height: Int, detail: DetailPicture?) {
         let frame = try decodeFrame(at: max(0, time))
+        let detailPicture = detail ? detailLongSide.flatMap { self.detail(of: frame, longSide: $0) } : nil
         let picture = try scaledUpright(frame)
         let f = picture.pointer.pointee
         let w = Int(f.width), h = Int(f.height), stride = Int(f.linesize.0)
@@ -58,7 +69,20 @@ package final class ThumbnailExtractor {
             }
         }
         let encoder = try MJPEGEncoder(width: w, height: h, quality: quality, path: path)
-        return (try encoder.encode(picture, packet: packet), luma, w, h)
+        return (try encoder.encode(picture, packet: packet), luma, w, h, detailPicture)
+    }
+
+    /// `frame` gray, its long side `longSide`, upright: `MediaDecoder`'s detail picture.
+    private func detail(of frame: Frame, longSide: Int) -> DetailPicture? {
+        let f = frame.pointer.pointee
+        guard f.width > 0, f.height > 0 else { return nil }
+        let upright = info.rotation % 180 == 0
+        let size = DetailOutput(framesPerSecond: 1, longSide: longSide)
+            .size(width: Int(upright ? f.width : f.height), height: Int(upright ? f.height : f.width))
+        let (w, h) = upright ? (size.width, size.height) : (size.height, size.width)
+        guard w > 0, h > 0, let gray = detailScaler.scale(frame.pointer, width: w, height: h, layout: .gray8) else { return nil }
+        let picture = uprightImage(gray, width: w, height: h, bytesPerPixel: 1, clockwise: info.rotation, mirror: info.mirrored)
+        return DetailPicture(width: picture.width, height: picture.height, pixels: picture.pixels)
     }
 
     private func decodeFrame(at time: Double) throws(MediaError) -> Frame {

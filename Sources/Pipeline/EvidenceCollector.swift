@@ -2,11 +2,15 @@
 // identity (SHA-256 of the whole file, size, file time, when it was checked) and pairs of still
 // pictures of each reused passage (start, middle, end) cut from both files through `Media`, each
 // with the PDQ distance between the two as the fingerprint measures it (the suspect's variants
-// against the reference's crops, the closest pair).
+// against the reference's crops, the closest pair). For a passage the keypoint channel found
+// (the segment has a geometry), each pair also gets its own fit (`PairGeometry`) from gray
+// detail pictures of the same decoded frames.
 import Findings
 import Fingerprint
 import Foundation
+import Matching
 import Media
+import VideoFingerprint
 
 package struct EvidenceCollector {
     package private(set) var suspects: [SuspectEvidence] = []
@@ -44,25 +48,32 @@ package struct EvidenceCollector {
                 })
             }
             var suspectPictures = Pictures(path: result.path, role: .suspect)
+            let fitter = PairGeometry()
             for match in report.matches {
                 var referencePictures = Pictures(path: match.reference, role: .reference)
                 let verified = match.referenceVerified != false
                 pictures.append(match.segments.map { segment in
                     guard segment.modality != .audio else { return [] }
+                    // Only where the keypoint channel found the picture: a whole-frame match
+                    // has no outline to show.
+                    let fits = segment.picture != nil && verified
                     return Self.instants(of: segment).map { suspectTime in
                         let referenceTime = segment.referenceTime(at: suspectTime)
-                        let a = suspectPictures.picture(at: suspectTime)
+                        let a = suspectPictures.picture(at: suspectTime, detail: fits)
                         // A reference that is no longer the file indexed is not shown: a picture
                         // cut from another file would be false evidence.
-                        let b = verified ? referencePictures.picture(at: referenceTime)
-                            : (nil, nil, "the reference is not shown: it \(match.referenceProblem ?? "is not the file indexed")")
+                        let b = verified ? referencePictures.picture(at: referenceTime, detail: fits)
+                            : (nil, nil, nil, "the reference is not shown: it \(match.referenceProblem ?? "is not the file indexed")")
                         var distance: Int?
                         if let x = a.hashes, let y = b.hashes {
                             distance = x.flatMap { h in y.map { h.distance(to: $0) } }.min()
                         }
+                        var found: PairGeometry.Found?
+                        if let x = a.detail, let y = b.detail { found = fitter.fit(suspect: x, reference: y) }
                         let note = [a.note, b.note].compactMap { $0 }.joined(separator: "; ")
                         return FramePair(suspectTime: suspectTime, referenceTime: referenceTime, suspectJPEG: a.jpeg,
-                                         referenceJPEG: b.jpeg, distance: distance, note: note.isEmpty ? nil : note)
+                                         referenceJPEG: b.jpeg, distance: distance, note: note.isEmpty ? nil : note,
+                                         geometry: found?.geometry, inlierPoints: found?.inlierPoints ?? [])
                     }
                 })
             }
@@ -103,25 +114,32 @@ package struct EvidenceCollector {
     /// open it is kept.
     private struct Pictures {
         let path: String
+        let role: FingerprintRole
         let hasher: FileFingerprinter
         var extractor: ThumbnailExtractor?
         var failure: String?
 
         init(path: String, role: FingerprintRole) {
             self.path = path
+            self.role = role
             hasher = FileFingerprinter(options: FingerprintOptions(role: role))
         }
 
-        mutating func picture(at time: Double) -> (jpeg: [UInt8]?, hashes: [PDQHash]?, note: String?) {
+        /// `detail`: also the gray picture the role's keypoints are found on (same decoded frame).
+        mutating func picture(at time: Double, detail: Bool = false)
+            -> (jpeg: [UInt8]?, hashes: [PDQHash]?, detail: PairGeometry.Gray?, note: String?) {
             if extractor == nil && failure == nil {
-                do { extractor = try ThumbnailExtractor(path: path) } catch { failure = "\(error)" }
+                do {
+                    extractor = try ThumbnailExtractor(path: path, detailLongSide: KeypointRecipe.detail(for: role).longSide)
+                } catch { failure = "\(error)" }
             }
-            guard let extractor else { return (nil, nil, "picture not available: \(failure ?? "")") }
+            guard let extractor else { return (nil, nil, nil, "picture not available: \(failure ?? "")") }
             do {
-                let p = try extractor.picture(at: time)
-                return (p.jpeg, hasher.hashes(ofPicture: p.luma, width: p.width, height: p.height), nil)
+                let p = try extractor.picture(at: time, detail: detail)
+                return (p.jpeg, hasher.hashes(ofPicture: p.luma, width: p.width, height: p.height),
+                        p.detail.map { PairGeometry.Gray(pixels: $0.pixels, width: $0.width, height: $0.height) }, nil)
             } catch {
-                return (nil, nil, "picture not available: \(error)")
+                return (nil, nil, nil, "picture not available: \(error)")
             }
         }
     }

@@ -97,7 +97,9 @@ extension EvidenceReport {
     .framed{position:relative}
     .framed svg{position:absolute;left:0;top:0;width:100%;height:100%;overflow:visible}
     .framed polygon{fill:none;stroke:#ff1f5a;stroke-width:2.5px;stroke-linejoin:round}
-    figcaption{font-size:12px;color:#444;margin-top:3px;max-width:320px;word-break:break-all}
+    .framed path.inliers{fill:none;stroke:#ffe600;stroke-width:4.5px;stroke-linecap:round}
+    .framed path.inliers-under{fill:none;stroke:#000;stroke-width:7px;stroke-linecap:round}
+    figcaption{font-size:12px;color:#444;margin-top:3px;max-width:320px;overflow-wrap:anywhere}
     .missing{width:320px;height:120px;display:flex;align-items:center;justify-content:center;border:1px dashed #aaa;color:#777;font-size:12px;text-align:center}
     .note{font-size:12px;color:#666}
     footer{margin-top:30px;border-top:1px solid #ccc;padding-top:10px;color:#444;font-size:13px}
@@ -216,12 +218,19 @@ extension SuspectEvidence {
                 h.line("<div class=\"passage\"><p class=\"note\">Passage \(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)) of this clip:</p>")
                 if let picture = s.picture {
                     let place = picture.phrase.map { ": \($0)" } ?? ": the whole frame"
-                    h.line("<p class=\"note\">\("Outlined in red: where \(referenceName)’s frame sits in this clip’s frame, fitted to \(picture.inliers) matched keypoints\(place)".htmlEscaped).</p>")
+                    h.line("<p class=\"note\">\("Outlined in red: where \(referenceName)’s frame sits in this clip’s frame, fitted to \(picture.inliers) matched keypoints\(place), over the whole passage; a pair whose own two pictures give a fit shows that one instead, its agreeing keypoints as yellow dots".htmlEscaped).</p>")
                 }
                 for pair in pairs {
                     h.line("<div class=\"pair\">")
-                    h.figure(jpeg: pair.suspectJPEG, caption: "This clip at \(EvidenceReport.preciseClock(pair.suspectTime))",
-                             outline: s.picture?.corners)
+                    var caption = "This clip at \(EvidenceReport.preciseClock(pair.suspectTime))"
+                    if let own = pair.geometry.map(SuspectReport.Picture.init) {
+                        caption += ": this pair’s fit, \(own.inliers) keypoints" + (own.phrase.map { ", \($0)" } ?? ", the whole frame")
+                    } else if s.picture != nil {
+                        caption += ": the passage’s outline (no fit of this pair’s own)"
+                    }
+                    h.figure(jpeg: pair.suspectJPEG, caption: caption,
+                             outline: pair.geometry.map { $0.corners.map { [$0.x, $0.y] } } ?? s.picture?.corners,
+                             dots: pair.geometry == nil ? [] : pair.inlierPoints)
                     h.figure(jpeg: pair.referenceJPEG, caption: "\(referenceName) at \(EvidenceReport.preciseClock(pair.referenceTime))")
                     let distance = pair.distance.map { d in
                         "PDQ distance \(d) of 256" + (d <= 31 ? " (the same picture)"
@@ -284,8 +293,11 @@ struct HTMLWriter {
     /// A picture with its caption; `kind` names it in its class, its alt text and where it is
     /// missing ("picture not available").
     /// `outline`: a polygon drawn over the picture, corners as [x, y] fractions of its width and
-    /// height (an inline SVG: no script, nothing fetched).
-    mutating func figure(jpeg: [UInt8]?, caption: String, kind: String? = nil, outline: [[Double]]? = nil) {
+    /// height (an inline SVG: no script, nothing fetched); `dots`: points, as fractions too,
+    /// drawn over it as small round dots (zero-length strokes with round caps, so that they stay
+    /// round however the picture is stretched).
+    mutating func figure(jpeg: [UInt8]?, caption: String, kind: String? = nil, outline: [[Double]]? = nil,
+                         dots: [SIMD2<Double>] = []) {
         let open = kind.map { "<figure class=\"\($0)\">" } ?? "<figure>"
         if let jpeg, !jpeg.isEmpty {
             let uri = "data:image/jpeg;base64," + Data(jpeg).base64EncodedString()
@@ -293,8 +305,14 @@ struct HTMLWriter {
             let image = "<img src=\"\(uri)\" alt=\"\(alt.htmlEscaped)\">"
             if let outline, outline.count >= 3, outline.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isFinite) }) {
                 let points = outline.map { String(format: "%.4f,%.4f", $0[0], $0[1]) }.joined(separator: " ")
+                let shown = dots.filter { $0.x.isFinite && $0.y.isFinite }
+                // Each dot twice: dark under bright, so that it shows on any picture.
+                let d = shown.map { String(format: "M%.4f,%.4fh0", $0.x, $0.y) }.joined()
+                let marks = shown.isEmpty ? ""
+                    : "<path class=\"inliers-under\" d=\"\(d)\" vector-effect=\"non-scaling-stroke\"/>"
+                        + "<path class=\"inliers\" d=\"\(d)\" vector-effect=\"non-scaling-stroke\"/>"
                 line("\(open)<div class=\"framed\">\(image)<svg viewBox=\"0 0 1 1\" preserveAspectRatio=\"none\" aria-hidden=\"true\">"
-                     + "<polygon points=\"\(points)\" vector-effect=\"non-scaling-stroke\"/></svg></div><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
+                     + "<polygon points=\"\(points)\" vector-effect=\"non-scaling-stroke\"/>\(marks)</svg></div><figcaption>\(caption.htmlEscaped)</figcaption></figure>")
                 return
             }
             line("\(open)\(image)<figcaption>\(caption.htmlEscaped)</figcaption></figure>")

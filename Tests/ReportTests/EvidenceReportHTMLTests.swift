@@ -108,6 +108,38 @@ import Testing
         #expect(report.text().contains("picture, shown at 25 % of the frame, rotated 6° clockwise"))
     }
 
+    /// Issue 31: each pair draws its own fit over its clip picture (polygon and inlier dots);
+    /// a pair without one falls back to the passage's outline and says so.
+    @Test func eachPairDrawsItsOwnOutlineAndInliers() {
+        let passage = PictureGeometry(corners: [SIMD2(0.25, 0.2), SIMD2(0.75, 0.25), SIMD2(0.7, 0.75), SIMD2(0.2, 0.7)],
+                                      rotation: 5.7, mirrored: false, inliers: 37)
+        let own = PictureGeometry(corners: [SIMD2(0.3, 0.2), SIMD2(0.8, 0.2), SIMD2(0.8, 0.7), SIMD2(0.3, 0.7)],
+                                  rotation: 0, mirrored: false, inliers: 24)
+        let segment = MatchSegment(modality: .video, suspectStart: 2, suspectEnd: 8, referenceStart: 12, referenceEnd: 18,
+                                   score: 0.8, speed: 1, matchedFrames: 12, geometry: passage)
+        let match = ReferenceMatch(reference: ReferenceEntry(path: "/library/talk.mp4", duration: 60), score: 0.8,
+                                   modality: .video, segments: [segment])
+        let report = SuspectReport(suspect: "/clips/inset.mp4", duration: 20, matches: [match], error: nil)
+        let fitted = FramePair(suspectTime: 2.6, referenceTime: 12.6, suspectJPEG: Self.jpeg, referenceJPEG: Self.jpeg, distance: 110,
+                               geometry: own, inlierPoints: [SIMD2(0.4, 0.3), SIMD2(0.5, 0.55), SIMD2(0.75, 0.65)])
+        let unfitted = FramePair(suspectTime: 5, referenceTime: 15, suspectJPEG: Self.jpeg, referenceJPEG: Self.jpeg, distance: 120)
+        let html = EvidenceReport(generated: Date(timeIntervalSince1970: 1_700_000_000), vmatchVersion: "9.9.9", libraryVideos: 1,
+                                  suspects: [SuspectEvidence(report: report, sha256: nil, size: nil,
+                                                             checkedAt: Date(timeIntervalSince1970: 1_700_000_000),
+                                                             pictures: [[[fitted, unfitted]]])]).html()
+        // The fitted pair: its own outline and three dots, no more.
+        #expect(html.contains("<polygon points=\"0.3000,0.2000 0.8000,0.2000 0.8000,0.7000 0.3000,0.7000\""))
+        #expect(html.contains("<path class=\"inliers\" d=\"M0.4000,0.3000h0M0.5000,0.5500h0M0.7500,0.6500h0\""))
+        #expect(html.components(separatedBy: "class=\"inliers\"").count - 1 == 1, "dots only where the pair has its own fit")
+        #expect(html.contains("This clip at 00:02.6: this pair’s fit, 24 keypoints, shown at 25 % of the frame"))
+        // The other: the passage's outline, said to be the passage's.
+        #expect(html.contains("<polygon points=\"0.2500,0.2000 0.7500,0.2500 0.7000,0.7500 0.2000,0.7000\""))
+        #expect(html.contains("This clip at 00:05.0: the passage’s outline (no fit of this pair’s own)"))
+        #expect(html.components(separatedBy: "<polygon").count - 1 == 2, "one outline per clip picture")
+        #expect(!html.contains("<script"))
+        #expect(html.contains("Content-Security-Policy"))
+    }
+
     /// Issue 30: a passage the reference repeats is reported at one place with the others named.
     @Test func theOtherPlacesARepeatedPassageMatchesAreNamed() {
         let segment = MatchSegment(modality: .video, suspectStart: 0, suspectEnd: 8, referenceStart: 3.2, referenceEnd: 11.2,

@@ -90,5 +90,24 @@ import Testing
         let text = try CLI.run(["compare", inset], environment: on)
         #expect(text.stdout.contains("shown at 2") && text.stdout.contains("% of the frame, rotated") && text.stdout.contains("clockwise"),
                 "\(text.stdout)")
+
+        // The evidence report: each pair's own fit, from its two pictures, outlined where the
+        // inset is, with its inliers as dots.
+        let html = FileManager.default.temporaryDirectory.appendingPathComponent("inset-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: html) }
+        let report = try CLI.run(["compare", "--html", html.path, inset], environment: on)
+        #expect(report.status == 1, "\(report.stderr)")
+        let page = try String(contentsOf: html, encoding: .utf8)
+        let fitted = page.components(separatedBy: "<polygon points=\"").dropFirst().filter { $0.contains("class=\"inliers\"") }
+        #expect(!fitted.isEmpty && page.contains("this pair’s fit"), "no pair with its own fit")
+        let captions = page.components(separatedBy: "<figcaption>").dropFirst().map { $0.prefix { $0 != "<" } }.filter { $0.hasPrefix("This clip") }
+        print("KeypointSwitchTests inset: \(fitted.count) pairs with their own fit: \(captions)")
+        for polygon in fitted {
+            let corners = polygon.prefix { $0 != "\"" }.split(separator: " ").map { $0.split(separator: ",").compactMap { Double($0) } }
+            #expect(corners.count == 4)
+            for (corner, t) in zip(corners, truth) {
+                #expect(abs(corner[0] - t.x) <= 0.03 && abs(corner[1] - t.y) <= 0.03, "pair outline \(corners) against \(truth)")
+            }
+        }
     }
 }
