@@ -16,14 +16,17 @@ package struct DescriptorIndex: Sendable {
     private let starts: [[UInt32]]
     private let ids: [[UInt32]]
 
-    /// Largest bucket read.
+    /// Largest bucket read: 32 times a bucket's mean share of the keypoints described.
     private let bucketLimit: Int
 
     package var count: Int { descriptors.count }
 
-    package init(_ descriptors: [BinaryDescriptor]) {
+    /// `occurrences`: how many keypoints the descriptors describe, when one stands for several
+    /// (a keypoint carried over from frame to frame is stored once: `ReferenceKeypoints`), so
+    /// that what counts as common is the same however the library is stored; by default one each.
+    package init(_ descriptors: [BinaryDescriptor], occurrences: Int? = nil) {
         self.descriptors = descriptors
-        bucketLimit = max(64, 32 * descriptors.count / 65536)
+        bucketLimit = max(64, 32 * (occurrences ?? descriptors.count) / 65536)
         guard !descriptors.isEmpty else {
             starts = []
             ids = []

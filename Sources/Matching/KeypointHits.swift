@@ -71,7 +71,8 @@ package struct KeypointHits: FrameHitChannel {
             position += reference.position
             seen += reference.seen
         }
-        index = DescriptorIndex(descriptors)
+        // Each run of a keypoint carried over describes the keypoint in each of its frames.
+        index = DescriptorIndex(descriptors, occurrences: zip(firstFrame, lastFrame).reduce(0) { $0 + Int($1.1 - $1.0) + 1 })
         self.firstFrame = firstFrame
         self.lastFrame = lastFrame
         self.position = position

@@ -56,6 +56,23 @@ import TestSupport
         #expect(seen.allSatisfy { !$0 })
     }
 
+    @Test func aCrowdedBucketIsPassedOverAsCommonForTheKeypointsDescribed() {
+        var g = SeededGenerator(seed: 50)
+        // 100 alike descriptors fill one bucket of every table, among 2000 others.
+        let common = descriptor(&g)
+        let stored = [BinaryDescriptor](repeating: common, count: 100) + (0 ..< 2000).map { _ in descriptor(&g) }
+        func found(_ index: DescriptorIndex) -> Int {
+            var seen = [Bool](repeating: false, count: stored.count), n = 0
+            index.search(common, maximumDistance: 0, seen: &seen) { _, _ in n += 1 }
+            return n
+        }
+        // Beyond 64 (32 times the mean share of 2100 keypoints, at least 64): common, passed over.
+        #expect(found(DescriptorIndex(stored)) == 0)
+        // The same descriptors standing for 300,000 keypoints (each carried over many frames):
+        // the limit is 32 × 300,000 / 65,536 = 146, and the 100 are read.
+        #expect(found(DescriptorIndex(stored, occurrences: 300_000)) == 100)
+    }
+
     @Test func anInsetTurnedAndScaledIsVerifiedWithItsPlacement() throws {
         var g = SeededGenerator(seed: 52)
         let reference = picture(&g), other = picture(&g)
