@@ -1,17 +1,19 @@
 // The keypoint channel's value: the keypoints of one sampled picture (`KeypointExtractor` in
 // VideoFingerprint), with the picture's size so that positions can be compared across files of
 // other sizes. Stored packed, little-endian: per frame, time (Float32), width and height
-// (UInt16), flags (UInt8: bit 0 mirrored, bit 1 carries keypoints over), keypoint count (UInt16);
+// (UInt16), flags (UInt8: bit 0 mirrored, bit 1 carries keypoints over, bit 2 moved them),
+// keypoint count (UInt16);
 // per keypoint, x and y in quarter pixels (UInt16), angle in 1/256 turns (UInt8), pyramid level
 // (UInt8), the descriptor's four words (UInt64): 38 bytes. The Harris response only ranks
 // keypoints at extraction and is not kept.
 //
-// A frame whose keypoints open with some of the frame before's, in their order there (a
-// reference's picture mostly holds still, and its corners with it: `KeypointRecipe` carries them
-// over and puts them first), writes those as bits: after its header, the frame before's keypoint
-// count (UInt16) and one bit per keypoint of the frame before (set: carried); then the keypoints
-// not carried. A frame carries only from the frame packed just before it, so a blob read a
-// piece at a time unpacks each piece after the last frame of the one before
+// A frame whose keypoints open with some of the frame before's, in their order there and all
+// moved alike (a reference's picture mostly holds still or pans, and its corners with it:
+// `KeypointRecipe` carries them over and puts them first), writes those as bits: after its
+// header, the frame before's keypoint count (UInt16), when they moved (flags bit 2) how far in
+// quarter pixels (two Int16), and one bit per keypoint of the frame before (set: carried); then
+// the keypoints not carried. A frame carries only from the frame packed just before it, so a
+// blob read a piece at a time unpacks each piece after the last frame of the one before
 // (`unpack(_:after:)`), and pieces packed on their own join by concatenation.
 
 public struct KeypointFrame: Sendable, Equatable {
@@ -54,31 +56,45 @@ public enum KeypointChannel: FingerprintChannel {
     public static func pack(_ items: [KeypointFrame]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(items.reduce(0) { $0 + KeypointFrame.headerSize + KeypointFrame.keypointSize * $1.keypoints.count })
-        // The frame before's keypoints as packed, by their place in it.
-        var before: [PackedKeypoint: Int] = [:], beforeCount = 0
+        // The frame before's keypoints as packed, and by look (where they are aside).
+        var before: [PackedKeypoint] = [], byLook: [PackedKeypoint.Look: PackedKeypoint] = [:]
         for f in items {
             appendLE(f.time.bitPattern, to: &out)
             appendLE(UInt16(clamping: min(f.width, KeypointFrame.maximumSide)), to: &out)
             appendLE(UInt16(clamping: min(f.height, KeypointFrame.maximumSide)), to: &out)
             let keypoints = f.keypoints.prefix(Int(UInt16.max)).map(PackedKeypoint.init)
-            // The keypoints that open the frame and are, in order, some of the frame before's.
+            // How far the frame before's keypoints moved: as its first keypoint did, when that is
+            // one of them moved (quarter pixels).
+            let shift = keypoints.first.flatMap { k in byLook[k.look].map { SIMD2(Int(k.x) - Int($0.x), Int(k.y) - Int($0.y)) } } ?? .zero
+            let movable = Int(Int16.min) ... Int(Int16.max)
+            let moved = movable.contains(shift.x) && movable.contains(shift.y) ? shift : .zero
+            var place: [PackedKeypoint: Int] = [:]
+            for (i, b) in before.enumerated() {
+                if let m = b.moved(by: moved), place[m] == nil { place[m] = i }
+            }
+            // The keypoints that open the frame and are, in order, some of the frame before's moved.
             var carried: [Int] = []
             for k in keypoints {
-                guard let i = before[k], i > carried.last ?? -1 else { break }
+                guard let i = place[k], i > carried.last ?? -1 else { break }
                 carried.append(i)
             }
-            out.append((f.mirrored ? 1 : 0) | (carried.isEmpty ? 0 : 2))
+            let shifted = !carried.isEmpty && moved != .zero
+            out.append((f.mirrored ? 1 : 0) | (carried.isEmpty ? 0 : 2) | (shifted ? 4 : 0))
             appendLE(UInt16(keypoints.count), to: &out)
             if !carried.isEmpty {
-                appendLE(UInt16(beforeCount), to: &out)
-                var bitmap = [UInt8](repeating: 0, count: (beforeCount + 7) / 8)
+                appendLE(UInt16(before.count), to: &out)
+                if shifted {
+                    appendLE(Int16(moved.x), to: &out)
+                    appendLE(Int16(moved.y), to: &out)
+                }
+                var bitmap = [UInt8](repeating: 0, count: (before.count + 7) / 8)
                 for i in carried { bitmap[i / 8] |= 1 << (i % 8) }
                 out += bitmap
             }
             for k in keypoints.dropFirst(carried.count) { k.append(to: &out) }
-            before = [:]
-            for (i, k) in keypoints.enumerated() where before[k] == nil { before[k] = i }
-            beforeCount = keypoints.count
+            before = keypoints
+            byLook = [:]
+            for k in keypoints where byLook[k.look] == nil { byLook[k.look] = k }
         }
         return out
     }
@@ -90,13 +106,14 @@ public enum KeypointChannel: FingerprintChannel {
         let flags = bytes[at + 8]
         let count = Int(UInt16(bytes[at + 9]) | UInt16(bytes[at + 10]) << 8)
         guard flags & 2 != 0 else { return header + KeypointFrame.keypointSize * count }
-        guard at + header + 2 <= bytes.count else { return nil }
+        let carry = 2 + (flags & 4 != 0 ? 4 : 0)
+        guard at + header + carry <= bytes.count else { return nil }
         let bitmap = (Int(UInt16(bytes[at + header]) | UInt16(bytes[at + header + 1]) << 8) + 7) / 8
-        guard at + header + 2 + bitmap <= bytes.count else { return nil }
+        guard at + header + carry + bitmap <= bytes.count else { return nil }
         var carried = 0
-        for b in 0 ..< bitmap { carried += bytes[at + header + 2 + b].nonzeroBitCount }
+        for b in 0 ..< bitmap { carried += bytes[at + header + carry + b].nonzeroBitCount }
         guard carried <= count else { return nil }
-        return header + 2 + bitmap + KeypointFrame.keypointSize * (count - carried)
+        return header + carry + bitmap + KeypointFrame.keypointSize * (count - carried)
     }
 
     public static func wholeItemsLength(_ bytes: [UInt8]) -> Int {
@@ -129,7 +146,14 @@ public enum KeypointChannel: FingerprintChannel {
                 if flags & 2 != 0 {
                     let bits = Int(read(UInt16.self))
                     guard bits == before.count else { return nil }
-                    for i in 0 ..< bits where raw[at + i / 8] >> (i % 8) & 1 != 0 { keypoints.append(before[i]) }
+                    let dx = flags & 4 != 0 ? Float(read(Int16.self)) / 4 : 0
+                    let dy = flags & 4 != 0 ? Float(read(Int16.self)) / 4 : 0
+                    for i in 0 ..< bits where raw[at + i / 8] >> (i % 8) & 1 != 0 {
+                        var k = before[i]
+                        k.x += dx
+                        k.y += dy
+                        keypoints.append(k)
+                    }
                     at += (bits + 7) / 8
                 }
                 for _ in keypoints.count ..< count {
@@ -166,6 +190,25 @@ struct PackedKeypoint: Hashable {
         turn = UInt8(Int(((turns < 0 ? turns + 1 : turns) * 256).rounded()) & 255)
         level = k.level
         words = k.descriptor.words
+    }
+
+    /// What a keypoint looks like, wherever it is.
+    struct Look: Hashable {
+        var turn: UInt8
+        var level: UInt8
+        var words: SIMD4<UInt64>
+    }
+
+    var look: Look { Look(turn: turn, level: level, words: words) }
+
+    /// The keypoint moved by `shift` quarter pixels; nil when that leaves what the form holds.
+    func moved(by shift: SIMD2<Int>) -> PackedKeypoint? {
+        let x = Int(x) + shift.x, y = Int(y) + shift.y
+        guard (0 ... Int(UInt16.max)).contains(x), (0 ... Int(UInt16.max)).contains(y) else { return nil }
+        var out = self
+        out.x = UInt16(x)
+        out.y = UInt16(y)
+        return out
     }
 
     func append(to out: inout [UInt8]) {

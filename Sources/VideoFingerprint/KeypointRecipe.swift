@@ -7,11 +7,11 @@
 //   and the same picture described mirrored as well (BRIEF is not mirror invariant).
 // Frames with no corners (uniform, black, tiny) give no keypoint frame at all.
 //
-// A reference's picture mostly holds still from one sample to the next (a held shot, a slow
-// pan, a still background), and so do its corners: a corner found again in the same place
-// (`Keypoint.samePlace`, `Keypoint.sameDescriptor`) is carried over as it was, so that the store
-// writes it once (`KeypointChannel.pack`). What matching reads is the same set of points give or
-// take their extraction noise.
+// A reference's picture mostly holds still or moves alike from one sample to the next (a held
+// shot, a pan, a still background), and so do its corners: a corner found again in the same
+// place once moved as the picture moved (`Keypoint.samePlace`, `Keypoint.sameDescriptor`) is
+// carried over as it was, moved, so that the store writes it as a bit (`KeypointChannel.pack`).
+// What matching reads is the same set of points give or take their extraction noise.
 import Fingerprint
 
 public final class KeypointRecipe {
@@ -55,26 +55,75 @@ public final class KeypointRecipe {
         }
     }
 
-    /// `keypoints` with each that is a point of `before` seen again replaced by it (the closest
-    /// in descriptor of those in the same place; each of `before` stands in for one keypoint at
-    /// most): those first, in their order in `before` (as the store writes them most briefly),
-    /// then the others in their order.
+    /// `keypoints` with each that is a point of `before` seen again replaced by it, moved as the
+    /// picture moved: the closest in descriptor of those in the same place once moved; each of
+    /// `before` stands in for one keypoint at most. The picture moved either not at all or as
+    /// `shift` says, whichever carries more keypoints over (a still background with someone
+    /// moving in front of it holds still; a pan moves everything). The carried keypoints first,
+    /// in their order in `before` (as the store writes them most briefly), then the others in
+    /// their order. Positions in quarter pixels, as the store keeps them.
     static func carryOver(_ keypoints: [Keypoint], from before: [Keypoint], diagonal: Double) -> [Keypoint] {
-        guard !before.isEmpty else { return keypoints }
-        let radius = Float(Keypoint.samePlace * diagonal)
-        var taken = [Bool](repeating: false, count: before.count)
-        let fresh = keypoints.filter { k in
-            var best: (index: Int, distance: Int)?
-            for (i, b) in before.enumerated() where !taken[i] {
-                let dx = b.x - k.x, dy = b.y - k.y
-                guard dx * dx + dy * dy <= radius * radius else { continue }
-                let d = b.descriptor.distance(to: k.descriptor)
-                if d <= Keypoint.sameDescriptor, d < best?.distance ?? .max { best = (i, d) }
-            }
-            guard let best else { return true }
-            taken[best.index] = true
-            return false
+        let keypoints = keypoints.map { k in
+            var k = k
+            k.x = (k.x * 4).rounded() / 4
+            k.y = (k.y * 4).rounded() / 4
+            return k
         }
-        return zip(before, taken).compactMap { $1 ? $0 : nil } + fresh
+        guard !before.isEmpty, !keypoints.isEmpty else { return keypoints }
+        let radius = Float(Keypoint.samePlace * diagonal)
+        // Per keypoint of `before`, whether it stands in for one of `keypoints`, and per keypoint
+        // whether one stands in for it, with the picture moved by `moved`.
+        func carried(moved: SIMD2<Float>) -> (taken: [Bool], replaced: [Bool]) {
+            var taken = [Bool](repeating: false, count: before.count)
+            let replaced = keypoints.map { k in
+                var best: (index: Int, distance: Int)?
+                for (i, b) in before.enumerated() where !taken[i] {
+                    let dx = b.x + moved.x - k.x, dy = b.y + moved.y - k.y
+                    guard dx * dx + dy * dy <= radius * radius else { continue }
+                    let d = b.descriptor.distance(to: k.descriptor)
+                    if d <= Keypoint.sameDescriptor, d < best?.distance ?? .max { best = (i, d) }
+                }
+                guard let best else { return false }
+                taken[best.index] = true
+                return true
+            }
+            return (taken, replaced)
+        }
+        var moved = SIMD2<Float>.zero, found = carried(moved: .zero)
+        let shift = shift(from: before, to: keypoints)
+        if shift != .zero {
+            let other = carried(moved: shift)
+            if other.taken.count(where: { $0 }) > found.taken.count(where: { $0 }) { (moved, found) = (shift, other) }
+        }
+        return zip(before, found.taken).compactMap { b, taken in
+            guard taken else { return nil }
+            var b = b
+            b.x += moved.x
+            b.y += moved.y
+            return b
+        } + zip(keypoints, found.replaced).compactMap { $1 ? nil : $0 }
+    }
+
+    /// How far the picture moved from `before` to `keypoints`: the median displacement of the
+    /// keypoints that are each other's nearest in descriptor (within `Keypoint.sameDescriptor`),
+    /// in quarter pixels; none when fewer than three pairs say.
+    static func shift(from before: [Keypoint], to keypoints: [Keypoint]) -> SIMD2<Float> {
+        var nearest = [(index: Int, distance: Int)](repeating: (-1, .max), count: keypoints.count)
+        var nearestBefore = [(index: Int, distance: Int)](repeating: (-1, .max), count: before.count)
+        for (i, k) in keypoints.enumerated() {
+            for (j, b) in before.enumerated() {
+                let d = k.descriptor.distance(to: b.descriptor)
+                if d < nearest[i].distance { nearest[i] = (j, d) }
+                if d < nearestBefore[j].distance { nearestBefore[j] = (i, d) }
+            }
+        }
+        var dx: [Float] = [], dy: [Float] = []
+        for (i, n) in nearest.enumerated() where n.distance <= Keypoint.sameDescriptor && nearestBefore[n.index].index == i {
+            dx.append(keypoints[i].x - before[n.index].x)
+            dy.append(keypoints[i].y - before[n.index].y)
+        }
+        guard dx.count >= 3 else { return .zero }
+        func median(_ v: [Float]) -> Float { v.sorted()[v.count / 2] }
+        return SIMD2((median(dx) * 4).rounded() / 4, (median(dy) * 4).rounded() / 4)
     }
 }

@@ -107,4 +107,24 @@ import TestSupport
         #expect(KeypointChannel.unpack(joined) == frames)
         #expect(joined.count > packed.count)
     }
+
+    @Test func keypointsMovedAlikeAreWrittenAsBitsAndTheMove() throws {
+        var g = SeededGenerator(seed: 45)
+        let first = KeypointChannel.unpack(KeypointChannel.pack([
+            KeypointFrame(time: 0, width: 480, height: 270, keypoints: (0 ..< 30).map { _ in keypoint(&g) })]))![0]
+        // The first 20 moved 2.5 pixels right and 1.25 down, then 5 new ones.
+        var second = KeypointFrame(time: 0.5, width: 480, height: 270, keypoints: first.keypoints.prefix(20).map { k in
+            var k = k
+            k.x += 2.5
+            k.y += 1.25
+            return k
+        } + (0 ..< 5).map { _ in keypoint(&g) })
+        second = KeypointChannel.unpack(KeypointChannel.pack([second]))![0]
+        let packed = KeypointChannel.pack([first, second])
+        #expect(packed[11 + 38 * 30 + 8] == 6)
+        #expect(packed.count == 11 + 38 * 30 + 11 + 2 + 4 + 4 + 38 * 5)
+        #expect(KeypointChannel.unpack(packed) == [first, second])
+        #expect(KeypointChannel.wholeItemsLength(packed) == packed.count)
+        #expect(KeypointChannel.wholeItemsLength(Array(packed.dropLast())) == 11 + 38 * 30)
+    }
 }

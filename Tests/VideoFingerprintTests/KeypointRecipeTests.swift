@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite struct KeypointRecipeTests {
     func keypoint(_ g: inout SeededGenerator) -> Keypoint {
-        Keypoint(x: Float(g.next() % 4800) / 10, y: Float(g.next() % 2700) / 10, angle: 0, level: 0, response: 1,
+        Keypoint(x: Float(g.next() % 1920) / 4, y: Float(g.next() % 1080) / 4, angle: 0, level: 0, response: 1,
                  descriptor: BinaryDescriptor(words: SIMD4(g.next(), g.next(), g.next(), g.next())))
     }
 
@@ -55,5 +55,27 @@ import TestSupport
         recipe.reset()
         let again = luma.withUnsafeBufferPointer { recipe.frames(luma: $0, width: width, height: height, time: 0) }
         #expect(again.first?.keypoints.count == a.keypoints.count)
+    }
+
+    @Test func cornersOfAPictureThatMovedAreCarriedOverMoved() throws {
+        // A textured picture, then the same moved 6 pixels right and 3 up: the move is found,
+        // and the corners found again where they moved to (at the coarser pyramid levels the
+        // move is not whole pixels there, and fewer are) pack as bits and the move.
+        var g = SeededGenerator(seed: 10)
+        let (width, height) = (360, 200)
+        var texture = [UInt8](repeating: 0, count: width * height)
+        for y in 0 ..< height { for x in 0 ..< width { texture[y * width + x] = UInt8((x / 9 + y / 7) % 2 * 160 + Int(g.next() % 60)) } }
+        func view(dx: Int, dy: Int) -> [UInt8] {
+            (0 ..< 180 * 320).map { i in texture[(i / 320 + 10 - dy) * width + i % 320 + 10 - dx] }
+        }
+        let recipe = KeypointRecipe(role: .reference)
+        let a = try #require(view(dx: 0, dy: 0).withUnsafeBufferPointer { recipe.frames(luma: $0, width: 320, height: 180, time: 0) }.first)
+        let b = try #require(view(dx: 6, dy: -3).withUnsafeBufferPointer { recipe.frames(luma: $0, width: 320, height: 180, time: 0.5) }.first)
+        #expect(KeypointRecipe.shift(from: a.keypoints, to: b.keypoints) == SIMD2(6, -3))
+        let moved = b.keypoints.prefix { k in a.keypoints.contains { $0.descriptor == k.descriptor && $0.x + 6 == k.x && $0.y - 3 == k.y } }
+        #expect(moved.count >= 20)
+        let fresh = b.keypoints.count - moved.count
+        #expect(KeypointChannel.pack([a, b]).count == KeypointChannel.pack([a]).count + 11 + 2 + 4 + (a.keypoints.count + 7) / 8 + 38 * fresh)
+        #expect(KeypointChannel.unpack(KeypointChannel.pack([a, b])) == KeypointChannel.unpack(KeypointChannel.pack([a])).map { $0 + KeypointChannel.unpack(KeypointChannel.pack([b]))! })
     }
 }
