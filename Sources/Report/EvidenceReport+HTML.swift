@@ -94,7 +94,7 @@ extension EvidenceReport {
     .pair{display:flex;gap:14px;flex-wrap:wrap;margin:10px 0 4px;break-inside:avoid}
     figure{margin:0;flex:0 0 auto}
     figure img{display:block;width:320px;height:auto;border:1px solid #999;background:#000}
-    .framed{position:relative}
+    .framed{position:relative;width:fit-content}
     .framed svg{position:absolute;left:0;top:0;width:100%;height:100%;overflow:visible}
     .framed polygon{fill:none;stroke:#ff1f5a;stroke-width:2.5px;stroke-linejoin:round}
     .framed path.inliers{fill:none;stroke:#ffe600;stroke-width:4.5px;stroke-linecap:round}
@@ -119,6 +119,7 @@ extension EvidenceReport {
     h2,h3,.verdict,.warning{break-after:avoid}
     .pair,.timeline,table.facts,.warning,.sound{break-inside:avoid}
     figure img{width:70mm}
+    figcaption{max-width:70mm}
     .bar div{-webkit-print-color-adjust:exact;print-color-adjust:exact}
     .legend span{-webkit-print-color-adjust:exact;print-color-adjust:exact}
     footer{break-before:page}
