@@ -58,6 +58,8 @@ public enum KeypointChannel: FingerprintChannel {
         out.reserveCapacity(items.reduce(0) { $0 + KeypointFrame.headerSize + KeypointFrame.keypointSize * $1.keypoints.count })
         // The frame before's keypoints as packed, and by look (where they are aside).
         var before: [PackedKeypoint] = [], byLook: [PackedKeypoint.Look: PackedKeypoint] = [:]
+        // The frame before's keypoints moved as this frame's first one did, by place (scratch).
+        var place: [PackedKeypoint: Int] = [:]
         for f in items {
             appendLE(f.time.bitPattern, to: &out)
             appendLE(UInt16(clamping: min(f.width, KeypointFrame.maximumSide)), to: &out)
@@ -68,7 +70,7 @@ public enum KeypointChannel: FingerprintChannel {
             let shift = keypoints.first.flatMap { k in byLook[k.look].map { SIMD2(Int(k.x) - Int($0.x), Int(k.y) - Int($0.y)) } } ?? .zero
             let movable = Int(Int16.min) ... Int(Int16.max)
             let moved = movable.contains(shift.x) && movable.contains(shift.y) ? shift : .zero
-            var place: [PackedKeypoint: Int] = [:]
+            place.removeAll(keepingCapacity: true)
             for (i, b) in before.enumerated() {
                 if let m = b.moved(by: moved), place[m] == nil { place[m] = i }
             }
@@ -93,7 +95,7 @@ public enum KeypointChannel: FingerprintChannel {
             }
             for k in keypoints.dropFirst(carried.count) { k.append(to: &out) }
             before = keypoints
-            byLook = [:]
+            byLook.removeAll(keepingCapacity: true)
             for k in keypoints where byLook[k.look] == nil { byLook[k.look] = k }
         }
         return out
@@ -174,6 +176,17 @@ public enum KeypointChannel: FingerprintChannel {
     }
 }
 
+extension Keypoint {
+    /// This keypoint placed in the steps the store keeps positions in (quarter pixels): what
+    /// unpacking it gives back.
+    public var placedAsStored: Keypoint {
+        var k = self
+        k.x = Float(PackedKeypoint.quarterPixels(x)) / 4
+        k.y = Float(PackedKeypoint.quarterPixels(y)) / 4
+        return k
+    }
+}
+
 /// A keypoint as the store keeps it: position in quarter pixels, angle in 1/256 turns, level
 /// and descriptor. Two keypoints that pack alike are written once (`KeypointChannel.pack`).
 struct PackedKeypoint: Hashable {
@@ -219,7 +232,7 @@ struct PackedKeypoint: Hashable {
         for w in 0 ..< 4 { appendLE(words[w], to: &out) }
     }
 
-    private static func quarterPixels(_ v: Float) -> UInt16 {
+    static func quarterPixels(_ v: Float) -> UInt16 {
         UInt16(clamping: Int((max(0, v) * 4).rounded()))
     }
 }

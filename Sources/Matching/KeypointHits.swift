@@ -126,14 +126,16 @@ package struct KeypointHits: FrameHitChannel {
                 largest = pointwiseMax(largest, size[Int(first[end])])
                 end += 1
             }
-            markStatic(start ..< end, largest: largest, first: first, last: last, position: position, descriptors: descriptors,
+            widenSeenSpans(start ..< end, largest: largest, first: first, last: last, position: position, descriptors: descriptors,
                        time: time, size: size, into: &result)
             start = end
         }
         return result
     }
 
-    private static func markStatic(_ range: Range<Int>, largest: SIMD2<Double>, first firstFrame: [UInt32], last lastFrame: [UInt32],
+    /// `seenSpans` for the keypoints `range` of one reference: each span widened to those of
+    /// the keypoints like it in the same place.
+    private static func widenSeenSpans(_ range: Range<Int>, largest: SIMD2<Double>, first firstFrame: [UInt32], last lastFrame: [UInt32],
                                    position: [SIMD2<Double>],
                                    descriptors: [BinaryDescriptor], time: [Float], size: [SIMD2<Double>],
                                    into result: inout [SIMD2<Float>]) {

@@ -26,6 +26,14 @@ package struct DetailPicture: Sendable {
     package var width: Int
     package var height: Int
     package var pixels: [UInt8]
+
+    package init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(width >= 0 && height >= 0 && pixels.count >= width * height,
+                     "DetailPicture: \(pixels.count) bytes for \(width)x\(height)")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
 }
 
 /// A second picture of some sampled frames, for analysis that needs more pixels than the main

@@ -127,7 +127,7 @@ package struct EvidenceCollector {
 
         /// `detail`: also the gray picture the role's keypoints are found on (same decoded frame).
         mutating func picture(at time: Double, detail: Bool = false)
-            -> (jpeg: [UInt8]?, hashes: [PDQHash]?, detail: PairGeometry.Gray?, note: String?) {
+            -> (jpeg: [UInt8]?, hashes: [PDQHash]?, detail: DetailPicture?, note: String?) {
             if extractor == nil && failure == nil {
                 do {
                     extractor = try ThumbnailExtractor(path: path, detailLongSide: KeypointRecipe.detail(for: role).longSide)
@@ -137,7 +137,7 @@ package struct EvidenceCollector {
             do {
                 let p = try extractor.picture(at: time, detail: detail)
                 return (p.jpeg, hasher.hashes(ofPicture: p.luma, width: p.width, height: p.height),
-                        p.detail.map { PairGeometry.Gray(pixels: $0.pixels, width: $0.width, height: $0.height) }, nil)
+                        p.detail, nil)
             } catch {
                 return (nil, nil, nil, "picture not available: \(error)")
             }

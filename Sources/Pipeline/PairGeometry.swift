@@ -16,23 +16,10 @@
 import Findings
 import Fingerprint
 import Matching
+import Media
 import VideoFingerprint
 
 package final class PairGeometry {
-    /// A gray picture, rows contiguous.
-    package struct Gray {
-        package var pixels: [UInt8]
-        package var width: Int
-        package var height: Int
-
-        package init(pixels: [UInt8], width: Int, height: Int) {
-            precondition(pixels.count >= width * height, "PairGeometry.Gray: \(pixels.count) bytes for \(width)x\(height)")
-            self.pixels = pixels
-            self.width = width
-            self.height = height
-        }
-    }
-
     /// A pair's fit: the outline, and where its inliers are in the suspect picture (fractions
     /// of the frame as it plays, spread over the inliers, at most `FramePair.maximumInlierPoints`).
     package struct Found {
@@ -55,7 +42,7 @@ package final class PairGeometry {
     }
 
     /// Where `reference` sits in `suspect`, or nil when the keypoints agree on no placement.
-    package func fit(suspect: Gray, reference: Gray) -> Found? {
+    package func fit(suspect: DetailPicture, reference: DetailPicture) -> Found? {
         let references = reference.pixels.withUnsafeBufferPointer {
             referenceExtractor.keypoints(luma: $0, width: reference.width, height: reference.height)
         }

@@ -63,12 +63,7 @@ public final class KeypointRecipe {
     /// in their order in `before` (as the store writes them most briefly), then the others in
     /// their order. Positions in quarter pixels, as the store keeps them.
     static func carryOver(_ keypoints: [Keypoint], from before: [Keypoint], diagonal: Double) -> [Keypoint] {
-        let keypoints = keypoints.map { k in
-            var k = k
-            k.x = (k.x * 4).rounded() / 4
-            k.y = (k.y * 4).rounded() / 4
-            return k
-        }
+        let keypoints = keypoints.map(\.placedAsStored)
         guard !before.isEmpty, !keypoints.isEmpty else { return keypoints }
         let radius = Float(Keypoint.samePlace * diagonal)
         // Per keypoint of `before`, whether it stands in for one of `keypoints`, and per keypoint

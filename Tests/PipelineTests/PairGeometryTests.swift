@@ -2,6 +2,7 @@
 // angle, position) in a suspect of other texture, and copied whole.
 import Foundation
 import Matching
+import Media
 import Pipeline
 import Testing
 import TestSupport
@@ -9,7 +10,7 @@ import TestSupport
 @Suite struct PairGeometryTests {
     /// Value noise over several octaves plus a few hard-edged patches: blobs and corners at
     /// every scale, none alike (as a photo has).
-    static func texture(width: Int, height: Int, seed: UInt64) -> PairGeometry.Gray {
+    static func texture(width: Int, height: Int, seed: UInt64) -> DetailPicture {
         var g = SeededGenerator(seed: seed)
         var sum = [Double](repeating: 0, count: width * height)
         for (cell, amplitude) in [(48, 90.0), (20, 70.0), (9, 45.0), (4, 25.0)] {
@@ -32,13 +33,13 @@ import TestSupport
             let level = UInt8(g.next() % 256)
             for y in y0 ..< min(height, y0 + h) { for x in x0 ..< min(width, x0 + w) { pixels[y * width + x] = level } }
         }
-        return PairGeometry.Gray(pixels: pixels, width: width, height: height)
+        return DetailPicture(width: width, height: height, pixels: pixels)
     }
 
     /// `picture` drawn over `background` (bilinear) where `place` maps its pixels; the true
     /// corners of `picture` as fractions of the background.
-    static func placed(_ picture: PairGeometry.Gray, over background: PairGeometry.Gray,
-                       scale: Double, degrees: Double, at t: SIMD2<Double>) -> (PairGeometry.Gray, [SIMD2<Double>]) {
+    static func placed(_ picture: DetailPicture, over background: DetailPicture,
+                       scale: Double, degrees: Double, at t: SIMD2<Double>) -> (DetailPicture, [SIMD2<Double>]) {
         let c = cos(degrees * .pi / 180), s = sin(degrees * .pi / 180)
         func place(_ p: SIMD2<Double>) -> SIMD2<Double> { SIMD2(scale * (c * p.x - s * p.y), scale * (s * p.x + c * p.y)) + t }
         var out = background
@@ -84,7 +85,7 @@ import TestSupport
     }
 
     @Test func aWholeFrameCopyIsOutlinedAsTheWholeFrame() {
-        let background = PairGeometry.Gray(pixels: [UInt8](repeating: 0, count: 640 * 360), width: 640, height: 360)
+        let background = DetailPicture(width: 640, height: 360, pixels: [UInt8](repeating: 0, count: 640 * 360))
         let (suspect, _) = Self.placed(Self.reference, over: background, scale: 640.0 / 480, degrees: 0, at: .zero)
         guard let found = PairGeometry().fit(suspect: suspect, reference: Self.reference) else { Issue.record("no fit"); return }
         #expect(found.geometry.isWholeFrame(), "corners \(found.geometry.corners)")
