@@ -19,6 +19,8 @@ public final class KeypointRecipe {
     private let extractor: KeypointExtractor
     /// A reference's keypoints of the picture before, to carry over.
     private var before: [Keypoint] = []
+    /// A reference's last picture whose new corners were kept: its time and keypoint count.
+    private var kept: (time: Double, count: Int)?
 
     public static let referenceKeypoints = 256
     public static let suspectKeypoints = 512
@@ -38,7 +40,15 @@ public final class KeypointRecipe {
     /// Starts a file: nothing to carry over.
     public func reset() {
         before = []
+        kept = nil
     }
+
+    /// A reference keeps a picture's new corners when fewer than this share of the last kept
+    /// picture's corners are still seen (the view has changed: a new shot, a pan or zoom that
+    /// took half of it away), or `keptGap` seconds after it (what came into a view that
+    /// otherwise holds still); in between it keeps the corners still seen, written as bits.
+    static let keptShare = 0.5
+    static let keptGap = 4.0
 
     /// The keypoint frames of one picture at `time` (pictures in time order since `reset`): its
     /// own description and, for a suspect, the mirrored one; none for a picture without corners.
@@ -47,7 +57,13 @@ public final class KeypointRecipe {
             ? extractor.keypointsAndMirror(luma: luma, width: width, height: height)
             : (own: extractor.keypoints(luma: luma, width: width, height: height), mirrored: [])
         if role == .reference {
-            described.own = Self.carryOver(described.own, from: before, diagonal: Double(width * width + height * height).squareRoot())
+            let seen = Self.carryOver(described.own, from: before, diagonal: Double(width * width + height * height).squareRoot())
+            if let kept, Double(seen.carried.count) >= Self.keptShare * Double(kept.count), time - kept.time < Self.keptGap {
+                described.own = seen.carried
+            } else {
+                described.own = seen.carried + seen.fresh
+                kept = (time, described.own.count)
+            }
             before = described.own
         }
         return [(false, described.own), (true, described.mirrored)].compactMap { mirrored, keypoints in
@@ -59,12 +75,12 @@ public final class KeypointRecipe {
     /// picture moved: the closest in descriptor of those in the same place once moved; each of
     /// `before` stands in for one keypoint at most. The picture moved either not at all or as
     /// `shift` says, whichever carries more keypoints over (a still background with someone
-    /// moving in front of it holds still; a pan moves everything). The carried keypoints first,
-    /// in their order in `before` (as the store writes them most briefly), then the others in
-    /// their order. Positions in quarter pixels, as the store keeps them.
-    static func carryOver(_ keypoints: [Keypoint], from before: [Keypoint], diagonal: Double) -> [Keypoint] {
+    /// moving in front of it holds still; a pan moves everything). `carried` in their order in
+    /// `before` (as the store writes them most briefly), `fresh` the others in their order.
+    /// Positions in quarter pixels, as the store keeps them.
+    static func carryOver(_ keypoints: [Keypoint], from before: [Keypoint], diagonal: Double) -> (carried: [Keypoint], fresh: [Keypoint]) {
         let keypoints = keypoints.map(\.placedAsStored)
-        guard !before.isEmpty, !keypoints.isEmpty else { return keypoints }
+        guard !before.isEmpty, !keypoints.isEmpty else { return ([], keypoints) }
         let radius = Float(Keypoint.samePlace * diagonal)
         // Per keypoint of `before`, whether it stands in for one of `keypoints`, and per keypoint
         // whether one stands in for it, with the picture moved by `moved`.
@@ -90,13 +106,14 @@ public final class KeypointRecipe {
             let other = carried(moved: shift)
             if other.taken.count(where: { $0 }) > found.taken.count(where: { $0 }) { (moved, found) = (shift, other) }
         }
-        return zip(before, found.taken).compactMap { b, taken in
+        let carried = zip(before, found.taken).compactMap { b, taken -> Keypoint? in
             guard taken else { return nil }
             var b = b
             b.x += moved.x
             b.y += moved.y
             return b
-        } + zip(keypoints, found.replaced).compactMap { $1 ? nil : $0 }
+        }
+        return (carried, zip(keypoints, found.replaced).compactMap { $1 ? nil : $0 })
     }
 
     /// How far the picture moved from `before` to `keypoints`: the median displacement of the

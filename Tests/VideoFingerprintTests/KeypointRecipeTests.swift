@@ -30,11 +30,14 @@ import TestSupport
             keypoint(&g),                                      // a new corner
             seenAgain(before[0], bits: 10, dx: 0.5, dy: 0),    // before[0] stands in once only
         ]
-        #expect(KeypointRecipe.carryOver(now, from: before, diagonal: diagonal) == [before[0]] + now[1...])
-        // Carried keypoints come first, in their order in the frame before.
+        let seen = KeypointRecipe.carryOver(now, from: before, diagonal: diagonal)
+        #expect(seen.carried == [before[0]] && seen.fresh == Array(now[1...]))
+        // Carried keypoints in their order in the frame before.
         let swapped = [keypoint(&g), seenAgain(before[5], bits: 3, dx: 0, dy: 0), seenAgain(before[2], bits: 3, dx: 0, dy: 0)]
-        #expect(KeypointRecipe.carryOver(swapped, from: before, diagonal: diagonal) == [before[2], before[5], swapped[0]])
-        #expect(KeypointRecipe.carryOver(now, from: [], diagonal: diagonal) == now)
+        let swappedSeen = KeypointRecipe.carryOver(swapped, from: before, diagonal: diagonal)
+        #expect(swappedSeen.carried == [before[2], before[5]] && swappedSeen.fresh == [swapped[0]])
+        let first = KeypointRecipe.carryOver(now, from: [], diagonal: diagonal)
+        #expect(first.carried.isEmpty && first.fresh == now)
     }
 
     @Test func aStillPictureIsDescribedOnceAndStoredSmaller() throws {
@@ -77,5 +80,47 @@ import TestSupport
         let fresh = b.keypoints.count - moved.count
         #expect(KeypointChannel.pack([a, b]).count == KeypointChannel.pack([a]).count + 11 + 2 + 4 + (a.keypoints.count + 7) / 8 + 38 * fresh)
         #expect(KeypointChannel.unpack(KeypointChannel.pack([a, b])) == KeypointChannel.unpack(KeypointChannel.pack([a])).map { $0 + KeypointChannel.unpack(KeypointChannel.pack([b]))! })
+    }
+
+    /// A textured picture of `width` x `height`: rectangles of random size, place and grey,
+    /// their corners other for each seed.
+    func texture(width: Int, height: Int, seed: UInt64) -> [UInt8] {
+        var g = SeededGenerator(seed: seed)
+        var luma = [UInt8](repeating: 128, count: width * height)
+        for _ in 0 ..< 400 {
+            let w = 4 + Int(g.next() % 24), h = 4 + Int(g.next() % 24)
+            let x0 = Int(g.next() % UInt64(width - w)), y0 = Int(g.next() % UInt64(height - h)), v = UInt8(g.next() % 256)
+            for y in y0 ..< y0 + h { for x in x0 ..< x0 + w { luma[y * width + x] = v } }
+        }
+        return luma
+    }
+
+    @Test func aViewThatKeepsMostOfItsCornersKeepsOnlyThoseUntilItChangesOrTimePasses() throws {
+        // A textured picture, then the same with its right quarter replaced by other texture:
+        // most corners are seen again, so the second picture keeps only those (what came in on
+        // the right waits); another picture altogether keeps its own; and the partly changed one
+        // seen `keptGap` seconds after the last kept picture keeps its new corners too.
+        let (width, height) = (320, 180)
+        let a = texture(width: width, height: height, seed: 11), other = texture(width: width, height: height, seed: 12)
+        var b = a
+        for y in 0 ..< height { for x in width * 3 / 4 ..< width { b[y * width + x] = other[y * width + x] } }
+        let recipe = KeypointRecipe(role: .reference)
+        func frame(_ luma: [UInt8], _ time: Double) throws -> [Keypoint] {
+            try #require(luma.withUnsafeBufferPointer { recipe.frames(luma: $0, width: width, height: height, time: time) }.first).keypoints
+        }
+        let first = try frame(a, 0)
+        let second = try frame(b, 0.5)
+        #expect(second.count * 2 >= first.count && second.count < first.count)
+        #expect(second.allSatisfy { k in first.contains { $0.descriptor == k.descriptor && $0.x == k.x && $0.y == k.y } })
+        // The corners on the right are there to be kept: a reference that starts with b keeps them.
+        let fresh = KeypointRecipe(role: .reference)
+        let own = try #require(b.withUnsafeBufferPointer { fresh.frames(luma: $0, width: width, height: height, time: 0) }.first).keypoints
+        #expect(own.contains { k in k.x > Float(width * 3 / 4 + 4) && !first.contains { $0.descriptor == k.descriptor } })
+        // Time passes: the new corners are kept.
+        let later = try frame(b, KeypointRecipe.keptGap)
+        #expect(later.count > second.count)
+        // Another picture altogether: its own corners.
+        let third = try frame(texture(width: width, height: height, seed: 13), KeypointRecipe.keptGap + 0.5)
+        #expect(third.count > first.count / 2 && !third.contains { k in later.contains { $0.descriptor == k.descriptor } })
     }
 }
