@@ -76,20 +76,28 @@ public enum Anchors {
     public static let keypointsPerAnchor = 64
 
     /// A reference's keypoint anchors: the first own (not mirrored) keypoint frame at or after
-    /// every `keypointInterval` seconds, with its `keypointsPerAnchor` strongest keypoints.
+    /// every `keypointInterval` seconds, with those of its `keypointsPerAnchor` strongest
+    /// keypoints that the anchor before did not hold already (a held view or a pan keeps its
+    /// corners, carried over with their descriptors: `KeypointRecipe`). A suspect keypoint counts
+    /// once per reference however many of its anchors it is close to (`evidence`), so an anchor
+    /// written once votes as it would written every time.
     public struct KeypointSelector: Sendable {
         private var next: Float = 0
+        /// The descriptors of the last anchor's strongest keypoints, written then or before.
+        private var anchored: Set<BinaryDescriptor> = []
 
         public init() {}
 
         public mutating func take(_ frames: [KeypointFrame]) -> [KeypointFrame] {
             var out: [KeypointFrame] = []
             for f in frames where !f.mirrored && !f.keypoints.isEmpty && f.time >= next {
-                var kept = f
-                kept.keypoints = Array(f.keypoints.enumerated().sorted {
+                let strongest = f.keypoints.enumerated().sorted {
                     $0.element.response != $1.element.response ? $0.element.response > $1.element.response : $0.offset < $1.offset
-                }.prefix(keypointsPerAnchor).map(\.element))
-                out.append(kept)
+                }.prefix(keypointsPerAnchor).map(\.element)
+                var kept = f
+                kept.keypoints = strongest.filter { !anchored.contains($0.descriptor) }
+                anchored = Set(strongest.map(\.descriptor))
+                if !kept.keypoints.isEmpty { out.append(kept) }
                 next = (f.time / keypointInterval).rounded(.down) * keypointInterval + keypointInterval
             }
             return out

@@ -33,6 +33,38 @@ import TestSupport
         }
     }
 
+    /// `count` random keypoints, strongest first.
+    func keypoints(_ g: inout SeededGenerator, count: Int) -> [Keypoint] {
+        (0 ..< count).map { i in
+            Keypoint(x: Float(g.next() % 480), y: Float(g.next() % 270), angle: 0, level: 0, response: Float(count - i),
+                     descriptor: BinaryDescriptor(words: SIMD4(g.next(), g.next(), g.next(), g.next())))
+        }
+    }
+
+    @Test func keypointAnchorsHoldACornerOnceWhileItIsSeen() {
+        // 12 s of one held view (its corners carried over, 100 of them), then 8 s of another: the
+        // first anchor holds the view's 64 strongest, the next two (4 and 8 s) nothing new and are
+        // not written, the new view's first its own, the one after it (16 s) nothing.
+        var g = SeededGenerator(seed: 21)
+        let held = keypoints(&g, count: 100), other = keypoints(&g, count: 100)
+        let frames = (0 ..< 40).map { i in
+            KeypointFrame(time: Float(i) / 2, width: 480, height: 270, keypoints: i < 24 ? held : other)
+        }
+        let anchors = Anchors.of(MediaFingerprint(duration: 20, keypointFrames: frames)).keypointFrames
+        #expect(anchors.map(\.time) == [0, 12])
+        #expect(anchors[0].keypoints == Array(held.prefix(64)) && anchors[1].keypoints == Array(other.prefix(64)))
+        // In pieces, as `index` streams a file: the same anchors.
+        var selector = Anchors.KeypointSelector()
+        #expect(stride(from: 0, to: 40, by: 3).flatMap { selector.take(Array(frames[$0 ..< min($0 + 3, 40)])) } == anchors)
+        // A suspect showing the held view (14 of its corners among the anchors' every frame)
+        // finds the reference as it would with every anchor written.
+        var builder = CandidateIndex.Builder()
+        builder.add(ReferenceEntry(path: "/r", duration: 20), key: 1, anchors: MediaFingerprint(duration: 20, keypointFrames: anchors))
+        let index = builder.build()
+        let shown = (0 ..< 4).map { i in KeypointFrame(time: Float(i) / 2, width: 480, height: 270, keypoints: Array(held.suffix(50))) }
+        #expect(index.evidence(for: MediaFingerprint(duration: 2, keypointFrames: shown))[0]?.keypointFrames == 4)
+    }
+
     @Test func picksTheReferenceWhoseFramesTheSuspectShows() {
         var g = SeededGenerator(seed: 9)
         let refs = (0..<30).map { _ in reference(&g, seconds: 60) }
