@@ -82,14 +82,17 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
     /// The full fingerprint of reference `r` of `index` and its prepared keypoints; nil when its
     /// row is gone or unreadable. The fingerprint's keypoint frames are left out once prepared
     /// (the matcher reads the prepared ones), so a cached reference holds its keypoints once;
-    /// `bytes` stays the stored size.
+    /// `bytes` stays the stored size. The row is read and prepared outside the lock (the store's
+    /// connection is serialized), so that other workers go on matching meanwhile; two that need
+    /// the same uncached reference at once both prepare it, and the first one kept is used.
     private func whole(_ r: Int) throws -> (fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints)? {
-        lock.lock()
-        defer { lock.unlock() }
-        clock += 1
-        if let hit = cache[r] {
+        if let hit = lock.withLock({ () -> (MediaFingerprint, ReferenceKeypoints)? in
+            clock += 1
+            guard let hit = cache[r] else { return nil }
             cache[r]?.used = clock
             return (hit.fingerprint, hit.keypoints)
+        }) {
+            return hit
         }
         guard let row = try store.fingerprint(id: index.keys[r]), row.video.path == index.entries[r].path,
               let stored = MediaFingerprint(row, tier: .full) else { return nil }
@@ -97,15 +100,22 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
         let keypoints = ReferenceKeypoints(full)
         full.keypointFrames = []
         let bytes = row.blobs.values.reduce(0) { $0 + $1.bytes.count }
-        while cached + bytes > cacheBytes, let oldest = cache.min(by: { $0.value.used < $1.value.used }) {
-            cached -= oldest.value.bytes
-            cache[oldest.key] = nil
+        return lock.withLock {
+            clock += 1
+            if let hit = cache[r] {
+                cache[r]?.used = clock
+                return (hit.fingerprint, hit.keypoints)
+            }
+            while cached + bytes > cacheBytes, let oldest = cache.min(by: { $0.value.used < $1.value.used }) {
+                cached -= oldest.value.bytes
+                cache[oldest.key] = nil
+            }
+            if bytes <= cacheBytes {
+                cache[r] = (full, keypoints, bytes, clock)
+                cached += bytes
+            }
+            return (full, keypoints)
         }
-        if bytes <= cacheBytes {
-            cache[r] = (full, keypoints, bytes, clock)
-            cached += bytes
-        }
-        return (full, keypoints)
     }
 }
 
