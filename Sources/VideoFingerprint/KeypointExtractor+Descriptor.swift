@@ -95,23 +95,34 @@ extension KeypointExtractor {
         -5, -11, 8, -11, 2, 0, -1, 0, -2, -1, 13, -3, -1, -8, 7, 5,
     ]
 
-    /// Orientation, description and full-resolution position of the level's kept corners.
-    func describe(_ level: Level, index: Int, fullWidth: Int, fullHeight: Int, into out: inout [Keypoint]) {
+    /// Orientation, description and full-resolution position of the level's kept corners; with
+    /// `alsoMirror`, also those of the same corners in the left-right mirror image, into `mirror`:
+    /// the corner at x there is at width - 1 - x, its moments are (-m10, m01), and its tests read
+    /// the blurred level at mirrored offsets, so no mirrored copy of the level is needed.
+    func describe(_ level: Level, index: Int, fullWidth: Int, fullHeight: Int, into out: inout [Keypoint],
+                  mirror: inout [Keypoint], alsoMirror: Bool) {
         let w = level.width
         let image = pyramid + level.offset, smooth = blurred + level.offset
         let scaleX = Float(fullWidth) / Float(w), scaleY = Float(fullHeight) / Float(level.height)
         for corner in corners {
             let x = Int(corner.x), y = Int(corner.y)
-            let angle = orientation(image + y * w + x, rowLength: w)
-            let descriptor = steeredBRIEF(smooth + y * w + x, rowLength: w, angle: angle)
-            out.append(Keypoint(x: (Float(x) + 0.5) * scaleX - 0.5, y: (Float(y) + 0.5) * scaleY - 0.5,
+            let (m10, m01) = moments(image + y * w + x, rowLength: w)
+            let angle = atan2(Float(m01), Float(m10))
+            let descriptor = steeredBRIEF(smooth + y * w + x, rowLength: w, angle: angle, mirrored: false)
+            let fullY = (Float(y) + 0.5) * scaleY - 0.5
+            out.append(Keypoint(x: (Float(x) + 0.5) * scaleX - 0.5, y: fullY,
                                 angle: angle, level: UInt8(index), response: corner.response, descriptor: descriptor))
+            guard alsoMirror else { continue }
+            let mirrorAngle = atan2(Float(m01), Float(-m10))
+            let mirrorDescriptor = steeredBRIEF(smooth + y * w + x, rowLength: w, angle: mirrorAngle, mirrored: true)
+            mirror.append(Keypoint(x: (Float(w - 1 - x) + 0.5) * scaleX - 0.5, y: fullY, angle: mirrorAngle,
+                                   level: UInt8(index), response: corner.response, descriptor: mirrorDescriptor))
         }
     }
 
-    /// atan2 of the disc's first moments about the corner: the direction from the corner to
-    /// its intensity centroid.
-    func orientation(_ center: UnsafeMutablePointer<UInt8>, rowLength w: Int) -> Float {
+    /// The disc's first moments about the corner (m10, m01); atan2(m01, m10) is the direction
+    /// from the corner to its intensity centroid.
+    func moments(_ center: UnsafeMutablePointer<UInt8>, rowLength w: Int) -> (m10: Int, m01: Int) {
         var m10 = 0, m01 = 0
         let r = Self.patchRadius, discHalfWidths = discHalfWidths
         for u in -r...r { m10 += u * Int(center[u]) }
@@ -125,7 +136,7 @@ extension KeypointExtractor {
             }
             m01 += v * difference
         }
-        return atan2(Float(m01), Float(m10))
+        return (m10, m01)
     }
 
     /// Half away from zero, as `rounded()`, without the libm call that shows in profiles
@@ -135,13 +146,15 @@ extension KeypointExtractor {
         Int(v + (v < 0 ? -0.5 : 0.5))
     }
 
-    /// 256 tests "pattern point 2i darker than point 2i + 1", the pattern turned by `angle`.
-    func steeredBRIEF(_ center: UnsafeMutablePointer<UInt8>, rowLength w: Int, angle: Float) -> BinaryDescriptor {
+    /// 256 tests "pattern point 2i darker than point 2i + 1", the pattern turned by `angle`;
+    /// `mirrored` reads the level's mirror image (column offsets negated).
+    func steeredBRIEF(_ center: UnsafeMutablePointer<UInt8>, rowLength w: Int, angle: Float, mirrored: Bool) -> BinaryDescriptor {
         let c = cos(angle), s = sin(angle)
         let patternX = patternX, patternY = patternY
+        let step = mirrored ? -1 : 1
         @inline(__always) func sample(_ k: Int) -> UInt8 {
             let px = patternX[k], py = patternY[k]
-            return center[Self.round(px * s + py * c) * w + Self.round(px * c - py * s)]
+            return center[Self.round(px * s + py * c) * w + step * Self.round(px * c - py * s)]
         }
         var words = SIMD4<UInt64>(repeating: 0)
         for word in 0..<4 {

@@ -145,6 +145,70 @@ struct KeypointExtractorTests {
         #expect(withFallback.count >= 400, "\(withFallback.count) with the fallback")
     }
 
+    // MARK: - The fast paths against their plain formulation
+
+    /// A textured test picture without a decoder: a smooth pattern, rectangles and a little noise,
+    /// `width` x `height` inside rows `stride` long (the padding is noise too).
+    static func texture(width: Int, height: Int, stride: Int, seed: UInt64) -> [UInt8] {
+        var state = seed
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        let rectangles = (0..<(width * height / 800 + 4)).map { _ in
+            (x: next() % width, y: next() % height, w: next() % 30 + 4, h: next() % 30 + 4, v: next() % 256)
+        }
+        var image = [UInt8](repeating: 0, count: stride * height)
+        for y in 0..<height {
+            for x in 0..<stride {
+                let fx = Double(x) * 0.23, fy = Double(y) * 0.19
+                var v = Int(128 + 60 * sin(fx) * cos(fy) + 40 * sin(0.4 * fx + 0.7 * fy)) + next() % 11
+                for r in rectangles where (r.x..<(r.x + r.w)).contains(x) && (r.y..<(r.y + r.h)).contains(y) { v = r.v }
+                image[y * stride + x] = UInt8(clamping: x < width ? v : next() % 256)
+            }
+        }
+        return image
+    }
+
+    /// Every field, bit for bit, for comparing keypoint sets regardless of order.
+    struct ExactKey: Hashable {
+        var x, y, angle, response: UInt32
+        var level: UInt8
+        var descriptor: BinaryDescriptor
+        init(_ k: Keypoint) {
+            (x, y, angle, response) = (k.x.bitPattern, k.y.bitPattern, k.angle.bitPattern, k.response.bitPattern)
+            (level, descriptor) = (k.level, k.descriptor)
+        }
+    }
+
+    @Test func theMirrorDescribedFromSharedCornersIsTheMirrorDescribedAlone() {
+        // Odd sizes and a padded stride; the mirror half reads the unmirrored levels at mirrored
+        // offsets, which must give exactly what describing physically mirrored pixels gives.
+        for (width, height, stride, seed) in [(211, 163, 211, 1), (320, 181, 333, 2), (97, 300, 97, 3)] as [(Int, Int, Int, UInt64)] {
+            let image = Self.texture(width: width, height: height, stride: stride, seed: seed)
+            var flipped = [UInt8](repeating: 0, count: width * height)
+            for y in 0..<height { for x in 0..<width { flipped[y * width + x] = image[y * stride + width - 1 - x] } }
+            for maximum in [500, 256] {
+                let extractor = KeypointExtractor(options: .init(maximumKeypoints: maximum))
+                let both = image.withUnsafeBufferPointer {
+                    extractor.keypointsAndMirror(luma: $0, width: width, height: height, rowStride: stride)
+                }
+                let own = extractor.keypoints(luma: image, width: width, height: height, rowStride: stride)
+                let mirrored = extractor.keypoints(luma: image, width: width, height: height, rowStride: stride, mirrored: true)
+                #expect(own.count > 50, "\(width)x\(height): \(own.count) keypoints")
+                #expect(both.own == own)
+                #expect(mirrored == extractor.keypoints(luma: flipped, width: width, height: height))
+                // Same keypoints; the order may differ only among corners of equal strength.
+                #expect(both.mirrored.count == mirrored.count)
+                #expect(Set(both.mirrored.map(ExactKey.init)) == Set(mirrored.map(ExactKey.init)))
+                // The mirror half follows the own half corner by corner.
+                #expect(zip(both.own, both.mirrored).allSatisfy { a, b in
+                    a.level == b.level && a.y == b.y && a.response == b.response
+                })
+            }
+        }
+    }
+
     // MARK: - Real photo: invariance, mirror, distinctiveness
 
     struct Photo {
