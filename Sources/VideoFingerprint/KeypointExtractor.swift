@@ -102,6 +102,8 @@ public final class KeypointExtractor {
     /// Bilinear taps of the current downscale, per destination column.
     var columnIndex: UnsafeMutablePointer<Int>
     var columnWeight: UnsafeMutablePointer<Int>
+    /// Two source rows of the current downscale after its horizontal taps.
+    var downscaleRows: UnsafeMutablePointer<Int32>
     var columnCapacity: Int
     var levelShapes: [Level]
     var corners: [Corner]
@@ -133,6 +135,7 @@ public final class KeypointExtractor {
         columnCapacity = 0
         columnIndex = .allocate(capacity: 1)
         columnWeight = .allocate(capacity: 1)
+        downscaleRows = .allocate(capacity: 2)
         levelShapes = []
         levelShapes.reserveCapacity(options.levels)
         corners = []
@@ -163,6 +166,7 @@ public final class KeypointExtractor {
         blurRows.deallocate()
         columnIndex.deallocate()
         columnWeight.deallocate()
+        downscaleRows.deallocate()
         circle.deallocate()
         discHalfWidths.deallocate()
         patternX.deallocate()
@@ -279,8 +283,10 @@ public final class KeypointExtractor {
         if width > columnCapacity {
             columnIndex.deallocate()
             columnWeight.deallocate()
+            downscaleRows.deallocate()
             columnIndex = .allocate(capacity: width)
             columnWeight = .allocate(capacity: width)
+            downscaleRows = .allocate(capacity: 2 * width)
             columnCapacity = width
         }
         if corners.capacity < 4096 { corners.reserveCapacity(4096) }

@@ -209,6 +209,33 @@ struct KeypointExtractorTests {
         }
     }
 
+    @Test func pyramidLevelsAreTheTwoByTwoBilinearFormula() {
+        // The separable downscale against the 2x2 formula it replaces, pixel by pixel.
+        let (width, height, stride) = (301, 187, 310)
+        let image = Self.texture(width: width, height: height, stride: stride, seed: 4)
+        let extractor = KeypointExtractor()
+        extractor.reserve(width: width, height: height)
+        image.withUnsafeBufferPointer { extractor.buildPyramid($0, width: width, height: height, stride: stride, mirrored: false) }
+        let levels = extractor.levelShapes, one = 1 << 11
+        #expect(levels.count >= 4)
+        var mismatches = 0
+        for (source, target) in zip(levels, levels.dropFirst()) {
+            let src = extractor.pyramid + source.offset, dst = extractor.pyramid + target.offset
+            let ratioX = Double(source.width) / Double(target.width), ratioY = Double(source.height) / Double(target.height)
+            for y in 0..<target.height {
+                let (j, wy) = KeypointExtractor.tap(Double(y), ratio: ratioY, limit: source.height, one: one)
+                for x in 0..<target.width {
+                    let (i, wx) = KeypointExtractor.tap(Double(x), ratio: ratioX, limit: source.width, one: one)
+                    func at(_ a: Int, _ b: Int) -> Int { Int(src[b * source.width + a]) }
+                    let top = at(i, j) * (one - wx) + at(i + 1, j) * wx
+                    let bottom = at(i, j + 1) * (one - wx) + at(i + 1, j + 1) * wx
+                    if Int(dst[y * target.width + x]) != (top * (one - wy) + bottom * wy + (1 << 21)) >> 22 { mismatches += 1 }
+                }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     // MARK: - Real photo: invariance, mirror, distinctiveness
 
     struct Photo {
