@@ -114,6 +114,8 @@ public final class KeypointExtractor {
     /// The 512 pattern points (x, y), two per test.
     let patternX: UnsafeMutablePointer<Float>
     let patternY: UnsafeMutablePointer<Float>
+    /// The pattern points of one descriptor, turned, as offsets from the corner in the level.
+    let briefOffsets: UnsafeMutablePointer<Int32>
 
     public init(options: Options = Options()) {
         precondition(options.maximumKeypoints >= 0, "KeypointExtractor: maximumKeypoints must not be negative")
@@ -156,6 +158,8 @@ public final class KeypointExtractor {
             (patternX + i).initialize(to: Float(p.x))
             (patternY + i).initialize(to: Float(p.y))
         }
+        briefOffsets = .allocate(capacity: 512)
+        briefOffsets.initialize(repeating: 0, count: 512)
         reserve(width: 640, height: 360)
     }
 
@@ -171,6 +175,7 @@ public final class KeypointExtractor {
         discHalfWidths.deallocate()
         patternX.deallocate()
         patternY.deallocate()
+        briefOffsets.deallocate()
     }
 
     /// OpenCV's nfeaturesPerLevel: a geometric series in 1/scaleFactor summing to `total`.

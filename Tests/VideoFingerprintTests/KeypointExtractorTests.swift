@@ -236,6 +236,56 @@ struct KeypointExtractorTests {
         #expect(mismatches == 0)
     }
 
+    @Test func vectorRoundingIsScalarRounding() {
+        // Around every half and whole value the points can reach, one ulp either side included.
+        var values: [Float] = [0, -0.0, 0.49999997, -0.49999997]
+        for k in -40...40 {
+            let v = Float(k) / 2
+            values += [v, v.nextUp, v.nextDown, v.nextUp.nextUp, v.nextDown.nextDown, v + 0.25, v - 0.1]
+        }
+        while values.count % 16 != 0 { values.append(0.7) }
+        var same = true
+        for start in stride(from: 0, to: values.count, by: 16) {
+            let lanes = KeypointExtractor.FloatLanes(values[start..<(start + 16)])
+            let rounded = KeypointExtractor.round(lanes)
+            for lane in 0..<16 where Int(rounded[lane]) != KeypointExtractor.round(values[start + lane]) { same = false }
+        }
+        #expect(same)
+    }
+
+    @Test func steeredBRIEFIsThePatternTurnedAndRounded() {
+        let (width, height) = (160, 120)
+        let image = Self.texture(width: width, height: height, stride: width, seed: 5)
+        let extractor = KeypointExtractor()
+        extractor.reserve(width: width, height: height)
+        image.withUnsafeBufferPointer { extractor.buildPyramid($0, width: width, height: height, stride: width, mirrored: false) }
+        let level = extractor.levelShapes[0]
+        extractor.blur(level)
+        let smooth = extractor.blurred + level.offset, pattern = KeypointExtractor.makePattern()
+        var angles: [Float] = [0, .pi, -.pi, .pi / 2, -.pi / 2, .pi / 4, 3 * .pi / 4]
+        for k in 0..<200 { angles.append(Float(k) * 0.0317 - 3.14) }
+        var mismatches = 0
+        for (k, angle) in angles.enumerated() {
+            let x = 16 + (k * 37) % (width - 32), y = 16 + (k * 13) % (height - 32)
+            let c = cos(angle), s = sin(angle)
+            for mirrored in [false, true] {
+                // The plain formulation: turn each point, round, read; the mirror reads x - dx.
+                func sample(_ p: (x: Int, y: Int)) -> UInt8 {
+                    let px = Float(p.x), py = Float(p.y)
+                    let dy = KeypointExtractor.round(px * s + py * c), dx = KeypointExtractor.round(px * c - py * s)
+                    return smooth[(y + dy) * width + x + (mirrored ? -dx : dx)]
+                }
+                var words = SIMD4<UInt64>(repeating: 0)
+                for test in 0..<256 where sample(pattern[2 * test]) < sample(pattern[2 * test + 1]) {
+                    words[test / 64] |= 1 << UInt64(test % 64)
+                }
+                let fast = extractor.steeredBRIEF(smooth + y * width + x, rowLength: width, angle: angle, mirrored: mirrored)
+                if fast.words != words { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     // MARK: - Real photo: invariance, mirror, distinctiveness
 
     struct Photo {
