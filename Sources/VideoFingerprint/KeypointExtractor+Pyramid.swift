@@ -51,8 +51,10 @@ extension KeypointExtractor {
             let slot = held.0 == other ? 1 : 0
             let s = src + j * source.width, t = rows + slot * tw
             for x in 0..<tw {
-                let i = columnIndex[x], wx = columnWeight[x]
-                t[x] = Int32(truncatingIfNeeded: Int(s[i]) * (one - wx) + Int(s[i + 1]) * wx)
+                // a·(one - wx) + b·wx, rewritten with one multiply; wrapping operators because
+                // nothing can overflow and the checks cost more than the arithmetic.
+                let i = columnIndex[x], a = Int(s[i]), b = Int(s[i &+ 1])
+                t[x] = Int32(truncatingIfNeeded: (a &<< 11) &+ (b &- a) &* columnWeight[x])
             }
             if slot == 0 { held.0 = j } else { held.1 = j }
             return t
@@ -62,17 +64,18 @@ extension KeypointExtractor {
             let (j, wy) = Self.tap(Double(y), ratio: ratioY, limit: source.height, one: one)
             let top = horizontal(j, keeping: j + 1), bottom = horizontal(j + 1, keeping: j)
             let dst = pyramid + target.offset + y * tw
-            let wTop = Int32(one - wy), wBottom = Int32(wy), half = Int32(1 << 21)
+            // t·(one - wy) + b·wy as t·2¹¹ + (b - t)·wy: one 32-bit multiply, which SSE2 lacks.
+            let wBottom = Int32(wy), half = Int32(1 << 21)
             var x = 0
             while x + Lanes.scalarCount <= tw {
                 let t = UnsafeRawPointer(top + x).loadUnaligned(as: Lanes.self)
                 let b = UnsafeRawPointer(bottom + x).loadUnaligned(as: Lanes.self)
-                let v = (t &* wTop &+ b &* wBottom &+ half) &>> 22
+                let v = ((t &<< 11) &+ (b &- t) &* wBottom &+ half) &>> 22
                 UnsafeMutableRawPointer(dst + x).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: v), as: SIMD16<UInt8>.self)
                 x += Lanes.scalarCount
             }
             while x < tw {
-                dst[x] = UInt8(truncatingIfNeeded: (top[x] * wTop + bottom[x] * wBottom + half) >> 22)
+                dst[x] = UInt8(truncatingIfNeeded: ((top[x] &<< 11) &+ (bottom[x] &- top[x]) &* wBottom &+ half) >> 22)
                 x += 1
             }
         }
