@@ -151,9 +151,9 @@ extension KeypointExtractor {
 
     /// `round` in 16 lanes: the same addition, then truncation towards zero. Swift's
     /// float-to-integer conversions check their range lane by lane (ten times slower than the
-    /// scalar code), so the truncation is done in floats: for 0 ≤ a < 2²², a + 1.5·2²³ rounds a to
-    /// the nearest integer, with ulp 1, whose bits minus those of 1.5·2²³ are that integer. The
-    /// points lie within 16 pixels of the corner.
+    /// scalar code), so the truncation is done in floats, on the magnitude a: for 0 ≤ a < 2²²,
+    /// a + 1.5·2²³ is a rounded to the nearest integer (ulp 1 there), less one where that is above
+    /// a, and its bits minus those of 1.5·2²³ are ⌊a⌋. The points lie within 16 pixels of the corner.
     @inline(__always)
     static func round(_ v: FloatLanes) -> OffsetLanes {
         let shifted = v + FloatLanes(repeating: 0.5).replacing(with: -0.5, where: v .< 0)
