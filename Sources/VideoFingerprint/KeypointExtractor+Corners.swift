@@ -50,13 +50,20 @@ extension KeypointExtractor {
         }
         for y in margin..<(h - margin) {
             let s = scores + y * w, up = s - w, down = s + w
-            for x in margin..<(w - margin) {
+            var x = margin
+            let end = w - margin
+            while x < end {
+                // Most scores are 0: skip them eight at a time.
+                if x + 8 <= end && UnsafeRawPointer(s + x).loadUnaligned(as: UInt64.self) == 0 {
+                    x += 8
+                    continue
+                }
                 let v = s[x]
-                guard v > 0 else { continue }
-                if v > s[x - 1] && v > s[x + 1] && v > up[x - 1] && v > up[x] && v > up[x + 1]
+                if v > 0 && v > s[x - 1] && v > s[x + 1] && v > up[x - 1] && v > up[x] && v > up[x + 1]
                     && v > down[x - 1] && v > down[x] && v > down[x + 1] {
                     corners.append(Corner(x: Int32(x), y: Int32(y), score: v))
                 }
+                x += 1
             }
         }
     }

@@ -95,23 +95,34 @@ extension KeypointExtractor {
         -5, -11, 8, -11, 2, 0, -1, 0, -2, -1, 13, -3, -1, -8, 7, 5,
     ]
 
-    /// Orientation, description and full-resolution position of the level's kept corners.
-    func describe(_ level: Level, index: Int, fullWidth: Int, fullHeight: Int, into out: inout [Keypoint]) {
+    /// Orientation, description and full-resolution position of the level's kept corners; with
+    /// `alsoMirror`, also those of the same corners in the left-right mirror image, into `mirror`:
+    /// the corner at x there is at width - 1 - x, its moments are (-m10, m01), and its tests read
+    /// the blurred level at mirrored offsets, so no mirrored copy of the level is needed.
+    func describe(_ level: Level, index: Int, fullWidth: Int, fullHeight: Int, into out: inout [Keypoint],
+                  mirror: inout [Keypoint], alsoMirror: Bool) {
         let w = level.width
         let image = pyramid + level.offset, smooth = blurred + level.offset
         let scaleX = Float(fullWidth) / Float(w), scaleY = Float(fullHeight) / Float(level.height)
         for corner in corners {
             let x = Int(corner.x), y = Int(corner.y)
-            let angle = orientation(image + y * w + x, rowLength: w)
-            let descriptor = steeredBRIEF(smooth + y * w + x, rowLength: w, angle: angle)
-            out.append(Keypoint(x: (Float(x) + 0.5) * scaleX - 0.5, y: (Float(y) + 0.5) * scaleY - 0.5,
+            let (m10, m01) = moments(image + y * w + x, rowLength: w)
+            let angle = atan2(Float(m01), Float(m10))
+            let descriptor = steeredBRIEF(smooth + y * w + x, rowLength: w, angle: angle, mirrored: false)
+            let fullY = (Float(y) + 0.5) * scaleY - 0.5
+            out.append(Keypoint(x: (Float(x) + 0.5) * scaleX - 0.5, y: fullY,
                                 angle: angle, level: UInt8(index), response: corner.response, descriptor: descriptor))
+            guard alsoMirror else { continue }
+            let mirrorAngle = atan2(Float(m01), Float(-m10))
+            let mirrorDescriptor = steeredBRIEF(smooth + y * w + x, rowLength: w, angle: mirrorAngle, mirrored: true)
+            mirror.append(Keypoint(x: (Float(w - 1 - x) + 0.5) * scaleX - 0.5, y: fullY, angle: mirrorAngle,
+                                   level: UInt8(index), response: corner.response, descriptor: mirrorDescriptor))
         }
     }
 
-    /// atan2 of the disc's first moments about the corner: the direction from the corner to
-    /// its intensity centroid.
-    func orientation(_ center: UnsafeMutablePointer<UInt8>, rowLength w: Int) -> Float {
+    /// The disc's first moments about the corner (m10, m01); atan2(m01, m10) is the direction
+    /// from the corner to its intensity centroid.
+    func moments(_ center: UnsafeMutablePointer<UInt8>, rowLength w: Int) -> (m10: Int, m01: Int) {
         var m10 = 0, m01 = 0
         let r = Self.patchRadius, discHalfWidths = discHalfWidths
         for u in -r...r { m10 += u * Int(center[u]) }
@@ -125,7 +136,7 @@ extension KeypointExtractor {
             }
             m01 += v * difference
         }
-        return atan2(Float(m01), Float(m10))
+        return (m10, m01)
     }
 
     /// Half away from zero, as `rounded()`, without the libm call that shows in profiles
@@ -135,20 +146,47 @@ extension KeypointExtractor {
         Int(v + (v < 0 ? -0.5 : 0.5))
     }
 
-    /// 256 tests "pattern point 2i darker than point 2i + 1", the pattern turned by `angle`.
-    func steeredBRIEF(_ center: UnsafeMutablePointer<UInt8>, rowLength w: Int, angle: Float) -> BinaryDescriptor {
+    typealias FloatLanes = SIMD16<Float>
+    typealias OffsetLanes = SIMD16<Int32>
+
+    /// `round` in 16 lanes: the same addition, then truncation towards zero. Swift's
+    /// float-to-integer conversions check their range lane by lane (ten times slower than the
+    /// scalar code), so the truncation is done in floats, on the magnitude a: for 0 ≤ a < 2²²,
+    /// a + 1.5·2²³ is a rounded to the nearest integer (ulp 1 there), less one where that is above
+    /// a, and its bits minus those of 1.5·2²³ are ⌊a⌋. The points lie within 16 pixels of the corner.
+    @inline(__always)
+    static func round(_ v: FloatLanes) -> OffsetLanes {
+        let shifted = v + FloatLanes(repeating: 0.5).replacing(with: -0.5, where: v .< 0)
+        let magnitude = shifted.replacing(with: -shifted, where: shifted .< 0)
+        let magic = FloatLanes(repeating: 12_582_912)
+        var nearest = magnitude + magic
+        nearest = nearest.replacing(with: nearest - 1, where: nearest - magic .> magnitude)
+        let floor = unsafeBitCast(nearest, to: OffsetLanes.self) &- OffsetLanes(repeating: Int32(bitPattern: magic[0].bitPattern))
+        return floor.replacing(with: 0 &- floor, where: shifted .< 0)
+    }
+
+    /// 256 tests "pattern point 2i darker than point 2i + 1", the pattern turned by `angle`;
+    /// `mirrored` reads the level's mirror image (column offsets negated). The 512 turned and
+    /// rounded points are computed 16 at a time into `briefOffsets`, with the scalar formula's
+    /// operations in its order (products, then their sum or difference; no fused multiply-add),
+    /// so they round exactly as it does.
+    func steeredBRIEF(_ center: UnsafeMutablePointer<UInt8>, rowLength w: Int, angle: Float, mirrored: Bool) -> BinaryDescriptor {
         let c = cos(angle), s = sin(angle)
-        let patternX = patternX, patternY = patternY
-        @inline(__always) func sample(_ k: Int) -> UInt8 {
-            let px = patternX[k], py = patternY[k]
-            return center[Self.round(px * s + py * c) * w + Self.round(px * c - py * s)]
+        let patternX = patternX, patternY = patternY, offsets = briefOffsets
+        let rowStep = OffsetLanes(repeating: Int32(w)), columnStep = OffsetLanes(repeating: mirrored ? -1 : 1)
+        for k in stride(from: 0, to: 512, by: FloatLanes.scalarCount) {
+            let px = UnsafeRawPointer(patternX + k).loadUnaligned(as: FloatLanes.self)
+            let py = UnsafeRawPointer(patternY + k).loadUnaligned(as: FloatLanes.self)
+            let dy = Self.round(px * s + py * c), dx = Self.round(px * c - py * s)
+            UnsafeMutableRawPointer(offsets + k).storeBytes(of: dy &* rowStep &+ dx &* columnStep, as: OffsetLanes.self)
         }
         var words = SIMD4<UInt64>(repeating: 0)
         for word in 0..<4 {
             var bits: UInt64 = 0
+            let pairs = offsets + 128 * word
             for bit in 0..<64 {
-                let test = word * 64 + bit
-                if sample(2 * test) < sample(2 * test + 1) { bits |= 1 << UInt64(bit) }
+                let darker = center[Int(pairs[2 * bit])] < center[Int(pairs[2 * bit + 1])]
+                bits |= UInt64(darker ? 1 : 0) << UInt64(bit)
             }
             words[word] = bits
         }

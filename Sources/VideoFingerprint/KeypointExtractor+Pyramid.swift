@@ -27,28 +27,56 @@ extension KeypointExtractor {
     }
 
     /// Bilinear resampling with pixel centres aligned: destination pixel x samples the source at
-    /// (x + 0.5) · srcWidth / dstWidth - 0.5.
+    /// (x + 0.5) · srcWidth / dstWidth - 0.5. Separable, with the integer results of the 2x2
+    /// formula: each source row's horizontal taps (at most 255 · 2¹¹) are computed once into
+    /// `downscaleRows` — a source row serves at most two destination rows, as the ratio exceeds
+    /// 1, so two cached rows suffice — and the vertical blend (below 2³¹) runs 16 lanes at a time.
     func downscale(from source: Level, to target: Level) {
         let one = 1 << 11
         let ratioX = Double(source.width) / Double(target.width)
         let ratioY = Double(source.height) / Double(target.height)
         // Locals, not properties: stores through `dst` could otherwise alias them.
-        let columnIndex = columnIndex, columnWeight = columnWeight
+        let columnIndex = columnIndex, columnWeight = columnWeight, rows = downscaleRows
         for x in 0..<target.width {
             let (i, w) = Self.tap(Double(x), ratio: ratioX, limit: source.width, one: one)
             columnIndex[x] = i
             columnWeight[x] = w
         }
-        let src = pyramid + source.offset
+        let src = pyramid + source.offset, tw = target.width
+        // The source rows held by the two halves of `rows` (-1: none yet).
+        var held = (-1, -1)
+        @inline(__always) func horizontal(_ j: Int, keeping other: Int) -> UnsafeMutablePointer<Int32> {
+            if held.0 == j { return rows }
+            if held.1 == j { return rows + tw }
+            let slot = held.0 == other ? 1 : 0
+            let s = src + j * source.width, t = rows + slot * tw
+            for x in 0..<tw {
+                // a·(one - wx) + b·wx, rewritten with one multiply; wrapping operators because
+                // nothing can overflow and the checks cost more than the arithmetic.
+                let i = columnIndex[x], a = Int(s[i]), b = Int(s[i &+ 1])
+                t[x] = Int32(truncatingIfNeeded: (a &<< 11) &+ (b &- a) &* columnWeight[x])
+            }
+            if slot == 0 { held.0 = j } else { held.1 = j }
+            return t
+        }
+        typealias Lanes = SIMD16<Int32>
         for y in 0..<target.height {
             let (j, wy) = Self.tap(Double(y), ratio: ratioY, limit: source.height, one: one)
-            let row0 = src + j * source.width, row1 = row0 + source.width
-            let dst = pyramid + target.offset + y * target.width
-            for x in 0..<target.width {
-                let i = columnIndex[x], wx = columnWeight[x]
-                let top = Int(row0[i]) * (one - wx) + Int(row0[i + 1]) * wx
-                let bottom = Int(row1[i]) * (one - wx) + Int(row1[i + 1]) * wx
-                dst[x] = UInt8(truncatingIfNeeded: (top * (one - wy) + bottom * wy + (1 << 21)) >> 22)
+            let top = horizontal(j, keeping: j + 1), bottom = horizontal(j + 1, keeping: j)
+            let dst = pyramid + target.offset + y * tw
+            // t·(one - wy) + b·wy as t·2¹¹ + (b - t)·wy: one 32-bit multiply, which SSE2 lacks.
+            let wBottom = Int32(wy), half = Int32(1 << 21)
+            var x = 0
+            while x + Lanes.scalarCount <= tw {
+                let t = UnsafeRawPointer(top + x).loadUnaligned(as: Lanes.self)
+                let b = UnsafeRawPointer(bottom + x).loadUnaligned(as: Lanes.self)
+                let v = ((t &<< 11) &+ (b &- t) &* wBottom &+ half) &>> 22
+                UnsafeMutableRawPointer(dst + x).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: v), as: SIMD16<UInt8>.self)
+                x += Lanes.scalarCount
+            }
+            while x < tw {
+                dst[x] = UInt8(truncatingIfNeeded: ((top[x] &<< 11) &+ (bottom[x] &- top[x]) &* wBottom &+ half) >> 22)
+                x += 1
             }
         }
     }

@@ -102,6 +102,8 @@ public final class KeypointExtractor {
     /// Bilinear taps of the current downscale, per destination column.
     var columnIndex: UnsafeMutablePointer<Int>
     var columnWeight: UnsafeMutablePointer<Int>
+    /// Two source rows of the current downscale after its horizontal taps.
+    var downscaleRows: UnsafeMutablePointer<Int32>
     var columnCapacity: Int
     var levelShapes: [Level]
     var corners: [Corner]
@@ -112,6 +114,8 @@ public final class KeypointExtractor {
     /// The 512 pattern points (x, y), two per test.
     let patternX: UnsafeMutablePointer<Float>
     let patternY: UnsafeMutablePointer<Float>
+    /// The pattern points of one descriptor, turned, as offsets from the corner in the level.
+    let briefOffsets: UnsafeMutablePointer<Int32>
 
     public init(options: Options = Options()) {
         precondition(options.maximumKeypoints >= 0, "KeypointExtractor: maximumKeypoints must not be negative")
@@ -133,6 +137,7 @@ public final class KeypointExtractor {
         columnCapacity = 0
         columnIndex = .allocate(capacity: 1)
         columnWeight = .allocate(capacity: 1)
+        downscaleRows = .allocate(capacity: 2)
         levelShapes = []
         levelShapes.reserveCapacity(options.levels)
         corners = []
@@ -153,6 +158,8 @@ public final class KeypointExtractor {
             (patternX + i).initialize(to: Float(p.x))
             (patternY + i).initialize(to: Float(p.y))
         }
+        briefOffsets = .allocate(capacity: 512)
+        briefOffsets.initialize(repeating: 0, count: 512)
         reserve(width: 640, height: 360)
     }
 
@@ -163,10 +170,12 @@ public final class KeypointExtractor {
         blurRows.deallocate()
         columnIndex.deallocate()
         columnWeight.deallocate()
+        downscaleRows.deallocate()
         circle.deallocate()
         discHalfWidths.deallocate()
         patternX.deallocate()
         patternY.deallocate()
+        briefOffsets.deallocate()
     }
 
     /// OpenCV's nfeaturesPerLevel: a geometric series in 1/scaleFactor summing to `total`.
@@ -199,18 +208,18 @@ public final class KeypointExtractor {
     /// The keypoints of the image and of its left-right mirror image at once, for a suspect
     /// (BRIEF is not mirror symmetric): the pyramid, corners and Harris ranking are found once —
     /// FAST, its non-maximum suppression and the Harris response are mirror symmetric, so the
-    /// mirror image has the same corners, mirrored — and only orientation and descriptors are
-    /// computed again, on the mirrored levels. `mirrored` is what `keypoints(…, mirrored: true)`
-    /// gives, up to the order of corners of equal strength.
+    /// mirror image has the same corners, mirrored — and so are the orientation's moments (the
+    /// disc is symmetric, so the mirror's are (-m10, m01)); only the descriptors are read again,
+    /// at mirrored offsets in the same blurred level. `mirrored` is what
+    /// `keypoints(…, mirrored: true)` gives, up to the order of corners of equal strength.
     public func keypointsAndMirror(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
                                    rowStride: Int? = nil) -> (own: [Keypoint], mirrored: [Keypoint]) {
         let both = extract(luma: luma, width: width, height: height, rowStride: rowStride, mirrored: false, alsoMirror: true)
         return (both.own, both.mirror)
     }
 
-    /// The steps above, level by level; with `alsoMirror`, each level is then turned into its
-    /// mirror image in place (each level is read only here once the pyramid is built), its
-    /// corners with it, and described again into `mirror`.
+    /// The steps above, level by level; with `alsoMirror`, each level's corners are also
+    /// described as the mirror image's, into `mirror`, in the same order.
     private func extract(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, rowStride: Int?,
                          mirrored: Bool, alsoMirror: Bool) -> (own: [Keypoint], mirror: [Keypoint]) {
         let stride = rowStride ?? width
@@ -236,21 +245,10 @@ public final class KeypointExtractor {
             keepBestByScore(2 * quota)
             rankByHarris(level, keeping: quota)
             blur(level)
-            describe(level, index: index, fullWidth: width, fullHeight: height, into: &own)
-            guard alsoMirror else { continue }
-            mirrorRows(pyramid + level.offset, width: level.width, height: level.height)
-            mirrorRows(blurred + level.offset, width: level.width, height: level.height)
-            for i in corners.indices { corners[i].x = Int32(level.width - 1) - corners[i].x }
-            describe(level, index: index, fullWidth: width, fullHeight: height, into: &mirror)
+            describe(level, index: index, fullWidth: width, fullHeight: height, into: &own,
+                     mirror: &mirror, alsoMirror: alsoMirror)
         }
         return (own, mirror)
-    }
-
-    private func mirrorRows(_ plane: UnsafeMutablePointer<UInt8>, width: Int, height: Int) {
-        for y in 0 ..< height {
-            var row = UnsafeMutableBufferPointer(start: plane + y * width, count: width)
-            row.reverse()
-        }
     }
 
     public func keypoints(luma: [UInt8], width: Int, height: Int, rowStride: Int? = nil,
@@ -290,8 +288,10 @@ public final class KeypointExtractor {
         if width > columnCapacity {
             columnIndex.deallocate()
             columnWeight.deallocate()
+            downscaleRows.deallocate()
             columnIndex = .allocate(capacity: width)
             columnWeight = .allocate(capacity: width)
+            downscaleRows = .allocate(capacity: 2 * width)
             columnCapacity = width
         }
         if corners.capacity < 4096 { corners.reserveCapacity(4096) }

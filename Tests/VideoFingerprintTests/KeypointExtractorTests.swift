@@ -145,6 +145,147 @@ struct KeypointExtractorTests {
         #expect(withFallback.count >= 400, "\(withFallback.count) with the fallback")
     }
 
+    // MARK: - The fast paths against their plain formulation
+
+    /// A textured test picture without a decoder: a smooth pattern, rectangles and a little noise,
+    /// `width` x `height` inside rows `stride` long (the padding is noise too).
+    static func texture(width: Int, height: Int, stride: Int, seed: UInt64) -> [UInt8] {
+        var state = seed
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        let rectangles = (0..<(width * height / 800 + 4)).map { _ in
+            (x: next() % width, y: next() % height, w: next() % 30 + 4, h: next() % 30 + 4, v: next() % 256)
+        }
+        var image = [UInt8](repeating: 0, count: stride * height)
+        for y in 0..<height {
+            for x in 0..<stride {
+                let fx = Double(x) * 0.23, fy = Double(y) * 0.19
+                var v = Int(128 + 60 * sin(fx) * cos(fy) + 40 * sin(0.4 * fx + 0.7 * fy)) + next() % 11
+                for r in rectangles where (r.x..<(r.x + r.w)).contains(x) && (r.y..<(r.y + r.h)).contains(y) { v = r.v }
+                image[y * stride + x] = UInt8(clamping: x < width ? v : next() % 256)
+            }
+        }
+        return image
+    }
+
+    /// Every field, bit for bit, for comparing keypoint sets regardless of order.
+    struct ExactKey: Hashable {
+        var x, y, angle, response: UInt32
+        var level: UInt8
+        var descriptor: BinaryDescriptor
+        init(_ k: Keypoint) {
+            (x, y, angle, response) = (k.x.bitPattern, k.y.bitPattern, k.angle.bitPattern, k.response.bitPattern)
+            (level, descriptor) = (k.level, k.descriptor)
+        }
+    }
+
+    @Test func theMirrorDescribedFromSharedCornersIsTheMirrorDescribedAlone() {
+        // Odd sizes and a padded stride; the mirror half reads the unmirrored levels at mirrored
+        // offsets, which must give exactly what describing physically mirrored pixels gives.
+        for (width, height, stride, seed) in [(211, 163, 211, 1), (320, 181, 333, 2), (97, 300, 97, 3)] as [(Int, Int, Int, UInt64)] {
+            let image = Self.texture(width: width, height: height, stride: stride, seed: seed)
+            var flipped = [UInt8](repeating: 0, count: width * height)
+            for y in 0..<height { for x in 0..<width { flipped[y * width + x] = image[y * stride + width - 1 - x] } }
+            for maximum in [500, 256] {
+                let extractor = KeypointExtractor(options: .init(maximumKeypoints: maximum))
+                let both = image.withUnsafeBufferPointer {
+                    extractor.keypointsAndMirror(luma: $0, width: width, height: height, rowStride: stride)
+                }
+                let own = extractor.keypoints(luma: image, width: width, height: height, rowStride: stride)
+                let mirrored = extractor.keypoints(luma: image, width: width, height: height, rowStride: stride, mirrored: true)
+                #expect(own.count > 50, "\(width)x\(height): \(own.count) keypoints")
+                #expect(both.own == own)
+                #expect(mirrored == extractor.keypoints(luma: flipped, width: width, height: height))
+                // Same keypoints; the order may differ only among corners of equal strength.
+                #expect(both.mirrored.count == mirrored.count)
+                #expect(Set(both.mirrored.map(ExactKey.init)) == Set(mirrored.map(ExactKey.init)))
+                // The mirror half follows the own half corner by corner.
+                #expect(zip(both.own, both.mirrored).allSatisfy { a, b in
+                    a.level == b.level && a.y == b.y && a.response == b.response
+                })
+            }
+        }
+    }
+
+    @Test func pyramidLevelsAreTheTwoByTwoBilinearFormula() {
+        // The separable downscale against the 2x2 formula it replaces, pixel by pixel.
+        let (width, height, stride) = (301, 187, 310)
+        let image = Self.texture(width: width, height: height, stride: stride, seed: 4)
+        let extractor = KeypointExtractor()
+        extractor.reserve(width: width, height: height)
+        image.withUnsafeBufferPointer { extractor.buildPyramid($0, width: width, height: height, stride: stride, mirrored: false) }
+        let levels = extractor.levelShapes, one = 1 << 11
+        #expect(levels.count >= 4)
+        var mismatches = 0
+        for (source, target) in zip(levels, levels.dropFirst()) {
+            let src = extractor.pyramid + source.offset, dst = extractor.pyramid + target.offset
+            let ratioX = Double(source.width) / Double(target.width), ratioY = Double(source.height) / Double(target.height)
+            for y in 0..<target.height {
+                let (j, wy) = KeypointExtractor.tap(Double(y), ratio: ratioY, limit: source.height, one: one)
+                for x in 0..<target.width {
+                    let (i, wx) = KeypointExtractor.tap(Double(x), ratio: ratioX, limit: source.width, one: one)
+                    func at(_ a: Int, _ b: Int) -> Int { Int(src[b * source.width + a]) }
+                    let top = at(i, j) * (one - wx) + at(i + 1, j) * wx
+                    let bottom = at(i, j + 1) * (one - wx) + at(i + 1, j + 1) * wx
+                    if Int(dst[y * target.width + x]) != (top * (one - wy) + bottom * wy + (1 << 21)) >> 22 { mismatches += 1 }
+                }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
+    @Test func vectorRoundingIsScalarRounding() {
+        // Around every half and whole value the points can reach, one ulp either side included.
+        var values: [Float] = [0, -0.0, 0.49999997, -0.49999997]
+        for k in -40...40 {
+            let v = Float(k) / 2
+            values += [v, v.nextUp, v.nextDown, v.nextUp.nextUp, v.nextDown.nextDown, v + 0.25, v - 0.1]
+        }
+        while values.count % 16 != 0 { values.append(0.7) }
+        var same = true
+        for start in stride(from: 0, to: values.count, by: 16) {
+            let lanes = KeypointExtractor.FloatLanes(values[start..<(start + 16)])
+            let rounded = KeypointExtractor.round(lanes)
+            for lane in 0..<16 where Int(rounded[lane]) != KeypointExtractor.round(values[start + lane]) { same = false }
+        }
+        #expect(same)
+    }
+
+    @Test func steeredBRIEFIsThePatternTurnedAndRounded() {
+        let (width, height) = (160, 120)
+        let image = Self.texture(width: width, height: height, stride: width, seed: 5)
+        let extractor = KeypointExtractor()
+        extractor.reserve(width: width, height: height)
+        image.withUnsafeBufferPointer { extractor.buildPyramid($0, width: width, height: height, stride: width, mirrored: false) }
+        let level = extractor.levelShapes[0]
+        extractor.blur(level)
+        let smooth = extractor.blurred + level.offset, pattern = KeypointExtractor.makePattern()
+        var angles: [Float] = [0, .pi, -.pi, .pi / 2, -.pi / 2, .pi / 4, 3 * .pi / 4]
+        for k in 0..<200 { angles.append(Float(k) * 0.0317 - 3.14) }
+        var mismatches = 0
+        for (k, angle) in angles.enumerated() {
+            let x = 16 + (k * 37) % (width - 32), y = 16 + (k * 13) % (height - 32)
+            let c = cos(angle), s = sin(angle)
+            for mirrored in [false, true] {
+                // The plain formulation: turn each point, round, read; the mirror reads x - dx.
+                func sample(_ p: (x: Int, y: Int)) -> UInt8 {
+                    let px = Float(p.x), py = Float(p.y)
+                    let dy = KeypointExtractor.round(px * s + py * c), dx = KeypointExtractor.round(px * c - py * s)
+                    return smooth[(y + dy) * width + x + (mirrored ? -dx : dx)]
+                }
+                var words = SIMD4<UInt64>(repeating: 0)
+                for test in 0..<256 where sample(pattern[2 * test]) < sample(pattern[2 * test + 1]) {
+                    words[test / 64] |= 1 << UInt64(test % 64)
+                }
+                let fast = extractor.steeredBRIEF(smooth + y * width + x, rowLength: width, angle: angle, mirrored: mirrored)
+                if fast.words != words { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     // MARK: - Real photo: invariance, mirror, distinctiveness
 
     struct Photo {
