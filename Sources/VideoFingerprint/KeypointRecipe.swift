@@ -11,7 +11,9 @@
 // shot, a pan, a still background), and so do its corners: a corner found again in the same
 // place once moved as the picture moved (`Keypoint.samePlace`, `Keypoint.sameDescriptor`) is
 // carried over as it was, moved, so that the store writes it as a bit (`KeypointChannel.pack`).
-// What matching reads is the same set of points give or take their extraction noise.
+// What matching reads is the same set of points give or take their extraction noise. And a
+// reference keeps a picture's new corners only when its view has changed (`keptShare`,
+// `keptGap`): in between, the corners still seen stand for the view, as bits.
 import Fingerprint
 
 public final class KeypointRecipe {
