@@ -271,6 +271,14 @@ struct LumaView {
     private struct Sums {
         var sum = 0, sumSq = 0, diff = 0, step = 0, covered = 0
 
+        mutating func add(sum: Int32, sumSq: Int32, diff: Int32, step: Int32, covered: Int32) {
+            self.sum += Int(sum)
+            self.sumSq += Int(sumSq)
+            self.diff += Int(diff)
+            self.step += Int(step)
+            self.covered += Int(covered)
+        }
+
         func stat(length: Int) -> LineStat {
             let n = Double(length)
             let mean = Double(sum) / n
@@ -281,6 +289,11 @@ struct LumaView {
         }
     }
 
+    /// Pixels summed in 32-bit lanes before they are added to `Sums`: 255² of each fit 16384
+    /// times in an Int32, so the sums wrap never, and wrapping arithmetic (no overflow checks)
+    /// lets the compiler vectorise the loops.
+    private static let chunk = 16384
+
     // Hot loop: every pixel of the frame, twice per look.
     private func rowStats(in rect: PixelRect) -> [LineStat] {
         let length = rect.width
@@ -288,48 +301,82 @@ struct LumaView {
         out.reserveCapacity(rect.height)
         for line in 0..<rect.height {
             let row = base + (rect.y + line) * width + rect.x
+            let previous = row - width
             var s = Sums()
-            for k in 0..<length {
-                let v = Int(row[k])
-                s.sum += v
-                s.sumSq += v * v
-            }
-            for k in 1..<max(1, length) { s.diff += abs(Int(row[k]) - Int(row[k - 1])) }
-            if line > 0 {
-                let previous = row - width
-                for k in 0..<length {
-                    let d = abs(Int(row[k]) - Int(previous[k]))
-                    s.step += d
-                    s.covered += d >= 8 ? 1 : 0
+            var start = 0
+            while start < length {
+                let end = min(length, start + Self.chunk)
+                var sum: Int32 = 0, sumSq: Int32 = 0, diff: Int32 = 0, step: Int32 = 0, covered: Int32 = 0
+                for k in start..<end {
+                    let v = Int32(row[k])
+                    sum &+= v
+                    sumSq &+= v &* v
                 }
+                for k in max(1, start)..<max(1, end) { diff &+= Self.distance(row[k], row[k - 1]) }
+                if line > 0 {
+                    let here = row + start, above = previous + start
+                    for k in 0..<(end - start) {
+                        let d = Self.distance(here[k], above[k])
+                        step &+= d
+                        covered &+= Self.atLeast8(d)
+                    }
+                }
+                s.add(sum: sum, sumSq: sumSq, diff: diff, step: step, covered: covered)
+                start = end
             }
             out.append(s.stat(length: length))
         }
         return out
     }
 
+    /// |a - b|, and whether a distance is at least 8 as 1 or 0, without branches (the loops
+    /// vectorise).
+    @inline(__always)
+    private static func distance(_ a: UInt8, _ b: UInt8) -> Int32 {
+        let d = Int32(a) &- Int32(b), sign = d >> 31
+        return (d ^ sign) &- sign
+    }
+
+    @inline(__always)
+    private static func atLeast8(_ d: Int32) -> Int32 {
+        1 &+ ((d &- 8) >> 31)
+    }
+
     private func columnStats(in rect: PixelRect) -> [LineStat] {
         let count = rect.width
         var sums = [Sums](repeating: Sums(), count: count)
-        sums.withUnsafeMutableBufferPointer { s in
-            for y in 0..<rect.height {
-                let row = base + (rect.y + y) * width + rect.x
+        // Per column, the chunk's 32-bit sums (see `chunk`): sum, sum of squares, difference to
+        // the line above, step from the column before and its coverage, `count` apart.
+        var lanes = [Int32](repeating: 0, count: 5 * count)
+        var y = 0
+        while y < rect.height {
+            let end = min(rect.height, y + Self.chunk)
+            lanes.withUnsafeMutableBufferPointer { lanes in
+                let sum = lanes.baseAddress!, sumSq = sum + count, diff = sumSq + count, step = diff + count, covered = step + count
+                sum.update(repeating: 0, count: 5 * count)
+                for line in y..<end {
+                    let row = base + (rect.y + line) * width + rect.x
+                    for c in 0..<count {
+                        let v = Int32(row[c])
+                        sum[c] &+= v
+                        sumSq[c] &+= v &* v
+                    }
+                    if line > 0 {
+                        let above = row - width
+                        for c in 0..<count { diff[c] &+= Self.distance(row[c], above[c]) }
+                    }
+                    // The previous column is the previous line (none for the first).
+                    for c in 1..<max(1, count) {
+                        let d = Self.distance(row[c], row[c - 1])
+                        step[c] &+= d
+                        covered[c] &+= Self.atLeast8(d)
+                    }
+                }
                 for c in 0..<count {
-                    let v = Int(row[c])
-                    s[c].sum += v
-                    s[c].sumSq += v * v
-                }
-                if y > 0 {
-                    let above = row - width
-                    for c in 0..<count { s[c].diff += abs(Int(row[c]) - Int(above[c])) }
-                }
-                // The previous column is the previous line (none for the first).
-                for c in 1..<max(1, count) {
-                    let d = abs(Int(row[c]) - Int(row[c - 1]))
-                    s[c].step += d
-                    s[c].covered += d >= 8 ? 1 : 0
+                    sums[c].add(sum: sum[c], sumSq: sumSq[c], diff: diff[c], step: step[c], covered: covered[c])
                 }
             }
+            y = end
         }
         return sums.map { $0.stat(length: rect.height) }
     }
