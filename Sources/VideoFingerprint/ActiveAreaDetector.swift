@@ -344,6 +344,7 @@ struct LumaView {
 
     private func columnStats(in rect: PixelRect) -> [LineStat] {
         let count = rect.width
+        guard count > 0 else { return [] }
         var sums = [Sums](repeating: Sums(), count: count)
         // Per column, the chunk's 32-bit sums (see `chunk`): sum, sum of squares, difference to
         // the line above, step from the column before and its coverage, `count` apart.

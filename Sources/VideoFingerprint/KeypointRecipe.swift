@@ -60,7 +60,8 @@ public final class KeypointRecipe {
             : (own: extractor.keypoints(luma: luma, width: width, height: height), mirrored: [])
         if role == .reference {
             let seen = Self.carryOver(described.own, from: before, diagonal: Double(width * width + height * height).squareRoot())
-            if let kept, Double(seen.carried.count) >= Self.keptShare * Double(kept.count), time - kept.time < Self.keptGap {
+            if let kept, kept.count > 0, Double(seen.carried.count) >= Self.keptShare * Double(kept.count),
+               time - kept.time < Self.keptGap {
                 described.own = seen.carried
             } else {
                 described.own = seen.carried + seen.fresh

@@ -119,6 +119,10 @@ import TestSupport
         // Time passes: the new corners are kept.
         let later = try frame(b, KeypointRecipe.keptGap)
         #expect(later.count > second.count)
+        // After a picture without corners (a fade to black), the next picture keeps its own.
+        let blank = [UInt8](repeating: 16, count: width * height)
+        #expect(blank.withUnsafeBufferPointer { recipe.frames(luma: $0, width: width, height: height, time: KeypointRecipe.keptGap + 0.25) }.isEmpty)
+        #expect(try frame(b, KeypointRecipe.keptGap + 0.4) == own)
         // Another picture altogether: its own corners.
         let third = try frame(texture(width: width, height: height, seed: 13), KeypointRecipe.keptGap + 0.5)
         #expect(third.count > first.count / 2 && !third.contains { k in later.contains { $0.descriptor == k.descriptor } })
