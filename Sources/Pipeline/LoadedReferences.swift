@@ -86,14 +86,7 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
     /// connection is serialized), so that other workers go on matching meanwhile; two that need
     /// the same uncached reference at once both prepare it, and the first one kept is used.
     private func whole(_ r: Int) throws -> (fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints)? {
-        if let hit = lock.withLock({ () -> (MediaFingerprint, ReferenceKeypoints)? in
-            clock += 1
-            guard let hit = cache[r] else { return nil }
-            cache[r]?.used = clock
-            return (hit.fingerprint, hit.keypoints)
-        }) {
-            return hit
-        }
+        if let hit = lock.withLock({ cacheHit(r) }) { return hit }
         guard let row = try store.fingerprint(id: index.keys[r]), row.video.path == index.entries[r].path,
               let stored = MediaFingerprint(row, tier: .full) else { return nil }
         var full = stored.filtered(MediaFingerprint.isPlausible)
@@ -101,11 +94,7 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
         full.keypointFrames = []
         let bytes = row.blobs.values.reduce(0) { $0 + $1.bytes.count }
         return lock.withLock {
-            clock += 1
-            if let hit = cache[r] {
-                cache[r]?.used = clock
-                return (hit.fingerprint, hit.keypoints)
-            }
+            if let hit = cacheHit(r) { return hit }
             while cached + bytes > cacheBytes, let oldest = cache.min(by: { $0.value.used < $1.value.used }) {
                 cached -= oldest.value.bytes
                 cache[oldest.key] = nil
@@ -116,6 +105,14 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
             }
             return (full, keypoints)
         }
+    }
+
+    /// Reference `r` from the cache, marked as just used; nil when not cached. Under `lock`.
+    private func cacheHit(_ r: Int) -> (fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints)? {
+        clock += 1
+        guard let hit = cache[r] else { return nil }
+        cache[r]?.used = clock
+        return (hit.fingerprint, hit.keypoints)
     }
 }
 

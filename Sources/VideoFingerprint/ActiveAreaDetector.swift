@@ -289,9 +289,9 @@ struct LumaView {
         }
     }
 
-    /// Pixels summed in 32-bit lanes before they are added to `Sums`: 255² of each fit 16384
-    /// times in an Int32, so the sums wrap never, and wrapping arithmetic (no overflow checks)
-    /// lets the compiler vectorise the loops.
+    /// Pixels summed in 32-bit lanes before they are added to `Sums`: 16384 squares of 255 stay
+    /// below 2³¹, so no sum wraps, and wrapping arithmetic (no overflow checks) lets the
+    /// compiler vectorise the loops.
     private static let chunk = 16384
 
     // Hot loop: every pixel of the frame, twice per look.
@@ -301,7 +301,6 @@ struct LumaView {
         out.reserveCapacity(rect.height)
         for line in 0..<rect.height {
             let row = base + (rect.y + line) * width + rect.x
-            let previous = row - width
             var s = Sums()
             var start = 0
             while start < length {
@@ -314,7 +313,7 @@ struct LumaView {
                 }
                 for k in max(1, start)..<max(1, end) { diff &+= Self.distance(row[k], row[k - 1]) }
                 if line > 0 {
-                    let here = row + start, above = previous + start
+                    let here = row + start, above = row - width + start
                     for k in 0..<(end - start) {
                         let d = Self.distance(here[k], above[k])
                         step &+= d
@@ -329,14 +328,14 @@ struct LumaView {
         return out
     }
 
-    /// |a - b|, and whether a distance is at least 8 as 1 or 0, without branches (the loops
-    /// vectorise).
+    /// |a - b|, without branches (the loops vectorise).
     @inline(__always)
     private static func distance(_ a: UInt8, _ b: UInt8) -> Int32 {
         let d = Int32(a) &- Int32(b), sign = d >> 31
         return (d ^ sign) &- sign
     }
 
+    /// 1 when a distance (0...255) is at least 8, else 0, without branches.
     @inline(__always)
     private static func atLeast8(_ d: Int32) -> Int32 {
         1 &+ ((d &- 8) >> 31)
