@@ -167,7 +167,8 @@ package struct SuspectReport: Sendable, Codable {
                  references: [String: ReferenceCheck] = [:], changedDuringCheck: String? = nil) {
         self.suspect = suspect
         self.changedDuringCheck = changedDuringCheck
-        self.duration = duration.map(Self.rounded)
+        // A stated length that is not a number is an unknown one (JSON cannot hold it).
+        self.duration = duration.flatMap { $0.isFinite ? Self.rounded($0) : nil }
         self.error = error
         self.sha256 = sha256
         self.source = source

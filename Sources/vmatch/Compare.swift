@@ -67,26 +67,28 @@ struct Compare: ParsableCommand {
         // from their records (a path as written there is relative to this folder, as --resume reads it).
         for report in earlier.reports { evidence?.add(earlier: report, path: MediaWalker.absolutePath(report.suspect)) }
         var writeFailed = false
-        /// Writes one clip's report: true when it was written.
-        func emit(_ report: SuspectReport) -> Bool {
+        /// Writes one clip's report: the record written (its clip's failure record when the
+        /// report cannot be written as JSON, in either format), nil when the write failed.
+        func emit(_ report: SuspectReport) -> SuspectReport? {
             done += 1
+            let (report, line) = report.checkedForWriting()
             if let error = report.error { failed = true; unreadable += 1; Terminal.error(error) }
             if !report.matches.isEmpty { reused = true; withReuse += 1 }
-            let text = json ? report.jsonLine() + "\n" : (first ? "" : "\n") + report.text(shown: displayPath) + "\n"
+            let text = json ? line.map { $0 + "\n" } ?? "" : (first ? "" : "\n") + report.text(shown: displayPath) + "\n"
             first = false
             do { try sink.write(text) } catch {
                 // Named on stderr by the write; nothing more can be reported, so stop.
                 writeFailed = true
-                return false
+                return nil
             }
-            return true
+            return report
         }
         /// Reports the problems that stand before the next clip (all that are left, at the end).
         var next = pending.startIndex
         func emitProblems() -> Bool {
             while next < pending.endIndex, let problem = pending[next].problem {
                 next += 1
-                guard emit(failureReport(problem)) else { return false }
+                guard emit(failureReport(problem)) != nil else { return false }
             }
             return true
         }
@@ -97,8 +99,8 @@ struct Compare: ParsableCommand {
                 if let warning = result.sourceWarning { Terminal.note("warning: \(warning)") }
                 let report = result.report(suspect: displayPath(result.path), vmatchVersion: vmatchVersion)
                 for warning in report.warnings { Terminal.note("warning: \(warning)") }
-                guard emit(report) else { return false }
-                evidence?.add(result, report: report)
+                guard let written = emit(report) else { return false }
+                evidence?.add(result, report: written)
                 progress.update(done: done, total: pending.count, item: result.path)
                 return emitProblems()
             }

@@ -176,16 +176,17 @@ struct Watch: ParsableCommand {
             if let earlier = log.record(of: result.path), result.sha256 != earlier.sha256 {
                 report.supersedes = .init(sha256: earlier.sha256, checkedAt: earlier.checkedAt)
             }
-            try write(report)
+            // A report JSON cannot hold is written as its clip's failure, in either format.
+            let (written, line) = try write(report)
             var page: String?
-            if !result.matches.isEmpty {
+            if !written.matches.isEmpty {
                 withReuse += 1
-                if let htmlDir { page = writeEvidence(result, report: report, into: htmlDir) }
+                if let htmlDir { page = writeEvidence(result, report: written, into: htmlDir) }
             }
             // Remembered with its record, before its hook runs: a watch stopped meanwhile does
             // not check the clip (and write its record) a second time.
             if let before {
-                let outcome = result.error != nil ? "failed" : result.matches.isEmpty ? "no reuse" : "reuse"
+                let outcome = written.error != nil ? "failed" : written.matches.isEmpty ? "no reuse" : "reuse"
                 do {
                     try log.remember(result.path, before: before, digest: result.sha256, outcome: outcome,
                                      checkedAt: SuspectReport.timestamp(result.checkedAt))
@@ -193,24 +194,27 @@ struct Watch: ParsableCommand {
                     Terminal.error("\(error)")
                 }
             }
-            if let hooks, !result.matches.isEmpty {
+            if let hooks, let line, !written.matches.isEmpty {
                 var environment = ["VMATCH_SUSPECT": result.path]
                 if let page { environment["VMATCH_REPORT"] = page }
-                hooks.enqueue(.init(label: result.path, input: report.jsonLine() + "\n", environment: environment))
+                hooks.enqueue(.init(label: result.path, input: line + "\n", environment: environment))
             }
         }
 
         /// Names a path that cannot be checked at all (a link to nothing or in a loop, a name that
         /// is not UTF-8) and writes its failure record, as compare does.
         mutating func report(_ problem: MediaWalker.Problem) throws {
-            try write(failureReport(problem))
+            _ = try write(failureReport(problem))
         }
 
-        /// Counts `report`, names its error, and writes it (stdout or -o).
-        private mutating func write(_ report: SuspectReport) throws {
+        /// Counts `report`, names its error, and writes it (stdout or -o); returns the record
+        /// written and its JSON line (`SuspectReport.checkedForWriting`).
+        private mutating func write(_ report: SuspectReport) throws -> (record: SuspectReport, jsonLine: String?) {
             checked += 1
+            let (report, line) = report.checkedForWriting()
             if let error = report.error { failed += 1; Terminal.error(error) }
-            try sink.write(json ? report.jsonLine() + "\n" : (checked == 1 ? "" : "\n") + report.text(shown: displayPath) + "\n")
+            try sink.write(json ? line.map { $0 + "\n" } ?? "" : (checked == 1 ? "" : "\n") + report.text(shown: displayPath) + "\n")
+            return (report, line)
         }
 
         /// DIR/NAME.html (NAME-2.html, … when taken; see `freeEvidencePath`); returns its path, or
