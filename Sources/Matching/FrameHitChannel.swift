@@ -20,4 +20,16 @@ package protocol FrameHitChannel: Sendable {
     func hits(for suspect: MediaFingerprint, configuration: Matcher.Configuration) -> [Int: [FrameHit]]
     /// The suspect instants that could have hit at all (the aligner's coverage counts them).
     func usableTimes(of suspect: MediaFingerprint) -> [Float]
+    /// `hits`, and per reference where its picture sits in the suspect's at instants only its
+    /// still scene matched (`SceneSighting`: where, not whether; for the motion check).
+    func hitsAndSightings(for suspect: MediaFingerprint, configuration: Matcher.Configuration)
+        -> (hits: [Int: [FrameHit]], sightings: [Int: [SceneSighting]])
+}
+
+extension FrameHitChannel {
+    /// A channel without places in the picture (whole-frame hashes) sights nothing.
+    package func hitsAndSightings(for suspect: MediaFingerprint, configuration: Matcher.Configuration)
+        -> (hits: [Int: [FrameHit]], sightings: [Int: [SceneSighting]]) {
+        (hits(for: suspect, configuration: configuration), [:])
+    }
 }

@@ -186,16 +186,24 @@ package struct KeypointHits: FrameHitChannel {
     }
 
     package func hits(for suspect: MediaFingerprint, configuration: Matcher.Configuration) -> [Int: [FrameHit]] {
-        guard !isEmpty else { return [:] }
+        hitsAndSightings(for: suspect, configuration: configuration).hits
+    }
+
+    package func hitsAndSightings(for suspect: MediaFingerprint, configuration: Matcher.Configuration)
+        -> (hits: [Int: [FrameHit]], sightings: [Int: [SceneSighting]]) {
+        guard !isEmpty else { return ([:], [:]) }
         var scratch = Scratch(self)
         var hits: [Int: [FrameHit]] = [:]
+        var sightings: [Int: [SceneSighting]] = [:]
         for frame in suspect.keypointFrames {
-            for (reference, hit) in verifiedHits(frame, scratch: &scratch) { hits[reference, default: []].append(hit) }
+            let found = verifiedHits(frame, scratch: &scratch)
+            for (reference, hit) in found.hits { hits[reference, default: []].append(hit) }
+            for (reference, sighting) in found.sightings { sightings[reference, default: []].append(sighting) }
         }
         // Per instant in reference order, as the aligner expects (mirror and own description
         // of one instant may both hit).
         for r in hits.keys { hits[r]?.sort { ($0.queryTime, $0.referenceTime) < ($1.queryTime, $1.referenceTime) } }
-        return hits
+        return (hits, sightings)
     }
 
     /// Scratch for `verifiedHits`, sized to the library: per reference frame and video, the
@@ -205,6 +213,8 @@ package struct KeypointHits: FrameHitChannel {
         var frameBest: [Int32], frameBestID: [Int32], touchedFrames: [Int] = []
         var videoBest: [Int32], touchedVideos: [Int] = []
         var pairs: [[PointPair]], framesWithPairs: [Int] = []
+        /// The same for pairs with reference keypoints of the scene (`isOfScene`).
+        var scenePairs: [[PointPair]], framesWithScenePairs: [Int] = []
 
         init(_ channel: KeypointHits) {
             seen = [Bool](repeating: false, count: channel.index.count)
@@ -212,11 +222,17 @@ package struct KeypointHits: FrameHitChannel {
             frameBestID = [Int32](repeating: 0, count: channel.frameOwner.count)
             videoBest = [Int32](repeating: .max, count: Int(channel.frameOwner.max() ?? 0) + 1)
             pairs = [[PointPair]](repeating: [], count: channel.frameOwner.count)
+            scenePairs = pairs
         }
     }
 
-    /// The reference frames one suspect keypoint frame verifiably shows, as hits by reference.
-    func verifiedHits(_ frame: KeypointFrame, scratch s: inout Scratch) -> [(Int, FrameHit)] {
+    /// References that only their scene's keypoints place in one suspect frame are fitted for
+    /// a `SceneSighting`, the most matched first, at most this many.
+    static let sightedReferences = 4
+
+    /// The reference frames one suspect keypoint frame verifiably shows, as hits by reference;
+    /// and, for references it shows no frame of, where their still scene sits in it.
+    func verifiedHits(_ frame: KeypointFrame, scratch s: inout Scratch) -> (hits: [(Int, FrameHit)], sightings: [(Int, SceneSighting)]) {
         for k in frame.keypoints {
             // The closest keypoint per reference frame, and the closest per video.
             index.search(k.descriptor, maximumDistance: Self.maximumDistance, seen: &s.seen) { id, d in
@@ -241,9 +257,14 @@ package struct KeypointHits: FrameHitChannel {
                 let d = s.frameBest[f]
                 s.frameBest[f] = .max
                 if others != .max, Double(d) > Self.ratio * Double(others) { continue }
-                if Self.isOfScene(seen: seen[Int(s.frameBestID[f])], at: frameTime[f]) { continue }
+                let pair = PointPair(suspect: SIMD2(Double(k.x), Double(k.y)), reference: position[Int(s.frameBestID[f])])
+                if Self.isOfScene(seen: seen[Int(s.frameBestID[f])], at: frameTime[f]) {
+                    if s.scenePairs[f].isEmpty { s.framesWithScenePairs.append(f) }
+                    s.scenePairs[f].append(pair)
+                    continue
+                }
                 if s.pairs[f].isEmpty { s.framesWithPairs.append(f) }
-                s.pairs[f].append(PointPair(suspect: SIMD2(Double(k.x), Double(k.y)), reference: position[Int(s.frameBestID[f])]))
+                s.pairs[f].append(pair)
             }
             s.touchedFrames.removeAll(keepingCapacity: true)
         }
@@ -260,6 +281,10 @@ package struct KeypointHits: FrameHitChannel {
         var fit = GeometricFit(inlierRadius: max(3, 0.01 * diagonal))
         fit.allowsHomography = true
         var out: [(Int, FrameHit)] = []
+        defer {
+            for f in s.framesWithScenePairs { s.scenePairs[f].removeAll(keepingCapacity: true) }
+            s.framesWithScenePairs.removeAll(keepingCapacity: true)
+        }
         for (f, framePairs) in ranked {
             guard let found = fit.fit(framePairs) else { continue }
             let similarity = Float(min(1, Double(found.distinctInliers) / Self.fullSimilarityInliers))
@@ -274,6 +299,25 @@ package struct KeypointHits: FrameHitChannel {
             out.append((Int(frameOwner[Int(f)]), FrameHit(queryTime: frame.time, referenceTime: frameTime[Int(f)],
                                                           similarity: similarity, placement: placement, geometry: geometry)))
         }
-        return out
+        // Per reference without a hit here, its frame with the most pairs of scene keypoints.
+        let hit = Set(out.map(\.0))
+        var sceneFrame: [Int: Int] = [:]
+        for f in s.framesWithScenePairs where s.scenePairs[f].count >= Self.minimumPairs {
+            let r = Int(frameOwner[f])
+            guard !hit.contains(r) else { continue }
+            if let g = sceneFrame[r], s.scenePairs[g].count > s.scenePairs[f].count || (s.scenePairs[g].count == s.scenePairs[f].count && g < f) { continue }
+            sceneFrame[r] = f
+        }
+        var sightings: [(Int, SceneSighting)] = []
+        let sighted = sceneFrame.sorted {
+            s.scenePairs[$0.value].count != s.scenePairs[$1.value].count ? s.scenePairs[$0.value].count > s.scenePairs[$1.value].count : $0.key < $1.key
+        }.prefix(Self.sightedReferences)
+        for (r, f) in sighted {
+            guard let found = fit.fit(s.scenePairs[f]) else { continue }
+            sightings.append((r, SceneSighting(queryTime: frame.time, referenceTime: frameTime[f], transform: found.transform,
+                                               referenceSize: frameSize[f], suspectSize: SIMD2(Double(frame.width), Double(frame.height)),
+                                               mirrored: frame.mirrored, inliers: found.distinctInliers)))
+        }
+        return (out, sightings)
     }
 }

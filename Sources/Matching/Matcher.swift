@@ -5,7 +5,10 @@
 // reference moments; an alignment whose hashes do not single out its offset (a low-motion
 // passage) is accepted when the picture's changes do (`MotionAgreement`). Sound: AudioMatcher's
 // speech-gated landmark alignment. Each medium is checked along the other's line: the sound
-// along a picture segment's, the picture's changes along a sound segment's. Segments that
+// along a picture segment's, the picture's changes along a sound segment's. Where keypoints of
+// a still scene place the reference's picture in the clip (`SceneSighting`: a crop, half of a
+// split screen), the changes are compared through those parts of the two pictures, along the
+// sound's line or, with nothing else found there, at the moment they single out. Segments that
 // describe the same stretch (overlapping, same offset) are merged into "both".
 import Fingerprint
 import Foundation
@@ -31,7 +34,7 @@ public struct Matcher: Sendable {
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
     public func match(_ suspect: MediaFingerprint, in references: ReferenceSet) -> [ReferenceMatch] {
-        var byReference = videoSegments(suspect, references)
+        var (byReference, sightings) = videoSegments(suspect, references)
         let audio = AudioMatcher(configuration: configuration.audio).match(suspect.landmarks, against: references.landmarks)
         for m in audio {
             let segments = m.segments.map {
@@ -77,6 +80,16 @@ public struct Matcher: Sendable {
                                                framings: framings, atLeast: configuration.minimumUniqueness)
                 }
                 var agreement = agreementThrough([.whole])
+                // Where the keypoints of its still scene place the reference in the clip (a crop,
+                // one half of a split screen): that part of each picture.
+                if agreement < configuration.minimumUniqueness, let sighting = SceneSighting.best(of: sightings[id] ?? [], within: start ... end),
+                   let framings = sighting.framings, Self.motionCoversKeypointFrame(suspect.motion, sighting.suspectSize),
+                   Self.motionCoversKeypointFrame(references.motion[id], sighting.referenceSize) {
+                    agreement = MotionAgreement.uniqueness(suspect: suspect.motion, reference: references.motion[id], rate: s.speed,
+                                                           offset: s.referenceTime(at: 0), queryStart: start, queryEnd: end,
+                                                           framings: [framings.reference], suspectFraming: framings.suspect,
+                                                           atLeast: configuration.minimumUniqueness)
+                }
                 if agreement < configuration.minimumUniqueness, configuration.motionParts {
                     let key = [suspectAspect, referenceAspect]
                     let parts = partsByShape[key] ?? MotionFraming.parts(suspectAspect: suspectAspect, referenceAspect: referenceAspect)
@@ -90,6 +103,28 @@ public struct Matcher: Sendable {
                                  referenceStart: s.referenceStart, referenceEnd: s.referenceEnd,
                                  score: Self.pictureScore(evidence: Double(changes) * agreement), speed: s.speed,
                                  motionAgreement: agreement))
+            }
+        }
+        // Still scenes the keypoints placed in the clip where no channel found the reference's
+        // picture or sound: the moment is searched by what changes (`MotionAgreement.searched`).
+        for (id, placed) in sightings {
+            for run in SceneSighting.runs(placed, minimumCount: configuration.minimumInstants) {
+                guard let first = run.first, let last = run.last else { continue }
+                let start = Double(first.queryTime), end = Double(last.queryTime)
+                guard !(byReference[id] ?? []).contains(where: { min($0.suspectStart, $0.suspectEnd) < end && start < max($0.suspectStart, $0.suspectEnd) }),
+                      let sighting = SceneSighting.best(of: run, within: start ... end), let framings = sighting.framings,
+                      Self.motionCoversKeypointFrame(suspect.motion, sighting.suspectSize),
+                      Self.motionCoversKeypointFrame(references.motion[id], sighting.referenceSize),
+                      let found = MotionAgreement.searched(suspect: suspect.motion, reference: references.motion[id], queryStart: start, queryEnd: end,
+                                                           framings: [framings.reference], suspectFraming: framings.suspect,
+                                                           atLeast: configuration.minimumUniqueness),
+                      found.agreement >= configuration.minimumUniqueness else { continue }
+                let changes = suspect.motion.filter { Double($0.time) >= start && Double($0.time) <= end }.count
+                byReference[id, default: []].append(
+                    MatchSegment(modality: .video, suspectStart: start, suspectEnd: end,
+                                 referenceStart: start + found.offset, referenceEnd: end + found.offset,
+                                 score: Self.pictureScore(evidence: Double(changes) * found.agreement), speed: 1,
+                                 motionAgreement: found.agreement))
             }
         }
         var result: [ReferenceMatch] = []
@@ -136,13 +171,17 @@ public struct Matcher: Sendable {
     /// channel stands for.
     /// Two channels of one medium that find one stretch give one segment (`MatchSegment.union`: the best
     /// score, the evidence counted once, the geometry of the channel that measures it).
-    func videoSegments(_ suspect: MediaFingerprint, _ references: ReferenceSet) -> [Int: [MatchSegment]] {
+    /// Also where the channels sighted each reference's still scene in the clip (`SceneSighting`).
+    func videoSegments(_ suspect: MediaFingerprint, _ references: ReferenceSet) -> ([Int: [MatchSegment]], sightings: [Int: [SceneSighting]]) {
         var result: [Int: [MatchSegment]] = [:]
+        var sightings: [Int: [SceneSighting]] = [:]
         let aligner = TemporalAligner()
         for channel in references.frameChannels where !channel.isEmpty {
             let usable = channel.usableTimes(of: suspect)
             guard !usable.isEmpty else { continue }
-            for (reference, referenceHits) in channel.hits(for: suspect, configuration: configuration) {
+            let found = channel.hitsAndSightings(for: suspect, configuration: configuration)
+            sightings.merge(found.sightings) { $0 + $1 }
+            for (reference, referenceHits) in found.hits {
                 let earlier = result[reference, default: []].count
                 for var a in aligner.align(referenceHits, usableQueryTimes: usable) {
                     // Hashes that do not single out the offset (a low-motion passage): the
@@ -168,7 +207,16 @@ public struct Matcher: Sendable {
                 }
             }
         }
-        return result
+        return (result, sightings)
+    }
+
+    /// Whether motion samples' grid lies over the whole picture a keypoint frame of `size`
+    /// describes: their area's shape is the frame's, within a twentieth (keypoints are found in
+    /// the whole frame, the grid over its active area; with bars, parts of the one are not parts
+    /// of the other, and the check is not made).
+    static func motionCoversKeypointFrame(_ samples: [MotionSample], _ size: SIMD2<Double>) -> Bool {
+        let aspect = MotionFraming.aspect(of: samples)
+        return aspect > 0 && size.y > 0 && abs(aspect / (size.x / size.y) - 1) <= 0.05
     }
 
     func accepts(_ a: Alignment) -> Bool {

@@ -42,18 +42,41 @@ package enum MotionAgreement {
     /// 0…1: how far the alignment's change pattern agrees with the reference's on the map
     /// beyond any other offset, through the best of `framings` (0 when it does not, when there
     /// is too little to tell, or when it is below `atLeast`: the search stops as soon as that is
-    /// certain).
+    /// certain). `suspectFraming`: the part of the suspect's picture that shows the reference
+    /// (unmirrored; a split screen's half), by default all of it.
     static func uniqueness(suspect: [MotionSample], reference: [MotionSample], rate: Double, offset: Double,
                            queryStart: Double, queryEnd: Double, framings: [MotionFraming] = [.whole],
-                           atLeast: Double = 0) -> Double {
-        guard let first = reference.first?.time, let last = reference.last?.time, reference.count >= 2 else { return 0 }
+                           suspectFraming: MotionFraming = .whole, atLeast: Double = 0) -> Double {
+        agreement(suspect: suspect, reference: reference, rate: rate, offset: offset, queryStart: queryStart, queryEnd: queryEnd,
+                  framings: framings, suspectFraming: suspectFraming, atLeast: atLeast)?.agreement ?? 0
+    }
+
+    /// Step between the offsets `searched` tries: a quarter of the lag, so that the true offset
+    /// is never more than an eighth of a change's length from one tried.
+    static let searchStep = lag / 4
+
+    /// `uniqueness` at the offset, over the whole reference, where the suspect's changes agree
+    /// best with the reference's (the where unknown: a still scene's keypoints placed the
+    /// picture but cannot tell the moment), and that offset; nil when there is too little to tell.
+    static func searched(suspect: [MotionSample], reference: [MotionSample], queryStart: Double, queryEnd: Double,
+                         framings: [MotionFraming], suspectFraming: MotionFraming, atLeast: Double = 0) -> (agreement: Double, offset: Double)? {
+        agreement(suspect: suspect, reference: reference, rate: 1, offset: nil, queryStart: queryStart, queryEnd: queryEnd,
+                  framings: framings, suspectFraming: suspectFraming, atLeast: atLeast)
+    }
+
+    /// `uniqueness` at `offset`, or at the best offset when nil (`searched`).
+    private static func agreement(suspect: [MotionSample], reference: [MotionSample], rate: Double, offset given: Double?,
+                                  queryStart: Double, queryEnd: Double, framings: [MotionFraming],
+                                  suspectFraming: MotionFraming, atLeast: Double) -> (agreement: Double, offset: Double)? {
+        guard let first = reference.first?.time, let last = reference.last?.time, reference.count >= 2 else { return nil }
         let times = suspect.map { Double($0.time) }.filter { $0 >= queryStart - 1e-3 && $0 + lag <= queryEnd + 1e-3 }
-        guard times.count >= minimumChanges else { return 0 }
+        guard times.count >= minimumChanges else { return nil }
         let referenceTrack = Track(times: reference.map { Double($0.time) }, levels: reference.map(\.levels))
         let referenceSpan = Double(first) ... Double(last)
         let suspectTimes = suspect.map { Double($0.time) }
-        let straight = Track(times: suspectTimes, levels: suspect.map { MotionFraming.whole.pool($0.levels) })
-        let mirrored = Track(times: suspectTimes, levels: suspect.map { MotionFraming.whole.pool($0.mirrored.levels) })
+        let straight = Track(times: suspectTimes, levels: suspect.map { suspectFraming.pool($0.levels) })
+        let mirroredFraming = suspectFraming.mirroredLeftRight
+        let mirrored = Track(times: suspectTimes, levels: suspect.map { mirroredFraming.pool($0.mirrored.levels) })
         let suspectChanges = [straight, mirrored].map { track in times.map { centred(track.at($0 + lag) - track.at($0)) } }
 
         // The best of every framing and mirror at an offset: on the map, and at each other
@@ -138,7 +161,18 @@ package enum MotionAgreement {
             }
             return top
         }
-        guard let onMap = best(at: offset, stop: 1), onMap > atLeast, onMap > 0 else { return 0 }
+        var offset = given ?? 0
+        if given == nil {
+            // Every offset that keeps the suspect's span within the reference, the best kept.
+            var top = -Double.infinity
+            var o = Double(first) - queryStart
+            while o + queryEnd <= Double(last) {
+                if let c = best(at: o, stop: 1), c > top { (top, offset) = (c, o) }
+                o += searchStep
+            }
+            guard top > -Double.infinity else { return nil }
+        }
+        guard let onMap = best(at: offset, stop: 1), onMap > atLeast, onMap > 0 else { return (0, offset) }
         // The agreement is (onMap − ceiling) / (1 − ceiling): below `atLeast` once the ceiling passes this.
         let highestCeiling = (onMap - atLeast) / (1 - atLeast)
         let reach = Double(last - first) + queryEnd - queryStart
@@ -155,8 +189,8 @@ package enum MotionAgreement {
             shift += step
         }
         // An offset elsewhere that agrees as well: the map does not stand out.
-        guard others >= minimumOthers, ceiling < highestCeiling else { return 0 }
-        return min(1, max(0, (onMap - ceiling) / (1 - ceiling)))
+        guard others >= minimumOthers, ceiling < highestCeiling else { return (0, offset) }
+        return (min(1, max(0, (onMap - ceiling) / (1 - ceiling))), offset)
     }
 
     /// Σ x[i]·y[i] over two arrays of one length, eight lanes at a time.

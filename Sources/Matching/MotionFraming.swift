@@ -69,6 +69,9 @@ package struct MotionFraming: Sendable, Equatable {
         return out
     }
 
+    /// The same part of the picture mirrored left to right.
+    package var mirroredLeftRight: MotionFraming { MotionFraming(x0: 1 - x1, y0: y0, x1: 1 - x0, y1: y1) }
+
     /// The framing's 4x4 grid (row by row) from an 8x8 one.
     package func pool(_ v: SIMD64<Float>) -> SIMD16<Float> {
         var out = SIMD16<Float>()

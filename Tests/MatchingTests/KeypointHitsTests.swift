@@ -83,7 +83,7 @@ import TestSupport
         let suspect = KeypointFrame(time: 1.5, width: 640, height: 360,
                                     keypoints: shown(reference, scale: 0.5, angle: 10 * .pi / 180, shift: SIMD2(300, 80), &g))
         var scratch = KeypointHits.Scratch(channel)
-        let hits = channel.verifiedHits(suspect, scratch: &scratch)
+        let hits = channel.verifiedHits(suspect, scratch: &scratch).hits
         let (r, hit) = try #require(hits.first)
         #expect(hits.count == 1 && r == 0 && hit.queryTime == 1.5 && hit.referenceTime == 7)
         let p = try #require(hit.placement)
@@ -111,7 +111,7 @@ import TestSupport
         // given in the frame as it plays: mirrored, turned the other way.
         var mirroredFrame = suspect
         mirroredFrame.mirrored = true
-        let mirroredOutline = try #require(channel.verifiedHits(mirroredFrame, scratch: &scratch).first?.1.geometry)
+        let mirroredOutline = try #require(channel.verifiedHits(mirroredFrame, scratch: &scratch).hits.first?.1.geometry)
         #expect(mirroredOutline.mirrored && abs(mirroredOutline.rotation + 10) < 0.5)
         let mirroredTruth = truth.map { SIMD2(1 - $0.x, $0.y) }
         #expect(zip(mirroredOutline.corners, mirroredTruth).allSatisfy { c, t in let d = c - t; return (d * d).sum().squareRoot() < 0.005 },
@@ -119,7 +119,7 @@ import TestSupport
 
         // An unrelated picture shows nothing.
         let unrelated = KeypointFrame(time: 2, width: 640, height: 360, keypoints: picture(&g))
-        #expect(channel.verifiedHits(unrelated, scratch: &scratch).isEmpty)
+        #expect(channel.verifiedHits(unrelated, scratch: &scratch).hits.isEmpty)
     }
 
     /// Reference: a camera move over a still — frames 0…15 s at 2 a second (fewer than

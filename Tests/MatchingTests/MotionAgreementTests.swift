@@ -142,6 +142,67 @@ import TestSupport
         let other = samples({ Field(seed: 6).levels(at: $0, part: (0.3, 0.1, 0.9, 0.7)) }, from: 20, seconds: 12, noise: 0.3, seed: 8)
         #expect(agreement(other, reference, offset: 20, framings: parts) < 0.35)
     }
+
+    /// The 8x8 grid of a split screen: the reference's whole picture squeezed into the part
+    /// `shown` of the frame, another picture everywhere else (each cell's mean from 4 x 4 points).
+    func splitLevels(_ reference: Field, _ other: Field, shown: (Float, Float, Float, Float), at t: Float) -> SIMD64<Float> {
+        var out = SIMD64<Float>()
+        let (x0, y0, x1, y1) = shown
+        for r in 0 ..< 8 {
+            for c in 0 ..< 8 {
+                var sum: Float = 0
+                for i in 0 ..< 4 {
+                    for j in 0 ..< 4 {
+                        let x = (Float(c) + (Float(j) + 0.5) / 4) / 8, y = (Float(r) + (Float(i) + 0.5) / 4) / 8
+                        let inside = x >= x0 && x < x1 && y >= y0 && y < y1
+                        sum += inside ? reference.value((x - x0) / (x1 - x0), (y - y0) / (y1 - y0), t) : other.value(x, y, t)
+                    }
+                }
+                out[r * 8 + c] = sum / 16
+            }
+        }
+        return out
+    }
+
+    @Test func aSplitScreenIsComparedThroughThePartThatShowsTheReference() {
+        let field = Field(seed: 5), beside = Field(seed: 11)
+        let reference = samples({ field.levels(at: $0) }, from: 0, seconds: 60)
+        let split = samples({ splitLevels(field, beside, shown: (0.5, 0, 1, 1), at: $0) }, from: 20, seconds: 12, noise: 0.3, seed: 8)
+        let whole = agreement(split, reference, offset: 20)
+        let throughPart = MotionAgreement.uniqueness(suspect: split, reference: reference, rate: 1, offset: 20, queryStart: 0, queryEnd: 11.75,
+                                                     suspectFraming: MotionFraming(x0: 0.5, y0: 0, x1: 1, y1: 1))
+        #expect(throughPart > 0.5, "\(throughPart)")
+        #expect(throughPart > whole + 0.1, "whole \(whole), part \(throughPart)")
+        // Mirrored: the same part of the mirrored picture is the other half, and it is found
+        // through the part as given (unmirrored).
+        let mirrored = MotionAgreement.uniqueness(suspect: split.map(\.mirrored), reference: reference, rate: 1, offset: 20, queryStart: 0,
+                                                  queryEnd: 11.75, suspectFraming: MotionFraming(x0: 0, y0: 0, x1: 0.5, y1: 1))
+        #expect(mirrored > 0.5, "\(mirrored)")
+    }
+
+    @Test func theMomentIsSearchedByWhatChanges() {
+        let field = Field(seed: 5)
+        let reference = samples({ field.levels(at: $0) }, from: 0, seconds: 60)
+        let part = MotionFraming(x0: 0.3, y0: 0.1, x1: 0.9, y1: 0.7)
+        let crop = samples({ field.levels(at: $0, part: (0.3, 0.1, 0.9, 0.7)) }, from: 23.4, seconds: 12, noise: 0.3, seed: 8)
+        let found = MotionAgreement.searched(suspect: crop, reference: reference, queryStart: 0, queryEnd: 11.75, framings: [part],
+                                             suspectFraming: .whole)
+        #expect(found.map { $0.agreement > 0.5 } == true, "\(String(describing: found))")
+        #expect(found.map { abs($0.offset - 23.4) <= MotionAgreement.searchStep / 2 } == true, "\(String(describing: found))")
+        // Another picture's changes, or a still view filmed again, single out no moment.
+        let other = samples({ Field(seed: 6).levels(at: $0, part: (0.3, 0.1, 0.9, 0.7)) }, from: 20, seconds: 12, noise: 0.3, seed: 8)
+        let still = SIMD64<Float>((0 ..< 64).map { Float(60 + 2 * $0) })
+        let again = samples({ _ in still * 1.1 }, from: 20, seconds: 12, noise: 0.4, seed: 7)
+        let stillReference = samples({ _ in still }, from: 0, seconds: 60, noise: 0.4, seed: 2)
+        for (suspect, reference) in [(other, reference), (again, stillReference)] {
+            let none = MotionAgreement.searched(suspect: suspect, reference: reference, queryStart: 0, queryEnd: 11.75, framings: [part],
+                                                suspectFraming: .whole)
+            #expect(none.map { $0.agreement < 0.35 } == true, "\(String(describing: none))")
+        }
+        // A span longer than the reference: nothing to search.
+        #expect(MotionAgreement.searched(suspect: reference, reference: crop, queryStart: 0, queryEnd: 59.75, framings: [part],
+                                         suspectFraming: .whole) == nil)
+    }
 }
 
 @Suite struct MotionFramingTests {
