@@ -43,23 +43,25 @@ import TestSupport
             waves.reduce(100) { $0 + $1.amplitude * sin(2 * .pi * ($1.fx * x + $1.fy * y + t / $1.period) + $1.phase) }
         }
         func levels(at t: Float, part: (Float, Float, Float, Float) = (0, 0, 1, 1)) -> SIMD64<Float> {
-            var out = SIMD64<Float>()
             let (x0, y0, x1, y1) = part
-            for r in 0 ..< 8 {
-                for c in 0 ..< 8 {
-                    var sum: Float = 0
-                    for i in 0 ..< 4 {
-                        for j in 0 ..< 4 {
-                            let x = x0 + (x1 - x0) * (Float(c) + (Float(j) + 0.5) / 4) / 8
-                            let y = y0 + (y1 - y0) * (Float(r) + (Float(i) + 0.5) / 4) / 8
-                            sum += value(x, y, t)
-                        }
-                    }
-                    out[r * 8 + c] = sum / 16
-                }
-            }
-            return out
+            return MotionAgreementTests.grid { x, y in value(x0 + (x1 - x0) * x, y0 + (y1 - y0) * y, t) }
         }
+    }
+
+    /// The 8x8 grid of a picture given point by point over (0, 0)–(1, 1): each cell's mean of
+    /// 4 x 4 points in it.
+    static func grid(_ value: (Float, Float) -> Float) -> SIMD64<Float> {
+        var out = SIMD64<Float>()
+        for r in 0 ..< 8 {
+            for c in 0 ..< 8 {
+                var sum: Float = 0
+                for i in 0 ..< 4 {
+                    for j in 0 ..< 4 { sum += value((Float(c) + (Float(j) + 0.5) / 4) / 8, (Float(r) + (Float(i) + 0.5) / 4) / 8) }
+                }
+                out[r * 8 + c] = sum / 16
+            }
+        }
+        return out
     }
 
     func samples(_ levels: (Float) -> SIMD64<Float>, from start: Float, seconds: Float, phase: Float = 0,
@@ -146,22 +148,10 @@ import TestSupport
     /// The 8x8 grid of a split screen: the reference's whole picture squeezed into the part
     /// `shown` of the frame, another picture everywhere else (each cell's mean from 4 x 4 points).
     func splitLevels(_ reference: Field, _ other: Field, shown: (Float, Float, Float, Float), at t: Float) -> SIMD64<Float> {
-        var out = SIMD64<Float>()
         let (x0, y0, x1, y1) = shown
-        for r in 0 ..< 8 {
-            for c in 0 ..< 8 {
-                var sum: Float = 0
-                for i in 0 ..< 4 {
-                    for j in 0 ..< 4 {
-                        let x = (Float(c) + (Float(j) + 0.5) / 4) / 8, y = (Float(r) + (Float(i) + 0.5) / 4) / 8
-                        let inside = x >= x0 && x < x1 && y >= y0 && y < y1
-                        sum += inside ? reference.value((x - x0) / (x1 - x0), (y - y0) / (y1 - y0), t) : other.value(x, y, t)
-                    }
-                }
-                out[r * 8 + c] = sum / 16
-            }
+        return Self.grid { x, y in
+            x >= x0 && x < x1 && y >= y0 && y < y1 ? reference.value((x - x0) / (x1 - x0), (y - y0) / (y1 - y0), t) : other.value(x, y, t)
         }
-        return out
     }
 
     @Test func aSplitScreenIsComparedThroughThePartThatShowsTheReference() {
