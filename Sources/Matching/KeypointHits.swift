@@ -213,8 +213,11 @@ package struct KeypointHits: FrameHitChannel {
         var frameBest: [Int32], frameBestID: [Int32], touchedFrames: [Int] = []
         var videoBest: [Int32], touchedVideos: [Int] = []
         var pairs: [[PointPair]], framesWithPairs: [Int] = []
-        /// The same for pairs with reference keypoints of the scene (`isOfScene`).
-        var scenePairs: [[PointPair]], framesWithScenePairs: [Int] = []
+        /// Per video, the closest keypoint of its scene (`isOfScene`) to the keypoint at hand
+        /// over all its frames (a still scene's points are in the same place in each), and the
+        /// pairs so found for the suspect frame.
+        var sceneBest: [(distance: Int32, id: Int32, frame: Int32)], touchedSceneVideos: [Int] = []
+        var scenePairs: [[PointPair]], sceneFrame: [Int32], videosWithScenePairs: [Int] = []
 
         init(_ channel: KeypointHits) {
             seen = [Bool](repeating: false, count: channel.index.count)
@@ -222,7 +225,9 @@ package struct KeypointHits: FrameHitChannel {
             frameBestID = [Int32](repeating: 0, count: channel.frameOwner.count)
             videoBest = [Int32](repeating: .max, count: Int(channel.frameOwner.max() ?? 0) + 1)
             pairs = [[PointPair]](repeating: [], count: channel.frameOwner.count)
-            scenePairs = pairs
+            sceneBest = [(distance: Int32, id: Int32, frame: Int32)](repeating: (.max, 0, 0), count: videoBest.count)
+            scenePairs = [[PointPair]](repeating: [], count: videoBest.count)
+            sceneFrame = [Int32](repeating: 0, count: videoBest.count)
         }
     }
 
@@ -257,16 +262,23 @@ package struct KeypointHits: FrameHitChannel {
                 let d = s.frameBest[f]
                 s.frameBest[f] = .max
                 if others != .max, Double(d) > Self.ratio * Double(others) { continue }
-                let pair = PointPair(suspect: SIMD2(Double(k.x), Double(k.y)), reference: position[Int(s.frameBestID[f])])
                 if Self.isOfScene(seen: seen[Int(s.frameBestID[f])], at: frameTime[f]) {
-                    if s.scenePairs[f].isEmpty { s.framesWithScenePairs.append(f) }
-                    s.scenePairs[f].append(pair)
+                    let v = Int(frameOwner[f])
+                    if s.sceneBest[v].distance == .max { s.touchedSceneVideos.append(v) }
+                    if d < s.sceneBest[v].distance { s.sceneBest[v] = (d, s.frameBestID[f], Int32(f)) }
                     continue
                 }
                 if s.pairs[f].isEmpty { s.framesWithPairs.append(f) }
-                s.pairs[f].append(pair)
+                s.pairs[f].append(PointPair(suspect: SIMD2(Double(k.x), Double(k.y)), reference: position[Int(s.frameBestID[f])]))
             }
             s.touchedFrames.removeAll(keepingCapacity: true)
+            for v in s.touchedSceneVideos {
+                if s.scenePairs[v].isEmpty { s.videosWithScenePairs.append(v) }
+                s.scenePairs[v].append(PointPair(suspect: SIMD2(Double(k.x), Double(k.y)), reference: position[Int(s.sceneBest[v].id)]))
+                s.sceneFrame[v] = s.sceneBest[v].frame
+                s.sceneBest[v].distance = .max
+            }
+            s.touchedSceneVideos.removeAll(keepingCapacity: true)
         }
         var pairs: [UInt32: [PointPair]] = [:]
         for f in s.framesWithPairs {
@@ -282,8 +294,8 @@ package struct KeypointHits: FrameHitChannel {
         fit.allowsHomography = true
         var out: [(Int, FrameHit)] = []
         defer {
-            for f in s.framesWithScenePairs { s.scenePairs[f].removeAll(keepingCapacity: true) }
-            s.framesWithScenePairs.removeAll(keepingCapacity: true)
+            for v in s.videosWithScenePairs { s.scenePairs[v].removeAll(keepingCapacity: true) }
+            s.videosWithScenePairs.removeAll(keepingCapacity: true)
         }
         for (f, framePairs) in ranked {
             guard let found = fit.fit(framePairs) else { continue }
@@ -299,21 +311,15 @@ package struct KeypointHits: FrameHitChannel {
             out.append((Int(frameOwner[Int(f)]), FrameHit(queryTime: frame.time, referenceTime: frameTime[Int(f)],
                                                           similarity: similarity, placement: placement, geometry: geometry)))
         }
-        // Per reference without a hit here, its frame with the most pairs of scene keypoints.
+        // References without a hit here, by their pairs of scene keypoints, the most first.
         let hit = Set(out.map(\.0))
-        var sceneFrame: [Int: Int] = [:]
-        for f in s.framesWithScenePairs where s.scenePairs[f].count >= Self.minimumPairs {
-            let r = Int(frameOwner[f])
-            guard !hit.contains(r) else { continue }
-            if let g = sceneFrame[r], s.scenePairs[g].count > s.scenePairs[f].count || (s.scenePairs[g].count == s.scenePairs[f].count && g < f) { continue }
-            sceneFrame[r] = f
-        }
-        var sightings: [(Int, SceneSighting)] = []
-        let sighted = sceneFrame.sorted {
-            s.scenePairs[$0.value].count != s.scenePairs[$1.value].count ? s.scenePairs[$0.value].count > s.scenePairs[$1.value].count : $0.key < $1.key
+        let sighted = s.videosWithScenePairs.filter { !hit.contains($0) && s.scenePairs[$0].count >= Self.minimumPairs }.sorted {
+            s.scenePairs[$0].count != s.scenePairs[$1].count ? s.scenePairs[$0].count > s.scenePairs[$1].count : $0 < $1
         }.prefix(Self.sightedReferences)
-        for (r, f) in sighted {
-            guard let found = fit.fit(s.scenePairs[f]) else { continue }
+        var sightings: [(Int, SceneSighting)] = []
+        for r in sighted {
+            guard let found = fit.fit(s.scenePairs[r]) else { continue }
+            let f = Int(s.sceneFrame[r])
             sightings.append((r, SceneSighting(queryTime: frame.time, referenceTime: frameTime[f], transform: found.transform,
                                                referenceSize: frameSize[f], suspectSize: SIMD2(Double(frame.width), Double(frame.height)),
                                                mirrored: frame.mirrored, inliers: found.distinctInliers)))

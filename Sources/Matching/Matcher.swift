@@ -82,8 +82,9 @@ public struct Matcher: Sendable {
                 var agreement = agreementThrough([.whole])
                 // Where the keypoints of its still scene place the reference in the clip (a crop,
                 // one half of a split screen): that part of each picture.
-                if agreement < configuration.minimumUniqueness, let sighting = SceneSighting.best(of: sightings[id] ?? [], within: start ... end),
-                   let framings = sighting.framings, Self.motionCoversKeypointFrame(suspect.motion, sighting.suspectSize),
+                let sighted = (sightings[id] ?? []).filter { (start ... end).contains(Double($0.queryTime)) }
+                if agreement < configuration.minimumUniqueness, let sighting = sighted.first, let framings = SceneSighting.agreedFramings(sighted),
+                   Self.motionCoversKeypointFrame(suspect.motion, sighting.suspectSize),
                    Self.motionCoversKeypointFrame(references.motion[id], sighting.referenceSize) {
                     agreement = MotionAgreement.uniqueness(suspect: suspect.motion, reference: references.motion[id], rate: s.speed,
                                                            offset: s.referenceTime(at: 0), queryStart: start, queryEnd: end,
@@ -112,9 +113,9 @@ public struct Matcher: Sendable {
                 guard let first = run.first, let last = run.last else { continue }
                 let start = Double(first.queryTime), end = Double(last.queryTime)
                 guard !(byReference[id] ?? []).contains(where: { min($0.suspectStart, $0.suspectEnd) < end && start < max($0.suspectStart, $0.suspectEnd) }),
-                      let sighting = SceneSighting.best(of: run, within: start ... end), let framings = sighting.framings,
-                      Self.motionCoversKeypointFrame(suspect.motion, sighting.suspectSize),
-                      Self.motionCoversKeypointFrame(references.motion[id], sighting.referenceSize),
+                      let framings = SceneSighting.agreedFramings(run),
+                      Self.motionCoversKeypointFrame(suspect.motion, first.suspectSize),
+                      Self.motionCoversKeypointFrame(references.motion[id], first.referenceSize),
                       let found = MotionAgreement.searched(suspect: suspect.motion, reference: references.motion[id], queryStart: start, queryEnd: end,
                                                            framings: [framings.reference], suspectFraming: framings.suspect,
                                                            atLeast: configuration.minimumUniqueness),

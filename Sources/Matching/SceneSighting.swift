@@ -9,7 +9,8 @@
 import Fingerprint
 
 package struct SceneSighting: Sendable, Equatable {
-    /// The suspect keypoint frame's time and the reference frame's.
+    /// The suspect keypoint frame's time, and that of a reference frame holding the matched
+    /// points (a still scene's points are in the same place in each).
     package var queryTime: Float
     package var referenceTime: Float
     /// Reference picture points to suspect picture points (pixels of each one's keypoint frame;
@@ -65,10 +66,18 @@ package struct SceneSighting: Sendable, Equatable {
         return runs.filter { Set($0.map(\.queryTime)).count >= minimumCount }
     }
 
-    /// The sighting with the most inliers at suspect times within `range`, if any.
-    package static func best(of sightings: [SceneSighting], within range: ClosedRange<Double>) -> SceneSighting? {
-        sightings.filter { range.contains(Double($0.queryTime)) }.max {
-            $0.inliers != $1.inliers ? $0.inliers < $1.inliers : $0.queryTime > $1.queryTime
+    /// The parts of the two pictures `sightings` agree on: each side of each part the median
+    /// of theirs (one fit now and then places the picture elsewhere); nil when none has parts.
+    package static func agreedFramings(_ sightings: [SceneSighting]) -> (reference: MotionFraming, suspect: MotionFraming)? {
+        let all = sightings.compactMap(\.framings)
+        guard !all.isEmpty else { return nil }
+        func median(_ side: (MotionFraming) -> Double, _ part: ((reference: MotionFraming, suspect: MotionFraming)) -> MotionFraming) -> Double {
+            let v = all.map { side(part($0)) }.sorted()
+            return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
         }
+        func agreed(_ part: ((reference: MotionFraming, suspect: MotionFraming)) -> MotionFraming) -> MotionFraming {
+            MotionFraming(x0: median(\.x0, part), y0: median(\.y0, part), x1: median(\.x1, part), y1: median(\.y1, part))
+        }
+        return (agreed(\.reference), agreed(\.suspect))
     }
 }

@@ -41,13 +41,25 @@ import Testing
         #expect(sighting(PlaneTransform(scale: 1, rotation: 0, translation: SIMD2(700, 0))).framings == nil)
     }
 
-    @Test func runsAreSplitAtGapsAndTheBestIsTheMostInliers() {
+    @Test func runsAreSplitAtGaps() {
         let t = PlaneTransform(scale: 1, rotation: 0, translation: .zero)
         let times: [Float] = [0, 0.5, 1, 1.5, 2, 2.5, 10, 10.5, 11]
-        let all = times.enumerated().map { sighting(t, at: $1, inliers: 10 + $0) }
+        let all = times.map { sighting(t, at: $0) }
         let runs = SceneSighting.runs(all.reversed(), minimumCount: 5)
         #expect(runs.map { $0.map(\.queryTime) } == [[0, 0.5, 1, 1.5, 2, 2.5]])
-        #expect(SceneSighting.best(of: all, within: 0 ... 2)?.queryTime == 2)
-        #expect(SceneSighting.best(of: all, within: 3 ... 9) == nil)
+        #expect(SceneSighting.runs([], minimumCount: 0).isEmpty)
+    }
+
+    @Test func thePartsAgreedOnAreTheMediansOfEachSide() {
+        // Three fits of one crop, one of them misplaced, and one that places nothing.
+        func crop(_ x: Double) -> PlaneTransform {
+            PlaneTransform(scale: 640.0 / 240, rotation: 0, translation: SIMD2(-x * 640.0 / 240, -54 * 640.0 / 240))
+        }
+        let sightings = [sighting(crop(120)), sighting(crop(124)), sighting(crop(200)),
+                         sighting(PlaneTransform(scale: 1, rotation: 0, translation: SIMD2(700, 0)))]
+        let agreed = SceneSighting.agreedFramings(sightings)
+        #expect(rounded(agreed?.reference) == [0.258, 0.2, 0.758, 0.7])
+        #expect(rounded(agreed?.suspect) == [0, 0, 1, 1])
+        #expect(SceneSighting.agreedFramings([]) == nil)
     }
 }
