@@ -297,8 +297,17 @@ package struct KeypointHits: FrameHitChannel {
             for v in s.videosWithScenePairs { s.scenePairs[v].removeAll(keepingCapacity: true) }
             s.videosWithScenePairs.removeAll(keepingCapacity: true)
         }
+        var sightings: [(Int, SceneSighting)] = []
+        func sight(_ r: Int, _ found: GeometricFit.Fit, frame f: Int) {
+            sightings.append((r, SceneSighting(queryTime: frame.time, referenceTime: frameTime[f], transform: found.transform,
+                                               referenceSize: frameSize[f], suspectSize: SIMD2(Double(frame.width), Double(frame.height)),
+                                               mirrored: frame.mirrored, inliers: found.distinctInliers)))
+        }
         for (f, framePairs) in ranked {
             guard let found = fit.fit(framePairs) else { continue }
+            // Where the reference's picture sits, once per reference (the frame with the most pairs):
+            // the same whether or not the hit singles out a moment.
+            if !out.contains(where: { $0.0 == Int(frameOwner[Int(f)]) }) { sight(Int(frameOwner[Int(f)]), found, frame: Int(f)) }
             let similarity = Float(min(1, Double(found.distinctInliers) / Self.fullSimilarityInliers))
             let size = frameSize[Int(f)]
             let centre = found.transform.apply(to: size / 2)
@@ -316,13 +325,9 @@ package struct KeypointHits: FrameHitChannel {
         let sighted = s.videosWithScenePairs.filter { !hit.contains($0) && s.scenePairs[$0].count >= Self.minimumPairs }.sorted {
             s.scenePairs[$0].count != s.scenePairs[$1].count ? s.scenePairs[$0].count > s.scenePairs[$1].count : $0 < $1
         }.prefix(Self.sightedReferences)
-        var sightings: [(Int, SceneSighting)] = []
         for r in sighted {
             guard let found = fit.fit(s.scenePairs[r]) else { continue }
-            let f = Int(s.sceneFrame[r])
-            sightings.append((r, SceneSighting(queryTime: frame.time, referenceTime: frameTime[f], transform: found.transform,
-                                               referenceSize: frameSize[f], suspectSize: SIMD2(Double(frame.width), Double(frame.height)),
-                                               mirrored: frame.mirrored, inliers: found.distinctInliers)))
+            sight(r, found, frame: Int(s.sceneFrame[r]))
         }
         return (out, sightings)
     }

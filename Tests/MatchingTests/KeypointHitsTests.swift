@@ -83,9 +83,17 @@ import TestSupport
         let suspect = KeypointFrame(time: 1.5, width: 640, height: 360,
                                     keypoints: shown(reference, scale: 0.5, angle: 10 * .pi / 180, shift: SIMD2(300, 80), &g))
         var scratch = KeypointHits.Scratch(channel)
-        let hits = channel.verifiedHits(suspect, scratch: &scratch).hits
+        let verified = channel.verifiedHits(suspect, scratch: &scratch)
+        let hits = verified.hits
         let (r, hit) = try #require(hits.first)
         #expect(hits.count == 1 && r == 0 && hit.queryTime == 1.5 && hit.referenceTime == 7)
+        // Where the picture sits is sighted too (for the motion check), once: the reference's
+        // whole picture in the part of the clip its turned outline spans.
+        let (sightedReference, sighting) = try #require(verified.sightings.first)
+        #expect(verified.sightings.count == 1 && sightedReference == 0 && sighting.referenceTime == 7 && !sighting.mirrored)
+        let framings = try #require(sighting.framings)
+        #expect(abs(framings.reference.x0) < 0.01 && abs(framings.reference.y0) < 0.01
+                && abs(framings.reference.x1 - 1) < 0.01 && abs(framings.reference.y1 - 1) < 0.01)
         let p = try #require(hit.placement)
         // The reference centre (240, 135) lands at 0.5·R(10°)·(240, 135) + (300, 80).
         let a = 10 * Double.pi / 180
@@ -193,7 +201,19 @@ import TestSupport
             })
         }
         // Other moments of the same scene: the background matches, the people do not.
-        #expect(Matcher().match(suspect(stillCamera(&g, seconds: 10, background: background)), in: library).isEmpty)
+        let otherMoments = suspect(stillCamera(&g, seconds: 10, background: background))
+        #expect(Matcher().match(otherMoments, in: library).isEmpty)
+        // The background still says where the scene sits in the clip (a where, not a whether):
+        // enlarged 1.2 times, turned 6° and moved by (20, -10), the reference's corners land at
+        // (20, -10), (592.8, 50.2), (558.9, 372.4), (-13.9, 312.2): the part of the clip up to
+        // x = 592.8 of 640 shows it, and that part shows all of the reference.
+        let sightings = try #require(KeypointHits([MediaFingerprint(keypointFrames: reference)])
+            .hitsAndSightings(for: otherMoments, configuration: Matcher.Configuration()).sightings[0])
+        #expect(sightings.count >= 10, "\(sightings.count) of 20 frames")
+        let framings = try #require(SceneSighting.agreedFramings(sightings))
+        let sides = { (f: MotionFraming) in [f.x0, f.y0, f.x1, f.y1] }
+        #expect(zip(sides(framings.suspect), [0, 0, 592.8 / 640, 1]).allSatisfy { abs($0 - $1) < 0.01 }, "\(sides(framings.suspect))")
+        #expect(zip(sides(framings.reference), [0, 0, 1, 1]).allSatisfy { abs($0 - $1) < 0.02 }, "\(sides(framings.reference))")
         // A copy of 4…14 s: the people match too.
         let copy = try #require(Matcher().match(suspect(Array(reference[8 ..< 28])), in: library).first)
         #expect(abs(copy.segments[0].referenceStart - 4) < 0.3 && copy.modality == .video, "\(copy.segments)")
