@@ -31,11 +31,20 @@ public protocol FingerprintChannel {
     /// The number the store keeps with each blob of the channel (its `format` column): raised
     /// when what a stored blob says changes, so that `index` can tell the blobs written before.
     static var format: Int { get }
+    /// `unpack(_:after:)` for a blob the store keeps with `format`: a channel whose older blobs
+    /// are written otherwise reads them here (nil for a format it does not know).
+    static func unpack(_ bytes: [UInt8], format: Int, after previous: Item?) -> [Item]?
+    /// `wholeItemsLength` for a blob the store keeps with `format`.
+    static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int
 }
 
 extension FingerprintChannel {
     public static var format: Int { 1 }
     public static func unpack(_ bytes: [UInt8], after previous: Item?) -> [Item]? { unpack(bytes) }
+    /// Every format read as the current one: what a channel whose formats only added to the
+    /// one before does.
+    public static func unpack(_ bytes: [UInt8], format: Int, after previous: Item?) -> [Item]? { unpack(bytes, after: previous) }
+    public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int { wholeItemsLength(bytes) }
 }
 
 /// The picture channel of PDQ hashes: one `FrameSignature` per sampled frame.
@@ -52,10 +61,34 @@ public enum PictureHashChannel: FingerprintChannel {
 /// The sound channel of landmark triplets.
 public enum SoundLandmarkChannel: FingerprintChannel {
     public static var name: String { "sound-landmarks" }
+    /// 2 (issue 33): landmarks written relative to the one before, probes not kept
+    /// (`AudioLandmark+Packing.swift`). Blobs of format 1, 14-byte records, are read as they are
+    /// and kept by `index`, as every channel's older blobs that hold something are (an empty one,
+    /// a silent file's, is made again once: `LibraryIndexer.holds`).
+    public static var format: Int { 2 }
     public static var medium: Medium { .sound }
     public static var items: WritableKeyPath<MediaFingerprint, [AudioLandmark]> { \.landmarks }
     public static func time(of item: AudioLandmark) -> Float { item.time }
     public static func pack(_ items: [AudioLandmark]) -> [UInt8] { AudioLandmark.pack(items) }
     public static func unpack(_ bytes: [UInt8]) -> [AudioLandmark]? { AudioLandmark.unpack(bytes) }
-    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int { bytes.count / AudioLandmark.packedSize * AudioLandmark.packedSize }
+    public static func unpack(_ bytes: [UInt8], after previous: AudioLandmark?) -> [AudioLandmark]? {
+        AudioLandmark.unpack(bytes, after: previous)
+    }
+    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int { AudioLandmark.wholePackedLength(bytes) }
+
+    public static func unpack(_ bytes: [UInt8], format: Int, after previous: AudioLandmark?) -> [AudioLandmark]? {
+        switch format {
+        case 1: AudioLandmark.unpackRecords(bytes)
+        case 2: AudioLandmark.unpack(bytes, after: previous)
+        default: nil
+        }
+    }
+
+    public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int {
+        switch format {
+        case 1: bytes.count / AudioLandmark.recordSize * AudioLandmark.recordSize
+        case 2: AudioLandmark.wholePackedLength(bytes)
+        default: 0
+        }
+    }
 }

@@ -101,17 +101,19 @@ extension MediaFingerprint {
     public func pack<C: FingerprintChannel>(_ channel: C.Type) -> [UInt8] { C.pack(self[keyPath: C.items]) }
 
     /// A fingerprint from packed channels (`packed()`); a channel missing from `packed` is empty.
-    /// nil when a channel's bytes are not whole values.
-    public init?(packed: [String: [UInt8]], duration: Double? = nil) {
+    /// `formats` are the blobs' formats as stored, by channel name (missing: the channel's
+    /// current one). nil when a channel's bytes are not whole values.
+    public init?(packed: [String: [UInt8]], formats: [String: Int] = [:], duration: Double? = nil) {
         self.init(duration: duration)
         for channel in Self.channels {
-            guard unpack(channel, packed[channel.name] ?? []) else { return nil }
+            guard unpack(channel, packed[channel.name] ?? [], format: formats[channel.name]) else { return nil }
         }
     }
 
-    /// Sets `channel`'s values from packed bytes; false when they are not whole values.
-    public mutating func unpack<C: FingerprintChannel>(_ channel: C.Type, _ bytes: [UInt8]) -> Bool {
-        guard let items = C.unpack(bytes) else { return false }
+    /// Sets `channel`'s values from bytes packed in `format` (nil: the channel's current one);
+    /// false when they are not whole values.
+    public mutating func unpack<C: FingerprintChannel>(_ channel: C.Type, _ bytes: [UInt8], format: Int? = nil) -> Bool {
+        guard let items = C.unpack(bytes, format: format ?? C.format, after: nil) else { return false }
         self[keyPath: C.items] = items
         return true
     }

@@ -57,20 +57,24 @@ extension LibraryDatabase {
         guard try statement.step() else { return nil }
         let video = row(statement)
         var readers: [String: BlobReader] = [:]
+        var formats: [String: Int] = [:]
         if schema >= 3 {
-            let blobs = try connection.prepare("SELECT id, channel FROM fingerprints WHERE video_id = ? AND tier = 'full'")
+            let blobs = try connection.prepare("SELECT id, channel, format FROM fingerprints WHERE video_id = ? AND tier = 'full'")
             try blobs.bind([.integer(id)])
-            var rows: [(Int64, String)] = []
-            while try blobs.step() { rows.append((blobs.int(0), blobs.text(1))) }
-            for (rowID, channel) in rows {
+            var rows: [(Int64, String, Int)] = []
+            while try blobs.step() { rows.append((blobs.int(0), blobs.text(1), Int(blobs.int(2)))) }
+            for (rowID, channel, format) in rows {
                 readers[channel] = try BlobReader(connection: connection, table: "fingerprints", column: "data", row: rowID)
+                formats[channel] = format
             }
         } else {
+            // As `forEachLegacy` says: the row's fingerprint version.
             for (column, key) in Self.legacyColumns where key.tier == .full {
                 readers[key.channel] = try BlobReader(connection: connection, table: "videos", column: column, row: id)
+                formats[key.channel] = video.fingerprintVersion
             }
         }
-        return FingerprintStream(video: video, readers: readers)
+        return FingerprintStream(video: video, readers: readers, formats: formats)
     }
 
     /// Runs `body` on each row (or the row `id`) with the blobs `selection` takes, in id order,

@@ -102,14 +102,19 @@ package struct BlobStream {
 package final class FingerprintStream {
     package let video: IndexedVideo
     private let readers: [String: BlobReader]
+    private let formats: [String: Int]
 
-    init(video: IndexedVideo, readers: [String: BlobReader]) {
+    init(video: IndexedVideo, readers: [String: BlobReader], formats: [String: Int]) {
         self.video = video
         self.readers = readers
+        self.formats = formats
     }
 
     /// Total bytes of `channel`'s blob; 0 when the row has none.
     package func count(_ channel: String) -> Int { readers[channel]?.count ?? 0 }
+
+    /// The format `channel`'s blob was written in; nil when the row has none.
+    package func format(_ channel: String) -> Int? { formats[channel] }
 
     /// The next bytes of `channel`'s blob, at most `limit`; empty at its end (or when there is none).
     package func read(_ channel: String, upTo limit: Int) throws(StoreError) -> [UInt8] {

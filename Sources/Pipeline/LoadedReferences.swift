@@ -40,7 +40,7 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
         var indexed: [String: IndexedIdentity] = [:]
         let sizes = try reader.anchorBytes()
         builder.reserve(anchorHashes: (sizes[PictureHashChannel.name] ?? 0) / 32,
-                        landmarks: (sizes[SoundLandmarkChannel.name] ?? 0) / AudioLandmark.packedSize)
+                        landmarks: (sizes[SoundLandmarkChannel.name] ?? 0) / AudioLandmark.typicalPackedSize)
         try reader.forEachAnchors { row in
             let v = row.video
             // Channels stored without their anchors tier (rows written before schema 2) have
@@ -134,7 +134,9 @@ extension MediaFingerprint {
     /// The channels `row` holds at `tier`, unpacked (a channel it lacks there is empty); nil when
     /// one is not whole values.
     init?(_ row: StoredVideo, tier: BlobKey.Tier) {
-        self.init(packed: Dictionary(uniqueKeysWithValues: row.blobs.filter { $0.key.tier == tier }.map { ($0.key.channel, $0.value.bytes) }),
+        let blobs = row.blobs.filter { $0.key.tier == tier }
+        self.init(packed: Dictionary(uniqueKeysWithValues: blobs.map { ($0.key.channel, $0.value.bytes) }),
+                  formats: Dictionary(uniqueKeysWithValues: blobs.map { ($0.key.channel, $0.value.format) }),
                   duration: row.video.duration)
     }
 }

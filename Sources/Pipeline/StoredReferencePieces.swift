@@ -68,8 +68,9 @@ final class StoredReferencePieces: ReferencePieces {
                 break
             }
             var bytes = pending[C.name, default: []] + more
-            let whole = C.wholeItemsLength(bytes)
-            guard let items = C.unpack(Array(bytes[..<whole]), after: lastRead[C.name] as? C.Item) else { return false }
+            let format = stream.format(C.name) ?? C.format
+            let whole = C.wholeItemsLength(bytes, format: format)
+            guard let items = C.unpack(Array(bytes[..<whole]), format: format, after: lastRead[C.name] as? C.Item) else { return false }
             if let last = items.last { lastRead[C.name] = last }
             let start = self.start
             current[keyPath: C.items] += items.filter { MediaFingerprint.isPlausible(C.time(of: $0)) && Double(C.time(of: $0)) >= start }

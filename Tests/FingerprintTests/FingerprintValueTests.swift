@@ -40,17 +40,6 @@ import TestSupport
 }
 
 @Suite struct AudioLandmarkTests {
-    @Test func landmarksSurviveThePackedFormExactly() {
-        let landmarks = [
-            AudioLandmark(hash: 0x1F_FFFF, time: 12.5, pitch: 3000, span: 6400, speech: 255, probes: 0b1001_0110),
-            AudioLandmark(hash: 0, time: 0, pitch: 0, span: 0, speech: 0, probes: 0),
-        ]
-        let packed = AudioLandmark.pack(landmarks)
-        #expect(packed.count == 2 * AudioLandmark.packedSize)
-        #expect(AudioLandmark.unpack(packed) == landmarks)
-        #expect(AudioLandmark.unpack(Array(packed.dropLast())) == nil)
-    }
-
     @Test func speechStartsAtHalfLikelihood() {
         #expect(!AudioLandmark(hash: 0, time: 0, pitch: 0, span: 0, speech: 127, probes: 0).isSpeech)
         #expect(AudioLandmark(hash: 0, time: 0, pitch: 0, span: 0, speech: 128, probes: 0).isSpeech)

@@ -127,6 +127,7 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
         #expect(try library.anchorBytes() == ["picture-hashes": 1, "sound-landmarks": 0])
         let stream = try #require(try library.streamFingerprint(id: id))
         #expect(stream.count("picture-hashes") == 4 && stream.count("keypoints") == 0)
+        #expect(stream.format("picture-hashes") == 1 && stream.format("keypoints") == nil)
         #expect(try stream.read("picture-hashes", upTo: 3) == [1, 1, 1] && stream.read("picture-hashes", upTo: 3) == [1])
         #expect(try stream.read("picture-hashes", upTo: 3) == [] && stream.read("keypoints", upTo: 3) == [])
     }

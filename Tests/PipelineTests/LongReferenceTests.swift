@@ -99,4 +99,67 @@ import TestSupport
         }
         #expect(abs(a[0].referenceStart - 1700) < 0.5 && abs(a[1].referenceStart - 2500) < 0.5)
     }
+
+    /// The sound channel read a piece at a time as it was written: in 14-byte records (format 1,
+    /// as a library indexed before issue 33 keeps them) or packed (format 2, relative to the
+    /// landmark before, across the store's reads: blobs longer than `StoredReferencePieces.readSize`).
+    @Test(arguments: [1, 2]) func landmarksAreReadInPiecesAsTheyWereWritten(format: Int) throws {
+        var g = SeededGenerator(seed: 33)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-pipeline-\(UUID().uuidString)")
+            .appendingPathComponent("library.sqlite").path
+        let store = try LibraryDatabase(path: path)
+        var written: [String: [AudioLandmark]] = [:]
+        for (name, seconds) in [("/long.mp4", 4000), ("/short.mp4", 60)] {
+            let frames = (0 ..< 4 * seconds).map { i in
+                FrameSignature(time: Float(i) / 4, quality: 90, hashes: [PDQHash(words: SIMD4(g.next(), g.next(), g.next(), g.next()))])
+            }
+            // Four triplets an anchor, five anchors a second; each hash once. Format 1 keeps the
+            // probes a reference made before issue 33 stored; format 2 gives 0.
+            let sounds = (0 ..< 20 * seconds).map { (i: Int) -> AudioLandmark in
+                let anchor = i / 4
+                let probes: UInt8 = format == 1 ? UInt8(truncatingIfNeeded: i | 1) : 0
+                return AudioLandmark(hash: UInt32(i), time: Float(anchor) / 5 + 0.013, pitch: UInt16(2000 + anchor % 900),
+                                     span: UInt16(700 + i % 4), speech: UInt8(truncatingIfNeeded: anchor / 10), probes: probes)
+            }
+            written[name] = sounds
+            var blobs = StoredVideo.blobs(full: MediaFingerprint(frames: frames, landmarks: sounds))
+            if format == 1 {
+                for (tier, landmarks) in [(BlobKey.Tier.full, sounds), (.anchors, Anchors.landmarks(sounds))] {
+                    var records: [UInt8] = []
+                    for l in landmarks {
+                        withUnsafeBytes(of: l.hash.littleEndian) { records += $0 }
+                        withUnsafeBytes(of: l.time.bitPattern.littleEndian) { records += $0 }
+                        withUnsafeBytes(of: l.pitch.littleEndian) { records += $0 }
+                        withUnsafeBytes(of: l.span.littleEndian) { records += $0 }
+                        records += [l.speech, l.probes]
+                    }
+                    blobs[BlobKey(channel: SoundLandmarkChannel.name, tier: tier)] = StoredBlob(format: 1, bytes: records)
+                }
+            }
+            let full = try #require(blobs[BlobKey(channel: SoundLandmarkChannel.name, tier: .full)])
+            #expect(full.format == format && (name != "/long.mp4" || full.bytes.count > StoredReferencePieces.readSize))
+            try store.save(StoredVideo(
+                video: IndexedVideo(id: 0, path: name, size: 1, modified: 1, digest: "d", duration: Double(seconds), hasVideo: true,
+                                    hasAudio: true, fingerprintVersion: FingerprintFormat.version, indexedAt: 1),
+                blobs: blobs))
+        }
+        let loaded = try LoadedReferences(path: path)
+        let long = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
+        guard case .pieces(var pieces)? = try loaded.fingerprint(ofReference: long) else {
+            Issue.record("long not in pieces")
+            return
+        }
+        var seen: [UInt32: AudioLandmark] = [:]
+        while let piece = try pieces.next() {
+            for l in piece.landmarks { seen[l.hash] = l }
+        }
+        let longSounds = try #require(written["/long.mp4"])
+        #expect(seen.count == longSounds.count && longSounds.allSatisfy { seen[$0.hash] == $0 })
+        let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
+        if case .whole(let fingerprint, _)? = try loaded.fingerprint(ofReference: short) {
+            #expect(fingerprint.landmarks == written["/short.mp4"])
+        } else {
+            Issue.record("short not whole")
+        }
+    }
 }
