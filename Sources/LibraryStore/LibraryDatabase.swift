@@ -42,7 +42,7 @@ package struct IndexedVideo: Sendable, Equatable {
 /// tables, schema and statements.
 package final class LibraryDatabase {
     /// The schema this build reads and writes.
-    package static let schemaVersion = 3
+    package static let schemaVersion = 4
     package let path: String
     let connection: Connection
 
@@ -211,6 +211,10 @@ package final class LibraryDatabase {
             ALTER TABLE videos DROP COLUMN \(column);
             """
         }.joined(separator: "\n"),
+        // 3 → 4: no table changes. The sound landmarks' blobs may now be in their packed format
+        // (format 2), which a vmatch of schema 3 does not know and could misread (it checks only
+        // that a blob is whole 14-byte records); the number makes it refuse the file instead.
+        "SELECT 1;",
     ]
 
     /// Where schemas 1 and 2 kept the blobs that schema 3 keeps by key (schema 1 has the first
