@@ -33,10 +33,10 @@ extension KeypointExtractor {
         let x0 = margin - 1, x1 = w - margin + 1, y0 = margin - 1, y1 = h - margin + 1
         for y in y0..<y1 {
             let row = image + y * w, scoreRow = scores + y * w
-            (scoreRow + x0).update(repeating: 0, count: x1 - x0)
             if x1 - x0 < 16 {
-                for x in x0..<x1 where isCorner(row + x, threshold: threshold, circle: circle) {
-                    scoreRow[x] = cornerScore(row + x, circle: circle)
+                for x in x0..<x1 {
+                    let score = cornerScore(row + x, circle: circle)
+                    scoreRow[x] = Int(score) > threshold ? score : 0
                 }
                 continue
             }
@@ -49,15 +49,32 @@ extension KeypointExtractor {
             }
         }
         for y in margin..<(h - margin) {
-            let s = scores + y * w, up = s - w, down = s + w
+            let s = scores + y * w, up = UnsafePointer(s - w), down = UnsafePointer(s + w)
             var x = margin
             let end = w - margin
-            while x < end {
-                // Most scores are 0: skip them eight at a time.
-                if x + 8 <= end && UnsafeRawPointer(s + x).loadUnaligned(as: UInt64.self) == 0 {
-                    x += 8
-                    continue
+            // 16 at a time; most scores are 0, and most of the rest are not maxima.
+            while x + 16 <= end {
+                let v = Self.load(s + x)
+                if Self.any(v) {
+                    var m = Self.maximum(Self.load(s + x - 1), Self.load(s + x + 1))
+                    m = Self.maximum(m, Self.maximum(Self.load(up + x - 1), Self.load(up + x)))
+                    m = Self.maximum(m, Self.maximum(Self.load(up + x + 1), Self.load(down + x - 1)))
+                    m = Self.maximum(m, Self.maximum(Self.load(down + x), Self.load(down + x + 1)))
+                    // v > m ≥ 0: a corner, and above its eight neighbours.
+                    let peaks = unsafeBitCast(Self.bits(v .> m), to: SIMD2<UInt64>.self)
+                    for half in 0..<2 {
+                        // One bit per peak lane, lowest lane first: raster order.
+                        var lanes = peaks[half] & 0x0101_0101_0101_0101
+                        while lanes != 0 {
+                            let lane = half * 8 + lanes.trailingZeroBitCount / 8
+                            corners.append(Corner(x: Int32(x + lane), y: Int32(y), score: v[lane]))
+                            lanes &= lanes &- 1
+                        }
+                    }
                 }
+                x += 16
+            }
+            while x < end {
                 let v = s[x]
                 if v > 0 && v > s[x - 1] && v > s[x + 1] && v > up[x - 1] && v > up[x] && v > up[x + 1]
                     && v > down[x - 1] && v > down[x] && v > down[x + 1] {
@@ -70,36 +87,89 @@ extension KeypointExtractor {
 
     typealias Bytes = SIMD16<UInt8>
 
-    /// FAST for 16 neighbouring centres at once: per lane, the longest run of brighter and of
-    /// darker circle pixels, going round 24 steps so that runs crossing pixel 0 count. The (few)
-    /// corners are then scored one by one. 8-bit lanes throughout: c + t can wrap, so lanes
-    /// whose centre is within t of 255 (0) cannot have brighter (darker) pixels.
+    /// FAST scores of 16 neighbouring centres at once, stored where above `threshold` (a corner)
+    /// and 0 elsewhere. In bytes throughout: how much brighter than the centre a circle pixel is,
+    /// saturated at 0 (a darker pixel is 0 brighter), so an arc's bright score is the smallest of
+    /// its nine and the FAST score the best arc on either side — with no test per arc, as
+    /// "corner" is "score > threshold". Saturated subtraction keeps order, so that is the centre
+    /// subtracted from the largest over arcs of the arc's darkest pixel (and the mirror for
+    /// darker): one subtraction per side rather than one per pixel.
+    /// Any 9-pixel arc holds two neighbouring compass points (0 and 4, 4 and 8, ...), so its score
+    /// is at most that of min(max(at 0, at 8), max(at 4, at 12)): blocks where that bound is at
+    /// most the threshold in every lane — most of a picture — are rejected from four loads.
     @inline(__always)
     func scoreBlock(_ p: UnsafePointer<UInt8>, scores: UnsafeMutablePointer<UInt8>, threshold: Int,
                     circle: UnsafeMutablePointer<Int>) {
         let t = Bytes(repeating: UInt8(threshold))
         let c = Self.load(p)
-        let bright = c &+ t, dark = c &- t
-        let canBeBright = Self.bits(c .<= Bytes(repeating: UInt8(255 - threshold)))
-        let canBeDark = Self.bits(c .> t)
-        // Any 9-pixel arc contains circle pixel 0 or pixel 8.
-        let a = Self.load(p + circle[0]), b = Self.load(p + circle[8])
-        let quick = (Self.bits(a .> bright) | Self.bits(b .> bright)) & canBeBright
-            | (Self.bits(a .< dark) | Self.bits(b .< dark)) & canBeDark
-        guard Self.any(quick) else { return }
-        let one = Bytes(repeating: 1), nine = Bytes(repeating: 8)
-        var brightRun = Bytes(repeating: 0), darkRun = Bytes(repeating: 0), found = Bytes(repeating: 0)
-        for k in 0..<24 {
-            let v = Self.load(p + circle[k & 15])
-            brightRun = (brightRun &+ one) & Self.bits(v .> bright)
-            darkRun = (darkRun &+ one) & Self.bits(v .< dark)
-            found |= Self.bits(brightRun .> nine) & canBeBright | Self.bits(darkRun .> nine) & canBeDark
+        let n = Self.load(p + circle[0]), e = Self.load(p + circle[4])
+        let s = Self.load(p + circle[8]), w = Self.load(p + circle[12])
+        // Saturation keeps order, so an extreme of differences is the difference of the extreme.
+        let brightBound = Self.brighter(Self.minimum(Self.maximum(n, s), Self.maximum(e, w)), c)
+        let darkBound = Self.darker(Self.maximum(Self.minimum(n, s), Self.minimum(e, w)), c)
+        guard Self.any(Self.bits(Self.maximum(brightBound, darkBound) .> t)) else {
+            UnsafeMutableRawPointer(scores).storeBytes(of: Bytes(repeating: 0), as: Bytes.self)
+            return
         }
-        guard Self.any(found) else { return }
-        for lane in 0..<16 where found[lane] != 0 {
-            scores[lane] = cornerScore(p + lane, circle: circle)
-        }
+        // The best arc's smallest difference is the difference of the best arc's extreme pixel.
+        let bright = Self.arcExtreme(inner: Self.minimum, outer: Self.maximum) { k in Self.load(p + circle[k]) }
+        let dark = Self.arcExtreme(inner: Self.maximum, outer: Self.minimum) { k in Self.load(p + circle[k]) }
+        let score = Self.maximum(Self.brighter(bright, c), Self.darker(dark, c))
+        UnsafeMutableRawPointer(scores).storeBytes(of: score & Self.bits(score .> t), as: Bytes.self)
     }
+
+    /// max over the 16 arcs of 9 of the smallest of `ring(k)` along the arc (with `inner` and
+    /// `outer` swapped, min of the largest). Arc i is the run of 8 from i and pixel i + 8; the
+    /// runs of 8 come from minima from each end of the two halves of the circle (van Herk /
+    /// Gil & Werman), 71 byte operations in all.
+    @inline(__always)
+    static func arcExtreme(inner minimum: (Bytes, Bytes) -> Bytes, outer maximum: (Bytes, Bytes) -> Bytes,
+                           _ ring: (Int) -> Bytes) -> Bytes {
+        let x0 = ring(0), x1 = ring(1), x2 = ring(2), x3 = ring(3), x4 = ring(4), x5 = ring(5), x6 = ring(6), x7 = ring(7)
+        let x8 = ring(8), x9 = ring(9), x10 = ring(10), x11 = ring(11), x12 = ring(12), x13 = ring(13), x14 = ring(14), x15 = ring(15)
+        // Suffix minima of each half (s1 = min x1...x7) and prefix minima (p9 = min x8, x9).
+        let s6 = minimum(x6, x7), s5 = minimum(x5, s6), s4 = minimum(x4, s5), s3 = minimum(x3, s4)
+        let s2 = minimum(x2, s3), s1 = minimum(x1, s2), s0 = minimum(x0, s1)
+        let s14 = minimum(x14, x15), s13 = minimum(x13, s14), s12 = minimum(x12, s13), s11 = minimum(x11, s12)
+        let s10 = minimum(x10, s11), s9 = minimum(x9, s10), s8 = minimum(x8, s9)
+        let p1 = minimum(x0, x1), p2 = minimum(p1, x2), p3 = minimum(p2, x3), p4 = minimum(p3, x4)
+        let p5 = minimum(p4, x5), p6 = minimum(p5, x6)
+        let p9 = minimum(x8, x9), p10 = minimum(p9, x10), p11 = minimum(p10, x11), p12 = minimum(p11, x12)
+        let p13 = minimum(p12, x13), p14 = minimum(p13, x14)
+        // Arc i: run of 8 from i (suffix of its half, prefix of the other), then pixel i + 8.
+        var best = minimum(s0, x8)
+        best = maximum(best, minimum(minimum(s1, x8), x9))
+        best = maximum(best, minimum(minimum(s2, p9), x10))
+        best = maximum(best, minimum(minimum(s3, p10), x11))
+        best = maximum(best, minimum(minimum(s4, p11), x12))
+        best = maximum(best, minimum(minimum(s5, p12), x13))
+        best = maximum(best, minimum(minimum(s6, p13), x14))
+        best = maximum(best, minimum(minimum(x7, p14), x15))
+        best = maximum(best, minimum(s8, x0))
+        best = maximum(best, minimum(minimum(s9, x0), x1))
+        best = maximum(best, minimum(minimum(s10, p1), x2))
+        best = maximum(best, minimum(minimum(s11, p2), x3))
+        best = maximum(best, minimum(minimum(s12, p3), x4))
+        best = maximum(best, minimum(minimum(s13, p4), x5))
+        best = maximum(best, minimum(minimum(s14, p5), x6))
+        best = maximum(best, minimum(minimum(x15, p6), x7))
+        return best
+    }
+
+    /// Lane by lane; the stdlib's pointwiseMin and pointwiseMax are calls, not inlined.
+    @inline(__always)
+    static func minimum(_ a: Bytes, _ b: Bytes) -> Bytes { a.replacing(with: b, where: b .< a) }
+
+    @inline(__always)
+    static func maximum(_ a: Bytes, _ b: Bytes) -> Bytes { a.replacing(with: b, where: b .> a) }
+
+    /// How much brighter than `c` each lane of `v` is, 0 if darker.
+    @inline(__always)
+    static func brighter(_ v: Bytes, _ c: Bytes) -> Bytes { Self.maximum(v, c) &- c }
+
+    /// How much darker than `c` each lane of `v` is, 0 if brighter.
+    @inline(__always)
+    static func darker(_ v: Bytes, _ c: Bytes) -> Bytes { c &- Self.minimum(v, c) }
 
     @inline(__always)
     static func load(_ p: UnsafePointer<UInt8>) -> Bytes {
@@ -117,29 +187,6 @@ extension KeypointExtractor {
     static func any(_ v: Bytes) -> Bool {
         let words = unsafeBitCast(v, to: SIMD2<UInt64>.self)
         return words[0] | words[1] != 0
-    }
-
-    /// Whether the 16-bit circular mask has 9 contiguous set bits.
-    @inline(__always)
-    static func hasArc(_ mask: UInt16) -> Bool {
-        let m = UInt32(mask) | UInt32(mask) << 16
-        let two = m & (m >> 1)
-        let four = two & (two >> 2)
-        let eight = four & (four >> 4)
-        return (eight & (m >> 8)) & 0xFFFF != 0
-    }
-
-    /// The FAST test for one pixel (the tail of a row).
-    @inline(__always)
-    func isCorner(_ p: UnsafePointer<UInt8>, threshold: Int, circle: UnsafeMutablePointer<Int>) -> Bool {
-        let c = Int(p[0])
-        var brightBits: UInt16 = 0, darkBits: UInt16 = 0
-        for k in 0..<16 {
-            let v = Int(p[circle[k]])
-            brightBits |= (v > c + threshold ? 1 : 0) << UInt16(k)
-            darkBits |= (v < c - threshold ? 1 : 0) << UInt16(k)
-        }
-        return Self.hasArc(brightBits) || Self.hasArc(darkBits)
     }
 
     /// See the file header; at least 1 for a corner at threshold 0. Extremes over each arc of 9

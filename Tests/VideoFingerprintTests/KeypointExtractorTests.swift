@@ -86,6 +86,88 @@ struct KeypointExtractorTests {
         }
     }
 
+    /// The corner search as it was written before it went 16 lanes at a time, pixel by pixel:
+    /// the 9-contiguous test on bit masks of brighter and darker circle pixels, the defined
+    /// score, then a 3x3 suppression over the thresholded scores; raster order.
+    static func referenceCorners(_ image: [UInt8], width: Int, height: Int, margin: Int,
+                                 threshold: Int) -> [[Int]] {
+        func hasArc(_ mask: UInt16) -> Bool {
+            let m = UInt32(mask) | UInt32(mask) << 16
+            let two = m & (m >> 1), four = two & (two >> 2), eight = four & (four >> 4)
+            return (eight & (m >> 8)) & 0xFFFF != 0
+        }
+        var scores = [Int](repeating: 0, count: width * height)
+        for y in (margin - 1)..<(height - margin + 1) {
+            for x in (margin - 1)..<(width - margin + 1) {
+                let c = Int(image[y * width + x])
+                var brighter: UInt16 = 0, darker: UInt16 = 0
+                for (k, (dx, dy)) in KeypointExtractor.circleXY.enumerated() {
+                    let v = Int(image[(y + dy) * width + x + dx])
+                    if v > c + threshold { brighter |= 1 << UInt16(k) }
+                    if v < c - threshold { darker |= 1 << UInt16(k) }
+                }
+                if hasArc(brighter) || hasArc(darker) {
+                    scores[y * width + x] = min(255, definedScore(image, width: width, x: x, y: y))
+                }
+            }
+        }
+        var corners: [[Int]] = []
+        for y in margin..<(height - margin) {
+            for x in margin..<(width - margin) {
+                let v = scores[y * width + x]
+                let neighbours = [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
+                if v > 0 && neighbours.allSatisfy({ v > scores[(y + $0.1) * width + x + $0.0] }) {
+                    corners.append([x, y, v])
+                }
+            }
+        }
+        return corners
+    }
+
+    @Test func cornerSearchIsThePixelByPixelSearch() {
+        var state: UInt64 = 0x5EED_FA57
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        // Odd sizes, including rows narrower than the 16 lanes (63, 75 wide with margin 31) and
+        // rows that end in a partial block; noise, extremes (0 and 255, where bytes saturate),
+        // smooth, flat and textured pictures.
+        let shapes = [(63, 63, 31), (75, 70, 31), (78, 66, 31), (101, 77, 16), (133, 91, 31), (97, 64, 17)]
+        var compared = 0, found = 0
+        for (shapeIndex, (width, height, margin)) in shapes.enumerated() {
+            let pictures: [[UInt8]] = [
+                (0..<(width * height)).map { _ in UInt8(next() % 256) },
+                (0..<(width * height)).map { _ in next() % 3 == 0 ? 255 : (next() % 2 == 0 ? 0 : UInt8(next() % 256)) },
+                (0..<(width * height)).map { i in
+                    let x = Double(i % width), y = Double(i / width)
+                    return UInt8(clamping: Int(128 + 90 * sin(x * 0.31) * cos(y * 0.27)) + next() % 3)
+                },
+                [UInt8](repeating: UInt8(shapeIndex * 40), count: width * height),
+                Self.texture(width: width, height: height, stride: width, seed: UInt64(shapeIndex)),
+            ]
+            let extractor = KeypointExtractor(options: .init(edgeMargin: margin))
+            for image in pictures {
+                extractor.reserve(width: width, height: height)
+                image.withUnsafeBufferPointer {
+                    extractor.buildPyramid($0, width: width, height: height, stride: width, mirrored: false)
+                }
+                let level = extractor.levelShapes[0]
+                for threshold in [0, 1, 7, 20, 33, 100, 254] {
+                    extractor.findCorners(level, threshold: threshold)
+                    let got = extractor.corners.map { [Int($0.x), Int($0.y), Int($0.score)] }
+                    let expected = Self.referenceCorners(image, width: width, height: height, margin: margin,
+                                                         threshold: threshold)
+                    #expect(got == expected, "\(width)x\(height) margin \(margin) threshold \(threshold)")
+                    compared += 1
+                    found += expected.count
+                }
+            }
+        }
+        #expect(compared == 6 * 5 * 7)
+        #expect(found > 1000, "\(found) corners: the comparison must see corners")
+    }
+
     @Test func flatAndRampImagesHaveNoCorners() {
         let extractor = KeypointExtractor()
         #expect(extractor.keypoints(luma: [UInt8](repeating: 128, count: 640 * 360), width: 640, height: 360).isEmpty)
