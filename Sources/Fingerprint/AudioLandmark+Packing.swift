@@ -165,27 +165,3 @@ extension AudioLandmark {
         return l
     }
 }
-
-@inline(__always)
-private func appendVarint(_ v: UInt32, to out: inout [UInt8]) {
-    var v = v
-    while v >= 0x80 {
-        out.append(UInt8(truncatingIfNeeded: v) | 0x80)
-        v >>= 7
-    }
-    out.append(UInt8(v))
-}
-
-/// A varint `AudioLandmark.packedLength` has checked: whole, at most 5 bytes, within 32 bits.
-@inline(__always)
-private func readVarint(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> UInt32 {
-    var v: UInt32 = 0
-    var shift: UInt32 = 0
-    while true {
-        let byte = b[i]
-        i += 1
-        v |= UInt32(byte & 0x7F) << shift
-        if byte < 0x80 { return v }
-        shift += 7
-    }
-}

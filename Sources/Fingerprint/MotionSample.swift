@@ -6,15 +6,13 @@
 // re-encoding, and a change's sign through any fixed brightness or contrast curve. The grid is
 // fine enough (8x8) that a part of the picture (a crop, a 9:16 cut of a 16:9 frame) can be
 // read from it as a coarser grid over that part; the shape says which parts a suspect of
-// another shape may show. Stored packed, little-endian: time (Float32), the area's display
-// aspect ratio (Float32, width / height), then each cell row by row (UInt16, in 1/256 of a
-// luma level): 136 bytes a sample.
+// another shape may show. Stored packed, each sample against the one before
+// (`MotionSample+Packing.swift`).
 
 public struct MotionSample: Sendable, Equatable {
     /// Cells along each side of the grid.
     public static let side = 8
     public static let cellCount = side * side
-    public static let packedSize = 4 + 4 + 2 * cellCount
 
     public var time: Float
     /// The active area's width over its height as displayed (0 when unknown).
@@ -50,35 +48,29 @@ public enum MotionChannel: FingerprintChannel {
     public static var items: WritableKeyPath<MediaFingerprint, [MotionSample]> { \.motion }
     public static func time(of item: MotionSample) -> Float { item.time }
 
-    public static func pack(_ items: [MotionSample]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(items.count * MotionSample.packedSize)
-        for s in items {
-            appendLE(s.time.bitPattern, to: &out)
-            appendLE(s.aspect.bitPattern, to: &out)
-            for i in 0 ..< MotionSample.cellCount { appendLE(s.cells[i], to: &out) }
+    /// 2 (issue 33): samples written against the one before (`MotionSample+Packing.swift`).
+    /// Blobs of format 1, 136-byte records, are read as they are and kept by `index`.
+    public static var format: Int { 2 }
+    public static func pack(_ items: [MotionSample]) -> [UInt8] { MotionSample.pack(items) }
+    public static func unpack(_ bytes: [UInt8]) -> [MotionSample]? { MotionSample.unpack(bytes) }
+    public static func unpack(_ bytes: [UInt8], after previous: MotionSample?) -> [MotionSample]? {
+        MotionSample.unpack(bytes, after: previous)
+    }
+    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int { MotionSample.wholePackedLength(bytes) }
+
+    public static func unpack(_ bytes: [UInt8], format: Int, after previous: MotionSample?) -> [MotionSample]? {
+        switch format {
+        case 1: MotionSample.unpackRecords(bytes)
+        case 2: MotionSample.unpack(bytes, after: previous)
+        default: nil
         }
-        return out
     }
 
-    public static func unpack(_ bytes: [UInt8]) -> [MotionSample]? {
-        guard bytes.count % MotionSample.packedSize == 0 else { return nil }
-        var out: [MotionSample] = []
-        out.reserveCapacity(bytes.count / MotionSample.packedSize)
-        bytes.withUnsafeBufferPointer { b in
-            var i = 0
-            while i < b.count {
-                var cells = SIMD64<UInt16>()
-                for c in 0 ..< MotionSample.cellCount { cells[c] = readLE(b, i + 8 + 2 * c, as: UInt16.self) }
-                out.append(MotionSample(time: Float(bitPattern: readLE(b, i, as: UInt32.self)),
-                                        aspect: Float(bitPattern: readLE(b, i + 4, as: UInt32.self)), cells: cells))
-                i += MotionSample.packedSize
-            }
+    public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int {
+        switch format {
+        case 1: bytes.count / MotionSample.recordSize * MotionSample.recordSize
+        case 2: MotionSample.wholePackedLength(bytes)
+        default: 0
         }
-        return out
-    }
-
-    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int {
-        bytes.count / MotionSample.packedSize * MotionSample.packedSize
     }
 }

@@ -42,7 +42,7 @@ package struct IndexedVideo: Sendable, Equatable {
 /// tables, schema and statements.
 package final class LibraryDatabase {
     /// The schema this build reads and writes.
-    package static let schemaVersion = 4
+    package static let schemaVersion = 5
     package let path: String
     let connection: Connection
 
@@ -214,6 +214,9 @@ package final class LibraryDatabase {
         // 3 → 4: no table changes. The sound landmarks' blobs may now be in their packed format
         // (format 2), which a vmatch of schema 3 does not know and could misread (it checks only
         // that a blob is whole 14-byte records); the number makes it refuse the file instead.
+        "SELECT 1;",
+        // 4 → 5: no table changes, for the same reason: the motion channel's blobs may now be
+        // packed (format 2), which a vmatch of schema 4 would take for 136-byte records.
         "SELECT 1;",
     ]
 

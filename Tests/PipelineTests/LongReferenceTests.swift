@@ -162,4 +162,62 @@ import TestSupport
             Issue.record("short not whole")
         }
     }
+
+    /// The motion channel read a piece at a time as it was written: in 136-byte records (format 1,
+    /// as a library indexed before issue 33 keeps them) or packed (format 2, each sample against
+    /// the one before, across the store's reads: blobs longer than `StoredReferencePieces.readSize`).
+    @Test(arguments: [1, 2]) func motionIsReadInPiecesAsItWasWritten(format: Int) throws {
+        var g = SeededGenerator(seed: 34)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-pipeline-\(UUID().uuidString)")
+            .appendingPathComponent("library.sqlite").path
+        let store = try LibraryDatabase(path: path)
+        var written: [String: [MotionSample]] = [:]
+        for (name, seconds) in [("/long.mp4", 4000), ("/short.mp4", 60)] {
+            let frames = (0 ..< 4 * seconds).map { i in
+                FrameSignature(time: Float(i) / 4, quality: 90, hashes: [PDQHash(words: SIMD4(g.next(), g.next(), g.next(), g.next()))])
+            }
+            // Frame times of a 30 fps stream, cells drifting; each sample's first cell says which it is.
+            var cells = SIMD64<UInt16>((0 ..< 64).map { _ in UInt16(g.next() % 65281) })
+            let motion = (0 ..< 4 * seconds).map { (i: Int) -> MotionSample in
+                for c in 1 ..< 64 { cells[c] = UInt16(clamping: min(max(Int(cells[c]) + Int(g.next() % 801) - 400, 0), 65280)) }
+                cells[0] = UInt16(i % 65536)
+                return MotionSample(time: Float(Double(i * 15 / 2) / 30), aspect: 16.0 / 9, cells: cells)
+            }
+            written[name] = motion
+            var blobs = StoredVideo.blobs(full: MediaFingerprint(frames: frames, motion: motion))
+            if format == 1 {
+                var records: [UInt8] = []
+                for s in motion {
+                    withUnsafeBytes(of: s.time.bitPattern.littleEndian) { records += $0 }
+                    withUnsafeBytes(of: s.aspect.bitPattern.littleEndian) { records += $0 }
+                    for c in 0 ..< 64 { withUnsafeBytes(of: s.cells[c].littleEndian) { records += $0 } }
+                }
+                blobs[BlobKey(channel: MotionChannel.name, tier: .full)] = StoredBlob(format: 1, bytes: records)
+            }
+            let full = try #require(blobs[BlobKey(channel: MotionChannel.name, tier: .full)])
+            #expect(full.format == format && (name != "/long.mp4" || full.bytes.count > StoredReferencePieces.readSize))
+            try store.save(StoredVideo(
+                video: IndexedVideo(id: 0, path: name, size: 1, modified: 1, digest: "d", duration: Double(seconds), hasVideo: true,
+                                    hasAudio: false, fingerprintVersion: FingerprintFormat.version, indexedAt: 1),
+                blobs: blobs))
+        }
+        let loaded = try LoadedReferences(path: path)
+        let long = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
+        guard case .pieces(var pieces)? = try loaded.fingerprint(ofReference: long) else {
+            Issue.record("long not in pieces")
+            return
+        }
+        var seen: [Float: MotionSample] = [:]
+        while let piece = try pieces.next() {
+            for s in piece.motion { seen[s.time] = s }
+        }
+        let longMotion = try #require(written["/long.mp4"])
+        #expect(seen.count == longMotion.count && longMotion.allSatisfy { seen[$0.time] == $0 })
+        let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
+        if case .whole(let fingerprint, _)? = try loaded.fingerprint(ofReference: short) {
+            #expect(fingerprint.motion == written["/short.mp4"])
+        } else {
+            Issue.record("short not whole")
+        }
+    }
 }
