@@ -31,6 +31,9 @@ public protocol FingerprintChannel {
     /// The number the store keeps with each blob of the channel (its `format` column): raised
     /// when what a stored blob says changes, so that `index` can tell the blobs written before.
     static var format: Int { get }
+    /// The first format whose empty blob says the channel was made and found nothing (before
+    /// it, an empty blob may mean the channel was not made: `index` makes it again).
+    static var emptyMeansMadeFrom: Int { get }
     /// `unpack(_:after:)` for a blob the store keeps with `format`: a channel whose older blobs
     /// are written otherwise reads them here (nil for a format it does not know).
     static func unpack(_ bytes: [UInt8], format: Int, after previous: Item?) -> [Item]?
@@ -40,6 +43,7 @@ public protocol FingerprintChannel {
 
 extension FingerprintChannel {
     public static var format: Int { 1 }
+    public static var emptyMeansMadeFrom: Int { 1 }
     public static func unpack(_ bytes: [UInt8], after previous: Item?) -> [Item]? { unpack(bytes) }
     /// Every format read as the current one: what a channel whose formats only added to the
     /// one before does.

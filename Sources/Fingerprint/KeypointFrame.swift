@@ -49,6 +49,7 @@ public enum KeypointChannel: FingerprintChannel {
     /// empty one means it found no keypoints; format 1 (before issue 29) wrote an empty blob with
     /// the channel switched off as well.
     public static var format: Int { 3 }
+    public static var emptyMeansMadeFrom: Int { 2 }
     public static var medium: Medium { .picture }
     public static var items: WritableKeyPath<MediaFingerprint, [KeypointFrame]> { \.keypointFrames }
     public static func time(of item: KeypointFrame) -> Float { item.time }

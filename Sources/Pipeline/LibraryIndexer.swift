@@ -134,14 +134,15 @@ package struct LibraryIndexer {
     }
 
     /// Whether `blob` is `channel` as made for `video`. A file without the channel's medium has
-    /// nothing to make in it, stored or not. A blob of an older format is trusted only when it
-    /// holds something: the keypoint blobs of format 1, from before issue 29, are empty whether
-    /// the channel was off or found nothing, so a video's is made again (once: the new one says
-    /// which).
+    /// nothing to make in it, stored or not. A blob that holds something is kept whatever its
+    /// format (readers read every format); an empty one only from the channel's
+    /// `emptyMeansMadeFrom`: the keypoint blobs of format 1, from before issue 29, are empty
+    /// whether the channel was off or found nothing, so a video's is made again (once: the new
+    /// one says which).
     static func holds(_ blob: BlobSummary?, _ channel: any FingerprintChannel.Type, for video: IndexedVideo) -> Bool {
         guard channel.medium == .picture ? video.hasVideo : video.hasAudio else { return true }
         guard let blob else { return false }
-        return blob.count > 0 || blob.format >= channel.format
+        return blob.count > 0 || blob.format >= channel.emptyMeansMadeFrom
     }
 
     /// Fingerprints `work` on up to `jobs` workers; each video is saved in its own transaction
