@@ -165,3 +165,5 @@ extension AudioLandmark {
         return l
     }
 }
+
+extension AudioLandmark: RecordsThenPacked {}

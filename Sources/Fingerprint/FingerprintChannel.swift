@@ -51,6 +51,42 @@ extension FingerprintChannel {
     public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int { wholeItemsLength(bytes) }
 }
 
+/// A channel's item stored first as fixed-size records (format 1) and since packed against the
+/// item before (format 2): the sound landmarks and the motion samples. Both formats are read;
+/// pieces packed on their own join by concatenation (each pack starts from no item before).
+public protocol RecordsThenPacked {
+    /// Bytes of a format-1 record.
+    static var recordSize: Int { get }
+    static func unpackRecords(_ bytes: [UInt8]) -> [Self]?
+    static func pack(_ items: [Self]) -> [UInt8]
+    static func unpack(_ bytes: [UInt8], after previous: Self?) -> [Self]?
+    /// How many of `bytes`, from the start, hold whole format-2 items.
+    static func wholePackedLength(_ bytes: [UInt8]) -> Int
+}
+
+extension FingerprintChannel where Item: RecordsThenPacked {
+    public static func pack(_ items: [Item]) -> [UInt8] { Item.pack(items) }
+    public static func unpack(_ bytes: [UInt8]) -> [Item]? { Item.unpack(bytes, after: nil) }
+    public static func unpack(_ bytes: [UInt8], after previous: Item?) -> [Item]? { Item.unpack(bytes, after: previous) }
+    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int { Item.wholePackedLength(bytes) }
+
+    public static func unpack(_ bytes: [UInt8], format: Int, after previous: Item?) -> [Item]? {
+        switch format {
+        case 1: Item.unpackRecords(bytes)
+        case 2: Item.unpack(bytes, after: previous)
+        default: nil
+        }
+    }
+
+    public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int {
+        switch format {
+        case 1: bytes.count / Item.recordSize * Item.recordSize
+        case 2: Item.wholePackedLength(bytes)
+        default: 0
+        }
+    }
+}
+
 /// The picture channel of PDQ hashes: one `FrameSignature` per sampled frame.
 public enum PictureHashChannel: FingerprintChannel {
     public static var name: String { "picture-hashes" }
@@ -67,32 +103,9 @@ public enum SoundLandmarkChannel: FingerprintChannel {
     public static var name: String { "sound-landmarks" }
     /// 2 (issue 33): landmarks written relative to the one before, probes not kept
     /// (`AudioLandmark+Packing.swift`). Blobs of format 1, 14-byte records, are read as they are
-    /// and kept by `index`, as every channel's older blobs that hold something are (an empty one,
-    /// a silent file's, is made again once: `LibraryIndexer.holds`).
+    /// and kept by `index`, as every channel's older blobs are (`LibraryIndexer.holds`).
     public static var format: Int { 2 }
     public static var medium: Medium { .sound }
     public static var items: WritableKeyPath<MediaFingerprint, [AudioLandmark]> { \.landmarks }
     public static func time(of item: AudioLandmark) -> Float { item.time }
-    public static func pack(_ items: [AudioLandmark]) -> [UInt8] { AudioLandmark.pack(items) }
-    public static func unpack(_ bytes: [UInt8]) -> [AudioLandmark]? { AudioLandmark.unpack(bytes) }
-    public static func unpack(_ bytes: [UInt8], after previous: AudioLandmark?) -> [AudioLandmark]? {
-        AudioLandmark.unpack(bytes, after: previous)
-    }
-    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int { AudioLandmark.wholePackedLength(bytes) }
-
-    public static func unpack(_ bytes: [UInt8], format: Int, after previous: AudioLandmark?) -> [AudioLandmark]? {
-        switch format {
-        case 1: AudioLandmark.unpackRecords(bytes)
-        case 2: AudioLandmark.unpack(bytes, after: previous)
-        default: nil
-        }
-    }
-
-    public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int {
-        switch format {
-        case 1: bytes.count / AudioLandmark.recordSize * AudioLandmark.recordSize
-        case 2: AudioLandmark.wholePackedLength(bytes)
-        default: 0
-        }
-    }
 }

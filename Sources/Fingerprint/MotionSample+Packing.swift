@@ -187,3 +187,5 @@ extension MotionSample {
         return out
     }
 }
+
+extension MotionSample: RecordsThenPacked {}

@@ -51,26 +51,4 @@ public enum MotionChannel: FingerprintChannel {
     /// 2 (issue 33): samples written against the one before (`MotionSample+Packing.swift`).
     /// Blobs of format 1, 136-byte records, are read as they are and kept by `index`.
     public static var format: Int { 2 }
-    public static func pack(_ items: [MotionSample]) -> [UInt8] { MotionSample.pack(items) }
-    public static func unpack(_ bytes: [UInt8]) -> [MotionSample]? { MotionSample.unpack(bytes) }
-    public static func unpack(_ bytes: [UInt8], after previous: MotionSample?) -> [MotionSample]? {
-        MotionSample.unpack(bytes, after: previous)
-    }
-    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int { MotionSample.wholePackedLength(bytes) }
-
-    public static func unpack(_ bytes: [UInt8], format: Int, after previous: MotionSample?) -> [MotionSample]? {
-        switch format {
-        case 1: MotionSample.unpackRecords(bytes)
-        case 2: MotionSample.unpack(bytes, after: previous)
-        default: nil
-        }
-    }
-
-    public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int {
-        switch format {
-        case 1: bytes.count / MotionSample.recordSize * MotionSample.recordSize
-        case 2: MotionSample.wholePackedLength(bytes)
-        default: 0
-        }
-    }
 }
