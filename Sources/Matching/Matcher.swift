@@ -82,10 +82,9 @@ public struct Matcher: Sendable {
                 var agreement = agreementThrough([.whole])
                 // Where the keypoints of its still scene place the reference in the clip (a crop,
                 // one half of a split screen): that part of each picture.
-                let sighted = (sightings[id] ?? []).filter { (start ... end).contains(Double($0.queryTime)) }
-                if agreement < configuration.minimumUniqueness, let sighting = sighted.first, let framings = SceneSighting.agreedFramings(sighted),
-                   Self.motionCoversKeypointFrame(suspect.motion, sighting.suspectSize),
-                   Self.motionCoversKeypointFrame(references.motion[id], sighting.referenceSize) {
+                if agreement < configuration.minimumUniqueness,
+                   let framings = Self.placedParts((sightings[id] ?? []).filter { (start ... end).contains(Double($0.queryTime)) },
+                                                   suspect: suspect.motion, reference: references.motion[id]) {
                     agreement = MotionAgreement.uniqueness(suspect: suspect.motion, reference: references.motion[id], rate: s.speed,
                                                            offset: s.referenceTime(at: 0), queryStart: start, queryEnd: end,
                                                            framings: [framings.reference], suspectFraming: framings.suspect,
@@ -98,12 +97,9 @@ public struct Matcher: Sendable {
                     if !parts.isEmpty { agreement = agreementThrough(parts) }
                 }
                 guard agreement >= configuration.minimumUniqueness else { continue }
-                let changes = suspect.motion.filter { Double($0.time) >= start && Double($0.time) <= end }.count
                 byReference[id, default: []].append(
-                    MatchSegment(modality: .video, suspectStart: s.suspectStart, suspectEnd: s.suspectEnd,
-                                 referenceStart: s.referenceStart, referenceEnd: s.referenceEnd,
-                                 score: Self.pictureScore(evidence: Double(changes) * agreement), speed: s.speed,
-                                 motionAgreement: agreement))
+                    Self.motionSegment(suspectStart: s.suspectStart, suspectEnd: s.suspectEnd, referenceStart: s.referenceStart,
+                                       referenceEnd: s.referenceEnd, speed: s.speed, agreement: agreement, suspect: suspect.motion))
             }
         }
         // Still scenes the keypoints placed in the clip where no channel found the reference's
@@ -113,19 +109,14 @@ public struct Matcher: Sendable {
                 guard let first = run.first, let last = run.last else { continue }
                 let start = Double(first.queryTime), end = Double(last.queryTime)
                 guard !(byReference[id] ?? []).contains(where: { min($0.suspectStart, $0.suspectEnd) < end && start < max($0.suspectStart, $0.suspectEnd) }),
-                      let framings = SceneSighting.agreedFramings(run),
-                      Self.motionCoversKeypointFrame(suspect.motion, first.suspectSize),
-                      Self.motionCoversKeypointFrame(references.motion[id], first.referenceSize),
+                      let framings = Self.placedParts(run, suspect: suspect.motion, reference: references.motion[id]),
                       let found = MotionAgreement.searched(suspect: suspect.motion, reference: references.motion[id], queryStart: start, queryEnd: end,
                                                            framings: [framings.reference], suspectFraming: framings.suspect,
                                                            atLeast: configuration.minimumUniqueness),
                       found.agreement >= configuration.minimumUniqueness else { continue }
-                let changes = suspect.motion.filter { Double($0.time) >= start && Double($0.time) <= end }.count
                 byReference[id, default: []].append(
-                    MatchSegment(modality: .video, suspectStart: start, suspectEnd: end,
-                                 referenceStart: start + found.offset, referenceEnd: end + found.offset,
-                                 score: Self.pictureScore(evidence: Double(changes) * found.agreement), speed: 1,
-                                 motionAgreement: found.agreement))
+                    Self.motionSegment(suspectStart: start, suspectEnd: end, referenceStart: start + found.offset,
+                                       referenceEnd: end + found.offset, speed: 1, agreement: found.agreement, suspect: suspect.motion))
             }
         }
         var result: [ReferenceMatch] = []
@@ -209,6 +200,26 @@ public struct Matcher: Sendable {
             }
         }
         return (result, sightings)
+    }
+
+    /// A picture segment decided by what changes: its score from the suspect's changes over it
+    /// (motion samples between its ends) times the agreement.
+    static func motionSegment(suspectStart: Double, suspectEnd: Double, referenceStart: Double, referenceEnd: Double,
+                              speed: Double, agreement: Double, suspect: [MotionSample]) -> MatchSegment {
+        let start = min(suspectStart, suspectEnd), end = max(suspectStart, suspectEnd)
+        let changes = suspect.filter { Double($0.time) >= start && Double($0.time) <= end }.count
+        return MatchSegment(modality: .video, suspectStart: suspectStart, suspectEnd: suspectEnd,
+                            referenceStart: referenceStart, referenceEnd: referenceEnd,
+                            score: pictureScore(evidence: Double(changes) * agreement), speed: speed, motionAgreement: agreement)
+    }
+
+    /// The parts of the two pictures `sighted` agree on (`SceneSighting.agreedFramings`), when both
+    /// motion grids lie over the keypoint frames' whole pictures; nil otherwise.
+    static func placedParts(_ sighted: [SceneSighting], suspect: [MotionSample], reference: [MotionSample])
+        -> (reference: MotionFraming, suspect: MotionFraming)? {
+        guard let first = sighted.first, motionCoversKeypointFrame(suspect, first.suspectSize),
+              motionCoversKeypointFrame(reference, first.referenceSize) else { return nil }
+        return SceneSighting.agreedFramings(sighted)
     }
 
     /// Whether motion samples' grid lies over the whole picture a keypoint frame of `size`
