@@ -67,6 +67,6 @@ let package = Package(
         .testTarget(name: "FindingsTests", dependencies: ["Findings"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Findings", "Matching"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Fingerprint", "LibraryStore", "Matching", "Report", "TestSupport"]),
-        .testTarget(name: "VMatchCLITests", dependencies: ["vmatch"], exclude: ["Help"]),
+        .testTarget(name: "VMatchCLITests", dependencies: ["vmatch", "Pipeline"], exclude: ["Help"]),
     ]
 )

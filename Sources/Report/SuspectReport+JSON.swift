@@ -5,26 +5,10 @@ import Findings
 import Foundation
 
 extension SuspectReport {
-    /// Why a record cannot be written as JSON, naming its clip:
-    /// `cannot write the record of 'clip.mp4': matches[0].score is nan, which JSON cannot hold`.
-    package struct JSONLineError: Error, CustomStringConvertible {
-        package var suspect: String
-        package var reason: String
-        package var description: String { "cannot write the record of '\(suspect)': \(reason)" }
-    }
-
-    /// One line of JSON; throws `JSONLineError` when a number in the record is not finite.
-    package func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        } catch let EncodingError.invalidValue(value, context) {
-            let place = Self.fieldPath(context.codingPath)
-            throw JSONLineError(suspect: suspect, reason: "\(place.isEmpty ? "a value" : place) is \(value), which JSON cannot hold")
-        } catch {
-            throw JSONLineError(suspect: suspect, reason: "\(error)")
-        }
+    /// One line of JSON; throws `JSONLine.Failure` naming the clip when a number in the record
+    /// is not finite.
+    package func jsonLine() throws(JSONLine.Failure) -> String {
+        try JSONLine.encode(self, of: suspect)
     }
 
     /// This record as the failure of its clip: the findings dropped, `error` saying why, what
@@ -46,17 +30,6 @@ extension SuspectReport {
         } catch {
             let record = failed(because: "\(error)")
             return (record, try? record.jsonLine())
-        }
-    }
-
-    /// `matches[0].segments[1].score`, as the encoder's coding path names the field.
-    static func fieldPath(_ path: [any CodingKey]) -> String {
-        path.reduce(into: "") { text, key in
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                text += (text.isEmpty ? "" : ".") + key.stringValue
-            }
         }
     }
 }

@@ -21,14 +21,13 @@ enum HashFormat: String, ExpressibleByArgument, CaseIterable {
 extension Hash {
     /// `--format json` and `--format vpdq`.
     func runWhole(_ format: HashFormat) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // A record that cannot be JSON is its file's error, as an unreadable file's (`forEachFile`).
         try forEachFile(in: files) { file in
             let record = try FrameHashes.vpdq(of: file, framesPerSecond: fps)
             if format == .vpdq {
                 try Output.standard.write(record.vpdqLines)
             } else {
-                try Output.standard.line(String(decoding: try encoder.encode(record), as: UTF8.self))
+                try Output.standard.line(try JSONLine.encode(record, of: file))
             }
         }
     }

@@ -38,11 +38,11 @@ struct Hash: ParsableCommand {
         let chosen = format ?? (json ? .jsonl : .text)
         if chosen == .json || chosen == .vpdq { return try runWhole(chosen) }
         let json = chosen == .jsonl
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // A frame whose line cannot be JSON ends its file as a decoding error would: named on
+        // stderr, the other files hashed, exit status 2 (`forEachFile`).
         try forEachFile(in: files) { file in
             try FrameHashes.hash(file, framesPerSecond: fps) { line in
-                try Output.standard.line(json ? String(decoding: try encoder.encode(line), as: UTF8.self) : line.text.terminalSafe)
+                try Output.standard.line(json ? try JSONLine.encode(line, of: file) : line.text.terminalSafe)
             }
         }
     }

@@ -20,13 +20,13 @@ struct Probe: ParsableCommand {
 
     func run() throws {
         var failed = false
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for (number, file) in files.enumerated() {
             do {
                 let info = try MediaFiles.probe(file)
                 if json {
-                    try Output.standard.line(String(decoding: try encoder.encode(ProbeRecord(info: info)), as: UTF8.self))
+                    // A record that cannot be JSON is this file's failure, written below as an
+                    // unreadable file's is.
+                    try Output.standard.line(try ProbeRecord(info: info).jsonLine())
                 } else {
                     if number > 0 { try Output.standard.line("") }
                     try Output.standard.line(info.textBlock.terminalSafeLines)
@@ -36,7 +36,7 @@ struct Probe: ParsableCommand {
             } catch {
                 failed = true
                 if json {
-                    try Output.standard.line(String(decoding: try encoder.encode(ProbeRecord(path: file, error: "\(error)")), as: UTF8.self))
+                    try Output.standard.line(try ProbeRecord(path: file, error: "\(error)").jsonLine())
                 }
                 Terminal.error("\(error)")
             }
@@ -45,7 +45,8 @@ struct Probe: ParsableCommand {
     }
 }
 
-private struct ProbeRecord: Encodable {
+/// One line of `probe --json`: what the decoder sees in a file, or why it could not be read.
+struct ProbeRecord: Encodable {
     var schema = 1
     var path: String
     var info: MediaInfo?
@@ -53,6 +54,12 @@ private struct ProbeRecord: Encodable {
 
     init(info: MediaInfo) { path = info.path; self.info = info }
     init(path: String, error: String) { self.path = path; self.error = error }
+
+    /// One line of JSON; throws `JSONLine.Failure` naming the file when a number in `info` is
+    /// not finite (a duration or frame rate the container states as one).
+    func jsonLine() throws(JSONLine.Failure) -> String {
+        try JSONLine.encode(self, of: path)
+    }
 }
 
 extension MediaInfo {

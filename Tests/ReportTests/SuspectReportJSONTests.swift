@@ -18,14 +18,14 @@ import Testing
     }
 
     @Test func aNaNScoreThrowsNamingTheClipAndTheField() {
-        let error = #expect(throws: SuspectReport.JSONLineError.self) { try Self.report(score: .nan).jsonLine() }
-        #expect(error?.suspect == "clips/x.mp4")
+        let error = #expect(throws: JSONLine.Failure.self) { try Self.report(score: .nan).jsonLine() }
+        #expect(error?.file == "clips/x.mp4")
         #expect(error?.description == "cannot write the record of 'clips/x.mp4': matches[0].score is nan, which JSON cannot hold",
                 "\(String(describing: error))")
     }
 
     @Test func anInfiniteSegmentScoreThrowsNamingTheField() {
-        let error = #expect(throws: SuspectReport.JSONLineError.self) { try Self.report(segmentScore: .infinity).jsonLine() }
+        let error = #expect(throws: JSONLine.Failure.self) { try Self.report(segmentScore: .infinity).jsonLine() }
         #expect(error?.description == "cannot write the record of 'clips/x.mp4': matches[0].segments[0].score is inf, which JSON cannot hold",
                 "\(String(describing: error))")
     }
@@ -33,7 +33,7 @@ import Testing
     @Test func aNaNSetAfterTheRecordWasMadeThrowsToo() {
         var report = Self.report()
         report.matches[0].segments[0].suspectEnd = -.infinity
-        #expect(throws: SuspectReport.JSONLineError.self) { try report.jsonLine() }
+        #expect(throws: JSONLine.Failure.self) { try report.jsonLine() }
     }
 
     /// A length the container states as not a number is an unknown one: the record is written.

@@ -131,6 +131,28 @@ enum CLI {
         #expect(video?["codedWidth"] as? Int == 160)
     }
 
+    /// A file whose record cannot be written (unreadable, or a number JSON cannot hold; see
+    /// ProbeRecordTests) gets its failure record in its place, one line on stderr, and the files
+    /// after it are still probed.
+    @Test func jsonGivesAFailedFileItsErrorRecordAndGoesOn() throws {
+        let clip = try CLI.ffmpeg("probe.mp4", ["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=2",
+                                                "-c:v", "libx264", "-preset", "ultrafast"])
+        let broken = CLI.workDirectory.appendingPathComponent("broken json.mov").path
+        try Data("nope".utf8).write(to: URL(fileURLWithPath: broken))
+        let alone = try CLI.run(["probe", "--json", clip])
+
+        let result = try CLI.run(["probe", "--json", clip, broken, clip])
+        #expect(result.status == 2)
+        let message = "cannot decode '\(broken)': Invalid data found when processing input (avformat_open_input)"
+        #expect(result.stderr == "error: \(message)\n")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 4 && lines[3].isEmpty, "\(result.stdout)")
+        #expect(lines[0] + "\n" == alone.stdout && lines[2] == lines[0])
+        let failure = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any]
+        #expect(failure?.count == 3)
+        #expect(failure?["error"] as? String == message && failure?["path"] as? String == broken && failure?["schema"] as? Int == 1)
+    }
+
     @Test func usageErrorExitsWith64() throws {
         let result = try CLI.run(["probe"])
         #expect(result.status == 64)

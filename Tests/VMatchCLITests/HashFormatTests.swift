@@ -43,6 +43,20 @@ import Testing
         }
     }
 
+    /// A file that fails (unreadable, or a record JSON cannot hold) is named on stderr in one
+    /// line and has no record; the files after it are still hashed, in both JSON formats.
+    @Test(arguments: [["--format", "json"], ["--json"]])
+    func aFailedFileIsNamedAndTheOthersAreHashed(format: [String]) throws {
+        let clip = try Self.clip()
+        let broken = CLI.workDirectory.appendingPathComponent("broken hash\(format.joined()).mov").path
+        try Data("nope".utf8).write(to: URL(fileURLWithPath: broken))
+        let alone = try CLI.run(["hash"] + format + [clip])
+        let r = try CLI.run(["hash"] + format + [broken, clip])
+        #expect(r.status == 2)
+        #expect(r.stderr == "error: cannot decode '\(broken)': Invalid data found when processing input (avformat_open_input)\n")
+        #expect(!alone.stdout.isEmpty && r.stdout == alone.stdout)
+    }
+
     @Test func jsonFlagIsFormatJSONLines() throws {
         let clip = try Self.clip()
         let a = try CLI.run(["hash", "--json", clip]), b = try CLI.run(["hash", "--format", "jsonl", clip])
