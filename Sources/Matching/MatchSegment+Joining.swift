@@ -8,6 +8,8 @@
 //   with the sound's finer map (16 ms frames against the picture's sampling interval);
 // - `joined`: segments of one reference found in different suspect windows or reference pieces
 //   that continue each other become their union.
+// And its converse: two segments of one reference that cover much of one stretch of the suspect
+// at different places contradict each other (`withoutContradicted`).
 
 extension MatchSegment {
     /// Whether `self` and `other` describe the same stretch (see above). With `gap` 0 they must
@@ -46,6 +48,27 @@ extension MatchSegment {
             }
         }
         return result + videos
+    }
+
+    /// `segments` (of one reference) less each that a stronger one contradicts. One stretch of a
+    /// clip shows one moment of a reference; where two segments cover at least half of the
+    /// shorter one's stretch and map it to reference times more than `sameMapTolerance` apart
+    /// where they overlap, the one with the lower score is a misplacement — a still or slowly
+    /// moving scene lets a picture channel fit an offset, or a speed, beside the true one — and
+    /// is dropped. Equal scores keep both.
+    static func withoutContradicted(_ segments: [MatchSegment]) -> [MatchSegment] {
+        segments.filter { s in !segments.contains { $0.score > s.score && $0.contradicts(s) } }
+    }
+
+    /// Whether `self` and `other` cover at least half of the shorter one's stretch of the
+    /// suspect and map the middle of their overlap to reference times `sameMapTolerance` or
+    /// more apart.
+    func contradicts(_ other: MatchSegment) -> Bool {
+        let start = max(suspectStart, other.suspectStart), end = min(suspectEnd, other.suspectEnd)
+        let shorter = min(suspectEnd - suspectStart, other.suspectEnd - other.suspectStart)
+        guard end > start, end - start >= 0.5 * shorter else { return false }
+        let middle = (start + end) / 2
+        return abs(referenceTime(at: middle) - other.referenceTime(at: middle)) >= Self.sameMapTolerance
     }
 
     /// Segments with every chain of continuations (within `gap` seconds) as their union

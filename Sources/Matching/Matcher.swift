@@ -9,7 +9,8 @@
 // a still scene place the reference's picture in the clip (`SceneSighting`: a crop, half of a
 // split screen), the changes are compared through those parts of the two pictures, along the
 // sound's line or, with nothing else found there, at the moment they single out. Segments that
-// describe the same stretch (overlapping, same offset) are merged into "both".
+// describe the same stretch (overlapping, same offset) are merged into "both"; of segments that
+// place one stretch at different moments of a reference, the weaker is dropped.
 import Fingerprint
 import Foundation
 
@@ -44,6 +45,10 @@ public struct Matcher: Sendable {
             }
             byReference[Int(m.referenceID), default: []] += segments
         }
+        // A stretch of the clip shows one moment of a reference: of segments that place it
+        // differently, the weaker is dropped, before either medium is checked along the other's
+        // line (a misplaced picture segment would otherwise keep the sound's line from being checked).
+        for (id, segments) in byReference { byReference[id] = MatchSegment.withoutContradicted(segments) }
         // Picture segments the sound search left unconfirmed (a reused stretch too short for the
         // search's evidence): the sound is checked along the picture's own line.
         let matcher = AudioMatcher(configuration: configuration.audio)

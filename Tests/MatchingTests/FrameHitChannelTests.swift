@@ -4,10 +4,11 @@ import Fingerprint
 @testable import Matching
 import Testing
 
-/// A channel that reports fixed hits for one reference: suspect 0…`seconds` at 4 instants a
-/// second = reference `offset` + `rate` × t.
+/// A channel that reports fixed hits for one reference: suspect `start`…`seconds` at 4 instants
+/// a second = reference `offset` + `rate` × t.
 struct ScriptedChannel: FrameHitChannel {
     var medium: Medium
+    var start: Float = 0
     var seconds: Float = 12
     var rate: Float = 1
     var offset: Float = 30
@@ -16,7 +17,7 @@ struct ScriptedChannel: FrameHitChannel {
     var isEmpty: Bool { false }
 
     func usableTimes(of suspect: MediaFingerprint) -> [Float] {
-        stride(from: Float(0), to: seconds, by: 0.25).map { $0 }
+        stride(from: start, to: seconds, by: 0.25).map { $0 }
     }
 
     func hits(for suspect: MediaFingerprint, configuration: Matcher.Configuration) -> [Int: [FrameHit]] {
@@ -58,8 +59,17 @@ struct ScriptedChannel: FrameHitChannel {
         #expect(match.segments.first?.geometry == keypoints.geometry)
         // A stretch found by one channel only stays a segment of its own.
         let apart = ReferenceSet(entries: entries, frameChannels: [ScriptedChannel(medium: .picture, seconds: 6),
-                                                                       ScriptedChannel(medium: .picture, offset: 40)], landmarks: [[], []])
+                                                                       ScriptedChannel(medium: .picture, start: 6, offset: 40)], landmarks: [[], []])
         #expect(Matcher().match(MediaFingerprint(), in: apart).first?.segments.count == 2)
+    }
+
+    @Test func channelsPlacingOneStretchAtTwoMomentsLeaveTheStrongerPlace() throws {
+        // The first 6 s at 30 s on by one channel, all 12 s at 40 s on by the other: one stretch
+        // of the clip shows one moment of the reference, and the longer evidence wins.
+        let placed = ReferenceSet(entries: entries, frameChannels: [ScriptedChannel(medium: .picture, seconds: 6),
+                                                                        ScriptedChannel(medium: .picture, offset: 40)], landmarks: [[], []])
+        let match = try #require(Matcher().match(MediaFingerprint(), in: placed).first)
+        #expect(match.segments.count == 1 && abs(match.segments[0].referenceStart - 40) < 0.2, "\(match.segments)")
     }
 
     @Test func channelsThatDisagreeOnTheReferenceGiveTwoMatches() throws {

@@ -1,0 +1,62 @@
+import Foundation
+@testable import Matching
+import Testing
+
+@Suite struct MatchSegmentJoiningTests {
+    /// A segment from `start` to `end` of the suspect, `offset` seconds into the reference at its
+    /// start, at `speed`.
+    func segment(_ modality: Modality, _ start: Double, _ end: Double, offset: Double, speed: Double = 1, score: Double) -> MatchSegment {
+        MatchSegment(modality: modality, suspectStart: start, suspectEnd: end, referenceStart: offset,
+                     referenceEnd: offset + speed * (end - start), score: score, speed: speed)
+    }
+
+    func kept(_ segments: [MatchSegment]) -> [String] {
+        MatchSegment.withoutContradicted(segments).map { "\($0.modality) \($0.referenceStart)" }
+    }
+
+    // The large corpus profile's q039 (a rotated excerpt): the sound at the true offset, the
+    // keypoints' fit ten seconds away at 0.925x over the same stretch.
+    @Test func aWeakerSegmentElsewhereOverTheSameStretchIsDropped() {
+        let sound = segment(.audio, 0.1, 12.5, offset: 19.3, score: 1)
+        let picture = segment(.video, 1.0, 12.5, offset: 30.1, speed: 0.925, score: 0.76)
+        #expect(kept([sound, picture]) == ["audio 19.3"])
+        #expect(kept([picture, sound]) == ["audio 19.3"])
+    }
+
+    @Test func theWeakerIsDroppedWhicheverMediumItIs() {
+        let sound = segment(.audio, 0, 10, offset: 40, score: 0.6)
+        let picture = segment(.video, 0, 10, offset: 20, score: 0.9)
+        #expect(kept([sound, picture]) == ["video 20.0"])
+    }
+
+    @Test func segmentsAtTheSamePlaceAreKept() {
+        // Within the picture's sampling and alignment tolerance of each other.
+        let sound = segment(.audio, 0, 10, offset: 20, score: 1)
+        let picture = segment(.video, 0.5, 9.5, offset: 20.5 + 1.4, score: 0.5)
+        #expect(kept([sound, picture]).count == 2)
+    }
+
+    @Test func segmentsOfOtherStretchesAreKept() {
+        // A compilation: the reference's passage at 20 s, then its passage at 60 s, overlapping
+        // by less than half of either.
+        let first = segment(.both, 0, 10, offset: 20, score: 1)
+        let second = segment(.video, 8, 18, offset: 60, score: 0.4)
+        #expect(kept([first, second]).count == 2)
+        // A short one mostly inside a long one's stretch is covered, however short.
+        let inside = segment(.video, 3, 5, offset: 60, score: 0.4)
+        #expect(kept([first, inside]) == ["both 20.0"])
+    }
+
+    @Test func equalScoresKeepBoth() {
+        let a = segment(.audio, 0, 10, offset: 20, score: 1)
+        let b = segment(.video, 0, 10, offset: 40, score: 1)
+        #expect(kept([a, b]).count == 2)
+    }
+
+    @Test func contradictionIsSymmetric() {
+        let a = segment(.audio, 0, 10, offset: 20, score: 1)
+        let b = segment(.video, 2, 12, offset: 25, speed: 0.95, score: 0.3)
+        #expect(a.contradicts(b) && b.contradicts(a))
+        #expect(!a.contradicts(segment(.video, 2, 12, offset: 22, score: 0.3)))
+    }
+}
