@@ -55,9 +55,16 @@ extension MatchSegment {
     /// shorter one's stretch and map it to reference times more than `sameMapTolerance` apart
     /// where they overlap, the one with the lower score is a misplacement — a still or slowly
     /// moving scene lets a picture channel fit an offset, or a speed, beside the true one — and
-    /// is dropped. Equal scores keep both.
+    /// is dropped. Equal scores keep both. Strongest first, and only a segment kept drops
+    /// another: a misplaced segment that a stronger one drops does not take a weaker, rightly
+    /// placed one with it.
     static func withoutContradicted(_ segments: [MatchSegment]) -> [MatchSegment] {
-        segments.filter { s in !segments.contains { $0.score > s.score && $0.contradicts(s) } }
+        let order = segments.indices.sorted { segments[$0].score != segments[$1].score ? segments[$0].score > segments[$1].score : $0 < $1 }
+        var kept: [Int] = []
+        for i in order where !kept.contains(where: { segments[$0].score > segments[i].score && segments[$0].contradicts(segments[i]) }) {
+            kept.append(i)
+        }
+        return kept.sorted().map { segments[$0] }
     }
 
     /// Whether `self` and `other` cover at least half of the shorter one's stretch of the

@@ -47,6 +47,16 @@ import Testing
         #expect(kept([first, inside]) == ["both 20.0"])
     }
 
+    // The large profile's q277 (a 9:16 blurred fill): the sound and a hash segment at 10.3 s, a
+    // keypoint fit at 0.85x elsewhere, stronger than the hashes' segment but weaker than the sound.
+    @Test func aSegmentDroppedDropsNoOther() {
+        let sound = segment(.audio, 0.2, 8.6, offset: 10.5, score: 1)
+        let misplaced = segment(.video, 0, 8.5, offset: 0.1, speed: 0.85, score: 0.75)
+        let hashes = segment(.video, 0.5, 8, offset: 10.8, score: 0.6)
+        #expect(kept([sound, misplaced, hashes]) == ["audio 10.5", "video 10.8"])
+        #expect(kept([hashes, misplaced, sound]) == ["video 10.8", "audio 10.5"])
+    }
+
     @Test func equalScoresKeepBoth() {
         let a = segment(.audio, 0, 10, offset: 20, score: 1)
         let b = segment(.video, 0, 10, offset: 40, score: 1)
