@@ -9,7 +9,8 @@
 // - `joined`: segments of one reference found in different suspect windows or reference pieces
 //   that continue each other become their union.
 // And its converse: two segments of one reference that cover much of one stretch of the suspect
-// at different places contradict each other (`withoutContradicted`).
+// at different places contradict each other (`withoutContradicted`): in `Matcher.match`, and again
+// where windows' and pieces' matches are joined.
 
 extension MatchSegment {
     /// Whether `self` and `other` describe the same stretch (see above). With `gap` 0 they must
@@ -123,7 +124,8 @@ extension ReferenceMatch {
     /// the best segment's, modality from the segments.
     package func joined(with other: ReferenceMatch) -> ReferenceMatch {
         var result = self
-        result.segments = MatchSegment.joined(segments + other.segments)
+        // Two windows (or pieces) may each place one stretch, differently: one moment at a time.
+        result.segments = MatchSegment.withoutContradicted(MatchSegment.joined(segments + other.segments))
         result.score = result.segments.map(\.score).max() ?? max(score, other.score)
         result.modality = Modality(of: result.segments)
         return result

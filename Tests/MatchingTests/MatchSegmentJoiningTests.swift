@@ -63,6 +63,20 @@ import Testing
         #expect(kept([a, b]).count == 2)
     }
 
+    // Two suspect windows overlap: the first places 590…610 s of the clip at 20 s into the
+    // reference, the second (its picture alone, weaker) at 300 s.
+    @Test func windowsThatPlaceOneStretchDifferentlyKeepTheStrongerPlace() {
+        let entry = ReferenceEntry(path: "/a.mp4", duration: 900)
+        let first = ReferenceMatch(reference: entry, score: 1, modality: .both,
+                                   segments: [segment(.both, 590, 610, offset: 20, score: 1)])
+        let second = ReferenceMatch(reference: entry, score: 0.4, modality: .video,
+                                    segments: [segment(.video, 592, 612, offset: 300, score: 0.4),
+                                               segment(.video, 700, 720, offset: 400, score: 0.4)])
+        let joined = first.joined(with: second)
+        #expect(joined.segments.map(\.referenceStart) == [20, 400])
+        #expect(joined.modality == .both)
+    }
+
     @Test func contradictionIsSymmetric() {
         let a = segment(.audio, 0, 10, offset: 20, score: 1)
         let b = segment(.video, 2, 12, offset: 25, speed: 0.95, score: 0.3)
