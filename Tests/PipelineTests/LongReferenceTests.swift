@@ -105,10 +105,7 @@ import TestSupport
     /// landmark before, across the store's reads: blobs longer than `StoredReferencePieces.readSize`).
     @Test(arguments: [1, 2]) func landmarksAreReadInPiecesAsTheyWereWritten(format: Int) throws {
         var g = SeededGenerator(seed: 33)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-pipeline-\(UUID().uuidString)")
-            .appendingPathComponent("library.sqlite").path
-        let store = try LibraryDatabase(path: path)
-        var written: [String: [AudioLandmark]] = [:]
+        var written: [String: [AudioLandmark]] = [:], videos: [StoredTwin] = []
         for (name, seconds) in [("/long.mp4", 4000), ("/short.mp4", 60)] {
             let frames = (0 ..< 4 * seconds).map { i in
                 FrameSignature(time: Float(i) / 4, quality: 90, hashes: [PDQHash(words: SIMD4(g.next(), g.next(), g.next(), g.next()))])
@@ -136,31 +133,13 @@ import TestSupport
                     blobs[BlobKey(channel: SoundLandmarkChannel.name, tier: tier)] = StoredBlob(format: 1, bytes: records)
                 }
             }
-            let full = try #require(blobs[BlobKey(channel: SoundLandmarkChannel.name, tier: .full)])
-            #expect(full.format == format && (name != "/long.mp4" || full.bytes.count > StoredReferencePieces.readSize))
-            try store.save(StoredVideo(
-                video: IndexedVideo(id: 0, path: name, size: 1, modified: 1, digest: "d", duration: Double(seconds), hasVideo: true,
-                                    hasAudio: true, fingerprintVersion: FingerprintFormat.version, indexedAt: 1),
-                blobs: blobs))
+            videos.append(StoredTwin(name: name, seconds: seconds, hasAudio: true, blobs: blobs))
         }
-        let loaded = try LoadedReferences(path: path)
-        let long = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
-        guard case .pieces(var pieces)? = try loaded.fingerprint(ofReference: long) else {
-            Issue.record("long not in pieces")
-            return
-        }
-        var seen: [UInt32: AudioLandmark] = [:]
-        while let piece = try pieces.next() {
-            for l in piece.landmarks { seen[l.hash] = l }
-        }
+        let read = try #require(try readBack(SoundLandmarkChannel.self, videos, format: format))
+        let seen = Dictionary(read.long.map { ($0.hash, $0) }) { a, _ in a }
         let longSounds = try #require(written["/long.mp4"])
         #expect(seen.count == longSounds.count && longSounds.allSatisfy { seen[$0.hash] == $0 })
-        let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
-        if case .whole(let fingerprint, _)? = try loaded.fingerprint(ofReference: short) {
-            #expect(fingerprint.landmarks == written["/short.mp4"])
-        } else {
-            Issue.record("short not whole")
-        }
+        #expect(read.short == written["/short.mp4"])
     }
 
     /// The motion channel read a piece at a time as it was written: in 136-byte records (format 1,
@@ -168,10 +147,7 @@ import TestSupport
     /// the one before, across the store's reads: blobs longer than `StoredReferencePieces.readSize`).
     @Test(arguments: [1, 2]) func motionIsReadInPiecesAsItWasWritten(format: Int) throws {
         var g = SeededGenerator(seed: 34)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-pipeline-\(UUID().uuidString)")
-            .appendingPathComponent("library.sqlite").path
-        let store = try LibraryDatabase(path: path)
-        var written: [String: [MotionSample]] = [:]
+        var written: [String: [MotionSample]] = [:], videos: [StoredTwin] = []
         for (name, seconds) in [("/long.mp4", 4000), ("/short.mp4", 60)] {
             let frames = (0 ..< 4 * seconds).map { i in
                 FrameSignature(time: Float(i) / 4, quality: 90, hashes: [PDQHash(words: SIMD4(g.next(), g.next(), g.next(), g.next()))])
@@ -194,30 +170,53 @@ import TestSupport
                 }
                 blobs[BlobKey(channel: MotionChannel.name, tier: .full)] = StoredBlob(format: 1, bytes: records)
             }
-            let full = try #require(blobs[BlobKey(channel: MotionChannel.name, tier: .full)])
-            #expect(full.format == format && (name != "/long.mp4" || full.bytes.count > StoredReferencePieces.readSize))
+            videos.append(StoredTwin(name: name, seconds: seconds, hasAudio: false, blobs: blobs))
+        }
+        let read = try #require(try readBack(MotionChannel.self, videos, format: format))
+        let seen = Dictionary(read.long.map { ($0.time, $0) }) { a, _ in a }
+        let longMotion = try #require(written["/long.mp4"])
+        #expect(seen.count == longMotion.count && longMotion.allSatisfy { seen[$0.time] == $0 })
+        #expect(read.short == written["/short.mp4"])
+    }
+
+    /// A video of the two-format tests: "/long.mp4", whose blobs exceed the store's read size, or
+    /// "/short.mp4".
+    struct StoredTwin {
+        var name: String
+        var seconds: Int
+        var hasAudio: Bool
+        var blobs: [BlobKey: StoredBlob]
+    }
+
+    /// `videos` saved into a fresh library (each one's `channel` blob of the tested `format`, the
+    /// long one's longer than a store read), then `channel`'s items of "/long.mp4" read a piece
+    /// at a time (pieces overlap: items repeat) and of "/short.mp4" read whole; nil, with the
+    /// issue recorded, when either is not read that way.
+    func readBack<C: FingerprintChannel>(_ channel: C.Type, _ videos: [StoredTwin], format: Int) throws -> (long: [C.Item], short: [C.Item])? {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-pipeline-\(UUID().uuidString)")
+            .appendingPathComponent("library.sqlite").path
+        let store = try LibraryDatabase(path: path)
+        for v in videos {
+            let full = try #require(v.blobs[BlobKey(channel: C.name, tier: .full)])
+            #expect(full.format == format && (v.name != "/long.mp4" || full.bytes.count > StoredReferencePieces.readSize))
             try store.save(StoredVideo(
-                video: IndexedVideo(id: 0, path: name, size: 1, modified: 1, digest: "d", duration: Double(seconds), hasVideo: true,
-                                    hasAudio: false, fingerprintVersion: FingerprintFormat.version, indexedAt: 1),
-                blobs: blobs))
+                video: IndexedVideo(id: 0, path: v.name, size: 1, modified: 1, digest: "d", duration: Double(v.seconds), hasVideo: true,
+                                    hasAudio: v.hasAudio, fingerprintVersion: FingerprintFormat.version, indexedAt: 1),
+                blobs: v.blobs))
         }
         let loaded = try LoadedReferences(path: path)
         let long = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
         guard case .pieces(var pieces)? = try loaded.fingerprint(ofReference: long) else {
             Issue.record("long not in pieces")
-            return
+            return nil
         }
-        var seen: [Float: MotionSample] = [:]
-        while let piece = try pieces.next() {
-            for s in piece.motion { seen[s.time] = s }
-        }
-        let longMotion = try #require(written["/long.mp4"])
-        #expect(seen.count == longMotion.count && longMotion.allSatisfy { seen[$0.time] == $0 })
+        var longItems: [C.Item] = []
+        while let piece = try pieces.next() { longItems += piece[keyPath: C.items] }
         let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
-        if case .whole(let fingerprint, _)? = try loaded.fingerprint(ofReference: short) {
-            #expect(fingerprint.motion == written["/short.mp4"])
-        } else {
+        guard case .whole(let fingerprint, _)? = try loaded.fingerprint(ofReference: short) else {
             Issue.record("short not whole")
+            return nil
         }
+        return (longItems, fingerprint[keyPath: C.items])
     }
 }
