@@ -1,7 +1,8 @@
 // What each role describes with keypoints (`KeypointExtractor`, ORB) of the detail pictures the
 // decoder hands out (`KeypointRecipe.detail`: gray, the frame's shape, long side fixed):
 // - a reference: up to `referenceKeypoints` keypoints of its picture, twice a second (once a
-//   second halves the storage and lost 3 of 247 picture pairs on the large profile, 2026-12-06);
+//   second halved the storage and lost 3 of 247 picture pairs on the large profile, 2026-12-06,
+//   before corners were carried over);
 // - a suspect: more keypoints (`suspectKeypoints`) twice a second, on a larger picture (small
 //   frames are scaled up, so that a picture inset at a fifth of the frame still has corners),
 //   and the same picture described mirrored as well (BRIEF is not mirror invariant).
@@ -9,11 +10,19 @@
 //
 // A reference's picture mostly holds still or moves alike from one sample to the next (a held
 // shot, a pan, a still background), and so do its corners: a corner found again in the same
-// place once moved as the picture moved (`Keypoint.samePlace`, `Keypoint.sameDescriptor`) is
+// place once moved as the picture moved (`Keypoint.samePlace`, `carriedDescriptor`) is
 // carried over as it was, moved, so that the store writes it as a bit (`KeypointChannel.pack`).
 // What matching reads is the same set of points give or take their extraction noise. And a
 // reference keeps a picture's new corners only when its view has changed (`keptShare`,
 // `keptGap`): in between, the corners still seen stand for the view, as bits.
+//
+// How many corners a reference keeps, how far a corner's description may drift and still be
+// carried, and how much of a view must go before its new corners are kept trade the library's
+// size against what is found. Measured on both corpus profiles (2026-12-06, keypoints on,
+// Benchmarks/Results/2026-12-06-keypoints-store.txt): 256 corners, carried within 32 tests,
+// new corners kept below half: 13.8 MB per hour of reference, picture placed for 185 of 247
+// pairs on the large profile; 192, 48 tests, below a quarter: 6.3 MB per hour, 186 placed, no
+// false alarm, the dev corpus 37 of 37 either way. 160 corners lost 2 pairs, a fifth lost 1.
 import Fingerprint
 
 public final class KeypointRecipe {
@@ -24,7 +33,7 @@ public final class KeypointRecipe {
     /// A reference's last picture whose new corners were kept: its time and keypoint count.
     private var kept: (time: Double, count: Int)?
 
-    public static let referenceKeypoints = 256
+    public static let referenceKeypoints = 192
     public static let suspectKeypoints = 512
 
     /// The detail picture each role needs: pictures a second and their long side.
@@ -47,9 +56,10 @@ public final class KeypointRecipe {
 
     /// A reference keeps a picture's new corners when fewer than this share of the last kept
     /// picture's corners are still seen (the view has changed: a new shot, a pan or zoom that
-    /// took half of it away), or `keptGap` seconds after it (what came into a view that
-    /// otherwise holds still); in between it keeps the corners still seen, written as bits.
-    static let keptShare = 0.5
+    /// took three quarters of it away), or `keptGap` seconds after it (what came into a view
+    /// that otherwise holds still); in between it keeps the corners still seen, written as bits:
+    /// a quarter of 192 is still four times the pairs a placement needs (`KeypointHits.minimumPairs`).
+    static let keptShare = 0.25
     static let keptGap = 4.0
 
     /// The keypoint frames of one picture at `time` (pictures in time order since `reset`): its
@@ -74,9 +84,17 @@ public final class KeypointRecipe {
         }
     }
 
+    /// Tests of 256 within which a corner found again in place is the same corner, carried over:
+    /// extracted again, the same point of a picture flips 32 or fewer in 65 % of cases and 48 or
+    /// fewer in 77 % (the large profile's references), while descriptors of unrelated points
+    /// differ in about 128. Wider than `Keypoint.sameDescriptor`, which decides what is of a
+    /// still scene and so not evidence; here the carried description stands in for the new one.
+    static let carriedDescriptor = 48
+
     /// `keypoints` with each that is a point of `before` seen again replaced by it, moved as the
-    /// picture moved: the closest in descriptor of those in the same place once moved; each of
-    /// `before` stands in for one keypoint at most. The picture moved either not at all or as
+    /// picture moved: the closest in descriptor (within `carriedDescriptor`) of those in the same
+    /// place once moved; each of `before` stands in for one keypoint at most. The picture moved
+    /// either not at all or as
     /// `shift` says, whichever carries more keypoints over (a still background with someone
     /// moving in front of it holds still; a pan moves everything). `carried` in their order in
     /// `before` (as the store writes them most briefly), `fresh` the others in their order.
@@ -95,7 +113,7 @@ public final class KeypointRecipe {
                     let dx = b.x + moved.x - k.x, dy = b.y + moved.y - k.y
                     guard dx * dx + dy * dy <= radius * radius else { continue }
                     let d = b.descriptor.distance(to: k.descriptor)
-                    if d <= Keypoint.sameDescriptor, d < best?.distance ?? .max { best = (i, d) }
+                    if d <= carriedDescriptor, d < best?.distance ?? .max { best = (i, d) }
                 }
                 guard let best else { return false }
                 taken[best.index] = true

@@ -25,13 +25,14 @@ import TestSupport
         let diagonal = Double(480 * 480 + 270 * 270).squareRoot()
         let now = [
             seenAgain(before[0], bits: 20, dx: 1, dy: -1.5),   // the same point: carried
-            seenAgain(before[1], bits: 40, dx: 0, dy: 0),      // too many tests differ
+            seenAgain(before[1], bits: KeypointRecipe.carriedDescriptor + 1, dx: 0, dy: 0),  // too many tests differ
             seenAgain(before[2], bits: 4, dx: 3, dy: 0),       // moved too far
             keypoint(&g),                                      // a new corner
             seenAgain(before[0], bits: 10, dx: 0.5, dy: 0),    // before[0] stands in once only
+            seenAgain(before[3], bits: KeypointRecipe.carriedDescriptor, dx: 0, dy: 0),  // just within: carried
         ]
         let seen = KeypointRecipe.carryOver(now, from: before, diagonal: diagonal)
-        #expect(seen.carried == [before[0]] && seen.fresh == Array(now[1...]))
+        #expect(seen.carried == [before[0], before[3]] && seen.fresh == Array(now[1 ... 4]))
         // Carried keypoints in their order in the frame before.
         let swapped = [keypoint(&g), seenAgain(before[5], bits: 3, dx: 0, dy: 0), seenAgain(before[2], bits: 3, dx: 0, dy: 0)]
         let swappedSeen = KeypointRecipe.carryOver(swapped, from: before, diagonal: diagonal)
