@@ -5,7 +5,9 @@
 // reference moments; an alignment whose hashes do not single out its offset (a low-motion
 // passage) is accepted when the picture's changes do (`MotionAgreement`). Sound: AudioMatcher's
 // speech-gated landmark alignment. Each medium is checked along the other's line: the sound
-// along a picture segment's, the picture's changes along a sound segment's. Where keypoints of
+// along a picture segment's; the picture along a sound segment's, by the hits that place the
+// reference's picture in the clip (keypoints: on a camera move over a still every moment matches,
+// and the sound says which one the clip shows), then by its changes. Where keypoints of
 // a still scene place the reference's picture in the clip (`SceneSighting`: a crop, half of a
 // split screen), the changes are compared through those parts of the two pictures, along the
 // sound's line or, with nothing else found there, at the moment they single out. Segments that
@@ -35,7 +37,7 @@ public struct Matcher: Sendable {
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
     public func match(_ suspect: MediaFingerprint, in references: ReferenceSet) -> [ReferenceMatch] {
-        var (byReference, sightings) = videoSegments(suspect, references)
+        var (byReference, sightings, placedHits) = videoSegments(suspect, references)
         let audio = AudioMatcher(configuration: configuration.audio).match(suspect.landmarks, against: references.landmarks)
         for m in audio {
             let segments = m.segments.map {
@@ -63,6 +65,30 @@ public struct Matcher: Sendable {
                         MatchSegment(modality: .audio, suspectStart: s.queryStart, suspectEnd: s.queryEnd,
                                      referenceStart: s.referenceStart, referenceEnd: s.referenceEnd,
                                      score: s.score, speed: s.speed, matchedLandmarks: s.alignedHits))
+                }
+            }
+        }
+        // Sound segments no picture segment covers: the picture is checked along the sound's own
+        // line by the hits that place the reference's picture in the clip (keypoints). A camera
+        // move over a still lets every moment of the reference match, each with a steady placement
+        // of its own, so the picture alone cannot say which moment the clip shows (where it shows
+        // a part of the picture, several can); the sound can, and the picture shown there is reused.
+        // Hits of a still scene's keypoints are not among them (`KeypointHits.isOfScene`): the same
+        // place filmed again has those.
+        let aligner = TemporalAligner()
+        for (id, segments) in byReference {
+            guard let placed = placedHits[id] else { continue }
+            let pictures = segments.filter { $0.modality != .audio }
+            for s in segments where s.modality == .audio
+                && !pictures.contains(where: { $0.suspectStart < s.suspectEnd && s.suspectStart < $0.suspectEnd }) {
+                let start = min(s.suspectStart, s.suspectEnd), end = max(s.suspectStart, s.suspectEnd)
+                for a in aligner.along(placed.hits, rate: s.speed, offset: s.referenceTime(at: 0), queryRange: start ... end,
+                                       usableQueryTimes: placed.usable) where acceptsSupport(a) {
+                    byReference[id, default: []].append(
+                        MatchSegment(modality: .video, suspectStart: a.queryStart, suspectEnd: a.queryEnd,
+                                     referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,
+                                     score: Self.pictureScore(evidence: Double(a.supportingInstants) * a.meanSimilarity), speed: a.rate,
+                                     matchedFrames: a.supportingInstants, geometry: a.geometry))
                 }
             }
         }
@@ -168,10 +194,13 @@ public struct Matcher: Sendable {
     /// channel stands for.
     /// Two channels of one medium that find one stretch give one segment (`MatchSegment.union`: the best
     /// score, the evidence counted once, the geometry of the channel that measures it).
-    /// Also where the channels sighted each reference's still scene in the clip (`SceneSighting`).
-    func videoSegments(_ suspect: MediaFingerprint, _ references: ReferenceSet) -> ([Int: [MatchSegment]], sightings: [Int: [SceneSighting]]) {
+    /// Also where the channels sighted each reference's still scene in the clip (`SceneSighting`), and
+    /// the hits of the channel that places the reference's picture (keypoints) with its usable times.
+    func videoSegments(_ suspect: MediaFingerprint, _ references: ReferenceSet)
+        -> ([Int: [MatchSegment]], sightings: [Int: [SceneSighting]], placedHits: [Int: (hits: [FrameHit], usable: [Float])]) {
         var result: [Int: [MatchSegment]] = [:]
         var sightings: [Int: [SceneSighting]] = [:]
+        var placedHits: [Int: (hits: [FrameHit], usable: [Float])] = [:]
         let aligner = TemporalAligner()
         for channel in references.frameChannels where !channel.isEmpty {
             let usable = channel.usableTimes(of: suspect)
@@ -179,6 +208,7 @@ public struct Matcher: Sendable {
             let found = channel.hitsAndSightings(for: suspect, configuration: configuration)
             sightings.merge(found.sightings) { $0 + $1 }
             for (reference, referenceHits) in found.hits {
+                if referenceHits.contains(where: { $0.placement != nil }) { placedHits[reference] = (referenceHits, usable) }
                 let earlier = result[reference, default: []].count
                 for var a in aligner.align(referenceHits, usableQueryTimes: usable) {
                     // Hashes that do not single out the offset (a low-motion passage): the
@@ -204,7 +234,7 @@ public struct Matcher: Sendable {
                 }
             }
         }
-        return (result, sightings)
+        return (result, sightings, placedHits)
     }
 
     /// A picture segment decided by what changes: its score from the suspect's changes over it

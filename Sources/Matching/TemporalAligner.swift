@@ -153,6 +153,20 @@ public struct TemporalAligner: Sendable {
         return result.sorted { $0.supportingInstants > $1.supportingInstants }
     }
 
+    /// The hits that lie along a line another medium found (reference = rate × query + offset,
+    /// query times in `queryRange`), as alignments cut at gaps: for hits with placements, those
+    /// that place the reference as most of the line's instants do (`steadyVote`). Nothing is
+    /// voted: the line is given.
+    public func along(_ hits: [FrameHit], rate: Double, offset: Double, queryRange: ClosedRange<Double>,
+                      usableQueryTimes: [Float]) -> [Alignment] {
+        let onLine = inliers(of: hits.filter { queryRange.contains(Double($0.queryTime)) }, rate: rate, offset: offset)
+        guard onLine.count >= minimumSupport else { return [] }
+        let placement = onLine.contains { $0.placement != nil } ? Self.steadyVote(onLine).1 : nil
+        let steady = placement.map { p in onLine.filter { $0.placement?.isSame(as: p) ?? false } } ?? onLine
+        return cut(steady, all: hits, rate: rate, offset: offset, usableQueryTimes: usableQueryTimes)
+            .filter { $0.supportingInstants >= minimumSupport }
+    }
+
     /// Similarity margin (on the map over off it) at which an instant fully confirms the map:
     /// 0.1 is about 6 bits of a PDQ hash's 64-bit similarity scale.
     static let specificMargin: Float = 0.1

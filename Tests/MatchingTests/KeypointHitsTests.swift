@@ -171,6 +171,72 @@ import TestSupport
         #expect(segment.suspectEnd - segment.suspectStart > 8)
     }
 
+    /// Pseudo-random speech-like landmarks, 100 a second for `seconds` (as `MatcherTests` makes them).
+    func landmarks(seed: UInt64, seconds: Double) -> [AudioLandmark] {
+        var g = SeededGenerator(seed: seed)
+        return (0 ..< Int(seconds * 100)).map { i in
+            AudioLandmark(hash: UInt32(truncatingIfNeeded: g.next()) & 0x1F_FFFF, time: Float(i) / 100, pitch: UInt16(2560 + g.next() % 1280),
+                          span: 3000, speech: 255, probes: 0)
+        }
+    }
+
+    @Test func aPanThatEveryMomentMatchesIsPlacedWhereItsSoundIs() throws {
+        // A steady pan across a wide photo, 12 px a second, with a voice; the clip shows 5…14.5 s
+        // of it enlarged 1.3 times and turned 4° (a part of each view), with the same voice. Every
+        // moment of the pan is in the clip's picture, each placed steadily along a line of its
+        // own (the picture alone cannot say which), and the voice says where: the picture is
+        // reused there.
+        var g = SeededGenerator(seed: 57)
+        let photo = (0 ..< 600).map { _ in
+            Keypoint(x: Float(g.next() % 7200) / 10, y: Float(g.next() % 2700) / 10, angle: 0, level: 0, response: 1, descriptor: descriptor(&g))
+        }
+        func view(_ t: Double) -> [Keypoint] {
+            photo.compactMap { k in
+                var k = k
+                k.x -= Float(12 * t)
+                return (0 ..< 480).contains(k.x) ? k : nil
+            }
+        }
+        let voice = landmarks(seed: 58, seconds: 20)
+        let reference = MediaFingerprint(duration: 20, landmarks: voice,
+                                         keypointFrames: stride(from: 0.0, to: 20, by: 0.5).map { KeypointFrame(time: Float($0), width: 480, height: 270, keypoints: view($0)) })
+        let clipVoice = voice.filter { $0.time >= 5 && $0.time < 14.5 }.map { l in
+            var l = l
+            l.time -= 5
+            return l
+        }
+        let suspect = MediaFingerprint(duration: 9.5, landmarks: clipVoice, keypointFrames: stride(from: 0.0, to: 9.5, by: 0.5).map { t in
+            KeypointFrame(time: Float(t), width: 640, height: 360,
+                          keypoints: shown(view(5 + t), scale: 1.3, angle: 4 * .pi / 180, shift: SIMD2(-10, -20), &g)
+                              .filter { (0 ..< 640).contains($0.x) && (0 ..< 360).contains($0.y) })
+        })
+        let library = ReferenceSet([(ReferenceEntry(path: "/pan.mp4", duration: 20), reference)])
+        let match = try #require(Matcher().match(suspect, in: library).first)
+        #expect(match.modality == .both, "\(match.segments)")
+        let picture = try #require(match.segments.first { $0.modality != .audio }, "\(match.segments)")
+        #expect(abs(picture.referenceTime(at: (picture.suspectStart + picture.suspectEnd) / 2) - (5 + (picture.suspectStart + picture.suspectEnd) / 2)) < 0.5,
+                "\(picture)")
+        #expect(picture.suspectEnd - picture.suspectStart > 6 && picture.geometry != nil, "\(picture)")
+    }
+
+    @Test func aHitIsWeighedByHowMuchOfWhatItsReferenceShowsHereItsOutlineCovers() {
+        // One suspect frame, two hits of reference 0 and one of reference 1. Reference 0's frames
+        // agree on points across x = 10…90; the first hit's outline covers them all, the second's
+        // (a view moved on) only those left of x = 50.
+        let square = { (x0: Double, x1: Double) in [SIMD2(x0, 0), SIMD2(x1, 0), SIMD2(x1, 100), SIMD2(x0, 100)] }
+        let hit = { FrameHit(queryTime: 0, referenceTime: $0, similarity: 0.8) }
+        let points = stride(from: 10.0, through: 90, by: 10).map { SIMD2($0, 50) }
+        let weighed = KeypointHits.withCoverage([(0, hit(1)), (0, hit(2)), (1, hit(3))],
+                                                outlines: [square(0, 100), square(-45, 55), square(60, 100)],
+                                                agreed: [0: points, 1: [SIMD2(70, 50)]], margin: 2)
+        #expect(weighed.map(\.1.similarity) == [0.8, 0.8 * (Float(5) / 9), 0.8])
+        // Inside, on either winding, or within the margin; not beyond it.
+        let quad = square(0, 100)
+        #expect(KeypointHits.lies(within: quad, SIMD2(50, 50), margin: 0) && KeypointHits.lies(within: quad.reversed(), SIMD2(50, 50), margin: 0))
+        #expect(KeypointHits.lies(within: quad, SIMD2(101.5, 50), margin: 2) && !KeypointHits.lies(within: quad, SIMD2(102.5, 50), margin: 2))
+        #expect(!KeypointHits.lies(within: quad, SIMD2(50, -3), margin: 2))
+    }
+
     @Test func aStillViewSeenAgainConfirmsNoMoment() {
         var g = SeededGenerator(seed: 54)
         let (reference, suspect) = cameraMove(&g, still: true)

@@ -36,6 +36,29 @@ import TestSupport
         #expect(starts.map(\.0) == [0, 12] && starts.map(\.1) == [30, 5], "\(found)")
     }
 
+    @Test func hitsAlongAGivenLineFollowItWithOnePlacement() throws {
+        // A steady pan: every instant (every 0.5 s for 8 s) matches every reference moment 0…20 s,
+        // placed by how far apart they are. Along the line reference = t + 6 the hits are taken,
+        // one placement, 16 instants; a stray instant on the line placed elsewhere is not.
+        var all: [FrameHit] = []
+        for q in stride(from: Float(0), to: 8, by: 0.5) {
+            for r in stride(from: Float(0), to: 20, by: 0.5) {
+                let c = r - q
+                all.append(FrameHit(queryTime: q, referenceTime: r, similarity: 0.7,
+                                    placement: Placement(centre: SIMD2(0.5 + 0.03 * c, 0.5), logScale: 0, rotation: 0)))
+            }
+        }
+        all.append(FrameHit(queryTime: 8, referenceTime: 14, similarity: 0.9,
+                            placement: Placement(centre: SIMD2(0.1, 0.5), logScale: 0, rotation: 0)))
+        let times = Array(stride(from: Float(0), through: 8, by: 0.5))
+        let along = TemporalAligner().along(all, rate: 1, offset: 6, queryRange: 0 ... 8, usableQueryTimes: times)
+        let a = try #require(along.first)
+        #expect(along.count == 1 && a.supportingInstants == 16 && a.queryStart == 0 && a.queryEnd == 7.5, "\(along)")
+        #expect(a.rate == 1 && a.offset == 6 && abs(a.meanSimilarity - 0.7) < 1e-6)
+        // Outside the given stretch nothing is taken.
+        #expect(TemporalAligner().along(all, rate: 1, offset: 6, queryRange: 20 ... 30, usableQueryTimes: times).isEmpty)
+    }
+
     @Test func aStaticViewHasNoUniqueAlignment() {
         // Every query instant matches every reference instant of a 20 s static shot.
         var all: [FrameHit] = []
