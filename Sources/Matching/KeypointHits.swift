@@ -14,12 +14,9 @@
 //    `minimumPairs` each) are verified: a similarity (or, for perspective, a homography) fitted
 //    robustly to the pairs, with enough inliers in distinct places.
 // 3. Each verified pair of frames is a hit at (suspect time, reference time), its similarity
-//    rising with the inliers and weighed by how much of what that reference is seen to show in
-//    the suspect frame its outline covers (`withCoverage`: a moment of a camera move whose view
-//    has moved on leaves part of it out), with the placement the fit found (`Placement`); the
-//    aligner then asks for several instants on one time line with one placement, and counts an
-//    instant as specific unless other reference moments place the picture the same way (a
-//    still view).
+//    rising with the inliers, with the placement the fit found (`Placement`); the aligner then
+//    asks for several instants on one time line with one placement, and counts an instant as
+//    specific unless other reference moments place the picture the same way (a still view).
 import Fingerprint
 import Foundation
 
@@ -184,56 +181,6 @@ package struct KeypointHits: FrameHitChannel {
         }
     }
 
-    /// `hits` (of one suspect frame; `outlines[i]` the outline of hit i's reference frame in it,
-    /// in its pixels) with each similarity scaled by how much of what its reference is seen to
-    /// show here the hit's frame covers: of the suspect points that any verified frame of that
-    /// reference agrees on (`agreed`), the share inside the outline (give or take `margin`),
-    /// against the most any of its frames covers.
-    ///
-    /// A camera move over a still (a pan, a zoom) lets every moment of the reference verify,
-    /// each placed where its view of the still lies in the clip; the clip shows one of them, and
-    /// a moment whose view has moved on leaves part of what the clip shows of the reference
-    /// outside its outline — seen there, but not in that moment. The moment that covers all of
-    /// it is the one shown (or, where the clip shows a part of the picture, one of those whose
-    /// view still contains that part: there the moments cannot be told apart).
-    static func withCoverage(_ hits: [(Int, FrameHit)], outlines: [[SIMD2<Double>]], agreed: [Int: [SIMD2<Double>]],
-                             margin: Double) -> [(Int, FrameHit)] {
-        guard hits.count > 1 else { return hits }
-        let covered = hits.indices.map { i in
-            (agreed[hits[i].0] ?? []).count { Self.lies(within: outlines[i], $0, margin: margin) }
-        }
-        var most: [Int: Int] = [:]
-        for (i, h) in hits.enumerated() { most[h.0] = max(most[h.0] ?? 0, covered[i]) }
-        return hits.indices.map { i in
-            var (reference, hit) = hits[i]
-            let best = most[reference] ?? 0
-            if best > 0 { hit.similarity *= Float(covered[i]) / Float(best) }
-            return (reference, hit)
-        }
-    }
-
-    /// Whether `p` lies inside the convex outline `quad` (corners in order, either way round),
-    /// or within `margin` of it.
-    static func lies(within quad: [SIMD2<Double>], _ p: SIMD2<Double>, margin: Double) -> Bool {
-        var twiceArea = 0.0
-        for i in quad.indices {
-            let a = quad[i], b = quad[(i + 1) % quad.count]
-            twiceArea += a.x * b.y - b.x * a.y
-        }
-        guard twiceArea != 0 else { return false }
-        let turn: Double = twiceArea > 0 ? 1 : -1
-        for i in quad.indices {
-            let a = quad[i], b = quad[(i + 1) % quad.count]
-            let edge = b - a
-            let length = (edge * edge).sum().squareRoot()
-            guard length > 0 else { continue }
-            // Signed distance of p from the edge, positive on the inside.
-            let inside = turn * (edge.x * (p.y - a.y) - edge.y * (p.x - a.x)) / length
-            if inside < -margin { return false }
-        }
-        return true
-    }
-
     package func usableTimes(of suspect: MediaFingerprint) -> [Float] {
         Array(Set(suspect.keypointFrames.map(\.time))).sorted()
     }
@@ -356,19 +303,13 @@ package struct KeypointHits: FrameHitChannel {
                                                referenceSize: frameSize[f], suspectSize: SIMD2(Double(frame.width), Double(frame.height)),
                                                mirrored: frame.mirrored, inliers: found.distinctInliers)))
         }
-        // Per hit, the outline of its reference frame in this frame; per reference, the suspect
-        // points its verified frames agree on (`withCoverage`).
-        var outlines: [[SIMD2<Double>]] = []
-        var agreed: [Int: [SIMD2<Double>]] = [:]
         for (f, framePairs) in ranked {
             guard let found = fit.fit(framePairs) else { continue }
-            let size = frameSize[Int(f)]
-            outlines.append(found.transform.corners(ofWidth: size.x, height: size.y))
-            agreed[Int(frameOwner[Int(f)]), default: []] += found.inliers.map { framePairs[$0].suspect }
             // Where the reference's picture sits, once per reference (the frame with the most pairs):
             // the same whether or not the hit singles out a moment.
             if !out.contains(where: { $0.0 == Int(frameOwner[Int(f)]) }) { sight(Int(frameOwner[Int(f)]), found, frame: Int(f)) }
             let similarity = Float(min(1, Double(found.distinctInliers) / Self.fullSimilarityInliers))
+            let size = frameSize[Int(f)]
             let centre = found.transform.apply(to: size / 2)
             let rotation = found.transform.rotation(at: size / 2)
             let placement = Placement(centre: SIMD2(Float(centre.x / Double(frame.width)), Float(centre.y / Double(frame.height))),
@@ -379,7 +320,6 @@ package struct KeypointHits: FrameHitChannel {
             out.append((Int(frameOwner[Int(f)]), FrameHit(queryTime: frame.time, referenceTime: frameTime[Int(f)],
                                                           similarity: similarity, placement: placement, geometry: geometry)))
         }
-        out = Self.withCoverage(out, outlines: outlines, agreed: agreed, margin: fit.inlierRadius)
         // References without a hit here, by their pairs of scene keypoints, the most first.
         let hit = Set(out.map(\.0))
         let sighted = s.videosWithScenePairs.filter { !hit.contains($0) && s.scenePairs[$0].count >= Self.minimumPairs }.sorted {

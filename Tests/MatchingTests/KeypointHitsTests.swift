@@ -219,24 +219,6 @@ import TestSupport
         #expect(picture.suspectEnd - picture.suspectStart > 6 && picture.geometry != nil, "\(picture)")
     }
 
-    @Test func aHitIsWeighedByHowMuchOfWhatItsReferenceShowsHereItsOutlineCovers() {
-        // One suspect frame, two hits of reference 0 and one of reference 1. Reference 0's frames
-        // agree on points across x = 10…90; the first hit's outline covers them all, the second's
-        // (a view moved on) only those left of x = 50.
-        let square = { (x0: Double, x1: Double) in [SIMD2(x0, 0), SIMD2(x1, 0), SIMD2(x1, 100), SIMD2(x0, 100)] }
-        let hit = { FrameHit(queryTime: 0, referenceTime: $0, similarity: 0.8) }
-        let points = stride(from: 10.0, through: 90, by: 10).map { SIMD2($0, 50) }
-        let weighed = KeypointHits.withCoverage([(0, hit(1)), (0, hit(2)), (1, hit(3))],
-                                                outlines: [square(0, 100), square(-45, 55), square(60, 100)],
-                                                agreed: [0: points, 1: [SIMD2(70, 50)]], margin: 2)
-        #expect(weighed.map(\.1.similarity) == [0.8, 0.8 * (Float(5) / 9), 0.8])
-        // Inside, on either winding, or within the margin; not beyond it.
-        let quad = square(0, 100)
-        #expect(KeypointHits.lies(within: quad, SIMD2(50, 50), margin: 0) && KeypointHits.lies(within: quad.reversed(), SIMD2(50, 50), margin: 0))
-        #expect(KeypointHits.lies(within: quad, SIMD2(101.5, 50), margin: 2) && !KeypointHits.lies(within: quad, SIMD2(102.5, 50), margin: 2))
-        #expect(!KeypointHits.lies(within: quad, SIMD2(50, -3), margin: 2))
-    }
-
     @Test func aStillViewSeenAgainConfirmsNoMoment() {
         var g = SeededGenerator(seed: 54)
         let (reference, suspect) = cameraMove(&g, still: true)
