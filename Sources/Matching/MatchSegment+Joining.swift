@@ -25,6 +25,12 @@ extension MatchSegment {
         return abs(referenceTime(at: meet) - other.referenceTime(at: meet)) < tolerance
     }
 
+    /// Whether the two segments share some of the suspect's time (wherever they map it): a stretch
+    /// one medium found that the other has not covered is checked along its line (`Matcher.match`).
+    func overlapsOnSuspect(_ other: MatchSegment) -> Bool {
+        suspectStart < other.suspectEnd && other.suspectStart < suspectEnd
+    }
+
     /// Reference seconds within which two maps count as one where they meet: more than the
     /// picture's sampling interval and alignment tolerance together, less than any cut between
     /// two distinct reused passages is likely to move the offset.

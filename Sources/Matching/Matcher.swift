@@ -57,7 +57,7 @@ public struct Matcher: Sendable {
         for (id, segments) in byReference {
             let audio = segments.filter { $0.modality != .video }
             for v in segments where v.modality == .video
-                && !audio.contains(where: { $0.suspectStart < v.suspectEnd && v.suspectStart < $0.suspectEnd }) {
+                && !audio.contains(where: v.overlapsOnSuspect) {
                 let offset = v.referenceTime(at: 0)
                 for s in matcher.confirm(suspect.landmarks, against: references.landmarks, reference: UInt32(id),
                                          speed: v.speed, offset: offset, queryRange: min(v.suspectStart, v.suspectEnd)...max(v.suspectStart, v.suspectEnd)) {
@@ -80,7 +80,7 @@ public struct Matcher: Sendable {
             guard let placed = placedHits[id] else { continue }
             let pictures = segments.filter { $0.modality != .audio }
             for s in segments where s.modality == .audio
-                && !pictures.contains(where: { $0.suspectStart < s.suspectEnd && s.suspectStart < $0.suspectEnd }) {
+                && !pictures.contains(where: s.overlapsOnSuspect) {
                 let start = min(s.suspectStart, s.suspectEnd), end = max(s.suspectStart, s.suspectEnd)
                 for a in aligner.along(placed.hits, rate: s.speed, offset: s.referenceTime(at: 0), queryRange: start ... end,
                                        usableQueryTimes: placed.usable) where acceptsSupport(a) {
@@ -102,7 +102,7 @@ public struct Matcher: Sendable {
             let referenceAspect = MotionFraming.aspect(of: references.motion[id])
             let pictures = segments.filter { $0.modality != .audio }
             for s in segments where s.modality == .audio
-                && !pictures.contains(where: { $0.suspectStart < s.suspectEnd && s.suspectStart < $0.suspectEnd }) {
+                && !pictures.contains(where: s.overlapsOnSuspect) {
                 let start = min(s.suspectStart, s.suspectEnd), end = max(s.suspectStart, s.suspectEnd)
                 // The whole picture first; the parts, each held against every part elsewhere, only when it fails.
                 func agreementThrough(_ framings: [MotionFraming]) -> Double {

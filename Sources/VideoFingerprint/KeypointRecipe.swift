@@ -94,10 +94,10 @@ public final class KeypointRecipe {
     /// `keypoints` with each that is a point of `before` seen again replaced by it, moved as the
     /// picture moved: the closest in descriptor (within `carriedDescriptor`) of those in the same
     /// place once moved; each of `before` stands in for one keypoint at most. The picture moved
-    /// either not at all or as
-    /// `shift` says, whichever carries more keypoints over (a still background with someone
-    /// moving in front of it holds still; a pan moves everything). `carried` in their order in
-    /// `before` (as the store writes them most briefly), `fresh` the others in their order.
+    /// either not at all or as `shift` says, whichever carries more keypoints over (a still
+    /// background with someone moving in front of it holds still; a pan moves everything).
+    /// `carried` in their order in `before` (as the store writes them most briefly), `fresh` the
+    /// others in their order.
     /// Positions in quarter pixels, as the store keeps them.
     static func carryOver(_ keypoints: [Keypoint], from before: [Keypoint], diagonal: Double) -> (carried: [Keypoint], fresh: [Keypoint]) {
         let keypoints = keypoints.map(\.placedAsStored)

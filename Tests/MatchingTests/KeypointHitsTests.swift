@@ -171,7 +171,7 @@ import TestSupport
         #expect(segment.suspectEnd - segment.suspectStart > 8)
     }
 
-    /// Pseudo-random speech-like landmarks, 100 a second for `seconds` (as `MatcherTests` makes them).
+    /// Pseudo-random landmarks marked as speech, 100 a second for `seconds`: a voice to the matcher.
     func landmarks(seed: UInt64, seconds: Double) -> [AudioLandmark] {
         var g = SeededGenerator(seed: seed)
         return (0 ..< Int(seconds * 100)).map { i in
