@@ -33,9 +33,12 @@ extension GeometricFit {
         /// Marks the places already counted for the current hypothesis (`tag`), so that counting
         /// distinct places costs one comparison per inlier and no clearing.
         private var stamp: [UInt32]
-        /// Reference x, y and suspect x, y of each pair, packed for the scoring loop; and room
-        /// for the indices of one hypothesis's inliers.
+        /// Reference x, y and suspect x, y of each pair, packed for the scoring loop; the same
+        /// four in arrays of their own, for the counting loop (one array per value lets the
+        /// compiler count several pairs per instruction); and room for the indices of one
+        /// hypothesis's inliers.
         private let coordinates: [Double]
+        private let referenceX: [Double], referenceY: [Double], suspectX: [Double], suspectY: [Double]
         private var hits: [Int32]
         private var tag: UInt32 = 0
         private var random: SplitMix64
@@ -58,6 +61,10 @@ extension GeometricFit {
             packed.reserveCapacity(4 * pairs.count)
             for p in pairs { packed += [p.reference.x, p.reference.y, p.suspect.x, p.suspect.y] }
             coordinates = packed
+            referenceX = pairs.map(\.reference.x)
+            referenceY = pairs.map(\.reference.y)
+            suspectX = pairs.map(\.suspect.x)
+            suspectY = pairs.map(\.suspect.y)
             hits = [Int32](repeating: 0, count: pairs.count)
         }
 
@@ -103,7 +110,8 @@ extension GeometricFit {
         /// suspect point, and the places they touch. Compares |u − s·w|² with r²·w² to spare a
         /// division per pair; a point behind the homography's horizon (w ≤ 0) never agrees.
         /// The hot loop of a fit: a branch-free pass over the coordinates collects the inliers,
-        /// a second pass over those alone counts places.
+        /// a second pass over those alone counts places. Leaves the inliers' indices, ascending,
+        /// in `hits` until the next call.
         mutating func score(_ t: PlaneTransform) -> Scored {
             nextTag()
             let r2 = radius * radius, tag = tag
@@ -137,6 +145,42 @@ extension GeometricFit {
                 }
             }
             return Scored(transform: t, distinct: distinct, count: count, squaredError: squaredError)
+        }
+
+        /// How many pairs agree with `t`: `score(t).count` by the same arithmetic, without
+        /// collecting them, a loop the compiler vectorises. Most hypotheses a search draws
+        /// explain a handful of pairs; counting them is all they cost.
+        func agreeing(_ t: PlaneTransform) -> Int {
+            let r2 = radius * radius
+            let (h11, h12, h13, h21, h22, h23, h31, h32) = (t.h11, t.h12, t.h13, t.h21, t.h22, t.h23, t.h31, t.h32)
+            var count = 0
+            referenceX.withUnsafeBufferPointer { rx in
+                referenceY.withUnsafeBufferPointer { ry in
+                    suspectX.withUnsafeBufferPointer { sx in
+                        suspectY.withUnsafeBufferPointer { sy in
+                            for i in 0 ..< rx.count {
+                                let x = rx[i], y = ry[i]
+                                let w = h31 * x + h32 * y + 1
+                                let ex = h11 * x + h12 * y + h13 - sx[i] * w
+                                let ey = h21 * x + h22 * y + h23 - sy[i] * w
+                                let inFront = w > 0 ? 1 : 0, within = ex * ex + ey * ey <= r2 * w * w ? 1 : 0
+                                count &+= inFront & within
+                            }
+                        }
+                    }
+                }
+            }
+            return count
+        }
+
+        /// `score(t)` when it is better than `best` (`Scored.isBetter`) and touches enough places
+        /// to be admissible (`isAdmissible`), else nil. A hypothesis agreeing with fewer pairs
+        /// than that cannot be either, and is only counted.
+        mutating func score(_ t: PlaneTransform, ifBetterThan best: Scored?) -> Scored? {
+            let least = max(best?.distinct ?? 0, 2 * Self.droppedPlaces(t.kind) + 1)
+            if agreeing(t) < least { return nil }
+            let s = score(t)
+            return s.isBetter(than: best) ? s : nil
         }
 
         /// A fresh mark for counting places; the stamps are cleared once every 2³² uses.
@@ -194,8 +238,7 @@ extension GeometricFit {
                 guard (d * d).sum() >= 4 * radius * radius,
                       let t = PlaneTransform.similarity(through: pairs[i], pairs[j]),
                       fit.scaleRange.contains(t.scale()) else { continue }
-                let s = score(t)
-                guard s.isBetter(than: best), isAdmissible(t) else { continue }
+                guard let s = score(t, ifBetterThan: best), isAdmissible(t, inliers: hits.prefix(s.count)) else { continue }
                 best = s
                 needed = fit.iterationsNeeded(inlierRatio: Double(max(s.count, fit.minimumInliers)) / Double(n), sampleSize: 2)
             }
@@ -239,8 +282,7 @@ extension GeometricFit {
                 guard isOriented(k0, k1, k2), isOriented(k0, k1, k3), isOriented(k0, k2, k3), isOriented(k1, k2, k3),
                       let t = PlaneTransform.homography(through: pairs, k0, k1, k2, k3),
                       t.determinant > 0 else { continue }
-                let s = score(t)
-                guard s.isBetter(than: best), isAdmissible(t) else { continue }
+                guard let s = score(t, ifBetterThan: best), isAdmissible(t, inliers: hits.prefix(s.count)) else { continue }
                 best = s
                 needed = fit.iterationsNeeded(inlierRatio: Double(max(s.count, fit.minimumInliers)) / Double(m), sampleSize: 4)
             }
@@ -296,21 +338,22 @@ extension GeometricFit {
         /// mirrored), has an area ratio within the square of `scaleRange`, and stretches its
         /// sides unevenly by at most `maximumDistortion`.
         mutating func isAdmissible(_ t: PlaneTransform) -> Bool {
-            let inliers = inliers(of: t)
-            guard let first = inliers.first else { return false }
+            isAdmissible(t, inliers: inliers(of: t).map(Int32.init))
+        }
+
+        /// `isAdmissible(t)` given `t`'s inliers, ascending (as `score(t)` leaves them in `hits`).
+        mutating func isAdmissible(_ t: PlaneTransform, inliers: some Collection<Int32>) -> Bool {
+            guard let first = inliers.first.map(Int.init) else { return false }
             var referenceLow = pairs[first].reference, referenceHigh = referenceLow
             var xs: [Double] = [], ys: [Double] = []
             nextTag()
-            for i in inliers {
+            for i in inliers.lazy.map(Int.init) {
                 referenceLow = pointwiseMin(referenceLow, pairs[i].reference)
                 referenceHigh = pointwiseMax(referenceHigh, pairs[i].reference)
                 let p = Int(place[i])
                 if stamp[p] != tag { stamp[p] = tag; xs.append(pairs[i].suspect.x); ys.append(pairs[i].suspect.y) }
             }
-            // Places a transform of this kind can bend to reach beyond a clump: one less than
-            // its sample (a similarity swings its scale and turn to one far point; a homography's
-            // shear and perspective reach three).
-            let dropped = t.kind == .similarity ? 1 : 3
+            let dropped = Self.droppedPlaces(t.kind)
             guard xs.count > 2 * dropped else { return false }
             xs.sort(); ys.sort()
             let span = SIMD2(xs[xs.count - 1 - dropped] - xs[dropped], ys[ys.count - 1 - dropped] - ys[dropped])
@@ -322,6 +365,11 @@ extension GeometricFit {
                 return isPlausible(t, box: (referenceLow, referenceHigh))
             }
         }
+
+        /// Places a transform of this kind can bend to reach beyond a clump, dropped at each end
+        /// of the span: one less than its sample (a similarity swings its scale and turn to one
+        /// far point; a homography's shear and perspective reach three).
+        static func droppedPlaces(_ kind: PlaneTransform.Kind) -> Int { kind == .similarity ? 1 : 3 }
 
         private func isPlausible(_ t: PlaneTransform, box: (low: SIMD2<Double>, high: SIMD2<Double>)) -> Bool {
             let size = box.high - box.low
