@@ -3,9 +3,11 @@
 // other sizes. Stored packed, little-endian: per frame, time (Float32), width and height
 // (UInt16), flags (UInt8: bit 0 mirrored, bit 1 carries keypoints over, bit 2 moved them),
 // keypoint count (UInt16);
-// per keypoint, x and y in quarter pixels (UInt16), angle in 1/256 turns (UInt8), pyramid level
-// (UInt8), the descriptor's four words (UInt64): 38 bytes. The Harris response only ranks
-// keypoints at extraction and is not kept.
+// per keypoint, x and y in quarter pixels (UInt16) and the descriptor's four words (UInt64):
+// 36 bytes. The Harris response only ranks keypoints at extraction, and the orientation and
+// pyramid level only steer and scale the descriptor there: matching reads positions and
+// descriptors, so none of the three is kept (format 4; format 3 wrote each keypoint's angle in
+// 1/256 turns and its level, a UInt8 each, after its position — 38 bytes — and is still read).
 //
 // A frame whose keypoints open with some of the frame before's, in their order there and all
 // moved alike (a reference's picture mostly holds still or pans, and its corners with it:
@@ -35,7 +37,9 @@ public struct KeypointFrame: Sendable, Equatable {
     }
 
     static let headerSize = 11
-    static let keypointSize = 38
+    static let keypointSize = 36
+    /// Bytes of a keypoint in a blob of `format`: format 3 also kept the angle and the level.
+    static func keypointSize(format: Int) -> Int { format <= 3 ? 38 : keypointSize }
     /// Largest side and count the packed form holds (quarter pixels in a UInt16).
     static let maximumSide = 16383
 }
@@ -44,11 +48,12 @@ public struct KeypointFrame: Sendable, Equatable {
 /// picture sits in the frame).
 public enum KeypointChannel: FingerprintChannel {
     public static var name: String { "keypoints" }
-    /// 3: frames may carry keypoints over from the frame before (format 2's frames, which never
-    /// do, read the same). Since 2 the blob is written only when the channel was made, so an
-    /// empty one means it found no keypoints; format 1 (before issue 29) wrote an empty blob with
-    /// the channel switched off as well.
-    public static var format: Int { 3 }
+    /// 4: a keypoint is its position and descriptor (36 bytes; 3 also kept its angle and
+    /// level, 38, and is read as well). 3: frames may carry keypoints over from the frame before
+    /// (format 2's frames, which never do, read the same). Since 2 the blob is written only when
+    /// the channel was made, so an empty one means it found no keypoints; format 1 (before
+    /// issue 29) wrote an empty blob with the channel switched off as well.
+    public static var format: Int { 4 }
     public static var emptyMeansMadeFrom: Int { 2 }
     public static var medium: Medium { .picture }
     public static var items: WritableKeyPath<MediaFingerprint, [KeypointFrame]> { \.keypointFrames }
@@ -58,7 +63,7 @@ public enum KeypointChannel: FingerprintChannel {
         var out: [UInt8] = []
         out.reserveCapacity(items.reduce(0) { $0 + KeypointFrame.headerSize + KeypointFrame.keypointSize * $1.keypoints.count })
         // The frame before's keypoints as packed, and by look (where they are aside).
-        var before: [PackedKeypoint] = [], byLook: [PackedKeypoint.Look: PackedKeypoint] = [:]
+        var before: [PackedKeypoint] = [], byLook: [SIMD4<UInt64>: PackedKeypoint] = [:]
         // The frame before's keypoints moved as this frame's first one did, by place (scratch).
         var place: [PackedKeypoint: Int] = [:]
         for f in items {
@@ -103,12 +108,12 @@ public enum KeypointChannel: FingerprintChannel {
     }
 
     /// The packed length of the frame at `at`, nil when its header or carry bitmap is cut.
-    private static func frameLength(_ bytes: UnsafeRawBufferPointer, at: Int) -> Int? {
+    private static func frameLength(_ bytes: UnsafeRawBufferPointer, at: Int, keypointSize: Int) -> Int? {
         let header = KeypointFrame.headerSize
         guard at + header <= bytes.count else { return nil }
         let flags = bytes[at + 8]
         let count = Int(UInt16(bytes[at + 9]) | UInt16(bytes[at + 10]) << 8)
-        guard flags & 2 != 0 else { return header + KeypointFrame.keypointSize * count }
+        guard flags & 2 != 0 else { return header + keypointSize * count }
         let carry = 2 + (flags & 4 != 0 ? 4 : 0)
         guard at + header + carry <= bytes.count else { return nil }
         let bitmap = (Int(UInt16(bytes[at + header]) | UInt16(bytes[at + header + 1]) << 8) + 7) / 8
@@ -116,13 +121,16 @@ public enum KeypointChannel: FingerprintChannel {
         var carried = 0
         for b in 0 ..< bitmap { carried += bytes[at + header + carry + b].nonzeroBitCount }
         guard carried <= count else { return nil }
-        return header + carry + bitmap + KeypointFrame.keypointSize * (count - carried)
+        return header + carry + bitmap + keypointSize * (count - carried)
     }
 
-    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int {
-        bytes.withUnsafeBytes { raw in
+    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int { wholeItemsLength(bytes, format: format) }
+
+    public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int {
+        let size = KeypointFrame.keypointSize(format: format)
+        return bytes.withUnsafeBytes { raw in
             var at = 0
-            while let length = frameLength(raw, at: at), at + length <= raw.count { at += length }
+            while let length = frameLength(raw, at: at, keypointSize: size), at + length <= raw.count { at += length }
             return at
         }
     }
@@ -130,7 +138,14 @@ public enum KeypointChannel: FingerprintChannel {
     public static func unpack(_ bytes: [UInt8]) -> [KeypointFrame]? { unpack(bytes, after: nil) }
 
     public static func unpack(_ bytes: [UInt8], after previous: KeypointFrame?) -> [KeypointFrame]? {
-        bytes.withUnsafeBytes { raw -> [KeypointFrame]? in
+        unpack(bytes, format: format, after: previous)
+    }
+
+    /// Formats 2 to 4 (1 wrote what 2 does); nil for a later one.
+    public static func unpack(_ bytes: [UInt8], format: Int, after previous: KeypointFrame?) -> [KeypointFrame]? {
+        guard format <= Self.format else { return nil }
+        let size = KeypointFrame.keypointSize(format: format)
+        return bytes.withUnsafeBytes { raw -> [KeypointFrame]? in
             var frames: [KeypointFrame] = []
             var before = previous?.keypoints ?? []
             var at = 0
@@ -139,7 +154,7 @@ public enum KeypointChannel: FingerprintChannel {
                 return T(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: T.self))
             }
             while at < raw.count {
-                guard let length = frameLength(raw, at: at), at + length <= raw.count else { return nil }
+                guard let length = frameLength(raw, at: at, keypointSize: size), at + length <= raw.count else { return nil }
                 let time = Float(bitPattern: read(UInt32.self))
                 let width = Int(read(UInt16.self)), height = Int(read(UInt16.self))
                 let flags = read(UInt8.self)
@@ -161,13 +176,16 @@ public enum KeypointChannel: FingerprintChannel {
                 }
                 for _ in keypoints.count ..< count {
                     let x = Float(read(UInt16.self)) / 4, y = Float(read(UInt16.self)) / 4
-                    let turn = read(UInt8.self)
-                    let level = read(UInt8.self)
+                    var angle: Float = 0, level: UInt8 = 0
+                    if size > KeypointFrame.keypointSize {
+                        let turns = Float(Double(read(UInt8.self)) / 256 * 2 * Double.pi)
+                        angle = turns > Float.pi ? turns - 2 * Float.pi : turns
+                        level = read(UInt8.self)
+                    }
                     var words = SIMD4<UInt64>()
                     for w in 0 ..< 4 { words[w] = read(UInt64.self) }
-                    let angle = Float(Double(turn) / 256 * 2 * Double.pi)
-                    keypoints.append(Keypoint(x: x, y: y, angle: angle > Float.pi ? angle - 2 * Float.pi : angle,
-                                              level: level, response: 0, descriptor: BinaryDescriptor(words: words)))
+                    keypoints.append(Keypoint(x: x, y: y, angle: angle, level: level, response: 0,
+                                              descriptor: BinaryDescriptor(words: words)))
                 }
                 frames.append(KeypointFrame(time: time, width: width, height: height, mirrored: flags & 1 != 0, keypoints: keypoints))
                 before = keypoints
@@ -178,8 +196,8 @@ public enum KeypointChannel: FingerprintChannel {
 }
 
 extension Keypoint {
-    /// This keypoint placed in the steps the store keeps positions in (quarter pixels): what
-    /// unpacking it gives back.
+    /// This keypoint placed in the steps the store keeps positions in (quarter pixels): where
+    /// unpacking it puts it.
     public var placedAsStored: Keypoint {
         var k = self
         k.x = Float(PackedKeypoint.quarterPixels(x)) / 4
@@ -188,32 +206,21 @@ extension Keypoint {
     }
 }
 
-/// A keypoint as the store keeps it: position in quarter pixels, angle in 1/256 turns, level
-/// and descriptor. Two keypoints that pack alike are written once (`KeypointChannel.pack`).
+/// A keypoint as the store keeps it: position in quarter pixels and descriptor. Two keypoints
+/// that pack alike are written once (`KeypointChannel.pack`).
 struct PackedKeypoint: Hashable {
     var x: UInt16
     var y: UInt16
-    var turn: UInt8
-    var level: UInt8
     var words: SIMD4<UInt64>
 
     init(_ k: Keypoint) {
         x = Self.quarterPixels(k.x)
         y = Self.quarterPixels(k.y)
-        let turns = (Double(k.angle) / (2 * Double.pi)).truncatingRemainder(dividingBy: 1)
-        turn = UInt8(Int(((turns < 0 ? turns + 1 : turns) * 256).rounded()) & 255)
-        level = k.level
         words = k.descriptor.words
     }
 
-    /// What a keypoint looks like, wherever it is.
-    struct Look: Hashable {
-        var turn: UInt8
-        var level: UInt8
-        var words: SIMD4<UInt64>
-    }
-
-    var look: Look { Look(turn: turn, level: level, words: words) }
+    /// What a keypoint looks like, wherever it is: its descriptor.
+    var look: SIMD4<UInt64> { words }
 
     /// The keypoint moved by `shift` quarter pixels; nil when that leaves what the form holds.
     func moved(by shift: SIMD2<Int>) -> PackedKeypoint? {
@@ -228,8 +235,6 @@ struct PackedKeypoint: Hashable {
     func append(to out: inout [UInt8]) {
         appendLE(x, to: &out)
         appendLE(y, to: &out)
-        out.append(turn)
-        out.append(level)
         for w in 0 ..< 4 { appendLE(words[w], to: &out) }
     }
 

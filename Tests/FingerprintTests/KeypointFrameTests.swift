@@ -15,7 +15,7 @@ import TestSupport
             KeypointFrame(time: Float(i) / 2, width: 640, height: 360, mirrored: i % 2 == 1, keypoints: (0 ..< (i * 7)).map { _ in keypoint(&g) })
         }
         let packed = KeypointChannel.pack(frames)
-        #expect(packed.count == frames.reduce(0) { $0 + 11 + 38 * $1.keypoints.count })
+        #expect(packed.count == frames.reduce(0) { $0 + 11 + 36 * $1.keypoints.count })
         #expect(KeypointChannel.wholeItemsLength(packed) == packed.count)
         let back = try #require(KeypointChannel.unpack(packed))
         #expect(back.count == frames.count)
@@ -23,11 +23,10 @@ import TestSupport
             #expect(a.time == b.time && a.width == b.width && a.height == b.height && a.mirrored == b.mirrored)
             #expect(a.keypoints.count == b.keypoints.count)
             for (p, q) in zip(a.keypoints, b.keypoints) {
-                #expect(p.descriptor == q.descriptor && p.level == q.level)
+                #expect(p.descriptor == q.descriptor)
                 #expect(abs(p.x - q.x) <= 0.125 && abs(p.y - q.y) <= 0.125)
-                var turn = abs(p.angle - q.angle)
-                if turn > .pi { turn = 2 * .pi - turn }
-                #expect(turn <= Float.pi / 256 + 1e-5)
+                // Matching reads neither: they are not kept.
+                #expect(q.angle == 0 && q.level == 0 && q.response == 0)
             }
         }
     }
@@ -38,7 +37,7 @@ import TestSupport
         let packed = KeypointChannel.pack(frames)
         let cut = Array(packed.dropLast(5))
         #expect(KeypointChannel.unpack(cut) == nil)
-        #expect(KeypointChannel.wholeItemsLength(cut) == 2 * (11 + 4 * 38))
+        #expect(KeypointChannel.wholeItemsLength(cut) == 2 * (11 + 4 * 36))
         #expect(KeypointChannel.unpack(Array(cut.prefix(KeypointChannel.wholeItemsLength(cut))))?.count == 2)
     }
 
@@ -51,6 +50,44 @@ import TestSupport
         #expect(back.keypointFrames.count == 1 && back.keypointFrames[0].keypoints[0].descriptor == fingerprint.keypointFrames[0].keypoints[0].descriptor)
         #expect(fingerprint.filtered { $0 < 1 }.isEmpty && !fingerprint.filtered { $0 >= 1 }.isEmpty)
         #expect(fingerprint.earliestTime == 1)
+    }
+
+    @Test func format3BlobsWithAnglesAndLevelsAreStillRead() throws {
+        // Two frames as format 3 wrote them: per keypoint x, y (quarter pixels), angle (1/256
+        // turns), level, descriptor; the second frame carries the first's keypoint 1 over as a bit.
+        var bytes: [UInt8] = []
+        func header(time: Float, count: UInt16, flags: UInt8) {
+            appendLE(time.bitPattern, to: &bytes)
+            appendLE(UInt16(480), to: &bytes)
+            appendLE(UInt16(270), to: &bytes)
+            bytes.append(flags)
+            appendLE(count, to: &bytes)
+        }
+        func keypoint(x: UInt16, y: UInt16, turn: UInt8, level: UInt8, word: UInt64) {
+            appendLE(x, to: &bytes)
+            appendLE(y, to: &bytes)
+            bytes += [turn, level]
+            for w in 0 ..< 4 { appendLE(word &+ UInt64(w), to: &bytes) }
+        }
+        header(time: 0, count: 2, flags: 0)
+        keypoint(x: 40, y: 80, turn: 64, level: 2, word: 7)
+        keypoint(x: 100, y: 4, turn: 192, level: 0, word: 9)
+        header(time: 0.5, count: 2, flags: 2)
+        appendLE(UInt16(2), to: &bytes)
+        bytes.append(0b10)
+        keypoint(x: 8, y: 12, turn: 0, level: 5, word: 11)
+        #expect(bytes.count == 2 * 11 + 2 + 1 + 3 * 38)
+        #expect(KeypointChannel.wholeItemsLength(bytes, format: 3) == bytes.count)
+        let frames = try #require(KeypointChannel.unpack(bytes, format: 3, after: nil))
+        #expect(frames.map(\.keypoints.count) == [2, 2] && frames[1].time == 0.5)
+        let first = frames[0].keypoints
+        #expect(first[0].x == 10 && first[0].y == 20 && first[0].level == 2 && abs(first[0].angle - .pi / 2) < 1e-6)
+        #expect(first[1].x == 25 && first[1].y == 1 && abs(first[1].angle + .pi / 2) < 1e-6)
+        #expect(first[0].descriptor.words == SIMD4(7, 8, 9, 10))
+        #expect(frames[1].keypoints[0] == first[1])
+        #expect(frames[1].keypoints[1].x == 2 && frames[1].keypoints[1].level == 5)
+        // A format this vmatch does not know is not read.
+        #expect(KeypointChannel.unpack(bytes, format: KeypointChannel.format + 1, after: nil) == nil)
     }
 
     /// Frames that open with most of the frame before's keypoints in their order there (as
@@ -87,7 +124,7 @@ import TestSupport
         let expected = frames.enumerated().reduce(0) { total, e in
             let c = e.offset == 0 ? 0 : carried[e.offset - 1]
             let bits = e.offset == 0 ? 0 : frames[e.offset - 1].keypoints.count
-            return total + 11 + (c > 0 ? 2 + (bits + 7) / 8 : 0) + 38 * (e.element.keypoints.count - c)
+            return total + 11 + (c > 0 ? 2 + (bits + 7) / 8 : 0) + 36 * (e.element.keypoints.count - c)
         }
         #expect(packed.count == expected)
         #expect(KeypointChannel.wholeItemsLength(packed) == packed.count)
@@ -121,10 +158,10 @@ import TestSupport
         } + (0 ..< 5).map { _ in keypoint(&g) })
         second = KeypointChannel.unpack(KeypointChannel.pack([second]))![0]
         let packed = KeypointChannel.pack([first, second])
-        #expect(packed[11 + 38 * 30 + 8] == 6)
-        #expect(packed.count == 11 + 38 * 30 + 11 + 2 + 4 + 4 + 38 * 5)
+        #expect(packed[11 + 36 * 30 + 8] == 6)
+        #expect(packed.count == 11 + 36 * 30 + 11 + 2 + 4 + 4 + 36 * 5)
         #expect(KeypointChannel.unpack(packed) == [first, second])
         #expect(KeypointChannel.wholeItemsLength(packed) == packed.count)
-        #expect(KeypointChannel.wholeItemsLength(Array(packed.dropLast())) == 11 + 38 * 30)
+        #expect(KeypointChannel.wholeItemsLength(Array(packed.dropLast())) == 11 + 36 * 30)
     }
 }

@@ -79,7 +79,7 @@ import TestSupport
         let moved = b.keypoints.prefix { k in a.keypoints.contains { $0.descriptor == k.descriptor && $0.x + 6 == k.x && $0.y - 3 == k.y } }
         #expect(moved.count >= 20)
         let fresh = b.keypoints.count - moved.count
-        #expect(KeypointChannel.pack([a, b]).count == KeypointChannel.pack([a]).count + 11 + 2 + 4 + (a.keypoints.count + 7) / 8 + 38 * fresh)
+        #expect(KeypointChannel.pack([a, b]).count == KeypointChannel.pack([a]).count + 11 + 2 + 4 + (a.keypoints.count + 7) / 8 + 36 * fresh)
         #expect(KeypointChannel.unpack(KeypointChannel.pack([a, b])) == KeypointChannel.unpack(KeypointChannel.pack([a])).map { $0 + KeypointChannel.unpack(KeypointChannel.pack([b]))! })
     }
 
