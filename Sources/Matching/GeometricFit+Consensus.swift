@@ -51,20 +51,27 @@ extension GeometricFit {
             self.pairs = pairs
             self.fit = fit
             radius = fit.inlierRadius
-            (place, placeCount) = Self.places(of: pairs.map(\.suspect), radius: fit.inlierRadius)
+            (place, placeCount) = Self.places(of: pairs.map { $0.suspect }, radius: fit.inlierRadius)
             var size = [Int32](repeating: 0, count: placeCount)
             for p in place { size[Int(p)] += 1 }
             placeSize = size
             stamp = [UInt32](repeating: 0, count: placeCount)
             random = SplitMix64(seed: fit.seed)
+            // Closures, not key paths: this runs once per frame pair verified, and a key path
+            // is read through the runtime.
             var packed: [Double] = []
             packed.reserveCapacity(4 * pairs.count)
-            for p in pairs { packed += [p.reference.x, p.reference.y, p.suspect.x, p.suspect.y] }
+            for p in pairs {
+                packed.append(p.reference.x)
+                packed.append(p.reference.y)
+                packed.append(p.suspect.x)
+                packed.append(p.suspect.y)
+            }
             coordinates = packed
-            referenceX = pairs.map(\.reference.x)
-            referenceY = pairs.map(\.reference.y)
-            suspectX = pairs.map(\.suspect.x)
-            suspectY = pairs.map(\.suspect.y)
+            referenceX = pairs.map { $0.reference.x }
+            referenceY = pairs.map { $0.reference.y }
+            suspectX = pairs.map { $0.suspect.x }
+            suspectY = pairs.map { $0.suspect.y }
             hits = [Int32](repeating: 0, count: pairs.count)
         }
 
