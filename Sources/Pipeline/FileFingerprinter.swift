@@ -24,12 +24,12 @@ package struct FingerprintOptions: Sendable {
     /// per second still finds a frame within a frame period or two of each instant, and decoding,
     /// the whole cost, drops by a fifth or more on streams that have them.
     package var skipNonReferenceFrames: Bool
-    /// Whether the keypoint channel is made (`KeypointRecipe`). Off by default until it finds
-    /// more than it costs: `VMATCH_KEYPOINTS=1` in the environment switches it on.
+    /// Whether the keypoint channel is made (`KeypointRecipe`). On by default;
+    /// `VMATCH_KEYPOINTS=0` in the environment switches it off.
     package var keypoints: Bool
 
-    /// The keypoint channel's switch as the environment sets it.
-    package static var keypointsFromEnvironment: Bool { ProcessInfo.processInfo.environment["VMATCH_KEYPOINTS"] == "1" }
+    /// The keypoint channel's switch as the environment sets it: on unless `VMATCH_KEYPOINTS=0`.
+    package static var keypointsFromEnvironment: Bool { ProcessInfo.processInfo.environment["VMATCH_KEYPOINTS"] != "0" }
 
     package init(role: FingerprintRole, framesPerSecond: Double = 4, analysisSize: Int = 256, threads: Int = 0,
                 timeBudget: Double? = nil, skipNonReferenceFrames: Bool = true, keypoints: Bool = keypointsFromEnvironment) {

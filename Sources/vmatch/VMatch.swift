@@ -15,7 +15,9 @@ struct VMatch: ParsableCommand {
 
         The library is $VMATCH_DB, else $XDG_DATA_HOME/vmatch/library.sqlite, else \
         ~/.local/share/vmatch/library.sqlite (--db FILE to choose). Results go to stdout; \
-        progress, summaries and errors to stderr.
+        progress, summaries and errors to stderr. VMATCH_KEYPOINTS=0 switches off the keypoint \
+        channel (a picture found wherever it sits in the frame: turned, inset, cropped) for \
+        index and compare.
         """,
         version: vmatchVersion,
         subcommands: [Index.self, Compare.self, Watch.self, List.self, Remove.self, Hash.self, Probe.self, Decode.self])

@@ -1,4 +1,4 @@
-// The keypoint channel as a user switches it on (VMATCH_KEYPOINTS=1): a re-upload turned by
+// The keypoint channel, on by default (VMATCH_KEYPOINTS=0 switches it off): a re-upload turned by
 // a few degrees with its voice replaced has only its picture to give it away, and a whole-frame
 // hash does not survive the turn.
 import Foundation
@@ -27,6 +27,10 @@ import Testing
     @Test func aTurnedReuploadWithANewVoiceIsFoundOnlyWithKeypointsOn() throws {
         let turned = try talkPictureWithAnotherVoice(
             "turned-new-voice.mp4", filter: "[0:v]trim=start=2:end=11,setpts=PTS-STARTPTS,rotate=8*PI/180:ow=iw:oh=ih:c=black[v]")
+        // By default: found.
+        let byDefault = ["VMATCH_DB": Fixture.database()]
+        #expect(try CLI.run(["index", Fixture.library.path], environment: byDefault).status == 0)
+        #expect(try CLI.run(["compare", turned], environment: byDefault).status == 1)
         let on = try keypointLibrary()
 
         let found = try CLI.run(["compare", "--json", turned], environment: on)
@@ -40,7 +44,7 @@ import Testing
         #expect(record.matches.first?.modality == "video", "\(found.stdout)")
 
         var off = on
-        off["VMATCH_KEYPOINTS"] = nil
+        off["VMATCH_KEYPOINTS"] = "0"
         let missed = try CLI.run(["compare", turned], environment: off)
         #expect(missed.status == 0, "\(missed.stdout)")
     }
