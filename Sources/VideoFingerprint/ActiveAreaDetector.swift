@@ -10,7 +10,9 @@
 // towards "full frame":
 //   1. Bars: runs of lines from an edge that are flat (tiny spread along the line) and at one
 //      level, ended by a clear step into content; dark or near-perfectly flat lines only, and on
-//      both opposite sides with similar widths (a one-sided dark strip is usually the picture's).
+//      both opposite sides (a one-sided dark strip is usually the picture's): of similar widths,
+//      or of any widths when both are near-perfectly flat at one level (padding around a picture
+//      placed off-centre, as 9:16 re-uploads do to leave room for a title or captions).
 //   2. Blurred fill: within what is left, a central band of lines with high-frequency energy, and
 //      margins on both sides whose energy is a small fraction of the band's. Both margins must
 //      exist and be roughly equal (the framing is centred), which a sky-over-ground photo is not.
@@ -88,12 +90,19 @@ public struct ActiveAreaDetector: Sendable {
         return s.spread < barStrictFlatness || (s.spread < barFlatness && s.mean <= barMaximumLevel)
     }
 
-    /// Bar widths at the start and end of the line sequence. Bars come in centred pairs
-    /// (letterbox, pillarbox); a dark strip on one side only is taken as picture content
-    /// (an image's own black border), so both are kept.
+    /// Bar widths at the start and end of the line sequence. Bars come in pairs: centred
+    /// (letterbox, pillarbox), or off-centre where a picture is placed higher or lower in a
+    /// taller frame (a 9:16 re-upload leaving room for a title or captions) — then both bars
+    /// are padding: at one level and near-perfectly flat. A dark strip on one side only is
+    /// taken as picture content (an image's own black border), so both are kept.
     func bars(_ stats: [LineStat]) -> (Int, Int) {
         let a = barRun(stats, reversed: false), b = barRun(stats, reversed: true)
-        guard a > 0, b > 0, abs(a - b) <= max(3, max(a, b) / 4) else { return (0, 0) }
+        guard a > 0, b > 0 else { return (0, 0) }
+        if abs(a - b) <= max(3, max(a, b) / 4) { return (a, b) }
+        let n = stats.count
+        guard abs(stats[0].mean - stats[n - 1].mean) <= 6,
+              stats[..<a].allSatisfy({ $0.spread < barStrictFlatness }),
+              stats[(n - b)...].allSatisfy({ $0.spread < barStrictFlatness }) else { return (0, 0) }
         return (a, b)
     }
 

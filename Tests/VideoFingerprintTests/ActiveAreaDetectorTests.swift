@@ -61,6 +61,25 @@ import TestSupport
         #expect(whole.distance(to: reference) > 40, "uncropped was already close?")
     }
 
+    @Test func offCentreBarsOfPaddingAreFoundAndDarkTextureOfUnequalHeightsIsNot() {
+        // A 16:9 picture placed high in a taller frame (a 9:16 re-upload leaving room below for
+        // captions): bars of 40 and 116 rows, both compressed black.
+        let picture = Synthetic.halve(Synthetic.picture(width: 512, height: 200, seed: 5), width: 512, height: 200)
+        var rng = SeededGenerator(seed: 6)
+        let bars = (0..<(256 * 256)).map { _ in UInt8.random(in: 0...3, using: &rng) }
+        let high = Self.paste(picture, pw: 256, ph: 100, into: bars, w: 256, x: 0, y: 40)
+        let area = detector.detect(luma: high, width: 256, height: 256)
+        #expect(Self.near(area, PixelRect(x: 0, y: 40, width: 256, height: 100)), "found \(area)")
+        // The same picture between dark, grainy strips of 40 and 116 rows (a night sky above,
+        // shadow below): dark enough for bars, but not the flat padding unequal bars must be.
+        let grain = (0..<(256 * 256)).map { _ in UInt8.random(in: 4...14, using: &rng) }
+        let night = Self.paste(picture, pw: 256, ph: 100, into: grain, w: 256, x: 0, y: 40)
+        #expect(detector.detect(luma: night, width: 256, height: 256) == .full(width: 256, height: 256))
+        // Between them, equal grainy strips are still taken as a letterbox (as before).
+        let centred = Self.paste(picture, pw: 256, ph: 100, into: grain, w: 256, x: 0, y: 78)
+        #expect(Self.near(detector.detect(luma: centred, width: 256, height: 256), PixelRect(x: 0, y: 78, width: 256, height: 100)))
+    }
+
     @Test func pillarboxAtVideoBlackIsFound() {
         let picture = Synthetic.picture(width: 160, height: 256, seed: 2)
         let frame = Self.paste(picture, pw: 160, ph: 256, into: [UInt8](repeating: 16, count: 256 * 256), w: 256, x: 48, y: 0)
