@@ -10,6 +10,12 @@ import Media
 
 package struct IndexSummary: Sendable {
     package var indexed: [String] = []
+    /// Files unchanged since they were indexed whose fingerprint lacks a channel this run makes
+    /// (indexed before it existed or with it switched off) or is of an older format: they are
+    /// fingerprinted again (and counted in `indexed` once done).
+    package var renewed: [String] = []
+    /// The channels some of them lack, by name (none when only their format is older).
+    package var renewedChannels: Set<String> = []
     package var unchanged: [String] = []
     package var removed: [String] = []
     /// Files that are not audio or video at all (skipped silently, counted).
@@ -24,7 +30,9 @@ package struct IndexSummary: Sendable {
 }
 
 package enum IndexEvent: Sendable {
-    case started(total: Int)
+    /// The files to fingerprint, `renewed` of them unchanged files fingerprinted again
+    /// (`IndexSummary.renewed`).
+    case started(total: Int, renewed: Int, channels: Set<String>)
     case finished(path: String, done: Int, total: Int)
 }
 
@@ -46,7 +54,7 @@ package struct LibraryIndexer {
         for p in problems { summary.failed.append(IndexFailure(.unreadable, path: p.path, message: p.description)) }
         summary.removed = try prune(store, named: paths, onDisk: Set(files))
         let work = try plan(files, store, &summary)
-        progress(.started(total: work.count))
+        progress(.started(total: work.count, renewed: summary.renewed.count, channels: summary.renewedChannels))
         summary = fingerprint(work, into: store, summary: summary, progress: progress)
         if summary.stoppedBy == nil { Self.checkEveryPathYielded(paths, &summary) }
         return summary
@@ -108,7 +116,8 @@ package struct LibraryIndexer {
             }
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
             let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            if let known = try store.video(path: path), known.size == size, known.fingerprintVersion == FingerprintFormat.version,
+            let known = try store.video(path: path)
+            if let known, known.size == size, known.fingerprintVersion == FingerprintFormat.version,
                try hasEveryChannel(known, in: store) {
                 if known.modified == modified {
                     summary.unchanged.append(path)
@@ -120,6 +129,11 @@ package struct LibraryIndexer {
                     continue
                 }
             }
+            // Unchanged by size and time (to the millisecond: the message needs no digest).
+            if let known, known.size == size, abs(known.modified - modified) < 0.001 {
+                summary.renewed.append(path)
+                summary.renewedChannels.formUnion(try missingChannels(known, in: store))
+            }
             work.append(Work(path: path, size: size, modified: modified))
         }
         return work
@@ -129,8 +143,13 @@ package struct LibraryIndexer {
     /// channel existed, or with the keypoints switched off, lacks it). A channel made with the
     /// keypoints off and stored since is kept when they are on.
     private func hasEveryChannel(_ video: IndexedVideo, in store: LibraryDatabase) throws -> Bool {
+        try missingChannels(video, in: store).isEmpty
+    }
+
+    /// The names of the channels this run makes that the store lacks for `video`.
+    private func missingChannels(_ video: IndexedVideo, in store: LibraryDatabase) throws -> [String] {
         let stored = try store.storedChannels(id: video.id)
-        return options.channels.allSatisfy { channel in Self.holds(stored[channel.name], channel, for: video) }
+        return options.channels.filter { channel in !Self.holds(stored[channel.name], channel, for: video) }.map { $0.name }
     }
 
     /// Whether `blob` is `channel` as made for `video`. A file without the channel's medium has

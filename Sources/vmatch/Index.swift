@@ -27,8 +27,21 @@ struct Index: ParsableCommand {
         let progress = ProgressLine(quiet: library.quiet)
         let summary: IndexSummary
         do {
+            let quiet = library.quiet
             summary = try LibraryIndexer(jobs: work.jobs, options: FingerprintOptions(role: .reference, timeBudget: work.timeout)).run(paths: paths, library: store) { event in
-                if case .finished(let path, let done, let total) = event { progress.update(done: done, total: total, item: path) }
+                switch event {
+                case .started(_, let renewed, let channels) where renewed > 0 && !quiet:
+                    // Said before the work: renewing a library indexed before a channel was on
+                    // takes a while, and its files did not change.
+                    let what = channels.isEmpty ? "by an older vmatch"
+                        : "without the \(channels.sorted().joined(separator: ", ")) channel\(channels.count == 1 ? "" : "s")"
+                    Terminal.note("index: \(renewed) unchanged \(renewed == 1 ? "file was" : "files were") indexed \(what); "
+                                  + "fingerprinting \(renewed == 1 ? "it" : "them") again")
+                case .finished(let path, let done, let total):
+                    progress.update(done: done, total: total, item: path)
+                default:
+                    break
+                }
             }
         } catch {
             progress.finish()

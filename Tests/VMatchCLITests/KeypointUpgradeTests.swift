@@ -47,10 +47,14 @@ import Testing
 
         let upgrade = try CLI.run(["index", folder.path], environment: on)
         #expect(upgrade.status == 0 && upgrade.stderr.contains("1 indexed"), "\(upgrade.stderr)")
+        // Said before the work, since the file did not change.
+        #expect(upgrade.stderr.hasPrefix("index: 1 unchanged file was indexed without the keypoints channel; fingerprinting it again\n"),
+                "\(upgrade.stderr)")
         #expect(try keypointBytes(db, "talk.mp4") ?? 0 > 0)
 
         let again = try CLI.run(["index", folder.path], environment: on)
         #expect(again.status == 0 && again.stderr.contains("1 unchanged"), "\(again.stderr)")
+        #expect(!again.stderr.contains("fingerprinting"), "\(again.stderr)")
         let switchedOff = try CLI.run(["index", folder.path], environment: off)
         #expect(switchedOff.status == 0 && switchedOff.stderr.contains("1 unchanged"), "\(switchedOff.stderr)")
         #expect(try keypointBytes(db, "talk.mp4") ?? 0 > 0)
