@@ -119,6 +119,9 @@ public struct CandidateIndex: Sendable {
 
     public var anchorCount: Int { anchors.count }
     public var landmarkCount: Int { sounds.count }
+    /// Keypoint anchors held: none when no reference was indexed with the keypoint channel, and
+    /// then a suspect's keypoints could match nothing.
+    public var keypointCount: Int { keypoints.count }
     /// Bytes held by the search structures.
     public var bytes: Int { anchors.bytes + 4 * anchorStarts.count + sounds.bytes + 36 * keypoints.count }
 

@@ -72,7 +72,7 @@ package struct SuspectChecker {
         let afterFingerprint = self.afterFingerprint
         // Results wait here until those before them are out; `report` is called under the lock.
         let order = Locked((finished: [Int: SuspectResult](), emitted: 0, stopped: false))
-        FingerprintWorkers.run(count: files.count, jobs: jobs, options: options) { i, fingerprinter in
+        FingerprintWorkers.run(count: files.count, jobs: jobs, options: Self.options(options, against: library.index)) { i, fingerprinter in
             let result = Self.checkUnchanged(files[i], with: fingerprinter, against: library, matcher: matcher, windowing: windowing,
                                              verifier: verifier, afterFingerprint: afterFingerprint)
             return order.withLock { order in
@@ -88,6 +88,15 @@ package struct SuspectChecker {
                 return true
             }
         }
+    }
+
+    /// What a suspect's fingerprint needs against `index`: no keypoints when the library holds
+    /// none (indexed with them off, or before they were on by default, and not yet indexed
+    /// again) — they could match nothing, and they are most of what a suspect's picture costs.
+    static func options(_ options: FingerprintOptions, against index: CandidateIndex) -> FingerprintOptions {
+        var options = options
+        if index.keypointCount == 0 { options.keypoints = false }
+        return options
     }
 
     /// One suspect, its record made of one state of the file: its identity (FileIdentity) is taken

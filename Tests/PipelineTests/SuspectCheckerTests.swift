@@ -38,6 +38,26 @@ import Testing
         return got
     }
 
+    @Test func aSuspectsKeypointsAreMadeOnlyWhenTheLibraryHoldsSome() throws {
+        let (folder, first, _, empty) = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var wanted = FingerprintOptions(role: .suspect)
+        wanted.keypoints = true
+        // An empty library (or one indexed with the keypoints off) has none to match.
+        #expect(!SuspectChecker.options(wanted, against: empty.index).keypoints)
+        let path = folder.appendingPathComponent("keypoints.sqlite").path
+        var indexing = FingerprintOptions(role: .reference)
+        indexing.keypoints = true
+        let summary = try LibraryIndexer(jobs: 1, options: indexing).run(paths: [first.path], library: try Library(path: path, create: true))
+        #expect(summary.indexed == [first.path])
+        let library = try LoadedReferences(path: path)
+        #expect(library.index.keypointCount > 0)
+        #expect(SuspectChecker.options(wanted, against: library.index).keypoints)
+        // Switched off stays off.
+        wanted.keypoints = false
+        #expect(!SuspectChecker.options(wanted, against: library.index).keypoints)
+    }
+
     @Test func aClipReplacedDuringItsCheckIsCheckedAgainAndTheRecordSaysSo() throws {
         let (folder, first, second, library) = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: folder) }
