@@ -33,12 +33,10 @@ extension GeometricFit {
         /// Marks the places already counted for the current hypothesis (`tag`), so that counting
         /// distinct places costs one comparison per inlier and no clearing.
         private var stamp: [UInt32]
-        /// Reference x, y and suspect x, y of each pair, packed for the scoring loop; the same
-        /// four in arrays of their own, for the counting loop (one array per value lets the
-        /// compiler count several pairs per instruction); and room for the indices of one
-        /// hypothesis's inliers.
-        private let coordinates: [Double]
-        private let referenceX: [Double], referenceY: [Double], suspectX: [Double], suspectY: [Double]
+        /// The pairs' reference x, then reference y, suspect x and suspect y, each a plane of
+        /// `pairs.count` values (a plane per value lets the compiler score several pairs per
+        /// instruction); and room for the indices of one hypothesis's inliers.
+        private let planes: [Double]
         private var hits: [Int32]
         private var tag: UInt32 = 0
         private var random: SplitMix64
@@ -59,19 +57,7 @@ extension GeometricFit {
             random = SplitMix64(seed: fit.seed)
             // Closures, not key paths: this runs once per frame pair verified, and a key path
             // is read through the runtime.
-            var packed: [Double] = []
-            packed.reserveCapacity(4 * pairs.count)
-            for p in pairs {
-                packed.append(p.reference.x)
-                packed.append(p.reference.y)
-                packed.append(p.suspect.x)
-                packed.append(p.suspect.y)
-            }
-            coordinates = packed
-            referenceX = pairs.map { $0.reference.x }
-            referenceY = pairs.map { $0.reference.y }
-            suspectX = pairs.map { $0.suspect.x }
-            suspectY = pairs.map { $0.suspect.y }
+            planes = pairs.map { $0.reference.x } + pairs.map { $0.reference.y } + pairs.map { $0.suspect.x } + pairs.map { $0.suspect.y }
             hits = [Int32](repeating: 0, count: pairs.count)
         }
 
@@ -116,7 +102,7 @@ extension GeometricFit {
         /// Support of `t`: pairs whose mapped reference point lies within the radius of their
         /// suspect point, and the places they touch. Compares |u − s·w|² with r²·w² to spare a
         /// division per pair; a point behind the homography's horizon (w ≤ 0) never agrees.
-        /// The hot loop of a fit: a branch-free pass over the coordinates collects the inliers,
+        /// The hot loop of a fit: a branch-free pass over the planes collects the inliers,
         /// a second pass over those alone counts places. Leaves the inliers' indices, ascending,
         /// in `hits` until the next call.
         mutating func score(_ t: PlaneTransform) -> Scored {
@@ -124,11 +110,11 @@ extension GeometricFit {
             let r2 = radius * radius, tag = tag
             var distinct = 0, count = 0, squaredError = 0.0
             let (h11, h12, h13, h21, h22, h23, h31, h32) = (t.h11, t.h12, t.h13, t.h21, t.h22, t.h23, t.h31, t.h32)
-            coordinates.withUnsafeBufferPointer { c in
+            planes.withUnsafeBufferPointer { c in
                 hits.withUnsafeMutableBufferPointer { hits in
                     let n = c.count / 4
                     for i in 0 ..< n {
-                        let x = c[4 * i], y = c[4 * i + 1], sx = c[4 * i + 2], sy = c[4 * i + 3]
+                        let x = c[i], y = c[n + i], sx = c[2 * n + i], sy = c[3 * n + i]
                         let w = h31 * x + h32 * y + 1
                         let ex = h11 * x + h12 * y + h13 - sx * w
                         let ey = h21 * x + h22 * y + h23 - sy * w
@@ -139,7 +125,7 @@ extension GeometricFit {
                         stamp.withUnsafeMutableBufferPointer { stamp in
                             for k in 0 ..< count {
                                 let i = Int(hits[k])
-                                let x = c[4 * i], y = c[4 * i + 1], sx = c[4 * i + 2], sy = c[4 * i + 3]
+                                let x = c[i], y = c[n + i], sx = c[2 * n + i], sy = c[3 * n + i]
                                 let w = h31 * x + h32 * y + 1
                                 let ex = h11 * x + h12 * y + h13 - sx * w
                                 let ey = h21 * x + h22 * y + h23 - sy * w
@@ -161,20 +147,15 @@ extension GeometricFit {
             let r2 = radius * radius
             let (h11, h12, h13, h21, h22, h23, h31, h32) = (t.h11, t.h12, t.h13, t.h21, t.h22, t.h23, t.h31, t.h32)
             var count = 0
-            referenceX.withUnsafeBufferPointer { rx in
-                referenceY.withUnsafeBufferPointer { ry in
-                    suspectX.withUnsafeBufferPointer { sx in
-                        suspectY.withUnsafeBufferPointer { sy in
-                            for i in 0 ..< rx.count {
-                                let x = rx[i], y = ry[i]
-                                let w = h31 * x + h32 * y + 1
-                                let ex = h11 * x + h12 * y + h13 - sx[i] * w
-                                let ey = h21 * x + h22 * y + h23 - sy[i] * w
-                                let inFront = w > 0 ? 1 : 0, within = ex * ex + ey * ey <= r2 * w * w ? 1 : 0
-                                count &+= inFront & within
-                            }
-                        }
-                    }
+            planes.withUnsafeBufferPointer { c in
+                let n = c.count / 4
+                for i in 0 ..< n {
+                    let x = c[i], y = c[n + i]
+                    let w = h31 * x + h32 * y + 1
+                    let ex = h11 * x + h12 * y + h13 - c[2 * n + i] * w
+                    let ey = h21 * x + h22 * y + h23 - c[3 * n + i] * w
+                    let inFront = w > 0 ? 1 : 0, within = ex * ex + ey * ey <= r2 * w * w ? 1 : 0
+                    count &+= inFront & within
                 }
             }
             return count
