@@ -109,13 +109,15 @@ package struct LibraryIndexer {
     private func plan(_ files: [String], _ store: LibraryDatabase, _ summary: inout IndexSummary) throws -> [Work] {
         var work: [Work] = []
         for path in files {
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            // Size and time as the store keeps them (`FileIdentity`, nanoseconds from stat): through
+            // Foundation's Date a third of the times came back a fraction of a microsecond off, and
+            // each such unchanged file was read whole for its digest on the next run.
+            guard let identity = try? FileIdentity(path: path) else {
                 summary.failed.append(IndexFailure(.unreadable, path: path,
                                                    message: "cannot read '\(path)': its size and modification time cannot be read"))
                 continue
             }
-            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            let size = identity.size, modified = identity.modifiedSeconds
             let known = try store.video(path: path)
             if let known, known.size == size, known.fingerprintVersion == FingerprintFormat.version,
                try hasEveryChannel(known, in: store) {
@@ -129,8 +131,8 @@ package struct LibraryIndexer {
                     continue
                 }
             }
-            // Unchanged by size and time (to the millisecond: the message needs no digest).
-            if let known, known.size == size, abs(known.modified - modified) < 0.001 {
+            // Unchanged by size and time (the message needs no digest).
+            if let known, known.size == size, known.modified == modified {
                 summary.renewed.append(path)
                 summary.renewedChannels.formUnion(try missingChannels(known, in: store))
             }

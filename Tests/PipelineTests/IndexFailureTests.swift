@@ -25,6 +25,29 @@ import Testing
         #expect(process.terminationStatus == 0)
     }
 
+    @Test func aFileOfTheSameSizeAndTimeIsUnchangedWithoutReadingIt() throws {
+        // Times whose nanoseconds Foundation's Date does not carry exactly: the plan compared a
+        // Date-made time with the stat-made one the store keeps, so such a file was read whole for
+        // its digest on the next run. Other bytes of the same size, the same time to the
+        // nanosecond: unchanged, by size and time alone, as for any file.
+        let folder = try Self.folder()
+        let file = folder.appendingPathComponent("a.mp4")
+        try Self.clip(file)
+        var times = [timespec(tv_sec: 1_796_584_852, tv_nsec: 174_256_640), timespec(tv_sec: 1_796_584_852, tv_nsec: 174_256_640)]
+        #expect(utimensat(AT_FDCWD, file.path, &times, 0) == 0)
+        let library = try Library(path: folder.appendingPathComponent("library.sqlite").path, create: true)
+        var options = FingerprintOptions(role: .reference)
+        options.keypoints = false
+        let first = try LibraryIndexer(jobs: 1, options: options).run(paths: [file.path], library: library)
+        #expect(first.indexed == [file.path])
+        var bytes = try Data(contentsOf: file)
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: file)
+        #expect(utimensat(AT_FDCWD, file.path, &times, 0) == 0)
+        let second = try LibraryIndexer(jobs: 1, options: options).run(paths: [file.path], library: library)
+        #expect(second.unchanged == [file.path] && second.indexed.isEmpty, "\(second)")
+    }
+
     @Test func eachErrorOfAFileBecomesItsKind() {
         let path = "/v/clip.mp4"
         let full = IndexFailure.fingerprinting(path, SpoolError(description: "cannot write a scratch file in '/v': No space left on device", code: ENOSPC))
