@@ -27,6 +27,9 @@ public struct ActiveAreaDetector: Sendable {
     public var barFlatness: Double = 4.0
     /// …and, unless it is nearly perfectly flat (below `barStrictFlatness`), darker than this.
     public var barMaximumLevel: Double = 48
+    /// Lines of one bar, and the two bars of a pair of unequal widths, keep to one level within
+    /// this much (compression moves a flat bar's level by a few steps).
+    public var barLevelTolerance: Double = 6
     public var barStrictFlatness: Double = 1.5
     /// A bar must cover at least this share of the side to count (thin dark borders of ordinary
     /// pictures — vignettes, encoder edge rows — are left alone).
@@ -86,7 +89,7 @@ public struct ActiveAreaDetector: Sendable {
     // MARK: - Bars
 
     private func isBarLine(_ s: LineStat, level: Double) -> Bool {
-        guard abs(s.mean - level) <= 6 else { return false }
+        guard abs(s.mean - level) <= barLevelTolerance else { return false }
         return s.spread < barStrictFlatness || (s.spread < barFlatness && s.mean <= barMaximumLevel)
     }
 
@@ -100,7 +103,7 @@ public struct ActiveAreaDetector: Sendable {
         guard a > 0, b > 0 else { return (0, 0) }
         if abs(a - b) <= max(3, max(a, b) / 4) { return (a, b) }
         let n = stats.count
-        guard abs(stats[0].mean - stats[n - 1].mean) <= 6,
+        guard abs(stats[0].mean - stats[n - 1].mean) <= barLevelTolerance,
               stats[..<a].allSatisfy({ $0.spread < barStrictFlatness }),
               stats[(n - b)...].allSatisfy({ $0.spread < barStrictFlatness }) else { return (0, 0) }
         return (a, b)
