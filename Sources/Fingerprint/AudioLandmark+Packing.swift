@@ -166,4 +166,4 @@ extension AudioLandmark {
     }
 }
 
-extension AudioLandmark: RecordsThenPacked {}
+extension AudioLandmark: FixedSizeRecords {}

@@ -51,17 +51,28 @@ extension FingerprintChannel {
     public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int { wholeItemsLength(bytes) }
 }
 
-/// A channel's item stored first as fixed-size records (format 1) and since packed against the
-/// item before (format 2): the sound landmarks and the motion samples. Both formats are read;
-/// pieces packed on their own join by concatenation (each pack starts from no item before).
+/// A channel's item stored first as records of their own (format 1) and since packed against the
+/// item before (format 2): the sound landmarks, the motion samples and the picture hashes. Both
+/// formats are read; pieces packed on their own join by concatenation (each pack starts from no
+/// item before).
 public protocol RecordsThenPacked {
-    /// Bytes of a format-1 record.
-    static var recordSize: Int { get }
     static func unpackRecords(_ bytes: [UInt8]) -> [Self]?
+    /// How many of `bytes`, from the start, hold whole format-1 records.
+    static func wholeRecordsLength(_ bytes: [UInt8]) -> Int
     static func pack(_ items: [Self]) -> [UInt8]
     static func unpack(_ bytes: [UInt8], after previous: Self?) -> [Self]?
     /// How many of `bytes`, from the start, hold whole format-2 items.
     static func wholePackedLength(_ bytes: [UInt8]) -> Int
+}
+
+/// Format-1 records of one size: the sound landmarks' and the motion samples'.
+public protocol FixedSizeRecords: RecordsThenPacked {
+    /// Bytes of a format-1 record.
+    static var recordSize: Int { get }
+}
+
+extension FixedSizeRecords {
+    public static func wholeRecordsLength(_ bytes: [UInt8]) -> Int { bytes.count / recordSize * recordSize }
 }
 
 extension FingerprintChannel where Item: RecordsThenPacked {
@@ -80,7 +91,7 @@ extension FingerprintChannel where Item: RecordsThenPacked {
 
     public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int {
         switch format {
-        case 1: bytes.count / Item.recordSize * Item.recordSize
+        case 1: Item.wholeRecordsLength(bytes)
         case 2: Item.wholePackedLength(bytes)
         default: 0
         }
@@ -90,12 +101,13 @@ extension FingerprintChannel where Item: RecordsThenPacked {
 /// The picture channel of PDQ hashes: one `FrameSignature` per sampled frame.
 public enum PictureHashChannel: FingerprintChannel {
     public static var name: String { "picture-hashes" }
+    /// 2 (issue 33): hashes written as the bits that differ from the frame before's
+    /// (`FrameSignature+Packing.swift`). Blobs of format 1 are read as they are and kept by
+    /// `index`, as every channel's older blobs are (`LibraryIndexer.holds`).
+    public static var format: Int { 2 }
     public static var medium: Medium { .picture }
     public static var items: WritableKeyPath<MediaFingerprint, [FrameSignature]> { \.frames }
     public static func time(of item: FrameSignature) -> Float { item.time }
-    public static func pack(_ items: [FrameSignature]) -> [UInt8] { FramePacking.pack(items) }
-    public static func unpack(_ bytes: [UInt8]) -> [FrameSignature]? { FramePacking.unpack(bytes) }
-    public static func wholeItemsLength(_ bytes: [UInt8]) -> Int { FramePacking.wholeFramesLength(bytes) }
 }
 
 /// The sound channel of landmark triplets.

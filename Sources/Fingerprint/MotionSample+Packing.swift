@@ -188,4 +188,4 @@ extension MotionSample {
     }
 }
 
-extension MotionSample: RecordsThenPacked {}
+extension MotionSample: FixedSizeRecords {}

@@ -36,7 +36,7 @@ public struct PDQHash: Sendable, Hashable {
     }
 }
 
-// MARK: - Text (the packed form for the store is `FramePacking`'s)
+// MARK: - Text (the packed form for the store is in `FrameSignature+Packing.swift`)
 
 extension PDQHash: CustomStringConvertible, LosslessStringConvertible {
     /// 64 lowercase hex digits, bit 255 first.

@@ -42,7 +42,7 @@ package struct IndexedVideo: Sendable, Equatable {
 /// tables, schema and statements.
 package final class LibraryDatabase {
     /// The schema this build reads and writes.
-    package static let schemaVersion = 5
+    package static let schemaVersion = 6
     package let path: String
     let connection: Connection
 
@@ -217,6 +217,9 @@ package final class LibraryDatabase {
         "SELECT 1;",
         // 4 → 5: no table changes, for the same reason: the motion channel's blobs may now be
         // packed (format 2), which a vmatch of schema 4 would take for 136-byte records.
+        "SELECT 1;",
+        // 5 → 6: no table changes, for the same reason: the picture hashes' blobs may now be
+        // packed (format 2), which a vmatch of schema 5 would read as format-1 frames.
         "SELECT 1;",
     ]
 

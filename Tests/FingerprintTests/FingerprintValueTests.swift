@@ -2,37 +2,7 @@
 import Testing
 import TestSupport
 
-@Suite struct FramePackingTests {
-    @Test func framesSurviveThePackedFormExactly() throws {
-        var g = SeededGenerator(seed: 5)
-        let frames = (0..<9).map { i in
-            FrameSignature(time: Float(i) * 0.25 + 0.1, quality: UInt8(40 + i), hashes: (0..<(i % 4)).map { _ in randomHash(&g) })
-        }
-        let packed = FramePacking.pack(frames)
-        #expect(packed.count == frames.reduce(0) { $0 + 6 + 32 * $1.hashes.count })
-        #expect(FramePacking.unpack(packed) == frames)
-        #expect(FramePacking.wholeFramesLength(packed) == packed.count)
-    }
-
-    @Test func aCutBlobHoldsOnlyItsWholeFrames() throws {
-        var g = SeededGenerator(seed: 6)
-        let frames = (0..<3).map { i in FrameSignature(time: Float(i), quality: 90, hashes: [randomHash(&g), randomHash(&g)]) }
-        let packed = FramePacking.pack(frames)
-        let cut = Array(packed.dropLast(10))
-        #expect(FramePacking.unpack(cut) == nil)
-        #expect(FramePacking.wholeFramesLength(cut) == 2 * (6 + 64))
-        #expect(FramePacking.unpack(Array(cut.prefix(FramePacking.wholeFramesLength(cut)))) == Array(frames.prefix(2)))
-    }
-
-    @Test func hashesArePackedLittleEndianLowWordFirst() throws {
-        let hash = PDQHash(words: SIMD4(0x0102_0304_0506_0708, 0, 0, 0xFF00_0000_0000_0000))
-        let packed = FramePacking.pack([FrameSignature(time: 1, quality: 77, hashes: [hash])])
-        #expect(Array(packed[0..<4]) == [0x00, 0x00, 0x80, 0x3F])  // 1.0 as Float32
-        #expect(packed[4] == 77 && packed[5] == 1)
-        #expect(Array(packed[6..<14]) == [8, 7, 6, 5, 4, 3, 2, 1])
-        #expect(packed[37] == 0xFF)
-    }
-
+@Suite struct FrameSignatureTests {
     @Test func evidenceStartsAtPDQsQualityCutOff() {
         #expect(!FrameSignature(time: 0, quality: 49, hashes: []).isEvidence)
         #expect(FrameSignature(time: 0, quality: 50, hashes: []).isEvidence)
