@@ -91,6 +91,24 @@ import Testing
         #expect(abs((match.segments.first?.reference_start ?? -1) - 4) < 0.5, "\(found.output)")
     }
 
+    @Test func aSlowZoomOverAPhotoDownscaledWithNoiseAndNewSoundIsFoundWhereItIs() throws {
+        // The fixture's talk: a slow zoom (0.6 % a frame) and sway over a still picture. The
+        // suspect: 7 s of it from 3 s, shrunk to 120 lines, with noise and a low-quality encode,
+        // its voice replaced by noise — the picture alone must find it, at its moment.
+        try Fixture.make()
+        let excerpt = try CLI.ffmpeg("low-motion-zoom-excerpt.mp4", [
+            "-ss", "3", "-t", "7", "-i", Fixture.library.appendingPathComponent("talk.mp4").path,
+            "-f", "lavfi", "-i", "anoisesrc=d=7:a=0.1", "-map", "0:v", "-map", "1:a",
+            "-vf", "scale=-2:120,noise=alls=20:allf=t", "-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-c:a", "aac", "-shortest"])
+        let env = try indexed(Fixture.library)
+        let found = try compared(excerpt, env)
+        #expect(found.status == 1, "\(found.output)")
+        let match = try #require(found.record.matches.first, "\(found.output)")
+        #expect(match.reference.hasSuffix("talk.mp4") && match.modality == "video", "\(found.output)")
+        #expect(found.record.matches.count == 1, "\(found.output)")
+        #expect(abs((match.segments.first?.reference_start ?? -1) - 3) < 0.5, "\(found.output)")
+    }
+
     @Test func aFeaturelessPictureIsFoundByHowItChangesAlongItsSound() throws {
         // A slowly turning soft light field (no detail for a frame hash: PDQ quality under 10) under a
         // narration. The suspect: 10 s of it, downscaled, with noise and a low-quality encode.
