@@ -51,9 +51,9 @@ extension FrameSignature {
             out.append(f.quality)
             out.append(UInt8(hashes.count))
             for (place, hash) in hashes.enumerated() {
-                if let before, place < before.hashes.count, hash.distance(to: before.hashes[place]) <= mostFlips {
+                if let before, place < before.hashes.count, case let flips = hash.distance(to: before.hashes[place]), flips <= mostFlips {
                     let flipped = hash.words ^ before.hashes[place].words
-                    out.append(UInt8(hash.distance(to: before.hashes[place])))
+                    out.append(UInt8(flips))
                     for w in 0 ..< 4 {
                         var bits = flipped[w]
                         while bits != 0 {
