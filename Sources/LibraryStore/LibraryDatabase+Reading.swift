@@ -77,8 +77,11 @@ extension LibraryDatabase {
         return FingerprintStream(video: video, readers: readers, formats: formats)
     }
 
-    /// Runs `body` on each row (or the row `id`) with the blobs `selection` takes, in id order,
-    /// inside one read transaction: a concurrent `index` commit cannot show half of a run.
+    /// Runs `body` on each row (or the row `id`) with the blobs `selection` takes, in path order,
+    /// inside one read transaction: a concurrent `index` commit cannot show half of a run. Path,
+    /// not id: `index` numbers rows in the order its parallel workers finish, and a reader that
+    /// breaks ties by the order it was given rows (the candidate index) would otherwise answer
+    /// differently for the same library indexed twice.
     private func forEachStored(_ selection: Selection, id: Int64? = nil, _ body: (StoredVideo) throws -> Void) throws {
         let own = try beginReading()
         defer { if own { try? connection.execute("COMMIT") } }
@@ -102,7 +105,7 @@ extension LibraryDatabase {
         let statement = try connection.prepare("""
             SELECT \(videoColumns), f.channel, f.tier, f.format, f.data
             FROM videos v LEFT JOIN fingerprints f ON f.video_id = v.id AND \(condition)
-            \(id == nil ? "" : "WHERE v.id = ?") ORDER BY v.id
+            \(id == nil ? "" : "WHERE v.id = ?") ORDER BY v.path
             """)
         try statement.bind(id.map { [.integer($0)] } ?? [])
         var current: StoredVideo?
@@ -134,7 +137,7 @@ extension LibraryDatabase {
         }
         let statement = try connection.prepare("""
             SELECT \(Self.columns), \(chosen.map(\.expression).joined(separator: ", "))
-            FROM videos \(id == nil ? "" : "WHERE id = ?") ORDER BY id
+            FROM videos \(id == nil ? "" : "WHERE id = ?") ORDER BY path
             """)
         try statement.bind(id.map { [.integer($0)] } ?? [])
         while try statement.step() {

@@ -107,6 +107,9 @@ public enum Anchors {
 
 public struct CandidateIndex: Sendable {
     /// The references, in the order they were added; `keys` are the caller's (e.g. store ids).
+    /// Ties in evidence go to the reference added first (here, in `LandmarkSketch` and in the
+    /// matcher, which takes the candidates in this order), so add them in an order that is a
+    /// function of the library's content, e.g. by path (`LoadedReferences`).
     public let entries: [ReferenceEntry]
     public let keys: [Int64]
     let anchors: HammingIndex

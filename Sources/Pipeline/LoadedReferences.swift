@@ -29,7 +29,9 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
     private var cache: [Int: (fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints, bytes: Int, used: Int)] = [:]
     private var cached = 0, clock = 0
 
-    /// Builds the candidate index from every stored video's anchors (one row in memory at a time).
+    /// Builds the candidate index from every stored video's anchors (one row in memory at a time),
+    /// in path order: ties between references are then broken the same way however the rows
+    /// were numbered.
     /// Full fingerprints are read later through the same read-only connection, in the same
     /// snapshot: an `index` run that re-indexes references meanwhile does not make them vanish
     /// from under this `compare` (it sees the library as it was when it started).

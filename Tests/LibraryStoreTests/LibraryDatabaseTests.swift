@@ -132,6 +132,23 @@ private func write(_ key: BlobKey, _ bytes: [UInt8], format: Int = 1) -> BlobWri
         #expect(try stream.read("picture-hashes", upTo: 3) == [] && stream.read("keypoints", upTo: 3) == [])
     }
 
+    @Test func videosAreReadInPathOrderWhateverOrderTheyWereWrittenIn() throws {
+        // `index` writes rows in the order its workers finish; the candidate index breaks ties
+        // by the order it is given references, so that order must follow from the content.
+        let paths = ["/lib/c.mp4", "/lib/a.mp4", "/lib/sub/b.mp4", "/lib/b.mp4"]
+        var seen: [[String]] = []
+        for order in [paths, paths.reversed()] {
+            let library = try LibraryDatabase(path: temporaryLibraryPath())
+            for p in order { try library.save(entry(p)) }
+            var anchors: [String] = [], full: [String] = []
+            try library.forEachAnchors { anchors.append($0.video.path) }
+            try library.forEachFingerprint { full.append($0.video.path) }
+            #expect(anchors == full)
+            seen.append(anchors)
+        }
+        #expect(seen[0] == paths.sorted() && seen[1] == paths.sorted())
+    }
+
     @Test func aChannelIsRowsNotColumnsAndLeavesWithItsVideo() throws {
         let library = try LibraryDatabase(path: temporaryLibraryPath())
         let keypoints = BlobKey(channel: "keypoints", tier: .full)
