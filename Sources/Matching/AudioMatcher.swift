@@ -101,20 +101,132 @@ public struct AudioMatcher: Sendable {
                         speed: Double, offset: Double, queryRange: ClosedRange<Double>) -> [AudioMatchSegment] {
         guard !query.isEmpty, queryRange.upperBound > queryRange.lowerBound else { return [] }
         let margin = Self.pictureLineTolerance
-        let near = (hits(query, against: index, only: reference)[reference] ?? []).filter { h in
+        let all = hits(query, against: index, only: reference)[reference] ?? []
+        let near = all.filter { h in
             let q = Double(h.queryTime)
             return q >= queryRange.lowerBound - margin && q <= queryRange.upperBound + margin
                 && abs(Double(h.referenceTime) - (speed * q + offset)) <= margin
         }
-        guard near.count >= configuration.minHits else { return [] }
-        let length = queryRange.upperBound - queryRange.lowerBound
-        let covered = min(configuration.minCoveredSeconds, Int(length.rounded(.down)))
-        // The speed too is the picture's, to within its aligner's grid step: over a stretch of
-        // a few seconds the hit times alone hardly tell speeds apart.
-        let r = Self.pictureSpeedTolerance
-        let lo = max(configuration.speedRange.lowerBound, speed - r), hi = min(configuration.speedRange.upperBound, speed + r)
-        guard lo <= hi else { return [] }
-        return align(near, queryDuration: length, minCoveredSeconds: max(1, covered), speedRange: lo...hi)
+        if near.count >= configuration.minHits {
+            let length = queryRange.upperBound - queryRange.lowerBound
+            let covered = min(configuration.minCoveredSeconds, Int(length.rounded(.down)))
+            // The speed too is the picture's, to within its aligner's grid step: over a stretch of
+            // a few seconds the hit times alone hardly tell speeds apart.
+            let r = Self.pictureSpeedTolerance
+            let lo = max(configuration.speedRange.lowerBound, speed - r), hi = min(configuration.speedRange.upperBound, speed + r)
+            if lo <= hi {
+                let segments = align(near, queryDuration: length, minCoveredSeconds: max(1, covered), speedRange: lo...hi)
+                if !segments.isEmpty { return segments }
+            }
+        }
+        return standingOut(all, speed: speed, offset: offset, queryRange: queryRange,
+                           referenceDuration: index.durations[reference] ?? 0).map { [$0] } ?? []
+    }
+
+    /// Chance of a background line holding as many hits as the picture's line, below which the
+    /// sound counts as reused along it (`standingOut`): one in a million lines checked.
+    public static let lineFalseAlarm = 1e-6
+    /// Lines elsewhere in the reference that a line's hits are held against, at most and at least.
+    static let backgroundLines = 40
+    static let leastBackgroundLines = 8
+
+    /// The sound along a line the picture fixed, when too little of it is left for `align`'s
+    /// evidence (another voice or music over it, noise: most of its landmarks are lost). Where the
+    /// line is known beforehand, the question is no longer whether some line of some reference
+    /// holds enough hits, but whether this one holds more than chance: the hits on it (distinct
+    /// query landmarks on reference speech, within `timeTolerance` of the line, with one pitch
+    /// shift, the line searched within the picture's own tolerances — `pictureLineTolerance` in
+    /// time, `pictureSpeedTolerance` in speed) are held against the same count on lines shifted
+    /// elsewhere in the reference (each searched alike), and the sound counts when a Poisson count
+    /// at the busiest background line's rate reaches the line's with a chance of at most
+    /// `lineFalseAlarm` and the hits span half of the stretch or the `minCoveredSeconds` that a
+    /// phrase two recordings of one voice share does not (see `confirm`). A replaced voice holds what
+    /// the background holds, and a reference too short for `leastBackgroundLines` to fit is not
+    /// judged this way.
+    func standingOut(_ hits: [Hit], speed: Double, offset: Double, queryRange: ClosedRange<Double>,
+                     referenceDuration: Double) -> AudioMatchSegment? {
+        let inRange = hits.filter { queryRange.contains(Double($0.queryTime)) }
+        guard !inRange.isEmpty else { return nil }
+        let tolerance = Double(configuration.timeTolerance)
+        // Lines pivot on the stretch's middle, where the picture's line puts the reference at `at`.
+        let mid = (queryRange.lowerBound + queryRange.upperBound) / 2, at = speed * mid + offset
+        let half = (queryRange.upperBound - queryRange.lowerBound) / 2
+        // Speeds a step apart that moves the stretch's ends by half of `tolerance`.
+        let step = tolerance / max(2 * half, tolerance)
+        let reach = Int((Self.pictureSpeedTolerance / step).rounded(.down))
+        let speeds = (-reach ... reach).map { speed + Double($0) * step }.filter { configuration.speedRange.contains($0) }
+        guard !speeds.isEmpty else { return nil }
+        // Per speed, each hit's distance from the line through `at`, when its span agrees.
+        let residuals: [[Double?]] = speeds.map { s in
+            let logS = Float(log(s))
+            return inRange.map { h in
+                abs(h.logSpanRatio - logS) <= h.spanTolerance ? Double(h.referenceTime) - (at + s * (Double(h.queryTime) - mid)) : nil
+            }
+        }
+        // The hits within `tolerance` of the line of speed `si` shifted by `shift`, with one pitch shift.
+        func onLine(_ si: Int, _ shift: Double) -> [Int] {
+            let idx = inRange.indices.filter { i in residuals[si][i].map { abs($0 - shift) <= tolerance } ?? false }
+            guard idx.count >= 3 else { return idx }
+            let shifts = idx.map { inRange[$0].pitchShift }.sorted()
+            let median = shifts[shifts.count / 2]
+            return idx.filter { abs(inRange[$0].pitchShift - median) <= configuration.pitchTolerance }
+        }
+        // The best line within the picture's tolerances of the one shifted by `centre`.
+        let steps = Int((Self.pictureLineTolerance / tolerance).rounded(.up))
+        func searched(_ centre: Double) -> (count: Int, speed: Double, shift: Double, hits: [Int]) {
+            var best = (count: -1, speed: speed, shift: centre, hits: [Int]())
+            for si in speeds.indices {
+                for k in -steps ... steps {
+                    let shift = centre + Double(k) * tolerance
+                    let idx = onLine(si, shift)
+                    let n = Set(idx.map { inRange[$0].query }).count
+                    if n > best.count { best = (n, speeds[si], shift, idx) }
+                }
+            }
+            return best
+        }
+        let found = searched(0)
+        // Background lines: shifted past the searched band on either side, nearest first, the
+        // stretch mapped wholly inside the reference.
+        let width = 2 * (Self.pictureLineTolerance + tolerance + Self.pictureSpeedTolerance * half)
+        let first = at - speed * half, last = at + speed * half
+        var background: [Int] = []
+        var k = 1
+        while background.count < Self.backgroundLines, Double(k) * width <= referenceDuration {
+            for shift in [Double(k) * width, -Double(k) * width]
+            where first + shift >= 0 && last + shift <= referenceDuration && background.count < Self.backgroundLines {
+                background.append(searched(shift).count)
+            }
+            k += 1
+        }
+        guard background.count >= Self.leastBackgroundLines, found.count > 0 else { return nil }
+        let rate = Double(max(background.max() ?? 0, 1))
+        guard Self.poissonTail(atLeast: found.count, rate: rate) <= Self.lineFalseAlarm else { return nil }
+        let times = found.hits.map { Double(inRange[$0].queryTime) }
+        let queryStart = times.min() ?? 0, queryEnd = times.max() ?? 0
+        guard queryEnd - queryStart >= min(half, Double(configuration.minCoveredSeconds)) else { return nil }
+        let shifts = found.hits.map { inRange[$0].pitchShift }.sorted()
+        func reference(_ q: Double) -> Double { at + found.shift + found.speed * (q - mid) }
+        // The score as `makeSegments` gives it, counted from the least count that would pass.
+        var needed = 1
+        while Self.poissonTail(atLeast: needed, rate: rate) > Self.lineFalseAlarm { needed += 1 }
+        return AudioMatchSegment(
+            queryStart: queryStart, queryEnd: queryEnd, referenceStart: reference(queryStart), referenceEnd: reference(queryEnd),
+            speed: found.speed, pitchShift: Double(shifts[shifts.count / 2]),
+            alignedHits: found.count, speechHits: found.count, coveredSeconds: coveredSeconds(found.hits.map { inRange[$0] }),
+            score: 1 - exp(-Double(found.count - needed + 1) / configuration.scoreScale))
+    }
+
+    /// P(X ≥ n) for X Poisson with mean `rate`.
+    static func poissonTail(atLeast n: Int, rate: Double) -> Double {
+        guard n > 0 else { return 1 }
+        // 1 − P(X < n), the terms built one from the next.
+        var term = exp(-rate), below = 0.0
+        for i in 0 ..< n {
+            if i > 0 { term *= rate / Double(i) }
+            below += term
+        }
+        return max(0, 1 - below)
     }
 
     /// Step of the picture aligner's speed grid (`TemporalAligner`).

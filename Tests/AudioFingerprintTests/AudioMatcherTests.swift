@@ -81,12 +81,50 @@ import Testing
         #expect(AudioMatcher().confirm(query, against: index, reference: 7, speed: 1, offset: 19, queryRange: 10...14).isEmpty)
     }
 
-    @Test func confirmationKeepsTheEvidenceAHitCountNeeds() {
-        // 1.5 s of the reference with an eighth of its landmarks: fewer than minHits (24) speech hits.
+    @Test func alongThePictureLineFewHitsConfirmOnlyWhereTheyStandOutOfTheBackground() throws {
+        // 1.5 s of the reference with an eighth of its landmarks: fewer than minHits (24) speech
+        // hits, too few for the search and for `align` along the line; on the line they stand out
+        // (elsewhere in the reference no line holds more than chance), so the sound is confirmed.
         let (index, query) = shortExcerpt()
         let sparse = query.filter { $0.time < 2.5 }.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
         #expect(sparse.count < AudioMatcher.Configuration().minHits)
-        #expect(AudioMatcher().confirm(sparse, against: index, reference: 7, speed: 1, offset: 19, queryRange: 1...2.5).isEmpty)
+        #expect(AudioMatcher().match(sparse, against: index).isEmpty)
+        let s = try #require(AudioMatcher().confirm(sparse, against: index, reference: 7, speed: 1, offset: 19, queryRange: 1...2.5).first)
+        #expect(abs(s.referenceStart - s.speed * s.queryStart - 19) < 0.1 && s.speechHits == sparse.count)
+        // Off the line by more than the picture's tolerance, or against another reference: nothing.
+        #expect(AudioMatcher().confirm(sparse, against: index, reference: 7, speed: 1, offset: 21, queryRange: 1...2.5).isEmpty)
+        #expect(AudioMatcher().confirm(sparse, against: index, reference: 8, speed: 1, offset: 19, queryRange: 1...2.5).isEmpty)
+        // A stretch the hits do not span half of (the picture names 1…6 s; they lie in 1…2.5 s).
+        #expect(AudioMatcher().confirm(sparse, against: index, reference: 7, speed: 1, offset: 19, queryRange: 1...6).isEmpty)
+    }
+
+    @Test func aLineIsNotConfirmedWhereTheReferenceRepeatsItself() {
+        // A reference that loops one 2.4-s phrase: every line shifted by a whole number of loops
+        // holds as many hits as the true one, so the few hits of a masked copy single out nothing.
+        let phrase = landmarks(seed: 3, seconds: 2.4)
+        let looped = (0 ..< 25).flatMap { k in phrase.map { l in var l = l; l.time += Float(k) * 2.4; return l } }
+        let index = LandmarkIndex(references: [(id: UInt32(5), landmarks: looped)])
+        let query = looped.filter { $0.time >= 24 && $0.time < 28 }.enumerated().filter { $0.offset % 20 == 0 }
+            .map { l in var q = l.element; q.time -= 23; return q }
+        #expect(query.count < AudioMatcher.Configuration().minHits)
+        #expect(AudioMatcher().confirm(query, against: index, reference: 5, speed: 1, offset: 23, queryRange: 1...5).isEmpty)
+    }
+
+    @Test func aReplacedVoiceIsNotConfirmedAlongThePictureLine() {
+        // The picture of the reference's 20…30 s with another recording's sound: on the line it
+        // holds what any line holds.
+        let ref = landmarks(seed: 1, seconds: 60)
+        let index = LandmarkIndex(references: [(id: UInt32(7), landmarks: ref)])
+        let voice = landmarks(seed: 9, seconds: 10)
+        #expect(AudioMatcher().confirm(voice, against: index, reference: 7, speed: 1, offset: 20, queryRange: 0...10).isEmpty)
+    }
+
+    @Test func poissonTailsAreExact() {
+        #expect(AudioMatcher.poissonTail(atLeast: 0, rate: 3) == 1)
+        #expect(abs(AudioMatcher.poissonTail(atLeast: 1, rate: 2) - (1 - exp(-2))) < 1e-12)
+        // P(X ≥ 3) at rate 1: 1 − e⁻¹(1 + 1 + 1/2).
+        #expect(abs(AudioMatcher.poissonTail(atLeast: 3, rate: 1) - (1 - exp(-1) * 2.5)) < 1e-12)
+        #expect(AudioMatcher.poissonTail(atLeast: 10, rate: 1) < 1e-6 && AudioMatcher.poissonTail(atLeast: 9, rate: 1) > 1e-6)
     }
 
     @Test func emptyQueryOrIndexGivesNoMatch() {
