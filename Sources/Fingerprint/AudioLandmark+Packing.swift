@@ -108,13 +108,7 @@ extension AudioLandmark {
     }
 
     /// How many of `bytes`, from the start, hold whole format-2 landmarks.
-    public static func wholePackedLength(_ bytes: [UInt8]) -> Int {
-        bytes.withUnsafeBufferPointer { b in
-            var at = 0
-            while let length = packedLength(b, at: at), at + length <= b.count { at += length }
-            return at
-        }
-    }
+    public static func wholePackedLength(_ bytes: [UInt8]) -> Int { wholeItemsLength(bytes, itemLength: packedLength) }
 
     /// The length of the format-2 landmark at `at`; nil when its head or time is cut or not one
     /// `pack` writes (a flag it never sets, both flags, a varint past 32 bits).

@@ -120,13 +120,7 @@ extension FrameSignature {
     }
 
     /// How many of `bytes`, from the start, hold whole format-2 frames.
-    public static func wholePackedLength(_ bytes: [UInt8]) -> Int {
-        bytes.withUnsafeBufferPointer { b in
-            var at = 0
-            while let length = packedLength(b, at: at) { at += length }
-            return at
-        }
-    }
+    public static func wholePackedLength(_ bytes: [UInt8]) -> Int { wholeItemsLength(bytes, itemLength: packedLength) }
 
     /// The length of the whole format-2 frame at `at`; nil when it is cut or not one `pack` writes
     /// (a flag it never sets, a time varint past 32 bits, a hash's byte it never writes).

@@ -1,5 +1,6 @@
-// LEB128 varints in packed channel blobs (`AudioLandmark+Packing.swift`, `MotionSample+Packing.swift`):
-// seven bits a byte, low first, the top bit set on every byte but the last.
+// LEB128 varints in packed channel blobs (`AudioLandmark+Packing.swift`, `MotionSample+Packing.swift`,
+// `FrameSignature+Packing.swift`): seven bits a byte, low first, the top bit set on every byte but
+// the last; and the walk over a packed blob's whole items that all three share.
 
 @inline(__always)
 func appendVarint(_ v: UInt32, to out: inout [UInt8]) {
@@ -47,3 +48,14 @@ func zigzag(_ v: Int32) -> UInt32 { UInt32(bitPattern: v << 1 ^ v >> 31) }
 
 @inline(__always)
 func unzigzag(_ v: UInt32) -> Int32 { Int32(bitPattern: v >> 1) ^ -Int32(bitPattern: v & 1) }
+
+/// How many of `bytes`, from the start, hold whole items of a packed blob, `itemLength` giving the
+/// length of the item at an offset (nil: cut, or not an item its `pack` writes).
+@inline(__always)
+func wholeItemsLength(_ bytes: [UInt8], itemLength: (UnsafeBufferPointer<UInt8>, Int) -> Int?) -> Int {
+    bytes.withUnsafeBufferPointer { b in
+        var at = 0
+        while let length = itemLength(b, at), length > 0, at + length <= b.count { at += length }
+        return at
+    }
+}
