@@ -99,20 +99,7 @@ import TestSupport
         // As `StoredReferencePieces` reads a blob: cuts anywhere, whole frames unpacked after the
         // last one read, the rest kept for the next cut.
         for _ in 0 ..< 5 {
-            var read: [FrameSignature] = [], pending: [UInt8] = [], offset = 0
-            while offset < blob.count {
-                let n = min(blob.count - offset, 1 + Int(g.next() % 300))
-                pending += blob[offset ..< offset + n]
-                offset += n
-                let whole = PictureHashChannel.wholeItemsLength(pending, format: 2)
-                guard let items = PictureHashChannel.unpack(Array(pending[..<whole]), format: 2, after: read.last) else {
-                    Issue.record("a whole cut does not unpack")
-                    return
-                }
-                read += items
-                pending.removeFirst(whole)
-            }
-            #expect(pending.isEmpty && Self.same(read, frames))
+            #expect(Self.same(readInCuts(PictureHashChannel.self, blob, format: 2, longestCut: 300, &g), frames))
         }
     }
 

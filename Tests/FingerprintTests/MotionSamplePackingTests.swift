@@ -102,20 +102,7 @@ import TestSupport
         // As `StoredReferencePieces` reads a blob: cuts anywhere, whole samples unpacked after the
         // last one read, the rest kept for the next cut.
         for _ in 0 ..< 5 {
-            var read: [MotionSample] = [], pending: [UInt8] = [], offset = 0
-            while offset < blob.count {
-                let n = min(blob.count - offset, 1 + Int(g.next() % 700))
-                pending += blob[offset ..< offset + n]
-                offset += n
-                let whole = MotionChannel.wholeItemsLength(pending, format: 2)
-                guard let items = MotionChannel.unpack(Array(pending[..<whole]), format: 2, after: read.last) else {
-                    Issue.record("a whole cut does not unpack")
-                    return
-                }
-                read += items
-                pending.removeFirst(whole)
-            }
-            #expect(pending.isEmpty && Self.same(read, samples))
+            #expect(Self.same(readInCuts(MotionChannel.self, blob, format: 2, longestCut: 700, &g), samples))
         }
     }
 
