@@ -126,7 +126,7 @@ public struct CandidateIndex: Sendable {
     /// then a suspect's keypoints could match nothing.
     public var keypointCount: Int { keypoints.count }
     /// Bytes held by the search structures.
-    public var bytes: Int { anchors.bytes + 4 * anchorStarts.count + sounds.bytes + 36 * keypoints.count }
+    public var bytes: Int { anchors.bytes + 4 * anchorStarts.count + sounds.bytes + keypoints.bytes + 4 * keypointOwner.count }
 
     public struct Builder {
         var entries: [ReferenceEntry] = []

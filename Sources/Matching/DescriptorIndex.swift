@@ -20,6 +20,10 @@ package struct DescriptorIndex: Sendable {
     private let bucketLimit: Int
 
     package var count: Int { descriptors.count }
+    /// Bytes held: the descriptors, and per chunk its id table and bucket starts.
+    package var bytes: Int {
+        MemoryLayout<BinaryDescriptor>.stride * descriptors.count + 4 * (starts.reduce(0) { $0 + $1.count } + ids.reduce(0) { $0 + $1.count })
+    }
 
     /// `occurrences`: how many keypoints the descriptors describe, when one stands for several
     /// (a keypoint carried over from frame to frame is stored once: `ReferenceKeypoints`), so

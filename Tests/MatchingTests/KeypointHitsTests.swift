@@ -40,6 +40,14 @@ import TestSupport
         }
     }
 
+    @Test func theIndexCountsTheBytesItHolds() {
+        var g = SeededGenerator(seed: 52)
+        let stored = (0 ..< 1000).map { _ in descriptor(&g) }
+        // 32 bytes a descriptor; per chunk (16) an id a descriptor and 65537 bucket starts, 4 bytes each.
+        #expect(DescriptorIndex(stored).bytes == 32 * 1000 + 4 * 16 * (1000 + 65537))
+        #expect(DescriptorIndex([]).bytes == 0)
+    }
+
     @Test func theIndexFindsEveryDescriptorWithinFifteenBitsAndNothingTooFar() {
         var g = SeededGenerator(seed: 51)
         let stored = (0 ..< 2000).map { _ in descriptor(&g) }
