@@ -221,13 +221,13 @@ public struct CandidateIndex: Sendable {
         if keypoints.count > 0 {
             // Scratch once per suspect: per reference, the keypoints of the frame at hand close to
             // its anchors, and the last keypoint counted for it (each keypoint counts once).
-            var seen = [Bool](repeating: false, count: keypoints.count)
+            var scratch = keypoints.scratch()
             var matched = [Int](repeating: 0, count: entries.count), counted = [Int](repeating: -1, count: entries.count)
             var touched: [Int] = []
             var serial = 0
             for frame in suspect.keypointFrames {
                 for k in frame.keypoints {
-                    keypoints.search(k.descriptor, maximumDistance: Self.keypointDistance, seen: &seen) { id, _ in
+                    keypoints.search(k.descriptor, maximumDistance: Self.keypointDistance, scratch: &scratch) { id, _ in
                         let r = Int(keypointOwner[id])
                         guard counted[r] != serial else { return }
                         counted[r] = serial

@@ -6,7 +6,12 @@
 // some chunk whole two times in three). Tables are counting-sorted id arrays with bucket starts:
 // no hashing, no per-bucket allocation. ORB's bits are far from uniform (flat texture gives
 // many near-identical descriptors), so a few buckets hold thousands; a bucket beyond
-// `bucketLimit` is passed over: what it holds is common, not distinctive.
+// `bucketLimit` is passed over: what it holds is common, not distinctive. A bucket is scanned
+// by CHamming's `vm_hamming_scan`, as `HammingIndex`'s are: the scan waits on memory once the
+// descriptors outgrow the caches (a 1000-hour library holds 29 million), and the C loop
+// prefetches the descriptors a bucket's ids point at and counts bits with popcnt where the CPU
+// has it.
+import CHamming
 import Fingerprint
 
 package struct DescriptorIndex: Sendable {
@@ -60,26 +65,58 @@ package struct DescriptorIndex: Sendable {
         UInt16(truncatingIfNeeded: d.words[c >> 2] >> UInt64((c & 3) * 16))
     }
 
+    /// What a search needs besides the index, made once per searching thread (`scratch()`): per
+    /// descriptor the search that last reported it (each is reported once per search, whichever
+    /// chunks it shares; counted in 16 bits, 2 bytes a descriptor, and cleared when the count
+    /// wraps), and room for one bucket's scan.
+    package struct Scratch {
+        var reported: [UInt16]
+        var search: UInt16 = 0
+        var ids: [UInt32]
+        var distances: [UInt8]
+    }
+
+    package func scratch() -> Scratch {
+        Scratch(reported: [UInt16](repeating: 0, count: descriptors.count),
+                ids: [UInt32](repeating: 0, count: bucketLimit), distances: [UInt8](repeating: 0, count: bucketLimit))
+    }
+
     /// Calls `body(id, distance)` for each stored descriptor that shares a chunk with `query`
-    /// and lies within `maximumDistance`, once per id (`seen` is scratch: pass the same array
-    /// each time, sized `count`, all false; it is left all false).
-    package func search(_ query: BinaryDescriptor, maximumDistance: Int, seen: inout [Bool], _ body: (Int, Int) -> Void) {
+    /// and lies within `maximumDistance` (below 256), once per id, in the order the chunks'
+    /// buckets hold them.
+    package func search(_ query: BinaryDescriptor, maximumDistance: Int, scratch s: inout Scratch, _ body: (Int, Int) -> Void) {
         guard !descriptors.isEmpty else { return }
-        for c in 0 ..< Self.chunks {
-            let table = ids[c]
-            for k in bucket(of: query, chunk: c) {
-                let id = Int(table[k])
-                if seen[id] { continue }
-                seen[id] = true
-                let d = query.distance(to: descriptors[id])
-                if d <= maximumDistance { body(id, d) }
-            }
+        precondition(maximumDistance < 256 && s.reported.count == descriptors.count, "DescriptorIndex.search: scratch of another index, or distance past a byte")
+        if s.search == .max {
+            s.reported = [UInt16](repeating: 0, count: descriptors.count)
+            s.search = 0
         }
-        // The same buckets again, to clear the marks: no list of them is kept (this runs once per
-        // keypoint looked up).
-        for c in 0 ..< Self.chunks {
-            let table = ids[c]
-            for k in bucket(of: query, chunk: c) { seen[Int(table[k])] = false }
+        s.search += 1
+        let search = s.search
+        var q = query.words
+        descriptors.withUnsafeBufferPointer { stored in
+            let words = UnsafeRawPointer(stored.baseAddress!).assumingMemoryBound(to: UInt64.self)
+            withUnsafePointer(to: &q) { qp in
+                let queryWords = UnsafeRawPointer(qp).assumingMemoryBound(to: UInt64.self)
+                for c in 0 ..< Self.chunks {
+                    let range = bucket(of: query, chunk: c)
+                    guard !range.isEmpty else { continue }
+                    let found = ids[c].withUnsafeBufferPointer { table in
+                        s.ids.withUnsafeMutableBufferPointer { outIDs in
+                            s.distances.withUnsafeMutableBufferPointer { outDistances in
+                                vm_hamming_scan(words, table.baseAddress!, range.lowerBound, range.upperBound, queryWords,
+                                                Int32(maximumDistance), outIDs.baseAddress!, outDistances.baseAddress!)
+                            }
+                        }
+                    }
+                    for j in 0 ..< found {
+                        let id = Int(s.ids[j])
+                        guard s.reported[id] != search else { continue }
+                        s.reported[id] = search
+                        body(id, Int(s.distances[j]))
+                    }
+                }
+            }
         }
     }
 

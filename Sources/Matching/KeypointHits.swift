@@ -209,7 +209,7 @@ package struct KeypointHits: FrameHitChannel {
     /// Scratch for `verifiedHits`, sized to the library: per reference frame and video, the
     /// closest match of the keypoint at hand, and what was touched.
     struct Scratch {
-        var seen: [Bool]
+        var search: DescriptorIndex.Scratch
         var frameBest: [Int32], frameBestID: [Int32], touchedFrames: [Int] = []
         var videoBest: [Int32], touchedVideos: [Int] = []
         var pairs: [[PointPair]], framesWithPairs: [Int] = []
@@ -220,7 +220,7 @@ package struct KeypointHits: FrameHitChannel {
         var scenePairs: [[PointPair]], sceneFrame: [Int32], videosWithScenePairs: [Int] = []
 
         init(_ channel: KeypointHits) {
-            seen = [Bool](repeating: false, count: channel.index.count)
+            search = channel.index.scratch()
             frameBest = [Int32](repeating: .max, count: channel.frameOwner.count)
             frameBestID = [Int32](repeating: 0, count: channel.frameOwner.count)
             videoBest = [Int32](repeating: .max, count: Int(channel.frameOwner.max() ?? 0) + 1)
@@ -240,7 +240,7 @@ package struct KeypointHits: FrameHitChannel {
     func verifiedHits(_ frame: KeypointFrame, scratch s: inout Scratch) -> (hits: [(Int, FrameHit)], sightings: [(Int, SceneSighting)]) {
         for k in frame.keypoints {
             // The closest keypoint per reference frame, and the closest per video.
-            index.search(k.descriptor, maximumDistance: Self.maximumDistance, seen: &s.seen) { id, d in
+            index.search(k.descriptor, maximumDistance: Self.maximumDistance, scratch: &s.search) { id, d in
                 for f in Int(firstFrame[id]) ... Int(lastFrame[id]) {
                     if s.frameBest[f] == .max { s.touchedFrames.append(f) }
                     if Int32(d) < s.frameBest[f] { s.frameBest[f] = Int32(d); s.frameBestID[f] = Int32(id) }

@@ -40,6 +40,22 @@ import TestSupport
         }
     }
 
+    @Test func aScratchServesAnyNumberOfSearches() {
+        // The scratch counts searches in 16 bits: past 65,535 of them every search still reports
+        // each descriptor within reach once.
+        var g = SeededGenerator(seed: 53)
+        let query = descriptor(&g)
+        let stored = (0 ..< 40).map { _ in flip(query, bits: Int(g.next() % 30), &g) }
+        let index = DescriptorIndex(stored)
+        var scratch = index.scratch(), wrong = 0
+        for _ in 0 ..< 70_000 {
+            var n = 0
+            index.search(query, maximumDistance: 64, scratch: &scratch) { _, _ in n += 1 }
+            if n != stored.count { wrong += 1 }
+        }
+        #expect(wrong == 0)
+    }
+
     @Test func theIndexCountsTheBytesItHolds() {
         var g = SeededGenerator(seed: 52)
         let stored = (0 ..< 1000).map { _ in descriptor(&g) }
@@ -52,16 +68,24 @@ import TestSupport
         var g = SeededGenerator(seed: 51)
         let stored = (0 ..< 2000).map { _ in descriptor(&g) }
         let index = DescriptorIndex(stored)
-        var seen = [Bool](repeating: false, count: stored.count)
+        var scratch = index.scratch()
         for i in stride(from: 0, to: 2000, by: 97) {
             let query = flip(stored[i], bits: 15, &g)
             var found: [Int: Int] = [:]
-            index.search(query, maximumDistance: 64, seen: &seen) { id, d in found[id] = d }
+            index.search(query, maximumDistance: 64, scratch: &scratch) { id, d in
+                #expect(found[id] == nil, "reported once")
+                found[id] = d
+            }
             #expect(found[i] == 15)
             #expect(found.values.allSatisfy { $0 <= 64 })
             #expect(found.keys.allSatisfy { query.distance(to: stored[$0]) == found[$0] })
+            // Exactly those that share a chunk (no bucket here is crowded) and are within 64.
+            let expected = stored.indices.filter { id in
+                (0 ..< DescriptorIndex.chunks).contains { DescriptorIndex.chunk(stored[id], $0) == DescriptorIndex.chunk(query, $0) }
+                    && query.distance(to: stored[id]) <= 64
+            }
+            #expect(Set(found.keys) == Set(expected))
         }
-        #expect(seen.allSatisfy { !$0 })
     }
 
     @Test func aCrowdedBucketIsPassedOverAsCommonForTheKeypointsDescribed() {
@@ -70,8 +94,8 @@ import TestSupport
         let common = descriptor(&g)
         let stored = [BinaryDescriptor](repeating: common, count: 100) + (0 ..< 2000).map { _ in descriptor(&g) }
         func found(_ index: DescriptorIndex) -> Int {
-            var seen = [Bool](repeating: false, count: stored.count), n = 0
-            index.search(common, maximumDistance: 0, seen: &seen) { _, _ in n += 1 }
+            var scratch = index.scratch(), n = 0
+            index.search(common, maximumDistance: 0, scratch: &scratch) { _, _ in n += 1 }
             return n
         }
         // Beyond 64 (32 times the mean share of 2100 keypoints, at least 64): common, passed over.
