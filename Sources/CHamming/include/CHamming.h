@@ -1,4 +1,4 @@
-// The inner loop of HammingIndex's radius search, in C for two things Swift cannot say here: a
+// The inner loop of HammingIndex's and DescriptorIndex's bucket scans, in C for two things Swift cannot say here: a
 // software prefetch of the hashes a bucket's ids point at (the scan waits on memory, not on
 // arithmetic, once the hashes outgrow the caches), and a popcnt instruction chosen at run time
 // (the portable x86-64 baseline has none; a scalar popcount is 2-3x slower).
@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// For j in [start, end): the hash hashes[4*ids[j] ..< 4*ids[j]+4] is compared with query[0..<4];
+/// For j in [start, end): the hash (or descriptor) hashes[4*ids[j] ..< 4*ids[j]+4] is compared with query[0..<4];
 /// those within `radius` are written to out_ids / out_distances. Returns how many were written
 /// (at most end - start).
 size_t vm_hamming_scan(const uint64_t *hashes, const uint32_t *ids, size_t start, size_t end,
