@@ -31,8 +31,8 @@ public struct LandmarkSketch: Sendable {
         landmarks.filter { $0.speech >= minimumSpeech && keeps($0.hash) }
     }
 
-    private let starts: [UInt32]
-    private let entries: [UInt32]
+    let starts: [UInt32]
+    let entries: [UInt32]
     /// Per reference, its first timeline unit; one more element at the end.
     private let bases: [UInt32]
 
@@ -67,15 +67,30 @@ public struct LandmarkSketch: Sendable {
             bases.append(next)
         }
 
-        /// Builds the table and empties the builder: the collected keys (8 bytes a landmark) are
-        /// sorted in place and freed once the entries (4 bytes) are written.
+        /// Builds the table and empties the builder: each bucket holds its keys' timeline units in
+        /// increasing order, as a sort of the keys (hash, then unit) would leave them. The keys
+        /// are placed by a counting sort on the hash, which keeps the order they came in; they came
+        /// in timeline order (each reference's landmarks in time order, each reference after the
+        /// ones before), so a bucket is in order as placed, and one that is not (landmarks given
+        /// out of time order) is sorted on its own. The collected keys (8 bytes a landmark) are
+        /// freed once the entries (4 bytes) are written.
         public mutating func build() -> LandmarkSketch {
-            keys.sort()
             let buckets = 1 << LandmarkHash.bits
             var starts = [UInt32](repeating: 0, count: buckets + 1)
             for k in keys { starts[Int(k >> 32) + 1] += 1 }
             for b in 0..<buckets { starts[b + 1] += starts[b] }
-            let entries = keys.map { UInt32(truncatingIfNeeded: $0) }
+            var entries = [UInt32](repeating: 0, count: keys.count)
+            var unordered: [Int] = []
+            var fill = starts
+            entries.withUnsafeMutableBufferPointer { entries in
+                for k in keys {
+                    let b = Int(k >> 32), at = Int(fill[b]), unit = UInt32(truncatingIfNeeded: k)
+                    if at > Int(starts[b]), entries[at - 1] > unit { unordered.append(b) }
+                    entries[at] = unit
+                    fill[b] += 1
+                }
+            }
+            for b in Set(unordered) { entries[Int(starts[b]) ..< Int(starts[b + 1])].sort() }
             keys = []
             let sketch = LandmarkSketch(starts: starts, entries: entries, bases: bases)
             bases = [0]

@@ -43,6 +43,28 @@ import Testing
         #expect(unrelated.values.allSatisfy { $0 < 10 })
     }
 
+    @Test func eachBucketHoldsItsUnitsInOrderWhateverOrderTheLandmarksCameIn() {
+        // As a sort of (hash, unit) keys would leave them: landmarks in time order, and the same
+        // landmarks shuffled (a bucket out of order is sorted on its own), give the same table.
+        let refs = (0 ..< 4).map { landmarks(seed: UInt64(20 + $0), seconds: 90) }
+        var inOrder = LandmarkSketch.Builder(), shuffled = LandmarkSketch.Builder()
+        for r in refs {
+            inOrder.add(r)
+            // A fixed permutation (7919 is prime to the 9,000 landmarks).
+            shuffled.add((0 ..< r.count).map { r[($0 * 7919) % r.count] })
+        }
+        let a = inOrder.build(), b = shuffled.build()
+        #expect(a.starts == b.starts && a.entries == b.entries)
+        for bucket in 0 ..< (1 << LandmarkHash.bits) {
+            let units = a.entries[Int(a.starts[bucket]) ..< Int(a.starts[bucket + 1])]
+            if !zip(units, units.dropFirst()).allSatisfy({ $0 <= $1 }) {
+                Issue.record("bucket \(bucket) out of order")
+                break
+            }
+        }
+        #expect(a.count > 4000)
+    }
+
     @Test func findsTheReferenceOfATimeOnTheSharedTimeline() {
         var builder = LandmarkSketch.Builder()
         builder.add(landmarks(seed: 1, seconds: 20))
