@@ -59,6 +59,15 @@ public final class AudioFingerprinter {
         return out
     }
 
+    /// The sound's peaks released since the last call, for a suspect (`SoundPeak`; empty for a
+    /// reference): in time order, each block's before the next's.
+    public func takeSoundPeaks() -> [SoundPeak] {
+        defer { peakPicker.soundPeaks.removeAll(keepingCapacity: true) }
+        return peakPicker.soundPeaks.map {
+            SoundPeak(time: Float(AnalysisParameters.seconds(ofFrame: $0.frame)), pitch: Float(AnalysisParameters.pitch(ofBin: $0.bin)))
+        }
+    }
+
     /// Ends the stream; returns the remaining landmarks. Further `append` calls trap.
     public func finish() -> [AudioLandmark] {
         guard !finished else { return [] }

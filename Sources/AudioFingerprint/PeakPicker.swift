@@ -37,12 +37,22 @@ struct PeakPicker {
     static func peaksPerBlock(_ role: FingerprintRole) -> Int {
         role == .reference ? peaksPerBlock : Int((Double(peaksPerBlock) * queryDensity).rounded(.up))
     }
+    /// A suspect also keeps, as its `soundPeaks`, this many times a block's peaks, the most
+    /// prominent first: a voice under louder sound keeps its peaks, not its place among a
+    /// block's strongest (`AudioMatcher.peaksStandingOut`). References keep none.
+    static let soundPeakDensity = 4
+    static func soundPeaksPerBlock(_ role: FingerprintRole) -> Int {
+        role == .reference ? 0 : soundPeakDensity * peaksPerBlock
+    }
     static let relativeFloorDB: Float = -40   // below the frame's strongest bin
     static let absoluteFloorDB: Float = -85   // re. full-scale sine
     static let minContrastDB: Float = 4
 
     private let bins = AnalysisParameters.binCount
     let peaksPerBlock: Int
+    let soundPeaksPerBlock: Int
+    /// The `soundPeaksPerBlock` most prominent peaks of each block flushed so far (suspects).
+    var soundPeaks: [SpectralPeak] = []
     private let ringFrames = 2 * PeakPicker.timeRadius + 1
     private var ring: [Float]
     private var frameMax: [Float]
@@ -52,6 +62,7 @@ struct PeakPicker {
 
     init(role: FingerprintRole = .reference) {
         peaksPerBlock = PeakPicker.peaksPerBlock(role)
+        soundPeaksPerBlock = PeakPicker.soundPeaksPerBlock(role)
         ring = [Float](repeating: Spectrogram.floorDB, count: ringFrames * bins)
         frameMax = [Float](repeating: Spectrogram.floorDB, count: ringFrames)
     }
@@ -141,6 +152,10 @@ struct PeakPicker {
 
     private mutating func flushBlock(into out: inout [SpectralPeak]) {
         guard !block.isEmpty else { return }
+        if soundPeaksPerBlock > 0 {
+            let kept = block.count > soundPeaksPerBlock ? Array(block.sorted { $0.contrast > $1.contrast }.prefix(soundPeaksPerBlock)) : block
+            soundPeaks += kept.sorted { $0.frame < $1.frame }
+        }
         if block.count > peaksPerBlock {
             block.sort { $0.contrast > $1.contrast }
             block.removeLast(block.count - peaksPerBlock)

@@ -15,14 +15,18 @@ public struct MediaFingerprint: Sendable {
     public var keypointFrames: [KeypointFrame]
     /// `MotionChannel`: sampled frames' coarse luma grids.
     public var motion: [MotionSample]
+    /// A suspect's spectral peaks beyond its landmarks' anchors (`SoundPeak`): not a channel,
+    /// never stored, empty for references; cut and joined with the channels.
+    public var soundPeaks: [SoundPeak]
 
     public init(duration: Double? = nil, frames: [FrameSignature] = [], landmarks: [AudioLandmark] = [],
-                keypointFrames: [KeypointFrame] = [], motion: [MotionSample] = []) {
+                keypointFrames: [KeypointFrame] = [], motion: [MotionSample] = [], soundPeaks: [SoundPeak] = []) {
         self.duration = duration
         self.frames = frames
         self.landmarks = landmarks
         self.keypointFrames = keypointFrames
         self.motion = motion
+        self.soundPeaks = soundPeaks
     }
 
     /// Every channel, once: a new channel adds its line here.
@@ -56,12 +60,14 @@ extension MediaFingerprint {
     public func filtered(_ keep: (Float) -> Bool) -> MediaFingerprint {
         var out = self
         for channel in Self.channels { out.removeAll(channel) { !keep($0) } }
+        out.soundPeaks.removeAll { !keep($0.time) }
         return out
     }
 
     /// Removes the values whose time `drop` accepts, in every channel.
     public mutating func removeAll(where drop: (Float) -> Bool) {
         for channel in Self.channels { removeAll(channel, where: drop) }
+        soundPeaks.removeAll { drop($0.time) }
     }
 
     private mutating func removeAll<C: FingerprintChannel>(_ channel: C.Type, where drop: (Float) -> Bool) {
@@ -71,6 +77,7 @@ extension MediaFingerprint {
     /// Appends `other`'s values to each channel (the pieces of a streamed fingerprint, in order).
     public mutating func append(_ other: MediaFingerprint) {
         for channel in Self.channels { append(channel, from: other) }
+        soundPeaks += other.soundPeaks
     }
 
     private mutating func append<C: FingerprintChannel>(_ channel: C.Type, from other: MediaFingerprint) {

@@ -97,7 +97,10 @@ public struct AudioMatcher: Sendable {
     /// reference against a phrase that two recordings of one voice share (it covers 1–3 s
     /// somewhere); here the line is fixed beforehand by the picture, and such a phrase would have
     /// to fall on it by chance.
-    public func confirm(_ query: [AudioLandmark], against index: LandmarkIndex, reference: UInt32,
+    ///
+    /// `queryPeaks`: the query's `soundPeaks` when it has them (a suspect), for the check peak by
+    /// peak (`peaksStandingOut`); nil or empty: its landmarks' anchors.
+    public func confirm(_ query: [AudioLandmark], queryPeaks: [SoundPeak]? = nil, against index: LandmarkIndex, reference: UInt32,
                         speed: Double, offset: Double, queryRange: ClosedRange<Double>) -> [AudioMatchSegment] {
         guard !query.isEmpty, queryRange.upperBound > queryRange.lowerBound else { return [] }
         let margin = Self.pictureLineTolerance
@@ -119,8 +122,11 @@ public struct AudioMatcher: Sendable {
                 if !segments.isEmpty { return segments }
             }
         }
-        return standingOut(all, speed: speed, offset: offset, queryRange: queryRange,
-                           referenceDuration: index.durations[reference] ?? 0).map { [$0] } ?? []
+        let duration = index.durations[reference] ?? 0
+        let found = standingOut(all, speed: speed, offset: offset, queryRange: queryRange, referenceDuration: duration)
+            ?? peaksStandingOut(query: queryPeaks.flatMap { $0.isEmpty ? nil : $0 } ?? SoundPeak.anchors(of: query), reference: index.speechPeaks(of: reference), speed: speed,
+                                offset: offset, queryRange: queryRange, referenceDuration: duration)
+        return found.map { [$0] } ?? []
     }
 
     /// Chance of a background line holding as many hits as the picture's line, below which the

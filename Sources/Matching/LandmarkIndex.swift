@@ -56,4 +56,15 @@ public struct LandmarkIndex: Sendable {
         let b = Int(hash & UInt32((1 << LandmarkHash.bits) - 1))
         return body(entries[Int(starts[b])..<Int(starts[b + 1])])
     }
+
+    /// The distinct anchor peaks of `reference`'s speech landmarks, sorted by time
+    /// (`AudioMatcher.peaksStandingOut`): a walk over the whole table, for the few references a
+    /// picture line asks about.
+    func speechPeaks(of reference: UInt32) -> [SoundPeak] {
+        var peaks = Set<SoundPeak>()
+        for e in entries where e.reference == reference && e.speech >= AudioLandmark.speechThreshold {
+            peaks.insert(SoundPeak(time: e.time, pitch: Float(e.pitch) / 64))
+        }
+        return peaks.sorted { ($0.time, $0.pitch) < ($1.time, $1.pitch) }
+    }
 }

@@ -59,7 +59,7 @@ public struct Matcher: Sendable {
             for v in segments where v.modality == .video
                 && !audio.contains(where: v.overlapsOnSuspect) {
                 let offset = v.referenceTime(at: 0)
-                for s in matcher.confirm(suspect.landmarks, against: references.landmarks, reference: UInt32(id),
+                for s in matcher.confirm(suspect.landmarks, queryPeaks: suspect.soundPeaks, against: references.landmarks, reference: UInt32(id),
                                          speed: v.speed, offset: offset, queryRange: min(v.suspectStart, v.suspectEnd)...max(v.suspectStart, v.suspectEnd)) {
                     byReference[id, default: []].append(
                         MatchSegment(modality: .audio, suspectStart: s.queryStart, suspectEnd: s.queryEnd,

@@ -146,12 +146,12 @@ package final class FileFingerprinter {
             }
         }, audio: { chunk in
             audioSeconds = chunk.startTime + Double(chunk.samples.count) / Double(chunk.sampleRate)
-            let released = audio.append(chunk.samples)
-            if !released.isEmpty { try deliver(MediaFingerprint(landmarks: released)) }
+            let released = audio.append(chunk.samples), peaks = audio.takeSoundPeaks()
+            if !released.isEmpty || !peaks.isEmpty { try deliver(MediaFingerprint(landmarks: released, soundPeaks: peaks)) }
         })
         if !batch.isEmpty { try deliver(MediaFingerprint(frames: batch, keypointFrames: keypointBatch, motion: motionBatch)) }
-        let rest = audio.finish()
-        if !rest.isEmpty { try deliver(MediaFingerprint(landmarks: rest)) }
+        let rest = audio.finish(), peaks = audio.takeSoundPeaks()
+        if !rest.isEmpty || !peaks.isEmpty { try deliver(MediaFingerprint(landmarks: rest, soundPeaks: peaks)) }
         // What was decoded is the truth; a container's stated duration can be anything.
         let decoded = max(lastFrameTime.map { Double($0) + 1 / options.framesPerSecond } ?? 0, audioSeconds)
         let stated = decoder.info.duration

@@ -84,6 +84,36 @@ import Testing
         #expect(PeakPicker.peaksPerBlock(.suspect) == 7)
     }
 
+    @Test func aSuspectKeepsItsPeaksFourTimesAsDenseAndAReferenceNone() {
+        let signal = TestAudio.mix(TestAudio.music(seconds: 6, amplitude: 0.2, seed: 3),
+                                   TestAudio.noise(count: 48_000, amplitude: 0.01, seed: 4), gainB: 1)
+        let reference = AudioFingerprinter(role: .reference)
+        _ = reference.append(signal)
+        _ = reference.finish()
+        #expect(reference.takeSoundPeaks().isEmpty)
+        // Fed in chunks and taken as they come, the suspect's peaks are those of the whole, in
+        // time order; they hold every landmark's anchor, and at most four times a block's peaks.
+        let suspect = AudioFingerprinter(role: .suspect)
+        var landmarks: [AudioLandmark] = [], peaks: [SoundPeak] = []
+        for start in stride(from: 0, to: signal.count, by: 3001) {
+            landmarks += suspect.append(Array(signal[start ..< min(signal.count, start + 3001)]))
+            peaks += suspect.takeSoundPeaks()
+        }
+        landmarks += suspect.finish()
+        peaks += suspect.takeSoundPeaks()
+        let whole = AudioFingerprinter(role: .suspect)
+        _ = whole.append(signal)
+        _ = whole.finish()
+        #expect(peaks == whole.takeSoundPeaks())
+        #expect(zip(peaks, peaks.dropFirst()).allSatisfy { $0.time <= $1.time })
+        let anchors = SoundPeak.anchors(of: landmarks)
+        let held = Set(peaks.map { SoundPeak(time: $0.time, pitch: ($0.pitch * 64).rounded() / 64) })
+        #expect(!anchors.isEmpty && anchors.allSatisfy(held.contains))
+        #expect(peaks.count > 2 * anchors.count)
+        let blocks = Int((Double(signal.count) / Double(AnalysisParameters.hop) / Double(PeakPicker.blockFrames)).rounded(.up)) + 1
+        #expect(peaks.count <= blocks * PeakPicker.soundPeaksPerBlock(.suspect))
+    }
+
     @Test func packRoundTrips() {
         let l = [AudioLandmark(hash: 0x1F_FFFF, time: 12.345, pitch: 4000, span: 6400, speech: 200, probes: 0x9A),
                  AudioLandmark(hash: 0, time: 0, pitch: 0, span: 0, speech: 0, probes: 0)]

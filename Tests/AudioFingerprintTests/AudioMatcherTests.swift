@@ -119,6 +119,54 @@ import Testing
         #expect(AudioMatcher().confirm(voice, against: index, reference: 7, speed: 1, offset: 20, queryRange: 0...10).isEmpty)
     }
 
+    /// The reference's 20…30 s as a clip whose voice is masked: one in four of its peaks left,
+    /// none of them in its landmarks (their hashes are another sound's), under another voice's
+    /// peaks four times as many; the voice shifted by `pitch` semitones.
+    func maskedVoice(_ ref: [AudioLandmark], pitch: Double = 0) -> [AudioLandmark] {
+        let hashes = TestAudio.noise(count: 1000, amplitude: 1, seed: 21)
+        let kept = ref.filter { $0.time >= 20 && $0.time < 30 }.enumerated().filter { $0.offset % 4 == 0 }.map { e -> AudioLandmark in
+            var l = e.element
+            l.time -= 20
+            l.pitch = UInt16(Double(l.pitch) + 64 * pitch)
+            l.hash = UInt32((hashes[e.offset] + 1) / 2 * Float((1 << 21) - 1))
+            return l
+        }
+        return (kept + landmarks(seed: 11, seconds: 10)).sorted { $0.time < $1.time }
+    }
+
+    @Test func aMaskedVoiceIsConfirmedAlongThePictureLineByItsPeaks() throws {
+        // No landmark of the clip is the reference's: the search and the landmarks along the line
+        // find nothing; a quarter of the reference's peaks, where the line puts them, stand out.
+        let ref = landmarks(seed: 1, seconds: 60)
+        let index = LandmarkIndex(references: [(id: UInt32(7), landmarks: ref)])
+        for pitch in [0.0, 2.0] {
+            let clip = maskedVoice(ref, pitch: pitch)
+            #expect(AudioMatcher().match(clip, against: index).isEmpty)
+            // The picture's line is 0.3 s and 1 % off the true one, within its tolerances.
+            let s = try #require(AudioMatcher().confirm(clip, against: index, reference: 7, speed: 1.01, offset: 19.7, queryRange: 0...10).first)
+            #expect(abs(s.referenceStart - (s.queryStart + 20)) < 0.05 && abs(s.referenceEnd - (s.queryEnd + 20)) < 0.05)
+            #expect(abs(s.speed - 1) < 0.005 && abs(s.pitchShift - pitch) <= AudioMatcher.peakPitchCell)
+            #expect(s.queryStart < 1 && s.queryEnd > 9)
+            // Off the line by more than the picture's tolerance: nothing.
+            #expect(AudioMatcher().confirm(clip, against: index, reference: 7, speed: 1, offset: 22, queryRange: 0...10).isEmpty)
+        }
+    }
+
+    @Test func aVoiceSpeakingInTimeWithTheReferenceAtOtherPitchesIsNotConfirmed() {
+        // A lip-synced re-dub: another voice's peaks at the reference's very times, at its own pitches.
+        let ref = landmarks(seed: 1, seconds: 60)
+        let index = LandmarkIndex(references: [(id: UInt32(7), landmarks: ref)])
+        let pitches = TestAudio.noise(count: 1000, amplitude: 1, seed: 5)
+        let redub = ref.filter { $0.time >= 20 && $0.time < 30 }.enumerated().map { e -> AudioLandmark in
+            var l = e.element
+            l.time -= 20
+            l.pitch = UInt16(64 * (40 + 10 * (pitches[e.offset] + 1)))
+            l.hash = 0
+            return l
+        }
+        #expect(AudioMatcher().confirm(redub, against: index, reference: 7, speed: 1, offset: 20, queryRange: 0...10).isEmpty)
+    }
+
     @Test func poissonTailsAreExact() {
         #expect(AudioMatcher.poissonTail(atLeast: 0, rate: 3) == 1)
         #expect(abs(AudioMatcher.poissonTail(atLeast: 1, rate: 2) - (1 - exp(-2))) < 1e-12)

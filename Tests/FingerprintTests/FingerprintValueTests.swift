@@ -83,3 +83,27 @@ import TestSupport
         #expect(s.mirrored.mirrored == s)
     }
 }
+
+@Suite struct SoundPeakTests {
+    @Test func aSuspectsPeaksAreCutAndJoinedWithItsChannelsButNeverStored() throws {
+        let landmark = AudioLandmark(hash: 1, time: 1, pitch: 640, span: 300, speech: 255, probes: 0)
+        let peaks = [SoundPeak(time: 0.5, pitch: 10), SoundPeak(time: 1.5, pitch: 20)]
+        var fingerprint = MediaFingerprint(duration: 2, landmarks: [landmark], soundPeaks: peaks)
+        #expect(fingerprint.filtered { $0 >= 1 }.soundPeaks == [peaks[1]])
+        var joined = MediaFingerprint(soundPeaks: [peaks[0]])
+        joined.append(MediaFingerprint(soundPeaks: [peaks[1]]))
+        #expect(joined.soundPeaks == peaks)
+        let back = try #require(MediaFingerprint(packed: fingerprint.packed()))
+        #expect(back.landmarks == [landmark] && back.soundPeaks.isEmpty)
+        fingerprint.removeAll { $0 < 1 }
+        #expect(fingerprint.soundPeaks == [peaks[1]])
+    }
+
+    @Test func peaksAreTheLandmarksDistinctAnchors() {
+        let a = AudioLandmark(hash: 1, time: 2, pitch: 640, span: 300, speech: 255, probes: 0)
+        var b = a, c = a
+        b.hash = 2
+        c.time = 1
+        #expect(SoundPeak.anchors(of: [a, b, c]) == [SoundPeak(time: 1, pitch: 10), SoundPeak(time: 2, pitch: 10)])
+    }
+}
