@@ -286,10 +286,12 @@ public struct AudioMatcher: Sendable {
         let step = max(0.002, min(0.01, 0.15 / max(queryDuration, 1)))
         let range = speedRange ?? cfg.speedRange
         let speeds = Array(stride(from: range.lowerBound, through: range.upperBound + 1e-9, by: step))
-        let window: Float = 0.15
+        var densest = DensestWindow(width: 0.15)
         for _ in 0..<cfg.maxSegmentsPerReference {
             guard hits.count >= cfg.minHits else { break }
-            var best = (count: 0, speed: 1.0, offset: Float(0))
+            // The first densest window over the speeds in order; one of fewer than `minHits`
+            // offsets is never used, so it is not looked for.
+            var best = (count: cfg.minHits - 1, speed: 1.0, offset: Float(0))
             var offsets: [Float] = []
             offsets.reserveCapacity(hits.count)
             for s in speeds {
@@ -298,15 +300,7 @@ public struct AudioMatcher: Sendable {
                 for h in hits where abs(h.logSpanRatio - logS) <= h.spanTolerance {
                     offsets.append(h.referenceTime - Float(s) * h.queryTime)
                 }
-                guard offsets.count > best.count else { continue }
-                offsets.sort()
-                var lo = 0
-                for hi in 0..<offsets.count {
-                    while offsets[hi] - offsets[lo] > window { lo += 1 }
-                    if hi - lo + 1 > best.count {
-                        best = (hi - lo + 1, s, (offsets[hi] + offsets[lo]) / 2)
-                    }
-                }
+                if let found = densest.densest(offsets, beating: best.count) { best = (found.count, s, found.offset) }
             }
             guard best.count >= cfg.minHits else { break }
             var speed = best.speed
