@@ -94,26 +94,30 @@ package struct DescriptorIndex: Sendable {
         s.search += 1
         let search = s.search
         var q = query.words
+        // The scratch's buffers are taken once for the whole search, not per chunk or per id: a
+        // write through an array in an inout struct checks its uniqueness every time.
         descriptors.withUnsafeBufferPointer { stored in
             let words = UnsafeRawPointer(stored.baseAddress!).assumingMemoryBound(to: UInt64.self)
             withUnsafePointer(to: &q) { qp in
                 let queryWords = UnsafeRawPointer(qp).assumingMemoryBound(to: UInt64.self)
-                for c in 0 ..< Self.chunks {
-                    let range = bucket(of: query, chunk: c)
-                    guard !range.isEmpty else { continue }
-                    let found = ids[c].withUnsafeBufferPointer { table in
-                        s.ids.withUnsafeMutableBufferPointer { outIDs in
-                            s.distances.withUnsafeMutableBufferPointer { outDistances in
-                                vm_hamming_scan(words, table.baseAddress!, range.lowerBound, range.upperBound, queryWords,
-                                                Int32(maximumDistance), outIDs.baseAddress!, outDistances.baseAddress!)
+                s.reported.withUnsafeMutableBufferPointer { reported in
+                    s.ids.withUnsafeMutableBufferPointer { outIDs in
+                        s.distances.withUnsafeMutableBufferPointer { outDistances in
+                            for c in 0 ..< Self.chunks {
+                                let range = bucket(of: query, chunk: c)
+                                guard !range.isEmpty else { continue }
+                                let found = ids[c].withUnsafeBufferPointer { table in
+                                    vm_hamming_scan(words, table.baseAddress!, range.lowerBound, range.upperBound, queryWords,
+                                                    Int32(maximumDistance), outIDs.baseAddress!, outDistances.baseAddress!)
+                                }
+                                for j in 0 ..< found {
+                                    let id = Int(outIDs[j])
+                                    guard reported[id] != search else { continue }
+                                    reported[id] = search
+                                    body(id, Int(outDistances[j]))
+                                }
                             }
                         }
-                    }
-                    for j in 0 ..< found {
-                        let id = Int(s.ids[j])
-                        guard s.reported[id] != search else { continue }
-                        s.reported[id] = search
-                        body(id, Int(s.distances[j]))
                     }
                 }
             }

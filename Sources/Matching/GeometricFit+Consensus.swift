@@ -35,8 +35,10 @@ extension GeometricFit {
         private var stamp: [UInt32]
         /// The pairs' reference x, then reference y, suspect x and suspect y, each a plane of
         /// `pairs.count` values (a plane per value lets the compiler score several pairs per
-        /// instruction); and room for the indices of one hypothesis's inliers.
+        /// instruction); per pair whether it agrees with the hypothesis being scored (`mark`),
+        /// zero-padded to whole 8-byte words; and room for the indices of its inliers.
         private let planes: [Double]
+        private var agrees: [UInt8]
         private var hits: [Int32]
         private var tag: UInt32 = 0
         private var random: SplitMix64
@@ -58,6 +60,7 @@ extension GeometricFit {
             // Closures, not key paths: this runs once per frame pair verified, and a key path
             // is read through the runtime.
             planes = pairs.map { $0.reference.x } + pairs.map { $0.reference.y } + pairs.map { $0.suspect.x } + pairs.map { $0.suspect.y }
+            agrees = [UInt8](repeating: 0, count: (pairs.count + 7) / 8 * 8)
             hits = [Int32](repeating: 0, count: pairs.count)
         }
 
@@ -102,36 +105,88 @@ extension GeometricFit {
         /// Support of `t`: pairs whose mapped reference point lies within the radius of their
         /// suspect point, and the places they touch. Compares |u − s·w|² with r²·w² to spare a
         /// division per pair; a point behind the homography's horizon (w ≤ 0) never agrees.
-        /// The hot loop of a fit: a branch-free pass over the planes collects the inliers,
-        /// a second pass over those alone counts places. Leaves the inliers' indices, ascending,
-        /// in `hits` until the next call.
+        /// Leaves the inliers' indices, ascending, in `hits` until the next call.
         mutating func score(_ t: PlaneTransform) -> Scored {
-            nextTag()
-            let r2 = radius * radius, tag = tag
-            var distinct = 0, count = 0, squaredError = 0.0
+            score(t, marked: mark(t))
+        }
+
+        /// The hot loop of a fit: marks in `agrees` the pairs that agree with `t` (1, else 0)
+        /// and counts them, a branch-free pass over the planes the compiler vectorises. Most
+        /// hypotheses a search draws explain a handful of pairs; marking them is all they cost.
+        mutating func mark(_ t: PlaneTransform) -> Int {
+            let r2 = radius * radius
             let (h11, h12, h13, h21, h22, h23, h31, h32) = (t.h11, t.h12, t.h13, t.h21, t.h22, t.h23, t.h31, t.h32)
+            let n = pairs.count
+            var count = 0
+            planes.withUnsafeBufferPointer { c in
+                agrees.withUnsafeMutableBufferPointer { agrees in
+                    guard let rx = c.baseAddress, let out = agrees.baseAddress else { return }
+                    let ry = rx + n, sx = ry + n, sy = sx + n
+                    if t.kind == .similarity {
+                        // h31 = h32 = 0, so w is exactly 1 at every finite point, s·w is s and
+                        // r²·w² is r²: the same results with a third less arithmetic, for the
+                        // hypotheses most searches draw.
+                        for i in 0 ..< n {
+                            let x = rx[i], y = ry[i]
+                            let ex = h11 * x + h12 * y + h13 - sx[i]
+                            let ey = h21 * x + h22 * y + h23 - sy[i]
+                            let agreement: UInt8 = ex * ex + ey * ey <= r2 ? 1 : 0
+                            out[i] = agreement
+                            count &+= Int(agreement)
+                        }
+                        return
+                    }
+                    for i in 0 ..< n {
+                        let x = rx[i], y = ry[i]
+                        let w = h31 * x + h32 * y + 1
+                        let ex = h11 * x + h12 * y + h13 - sx[i] * w
+                        let ey = h21 * x + h22 * y + h23 - sy[i] * w
+                        let inFront: UInt8 = w > 0 ? 1 : 0, within: UInt8 = ex * ex + ey * ey <= r2 * w * w ? 1 : 0
+                        let agreement = inFront & within
+                        out[i] = agreement
+                        count &+= Int(agreement)
+                    }
+                }
+            }
+            return count
+        }
+
+        /// `score(t)` once `mark(t)` has marked its `count` inliers: gathers them into `hits`,
+        /// eight marks at a time (a word of marks that is all zero, the common case, costs one
+        /// test), then sums their errors and counts their places.
+        private mutating func score(_ t: PlaneTransform, marked count: Int) -> Scored {
+            nextTag()
+            let tag = tag
+            var distinct = 0, squaredError = 0.0
+            let (h11, h12, h13, h21, h22, h23, h31, h32) = (t.h11, t.h12, t.h13, t.h21, t.h22, t.h23, t.h31, t.h32)
+            let n = pairs.count
             planes.withUnsafeBufferPointer { c in
                 hits.withUnsafeMutableBufferPointer { hits in
-                    let n = c.count / 4
-                    for i in 0 ..< n {
-                        let x = c[i], y = c[n + i], sx = c[2 * n + i], sy = c[3 * n + i]
-                        let w = h31 * x + h32 * y + 1
-                        let ex = h11 * x + h12 * y + h13 - sx * w
-                        let ey = h21 * x + h22 * y + h23 - sy * w
-                        hits[count] = Int32(truncatingIfNeeded: i)
-                        count &+= (w > 0) && (ex * ex + ey * ey <= r2 * w * w) ? 1 : 0
-                    }
-                    place.withUnsafeBufferPointer { place in
-                        stamp.withUnsafeMutableBufferPointer { stamp in
-                            for k in 0 ..< count {
-                                let i = Int(hits[k])
-                                let x = c[i], y = c[n + i], sx = c[2 * n + i], sy = c[3 * n + i]
-                                let w = h31 * x + h32 * y + 1
-                                let ex = h11 * x + h12 * y + h13 - sx * w
-                                let ey = h21 * x + h22 * y + h23 - sy * w
-                                squaredError += (ex * ex + ey * ey) / (w * w)
-                                let p = Int(place[i])
-                                if stamp[p] != tag { stamp[p] = tag; distinct += 1 }
+                    agrees.withUnsafeBytes { agrees in
+                        guard let rx = c.baseAddress, let out = hits.baseAddress, let marks = agrees.baseAddress else { return }
+                        let ry = rx + n, sx = ry + n, sy = sx + n
+                        // `agrees` is padded with zeros to whole words.
+                        var found = 0
+                        for start in stride(from: 0, to: n, by: 8) {
+                            var word = UInt64(littleEndian: marks.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+                            while word != 0 {
+                                out[found] = Int32(truncatingIfNeeded: start &+ word.trailingZeroBitCount &>> 3)
+                                found &+= 1
+                                word &= word &- 1
+                            }
+                        }
+                        place.withUnsafeBufferPointer { place in
+                            stamp.withUnsafeMutableBufferPointer { stamp in
+                                for k in 0 ..< found {
+                                    let i = Int(out[k])
+                                    let x = rx[i], y = ry[i]
+                                    let w = h31 * x + h32 * y + 1
+                                    let ex = h11 * x + h12 * y + h13 - sx[i] * w
+                                    let ey = h21 * x + h22 * y + h23 - sy[i] * w
+                                    squaredError += (ex * ex + ey * ey) / (w * w)
+                                    let p = Int(place[i])
+                                    if stamp[p] != tag { stamp[p] = tag; distinct += 1 }
+                                }
                             }
                         }
                     }
@@ -140,34 +195,14 @@ extension GeometricFit {
             return Scored(transform: t, distinct: distinct, count: count, squaredError: squaredError)
         }
 
-        /// How many pairs agree with `t`: `score(t).count` by the same arithmetic, without
-        /// collecting them, a loop the compiler vectorises. Most hypotheses a search draws
-        /// explain a handful of pairs; counting them is all they cost.
-        func agreeing(_ t: PlaneTransform) -> Int {
-            let r2 = radius * radius
-            let (h11, h12, h13, h21, h22, h23, h31, h32) = (t.h11, t.h12, t.h13, t.h21, t.h22, t.h23, t.h31, t.h32)
-            var count = 0
-            planes.withUnsafeBufferPointer { c in
-                let n = c.count / 4
-                for i in 0 ..< n {
-                    let x = c[i], y = c[n + i]
-                    let w = h31 * x + h32 * y + 1
-                    let ex = h11 * x + h12 * y + h13 - c[2 * n + i] * w
-                    let ey = h21 * x + h22 * y + h23 - c[3 * n + i] * w
-                    let inFront = w > 0 ? 1 : 0, within = ex * ex + ey * ey <= r2 * w * w ? 1 : 0
-                    count &+= inFront & within
-                }
-            }
-            return count
-        }
-
         /// `score(t)` when it is better than `best` (`Scored.isBetter`) and touches enough places
         /// to be admissible (`isAdmissible`), else nil. A hypothesis agreeing with fewer pairs
-        /// than that cannot be either, and is only counted.
+        /// than that cannot be either, and is only marked.
         mutating func score(_ t: PlaneTransform, ifBetterThan best: Scored?) -> Scored? {
             let least = max(best?.distinct ?? 0, 2 * Self.droppedPlaces(t.kind) + 1)
-            if agreeing(t) < least { return nil }
-            let s = score(t)
+            let count = mark(t)
+            if count < least { return nil }
+            let s = score(t, marked: count)
             return s.isBetter(than: best) ? s : nil
         }
 
@@ -330,21 +365,23 @@ extension GeometricFit {
         }
 
         /// `isAdmissible(t)` given `t`'s inliers, ascending (as `score(t)` leaves them in `hits`).
+        /// Runs for most hypotheses a search scores, so it allocates nothing: the span needs only
+        /// the places' `dropped + 1` smallest and largest coordinates, the values a sort would
+        /// put at `dropped` from either end.
         mutating func isAdmissible(_ t: PlaneTransform, inliers: some Collection<Int32>) -> Bool {
             guard let first = inliers.first.map(Int.init) else { return false }
             var referenceLow = pairs[first].reference, referenceHigh = referenceLow
-            var xs: [Double] = [], ys: [Double] = []
+            var xs = Extremes(), ys = Extremes()
             nextTag()
             for i in inliers.lazy.map(Int.init) {
                 referenceLow = pointwiseMin(referenceLow, pairs[i].reference)
                 referenceHigh = pointwiseMax(referenceHigh, pairs[i].reference)
                 let p = Int(place[i])
-                if stamp[p] != tag { stamp[p] = tag; xs.append(pairs[i].suspect.x); ys.append(pairs[i].suspect.y) }
+                if stamp[p] != tag { stamp[p] = tag; xs.insert(pairs[i].suspect.x); ys.insert(pairs[i].suspect.y) }
             }
             let dropped = Self.droppedPlaces(t.kind)
             guard xs.count > 2 * dropped else { return false }
-            xs.sort(); ys.sort()
-            let span = SIMD2(xs[xs.count - 1 - dropped] - xs[dropped], ys[ys.count - 1 - dropped] - ys[dropped])
+            let span = SIMD2(xs.high[dropped] - xs.low[dropped], ys.high[dropped] - ys.low[dropped])
             guard span.x >= fit.minimumSpan * radius, span.y >= fit.minimumSpan * radius else { return false }
             switch t.kind {
             case .similarity:
@@ -389,6 +426,32 @@ extension GeometricFit {
             }
             return Fit(transform: s.transform, inliers: inliers, distinctInliers: s.distinct,
                        meanError: error / Double(max(inliers.count, 1)))
+        }
+    }
+}
+
+extension GeometricFit {
+    /// The four smallest and four largest of the values inserted, with repeats: `low[k]` and
+    /// `high[k]` are what `sorted()` holds at `k` from the start and from the end, for k below 4
+    /// and below `count` (`droppedPlaces` is at most 3).
+    struct Extremes {
+        var low = SIMD4<Double>(repeating: .infinity)
+        var high = SIMD4<Double>(repeating: -.infinity)
+        var count = 0
+
+        @inline(__always)
+        mutating func insert(_ v: Double) {
+            count += 1
+            if v < low[3] {
+                var i = 3
+                while i > 0, low[i - 1] > v { low[i] = low[i - 1]; i -= 1 }
+                low[i] = v
+            }
+            if v > high[3] {
+                var i = 3
+                while i > 0, high[i - 1] < v { high[i] = high[i - 1]; i -= 1 }
+                high[i] = v
+            }
         }
     }
 }

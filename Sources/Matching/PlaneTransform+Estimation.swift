@@ -48,41 +48,49 @@ extension PlaneTransform {
     /// The homography through four pairs exactly; nil when three of the points are collinear
     /// (the 8×8 system is singular) or the result sends the reference origin to infinity.
     package static func homography(through pairs: [PointPair], _ i: Int, _ j: Int, _ k: Int, _ l: Int) -> PlaneTransform? {
-        let sample = [i, j, k, l]
-        let (nr, ns) = (Normalisation(sample.map { pairs[$0].reference }), Normalisation(sample.map { pairs[$0].suspect }))
-        // h33 = 1 in normalised coordinates: the centroid of the reference points maps to a
-        // finite point, true of any homography we would accept. Rows: A·h = b, b in column 8.
-        var m = [Double](repeating: 0, count: 72)
-        for (row, index) in sample.enumerated() {
-            let r = nr.apply(pairs[index].reference), s = ns.apply(pairs[index].suspect)
-            let top = 18 * row, bottom = top + 9
-            m[top] = r.x; m[top + 1] = r.y; m[top + 2] = 1
-            m[top + 6] = -s.x * r.x; m[top + 7] = -s.x * r.y; m[top + 8] = s.x
-            m[bottom + 3] = r.x; m[bottom + 4] = r.y; m[bottom + 5] = 1
-            m[bottom + 6] = -s.y * r.x; m[bottom + 7] = -s.y * r.y; m[bottom + 8] = s.y
-        }
-        // Gaussian elimination with partial pivoting.
-        for column in 0 ..< 8 {
-            var pivot = column
-            for row in column + 1 ..< 8 where abs(m[9 * row + column]) > abs(m[9 * pivot + column]) { pivot = row }
-            guard abs(m[9 * pivot + column]) > 1e-9 else { return nil }
-            if pivot != column {
-                for c in column ..< 9 { m.swapAt(9 * pivot + c, 9 * column + c) }
+        // A RANSAC stage solves this for most of the samples it draws, so it allocates nothing
+        // before the solution: the points and the 8×9 system live on the stack.
+        let sample = (i, j, k, l)
+        let nr = Normalisation(pairs[i].reference, pairs[j].reference, pairs[k].reference, pairs[l].reference)
+        let ns = Normalisation(pairs[i].suspect, pairs[j].suspect, pairs[k].suspect, pairs[l].suspect)
+        let solved: [Double]? = withUnsafeTemporaryAllocation(of: Double.self, capacity: 72) { m in
+            m.initialize(repeating: 0)
+            // h33 = 1 in normalised coordinates: the centroid of the reference points maps to a
+            // finite point, true of any homography we would accept. Rows: A·h = b, b in column 8.
+            for row in 0 ..< 4 {
+                let index = row == 0 ? sample.0 : row == 1 ? sample.1 : row == 2 ? sample.2 : sample.3
+                let r = nr.apply(pairs[index].reference), s = ns.apply(pairs[index].suspect)
+                let top = 18 * row, bottom = top + 9
+                m[top] = r.x; m[top + 1] = r.y; m[top + 2] = 1
+                m[top + 6] = -s.x * r.x; m[top + 7] = -s.x * r.y; m[top + 8] = s.x
+                m[bottom + 3] = r.x; m[bottom + 4] = r.y; m[bottom + 5] = 1
+                m[bottom + 6] = -s.y * r.x; m[bottom + 7] = -s.y * r.y; m[bottom + 8] = s.y
             }
-            let inverse = 1 / m[9 * column + column]
-            for row in column + 1 ..< 8 {
-                let f = m[9 * row + column] * inverse
-                if f == 0 { continue }
-                for c in column ..< 9 { m[9 * row + c] -= f * m[9 * column + c] }
+            // Gaussian elimination with partial pivoting.
+            for column in 0 ..< 8 {
+                var pivot = column
+                for row in column + 1 ..< 8 where abs(m[9 * row + column]) > abs(m[9 * pivot + column]) { pivot = row }
+                guard abs(m[9 * pivot + column]) > 1e-9 else { return nil }
+                if pivot != column {
+                    for c in column ..< 9 { m.swapAt(9 * pivot + c, 9 * column + c) }
+                }
+                let inverse = 1 / m[9 * column + column]
+                for row in column + 1 ..< 8 {
+                    let f = m[9 * row + column] * inverse
+                    if f == 0 { continue }
+                    for c in column ..< 9 { m[9 * row + c] -= f * m[9 * column + c] }
+                }
             }
+            var h = [Double](repeating: 0, count: 9)
+            h[8] = 1
+            for row in (0 ..< 8).reversed() {
+                var v = m[9 * row + 8]
+                for c in row + 1 ..< 8 { v -= m[9 * row + c] * h[c] }
+                h[row] = v / m[9 * row + row]
+            }
+            return h
         }
-        var h = [Double](repeating: 0, count: 9)
-        h[8] = 1
-        for row in (0 ..< 8).reversed() {
-            var v = m[9 * row + 8]
-            for c in row + 1 ..< 8 { v -= m[9 * row + c] * h[c] }
-            h[row] = v / m[9 * row + row]
-        }
+        guard let h = solved else { return nil }
         return denormalised(h, reference: nr, suspect: ns)
     }
 
@@ -190,6 +198,21 @@ private struct Normalisation {
         var mean = 0.0
         for p in points { mean += ((p - c) * (p - c)).sum().squareRoot() }
         mean /= Double(points.count)
+        center = c
+        scale = mean > 0 ? 2.0.squareRoot() / mean : 1
+    }
+
+    /// The same as `init(_:)` of the four points, in the same order of operations, without the array.
+    init(_ p0: SIMD2<Double>, _ p1: SIMD2<Double>, _ p2: SIMD2<Double>, _ p3: SIMD2<Double>) {
+        var c = SIMD2<Double>.zero
+        c += p0; c += p1; c += p2; c += p3
+        c /= 4.0
+        var mean = 0.0
+        mean += ((p0 - c) * (p0 - c)).sum().squareRoot()
+        mean += ((p1 - c) * (p1 - c)).sum().squareRoot()
+        mean += ((p2 - c) * (p2 - c)).sum().squareRoot()
+        mean += ((p3 - c) * (p3 - c)).sum().squareRoot()
+        mean /= 4.0
         center = c
         scale = mean > 0 ? 2.0.squareRoot() / mean : 1
     }
