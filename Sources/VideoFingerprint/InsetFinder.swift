@@ -53,15 +53,20 @@ public struct InsetFinder: Sendable {
                         guard Double(rect.area) <= maximumAreaFraction * Double(width * height) else { continue }
                         // A side on the frame border counts as present; opposite borders both
                         // present would be a band, which is the active-area detector's business.
-                        let sides = [
-                            top == 0 ? nil : rowEdges.coverage(line: top, from: left, to: right),
-                            bottom == height ? nil : rowEdges.coverage(line: bottom, from: left, to: right),
-                            left == 0 ? nil : colEdges.coverage(line: left, from: top, to: bottom),
-                            right == width ? nil : colEdges.coverage(line: right, from: top, to: bottom),
-                        ]
                         guard (top > 0 || bottom < height), (left > 0 || right < width) else { continue }
-                        let present = sides.compactMap { $0 }
-                        guard present.count >= 2, present.allSatisfy({ $0 >= minimumCoverage }) else { continue }
+                        // The sides off the border, in this order, each covered enough (no
+                        // arrays: this runs for every rectangle of every frame).
+                        var present = 0, covered = 0.0
+                        func side(_ c: Double) -> Bool {
+                            present += 1
+                            covered += c
+                            return c >= minimumCoverage
+                        }
+                        if top > 0, !side(rowEdges.coverage(line: top, from: left, to: right)) { continue }
+                        if bottom < height, !side(rowEdges.coverage(line: bottom, from: left, to: right)) { continue }
+                        if left > 0, !side(colEdges.coverage(line: left, from: top, to: bottom)) { continue }
+                        if right < width, !side(colEdges.coverage(line: right, from: top, to: bottom)) { continue }
+                        guard present >= 2 else { continue }
                         // A real inset's sides stop at its corners; a rectangle cut out of a
                         // larger one (an edge inside the inset's content as one side) has its
                         // other sides running on past that corner.
@@ -84,7 +89,7 @@ public struct InsetFinder: Sendable {
                             overhang += colEdges.coverage(line: right, from: bottom, to: min(height, bottom + reach))
                         }
                         // A frame border is weaker evidence of a side than an edge.
-                        let score = present.reduce(0, +) + 0.25 * Double(4 - present.count) - overhang
+                        let score = covered + 0.25 * Double(4 - present) - overhang
                         found.append((score, rect))
                     }
                 }
