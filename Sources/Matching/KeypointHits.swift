@@ -239,15 +239,24 @@ package struct KeypointHits: FrameHitChannel {
     /// and, for references it shows no frame of, where their still scene sits in it.
     func verifiedHits(_ frame: KeypointFrame, scratch s: inout Scratch) -> (hits: [(Int, FrameHit)], sightings: [(Int, SceneSighting)]) {
         for k in frame.keypoints {
-            // The closest keypoint per reference frame, and the closest per video.
-            index.search(k.descriptor, maximumDistance: Self.maximumDistance, scratch: &s.search) { id, d in
-                for f in Int(firstFrame[id]) ... Int(lastFrame[id]) {
-                    if s.frameBest[f] == .max { s.touchedFrames.append(f) }
-                    if Int32(d) < s.frameBest[f] { s.frameBest[f] = Int32(d); s.frameBestID[f] = Int32(id) }
+            // The closest keypoint per reference frame, and the closest per video. The buffers
+            // are taken once per keypoint, not per id and frame: each write through the scratch's
+            // arrays checked their uniqueness.
+            s.frameBest.withUnsafeMutableBufferPointer { frameBest in
+                s.frameBestID.withUnsafeMutableBufferPointer { frameBestID in
+                    s.videoBest.withUnsafeMutableBufferPointer { videoBest in
+                        index.search(k.descriptor, maximumDistance: Self.maximumDistance, scratch: &s.search) { id, d in
+                            let first = Int(firstFrame[id])
+                            for f in first ... Int(lastFrame[id]) {
+                                if frameBest[f] == .max { s.touchedFrames.append(f) }
+                                if Int32(d) < frameBest[f] { frameBest[f] = Int32(d); frameBestID[f] = Int32(id) }
+                            }
+                            let v = Int(frameOwner[first])
+                            if videoBest[v] == .max { s.touchedVideos.append(v) }
+                            videoBest[v] = min(videoBest[v], Int32(d))
+                        }
+                    }
                 }
-                let v = Int(frameOwner[Int(firstFrame[id])])
-                if s.videoBest[v] == .max { s.touchedVideos.append(v) }
-                s.videoBest[v] = min(s.videoBest[v], Int32(d))
             }
             // The closest and second-closest videos.
             var first = (video: -1, distance: Int32.max), second = Int32.max
