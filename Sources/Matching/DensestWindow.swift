@@ -22,26 +22,40 @@ struct DensestWindow {
     /// its last offset, holding the most offsets within `width` of its first, when that is more
     /// than `floor`; nil otherwise.
     mutating func densest(_ offsets: [Float], beating floor: Int) -> (count: Int, offset: Float)? {
-        guard offsets.count > floor, let low = offsets.min(), let high = offsets.max() else { return nil }
+        guard offsets.count > floor else { return nil }
+        guard crowded(offsets, beating: floor) else { return Self.sorted(offsets, width: width, beating: floor) }
+        kept.removeAll(keepingCapacity: true)
+        for i in keptIndices { kept.append(offsets[i]) }
+        return kept.isEmpty ? nil : Self.sorted(kept, width: width, beating: floor)
+    }
+
+    /// The indices of `offsets`, in order, that lie in a cell holding more than `floor` with a
+    /// neighbour: every window of more than `floor` offsets lies wholly among them. Set by
+    /// `crowded`.
+    private(set) var keptIndices: [Int] = []
+
+    /// Sets `keptIndices` for `offsets` and `floor`; false (and nothing set) when they spread
+    /// over more than `mostCells` cells: then every offset has to be looked at.
+    mutating func crowded(_ offsets: [Float], beating floor: Int) -> Bool {
+        keptIndices.removeAll(keepingCapacity: true)
+        guard let low = offsets.min(), let high = offsets.max() else { return true }
         // Cells a hundredth wider than the window: rounding never puts a window across three.
         // Cell c is counted at c + 1, so that both neighbours of every cell exist.
         let cell = Double(width) * 1.01
         let cells = Int((Double(high) - Double(low)) / cell) + 1
-        guard cells <= Self.mostCells else { return Self.sorted(offsets, width: width, beating: floor) }
+        guard cells <= Self.mostCells else { return false }
         if counts.count < cells + 2 { counts = [Int32](repeating: 0, count: cells + 2) }
-        kept.removeAll(keepingCapacity: true)
         counts.withUnsafeMutableBufferPointer { counts in
             func slot(_ x: Float) -> Int { Int((Double(x) - Double(low)) / cell) + 1 }
             for x in offsets { counts[slot(x)] += 1 }
-            // An offset is kept when its cell and a neighbour hold more than `floor` together.
-            for x in offsets {
+            for (i, x) in offsets.enumerated() {
                 let c = slot(x), here = counts[c]
-                if Int(here + max(counts[c - 1], counts[c + 1])) > floor { kept.append(x) }
+                if Int(here + max(counts[c - 1], counts[c + 1])) > floor { keptIndices.append(i) }
             }
             // The counts are left all zero for the next call.
             for x in offsets { counts[slot(x)] = 0 }
         }
-        return kept.isEmpty ? nil : Self.sorted(kept, width: width, beating: floor)
+        return true
     }
 
     /// Cells counted at most (16 MB of counts: offsets spread over 176 hours); offsets spread

@@ -174,11 +174,21 @@ public struct LandmarkSketch: Sendable {
         }
         var result: [Int: Int] = [:]
         var offsets: [(offset: Float, landmark: Int32)] = []
+        var all: [Float] = []
+        // Only windows of more hits than the best count so far can raise it (a window's distinct
+        // landmarks are at most its hits), and those lie wholly in the crowded cells.
+        var crowd = DensestWindow(width: 0.3)
         for (reference, h) in byReference {
             var best = 0
             for speed in Self.speeds {
+                all.removeAll(keepingCapacity: true)
+                for x in h { all.append(x.reference - speed * x.query) }
                 offsets.removeAll(keepingCapacity: true)
-                for x in h { offsets.append((x.reference - speed * x.query, x.landmark)) }
+                if crowd.crowded(all, beating: best) {
+                    for i in crowd.keptIndices { offsets.append((all[i], h[i].landmark)) }
+                } else {
+                    for (i, x) in h.enumerated() { offsets.append((all[i], x.landmark)) }
+                }
                 offsets.sort { $0.offset < $1.offset }
                 var lo = 0
                 for hi in 0..<offsets.count {

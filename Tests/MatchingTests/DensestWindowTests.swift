@@ -35,6 +35,32 @@ import TestSupport
         #expect(found > 3000 && found < 15000)
     }
 
+    @Test func everyWindowOfMoreThanTheFloorLiesAmongTheCrowdedOffsets() {
+        // What the landmark sketch's vote relies on: it counts distinct landmarks in the windows of
+        // the kept offsets only.
+        var g = SeededGenerator(seed: 11)
+        var window = DensestWindow(width: 0.3)
+        var checked = 0
+        for round in 0 ..< 500 {
+            let values = offsets(&g, spread: [1, 30, 600][round % 3])
+            for floor in [0, 5, 20] {
+                let counted = window.crowded(values, beating: floor)
+                #expect(counted)
+                let kept = Set(window.keptIndices)
+                #expect(window.keptIndices == window.keptIndices.sorted())
+                let order = values.indices.sorted { values[$0] < values[$1] }
+                var lo = 0
+                for hi in order.indices {
+                    while values[order[hi]] - values[order[lo]] > 0.3 { lo += 1 }
+                    guard hi - lo + 1 > floor else { continue }
+                    #expect(order[lo ... hi].allSatisfy(kept.contains), "round \(round), floor \(floor)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 10000)
+    }
+
     @Test func offsetsSpreadPastTheCountedCellsAreSortedWhole() {
         let spread = Float(DensestWindow.mostCells) * 0.16
         let values: [Float] = [0, 0.05, 0.1, spread, spread + 0.01]
