@@ -286,6 +286,7 @@ public struct AudioMatcher: Sendable {
         let step = max(0.002, min(0.01, 0.15 / max(queryDuration, 1)))
         let range = speedRange ?? cfg.speedRange
         let speeds = Array(stride(from: range.lowerBound, through: range.upperBound + 1e-9, by: step))
+        let logSpeeds = speeds.map { Float(log($0)) }
         var densest = DensestWindow(width: 0.15)
         for _ in 0..<cfg.maxSegmentsPerReference {
             guard hits.count >= cfg.minHits else { break }
@@ -294,12 +295,17 @@ public struct AudioMatcher: Sendable {
             var best = (count: cfg.minHits - 1, speed: 1.0, offset: Float(0))
             var offsets: [Float] = []
             offsets.reserveCapacity(hits.count)
-            for s in speeds {
-                let logS = Float(log(s))
+            // A hit votes at the grid speeds its span agrees with: a run of them, found once
+            // (not tested at every speed); the hits whose run covers a speed are kept at hand.
+            let runs = hits.map { Self.agreeingSpeeds(logSpanRatio: $0.logSpanRatio, tolerance: $0.spanTolerance, logSpeeds: logSpeeds) }
+            let byStart = hits.indices.filter { !runs[$0].isEmpty }.sorted { runs[$0].lowerBound < runs[$1].lowerBound }
+            var next = 0
+            var active: [Int] = []
+            for (i, s) in speeds.enumerated() {
+                while next < byStart.count, runs[byStart[next]].lowerBound <= i { active.append(byStart[next]); next += 1 }
+                active.removeAll { runs[$0].upperBound <= i }
                 offsets.removeAll(keepingCapacity: true)
-                for h in hits where abs(h.logSpanRatio - logS) <= h.spanTolerance {
-                    offsets.append(h.referenceTime - Float(s) * h.queryTime)
-                }
+                for h in active { offsets.append(hits[h].referenceTime - Float(s) * hits[h].queryTime) }
                 if let found = densest.densest(offsets, beating: best.count) { best = (found.count, s, found.offset) }
             }
             guard best.count >= cfg.minHits else { break }
@@ -321,6 +327,17 @@ public struct AudioMatcher: Sendable {
             hits = hits.enumerated().filter { !near.contains($0.offset) }.map(\.element)
         }
         return segments
+    }
+
+    /// The indices of `logSpeeds` (increasing) at which a hit's span agrees with the speed,
+    /// |logSpanRatio − log speed| ≤ tolerance as computed in `Float`: one run, since the
+    /// rounded difference is monotone in the speed.
+    static func agreeingSpeeds(logSpanRatio: Float, tolerance: Float, logSpeeds: [Float]) -> Range<Int> {
+        func agrees(_ i: Int) -> Bool { abs(logSpanRatio - logSpeeds[i]) <= tolerance }
+        let first = logSpeeds.indices.partitionIndex { agrees($0) || logSpeeds[$0] >= logSpanRatio }
+        guard first < logSpeeds.count, agrees(first) else { return first ..< first }
+        let end = logSpeeds.indices[first...].partitionIndex { logSpeeds[$0] > logSpanRatio && !agrees($0) }
+        return first ..< end
     }
 
     private func selectInliers(_ hits: [Hit], speed: Double, offset: Double, tolerance: Float,

@@ -167,6 +167,22 @@ import Testing
         #expect(AudioMatcher().confirm(redub, against: index, reference: 7, speed: 1, offset: 20, queryRange: 0...10).isEmpty)
     }
 
+    @Test func aHitsAgreeingSpeedsAreTheRunThePerSpeedTestGives() {
+        // `align` looks a hit's speeds up once instead of testing its span at every grid speed.
+        let speeds = Array(stride(from: 0.75, through: 1.3 + 1e-9, by: 0.002)), logs = speeds.map { Float(log($0)) }
+        let r = TestAudio.noise(count: 6000, amplitude: 1, seed: 17)
+        for i in 0 ..< 3000 {
+            let ratio = 0.5 * r[2 * i], tolerance = 0.06 + 0.1 * abs(r[2 * i + 1])
+            let run = AudioMatcher.agreeingSpeeds(logSpanRatio: ratio, tolerance: tolerance, logSpeeds: logs)
+            let tested = logs.indices.filter { abs(ratio - logs[$0]) <= tolerance }
+            #expect(Array(run) == tested)
+        }
+        // Exactly on a grid speed, and at the ends of the grid.
+        #expect(AudioMatcher.agreeingSpeeds(logSpanRatio: logs[10], tolerance: 0, logSpeeds: logs) == 10 ..< 11)
+        #expect(AudioMatcher.agreeingSpeeds(logSpanRatio: 1, tolerance: 0.1, logSpeeds: logs).isEmpty)
+        #expect(AudioMatcher.agreeingSpeeds(logSpanRatio: logs[0] - 0.05, tolerance: 0.06, logSpeeds: logs).lowerBound == 0)
+    }
+
     @Test func poissonTailsAreExact() {
         #expect(AudioMatcher.poissonTail(atLeast: 0, rate: 3) == 1)
         #expect(abs(AudioMatcher.poissonTail(atLeast: 1, rate: 2) - (1 - exp(-2))) < 1e-12)
