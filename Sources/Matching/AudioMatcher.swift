@@ -123,10 +123,32 @@ public struct AudioMatcher: Sendable {
             }
         }
         let duration = index.durations[reference] ?? 0
-        let found = standingOut(all, speed: speed, offset: offset, queryRange: queryRange, referenceDuration: duration)
-            ?? peaksStandingOut(query: queryPeaks.flatMap { $0.isEmpty ? nil : $0 } ?? SoundPeak.anchors(of: query), reference: index.speechPeaks(of: reference), speed: speed,
-                                offset: offset, queryRange: queryRange, referenceDuration: duration)
-        return found.map { [$0] } ?? []
+        if let found = standingOut(all, speed: speed, offset: offset, queryRange: queryRange, referenceDuration: duration) {
+            return [found]
+        }
+        let peaks = queryPeaks.flatMap { $0.isEmpty ? nil : $0 } ?? SoundPeak.anchors(of: query)
+        let referencePeaks = index.speechPeaks(of: reference)
+        return Self.peakPieces(of: queryRange).compactMap {
+            peaksStandingOut(query: peaks, reference: referencePeaks, speed: speed, offset: offset, queryRange: $0, referenceDuration: duration)
+        }
+    }
+
+    /// The stretches of a picture segment that the peak check looks at: the whole when it is at
+    /// most `peakPieceSeconds` long; otherwise at most `peakPiecesTried` of its equal pieces of at
+    /// most that length, spread from its start to its end. The check's cost grows with the square
+    /// of the stretch (its speed grid is finer the longer it is), and a voice that is there is
+    /// there in any piece; each piece that passes is a segment of its own.
+    static let peakPieceSeconds = 20.0
+    static let peakPiecesTried = 4
+    static func peakPieces(of range: ClosedRange<Double>) -> [ClosedRange<Double>] {
+        let length = range.upperBound - range.lowerBound
+        let count = Int((length / peakPieceSeconds).rounded(.up))
+        guard count > 1 else { return [range] }
+        let piece = length / Double(count)
+        let chosen = Set((0 ..< min(count, peakPiecesTried)).map { j in
+            min(count, peakPiecesTried) == 1 ? 0 : Int((Double(j) * Double(count - 1) / Double(min(count, peakPiecesTried) - 1)).rounded())
+        }).sorted()
+        return chosen.map { i in (range.lowerBound + Double(i) * piece) ... (range.lowerBound + Double(i + 1) * piece) }
     }
 
     /// Chance of a background line holding as many hits as the picture's line, below which the
@@ -226,12 +248,25 @@ public struct AudioMatcher: Sendable {
     /// P(X ≥ n) for X Poisson with mean `rate`.
     static func poissonTail(atLeast n: Int, rate: Double) -> Double {
         guard n > 0 else { return 1 }
-        // 1 − P(X < n), the terms built one from the next.
-        var term = exp(-rate), below = 0.0
-        for i in 0 ..< n {
-            if i > 0 { term *= rate / Double(i) }
-            below += term
+        guard rate > 0 else { return 0 }
+        // Each term from its logarithm: e^−rate alone underflows to 0 past a rate of ~745 (the
+        // peak check's counts reach that), which made every tail 1.
+        let logRate = log(rate)
+        func term(_ i: Int) -> Double { exp(-rate + Double(i) * logRate - lgamma(Double(i) + 1)) }
+        if Double(n) > rate {
+            // Past the mean: the tail summed from n on, its terms falling faster than a
+            // geometric series of ratio rate / (n + 1) < 1.
+            var sum = 0.0, t = term(n), i = n
+            while t > 0, t > sum * 1e-17 {
+                sum += t
+                i += 1
+                t *= rate / Double(i)
+            }
+            return min(1, sum)
         }
+        // Up to the mean: 1 − P(X < n).
+        var below = 0.0
+        for i in 0 ..< n { below += term(i) }
         return max(0, 1 - below)
     }
 

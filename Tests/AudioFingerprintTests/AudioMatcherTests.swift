@@ -152,6 +152,33 @@ import Testing
         }
     }
 
+    @Test func aLongPictureSegmentIsCheckedPeakByPeakInAFewPieces() {
+        #expect(AudioMatcher.peakPieces(of: 3 ... 23) == [3 ... 23])
+        // 100 s: five pieces of 20 s, four of them tried, from the first to the last.
+        let pieces = AudioMatcher.peakPieces(of: 0 ... 100)
+        #expect(pieces.count == 4 && pieces.first == 0 ... 20 && pieces.last == 80 ... 100)
+        #expect(zip(pieces, pieces.dropFirst()).allSatisfy { $0.upperBound <= $1.lowerBound })
+        #expect(AudioMatcher.peakPieces(of: 0 ... 30).map(\.lowerBound) == [0, 15])
+    }
+
+    @Test func aLongMaskedStretchIsConfirmedInThePiecesTried() throws {
+        // 50 s of the reference masked as `maskedVoice` does, shown by the picture along its line:
+        // three pieces of 16.7 s, each confirmed where it is.
+        let ref = landmarks(seed: 1, seconds: 120)
+        let index = LandmarkIndex(references: [(id: UInt32(7), landmarks: ref)])
+        let hashes = TestAudio.noise(count: 5000, amplitude: 1, seed: 21)
+        let kept = ref.filter { $0.time >= 20 && $0.time < 70 }.enumerated().filter { $0.offset % 4 == 0 }.map { e -> AudioLandmark in
+            var l = e.element
+            l.time -= 20
+            l.hash = UInt32((hashes[e.offset] + 1) / 2 * Float((1 << 21) - 1))
+            return l
+        }
+        let clip = (kept + landmarks(seed: 11, seconds: 50)).sorted { $0.time < $1.time }
+        let segments = AudioMatcher().confirm(clip, against: index, reference: 7, speed: 1, offset: 20, queryRange: 0...50)
+        #expect(segments.count == 3)
+        for s in segments { #expect(abs(s.referenceStart - (s.queryStart + 20)) < 0.05 && s.queryEnd - s.queryStart > 10) }
+    }
+
     @Test func aVoiceSpeakingInTimeWithTheReferenceAtOtherPitchesIsNotConfirmed() {
         // A lip-synced re-dub: another voice's peaks at the reference's very times, at its own pitches.
         let ref = landmarks(seed: 1, seconds: 60)
@@ -189,6 +216,11 @@ import Testing
         // P(X ≥ 3) at rate 1: 1 − e⁻¹(1 + 1 + 1/2).
         #expect(abs(AudioMatcher.poissonTail(atLeast: 3, rate: 1) - (1 - exp(-1) * 2.5)) < 1e-12)
         #expect(AudioMatcher.poissonTail(atLeast: 10, rate: 1) < 1e-6 && AudioMatcher.poissonTail(atLeast: 9, rate: 1) > 1e-6)
+        // Large rates, where e^−rate underflows: the mean itself is about as likely to be
+        // reached as not; 15 standard deviations above it hardly ever is.
+        #expect(abs(AudioMatcher.poissonTail(atLeast: 800, rate: 800) - 0.5) < 0.02)
+        #expect(AudioMatcher.poissonTail(atLeast: 800 + 15 * 28, rate: 800) < 1e-12)
+        #expect(AudioMatcher.poissonTail(atLeast: 800 - 15 * 28, rate: 800) > 1 - 1e-12)
     }
 
     @Test func emptyQueryOrIndexGivesNoMatch() {
