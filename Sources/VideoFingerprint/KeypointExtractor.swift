@@ -244,7 +244,7 @@ public final class KeypointExtractor {
             guard !corners.isEmpty else { continue }
             keepBestByScore(2 * quota)
             rankByHarris(level, keeping: quota)
-            blur(level)
+            blur(level, onlyAroundCorners: true)
             describe(level, index: index, fullWidth: width, fullHeight: height, into: &own,
                      mirror: &mirror, alsoMirror: alsoMirror)
         }
