@@ -1,5 +1,6 @@
 // The keypoint extractor's vector paths against their plain formulation, bit for bit: the blur
-// in 16-bit lanes, and only around the corners, against the 7x7 kernel in 32 bits.
+// in 16-bit lanes, and only around the corners, against the 7x7 kernel in 32 bits; the turned
+// pattern by the processor's truncating conversion against the portable rounding.
 import Fingerprint
 import Foundation
 import Testing
@@ -79,5 +80,20 @@ struct KeypointExtractorFastPathTests {
         // The rectangle around corners assumes the turned, rounded points lie within 16 pixels.
         let reach = KeypointExtractor.makePattern().map { ($0.x * $0.x + $0.y * $0.y) }.max()!
         #expect(Double(reach).squareRoot() <= Double(KeypointExtractor.minimumEdgeMargin) - 0.5)
+    }
+
+    @Test func truncatingConversionTurnsThePatternAsThePortableRounding() {
+        let extractor = KeypointExtractor()
+        var angles: [Float] = [0, .pi, -.pi, .pi / 2, -.pi / 2, .pi / 4, -3 * .pi / 4]
+        for k in 0..<2000 { angles.append(Float(k) * 0.003141 - 3.1416) }
+        var mismatches = 0
+        for (k, angle) in angles.enumerated() {
+            let width = [64, 640, 1921, (1 << 18) + 3][k % 4], mirrored = k % 3 == 0
+            extractor.turnPattern(cos: cos(angle), sin: sin(angle), rowLength: width, mirrored: mirrored, truncating: false)
+            let portable = Array(UnsafeBufferPointer(start: extractor.briefOffsets, count: 512))
+            extractor.turnPattern(cos: cos(angle), sin: sin(angle), rowLength: width, mirrored: mirrored, truncating: true)
+            if Array(UnsafeBufferPointer(start: extractor.briefOffsets, count: 512)) != portable { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
     }
 }
