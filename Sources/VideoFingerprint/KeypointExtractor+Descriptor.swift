@@ -124,22 +124,33 @@ extension KeypointExtractor {
     }
 
     /// The disc's first moments about the corner (m10, m01); atan2(m01, m10) is the direction
-    /// from the corner to its intensity centroid.
+    /// from the corner to its intensity centroid. Integer sums, so in any order: 32 columns
+    /// u = -15...16 at a time (`discMask` keeps those within the disc's row, none at 16), in 16-bit
+    /// lanes that the optimiser vectorises: per column, the sum of the disc's pixels above and
+    /// below the centre row (30 pixels, at most 7650) and Σv·(below - above) (|·| ≤ 120 · 255).
     func moments(_ center: UnsafeMutablePointer<UInt8>, rowLength w: Int) -> (m10: Int, m01: Int) {
-        var m10 = 0, m01 = 0
-        let r = Self.patchRadius, discHalfWidths = discHalfWidths
-        for u in -r...r { m10 += u * Int(center[u]) }
-        for v in 1...r {
-            let d = discHalfWidths[v]
-            var difference = 0
-            for u in -d...d {
-                let below = Int(center[v * w + u]), above = Int(center[-v * w + u])
-                difference += below - above
-                m10 += u * (below + above)
+        let r = Self.patchRadius, discMask = discMask
+        return withUnsafeTemporaryAllocation(of: Int16.self, capacity: 64) { buffer -> (m10: Int, m01: Int) in
+            let columns = buffer.baseAddress!, moment = columns + 32
+            columns.initialize(repeating: 0, count: 64)
+            for v in 1...r {
+                let below = UnsafePointer(center + v * w - r), above = UnsafePointer(center - v * w - r)
+                let mask = discMask + 32 * v, weight = Int16(v)
+                for i in 0..<32 {
+                    let b = Int16(below[i]), a = Int16(above[i]), m = mask[i]
+                    columns[i] = columns[i] &+ ((b &+ a) & m)
+                    moment[i] = moment[i] &+ weight &* ((b &- a) & m)
+                }
             }
-            m01 += v * difference
+            var m10: Int32 = 0, m01: Int32 = 0
+            let middle = UnsafePointer(center - r)
+            for i in 0..<32 {
+                let u = Int32(i - r), column = Int32(columns[i]) &+ (i < 2 * r + 1 ? Int32(middle[i]) : 0)
+                m10 = m10 &+ u &* column
+                m01 = m01 &+ Int32(moment[i])
+            }
+            return (Int(m10), Int(m01))
         }
-        return (m10, m01)
     }
 
     /// Half away from zero, as `rounded()`, without the libm call that shows in profiles
