@@ -94,36 +94,69 @@ extension KeypointExtractor {
         return (i, w)
     }
 
-    /// 7x7 Gaussian (sigma 2) of a level into `blurred`, borders replicated.
-    func blur(_ level: Level) {
+    /// 7x7 Gaussian (sigma 2) of a level into `blurred`, borders replicated: of the whole level,
+    /// or only of the rectangle the descriptors of the current `corners` read (within
+    /// `minimumEdgeMargin` of a corner: the pattern's points lie within 15 pixels of it, turned
+    /// and rounded). Pixels outside it are left as they were; each pixel inside is what blurring
+    /// the whole level gives, as the passes read the level, not `blurred`.
+    func blur(_ level: Level, onlyAroundCorners: Bool = false) {
+        var columns = 0..<level.width, rows = 0..<level.height
+        if onlyAroundCorners {
+            guard let first = corners.first else { return }
+            var (x0, x1, y0, y1) = (first.x, first.x, first.y, first.y)
+            for c in corners {
+                x0 = min(x0, c.x); x1 = max(x1, c.x); y0 = min(y0, c.y); y1 = max(y1, c.y)
+            }
+            let reach = Self.minimumEdgeMargin
+            columns = max(Int(x0) - reach, 0)..<min(Int(x1) + reach + 1, level.width)
+            rows = max(Int(y0) - reach, 0)..<min(Int(y1) + reach + 1, level.height)
+        }
+        blur(level, columns: columns, rows: rows)
+    }
+
+    /// The blur of `columns` x `rows` of a level. Both passes in 16-bit lanes, exactly: the
+    /// horizontal sums are at most 255 · 256; the vertical pass splits each into its high and low
+    /// byte, Σk·t = 256·Σk·(t >> 8) + Σk·(t & 255), both sums at most 255 · 256, and
+    /// (Σk·t + 2¹⁵) >> 16 = (Σk·(t >> 8) + 128 + (Σk·(t & 255) >> 8)) >> 8 (below 2¹⁶), as the
+    /// low byte dropped from the second sum cannot carry into the 2¹⁶ place.
+    func blur(_ level: Level, columns: Range<Int>, rows: Range<Int>) {
         let w = level.width, h = level.height
+        guard !columns.isEmpty, !rows.isEmpty else { return }
         let (k0, k1, k2, k3) = Self.blurKernel
         let src = pyramid + level.offset, dst = blurred + level.offset, blurRows = blurRows
-        // Horizontal pass into 16 bits (at most 255 · 256).
-        for y in 0..<h {
-            let s = src + y * w, t = blurRows + y * w
+        // The same kernel in 16 bits. The loops below are plain wrapping arithmetic on pointers,
+        // which the optimiser turns into 16-bit vector code (Swift's SIMD16<UInt8> to
+        // SIMD16<UInt16> conversion, by contrast, is a call).
+        let (h0, h1, h2, h3) = (UInt16(k0), UInt16(k1), UInt16(k2), UInt16(k3))
+        // Horizontal pass into 16 bits (at most 255 · 256), on the rows the vertical pass reads.
+        // Columns whose taps leave the level are done one by one with clamping.
+        let inner = max(columns.lowerBound, 3)..<max(min(columns.upperBound, w - 3), max(columns.lowerBound, 3))
+        for y in max(rows.lowerBound - 3, 0)..<min(rows.upperBound + 3, h) {
+            let s = UnsafePointer(src + y * w), t = blurRows + y * w
             @inline(__always) func at(_ x: Int) -> Int32 { Int32(s[min(max(x, 0), w - 1)]) }
-            for x in 0..<3 {
+            @inline(__always) func clamped(_ x: Int) {
                 t[x] = UInt16(k0 * at(x) + k1 * (at(x - 1) + at(x + 1)) + k2 * (at(x - 2) + at(x + 2)) + k3 * (at(x - 3) + at(x + 3)))
             }
-            for x in 3..<(w - 3) {
-                let a = k0 * Int32(s[x]) + k1 * (Int32(s[x - 1]) + Int32(s[x + 1]))
-                let b = k2 * (Int32(s[x - 2]) + Int32(s[x + 2])) + k3 * (Int32(s[x - 3]) + Int32(s[x + 3]))
-                t[x] = UInt16(truncatingIfNeeded: a + b)
+            for x in columns.lowerBound..<min(inner.lowerBound, columns.upperBound) { clamped(x) }
+            for x in inner {
+                @inline(__always) func at(_ d: Int) -> UInt16 { UInt16(s[x &+ d]) }
+                t[x] = h0 &* at(0) &+ h1 &* (at(-1) &+ at(1)) &+ h2 &* (at(-2) &+ at(2)) &+ h3 &* (at(-3) &+ at(3))
             }
-            for x in (w - 3)..<w {
-                t[x] = UInt16(k0 * at(x) + k1 * (at(x - 1) + at(x + 1)) + k2 * (at(x - 2) + at(x + 2)) + k3 * (at(x - 3) + at(x + 3)))
-            }
+            for x in min(max(inner.upperBound, columns.lowerBound), columns.upperBound)..<columns.upperBound { clamped(x) }
         }
         // Vertical pass: rows clamped at the borders, then rounded back to 8 bits.
-        for y in 0..<h {
-            @inline(__always) func row(_ r: Int) -> UnsafeMutablePointer<UInt16> { blurRows + min(max(r, 0), h - 1) * w }
+        for y in rows {
+            @inline(__always) func row(_ r: Int) -> UnsafePointer<UInt16> { UnsafePointer(blurRows + min(max(r, 0), h - 1) * w) }
             let r0 = row(y), rm1 = row(y - 1), rp1 = row(y + 1), rm2 = row(y - 2), rp2 = row(y + 2), rm3 = row(y - 3), rp3 = row(y + 3)
             let d = dst + y * w
-            for x in 0..<w {
-                let a = k0 * Int32(r0[x]) + k1 * (Int32(rm1[x]) + Int32(rp1[x]))
-                let b = k2 * (Int32(rm2[x]) + Int32(rp2[x])) + k3 * (Int32(rm3[x]) + Int32(rp3[x]))
-                d[x] = UInt8(truncatingIfNeeded: (a + b + (1 << 15)) >> 16)
+            for x in columns {
+                @inline(__always) func high(_ r: UnsafePointer<UInt16>) -> UInt16 { r[x] &>> 8 }
+                @inline(__always) func low(_ r: UnsafePointer<UInt16>) -> UInt16 { r[x] & 255 }
+                let sumHigh = h0 &* high(r0) &+ h1 &* (high(rm1) &+ high(rp1)) &+ h2 &* (high(rm2) &+ high(rp2))
+                    &+ h3 &* (high(rm3) &+ high(rp3))
+                let sumLow = h0 &* low(r0) &+ h1 &* (low(rm1) &+ low(rp1)) &+ h2 &* (low(rm2) &+ low(rp2))
+                    &+ h3 &* (low(rm3) &+ low(rp3))
+                d[x] = UInt8(truncatingIfNeeded: (sumHigh &+ 128 &+ (sumLow &>> 8)) &>> 8)
             }
         }
     }

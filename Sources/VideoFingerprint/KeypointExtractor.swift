@@ -109,8 +109,9 @@ public final class KeypointExtractor {
     var corners: [Corner]
     /// Offsets of the 16 FAST circle pixels for the current level's row length.
     let circle: UnsafeMutablePointer<Int>
-    /// Half-widths of the orientation disc's rows, v = 0...15.
-    let discHalfWidths: UnsafeMutablePointer<Int>
+    /// The orientation disc's rows v = 0...15 as masks over columns u = -15...16 (-1 within the
+    /// disc, |u| ≤ the row's half-width; 0 elsewhere), 32 a row.
+    let discMask: UnsafeMutablePointer<Int16>
     /// The 512 pattern points (x, y), two per test.
     let patternX: UnsafeMutablePointer<Float>
     let patternY: UnsafeMutablePointer<Float>
@@ -143,13 +144,13 @@ public final class KeypointExtractor {
         corners = []
         circle = .allocate(capacity: 16)
         circle.initialize(repeating: 0, count: 16)
-        discHalfWidths = .allocate(capacity: Self.patchRadius + 1)
+        discMask = .allocate(capacity: 32 * (Self.patchRadius + 1))
         for v in 0...Self.patchRadius {
             // u² + v² ≤ r² + r, i.e. within r + ½: a test symmetric in u and v, so the disc is the
             // same after a quarter turn, which the orientation's rotation invariance needs.
-            var u = 0
-            while (u + 1) * (u + 1) + v * v <= Self.patchRadius * Self.patchRadius + Self.patchRadius { u += 1 }
-            (discHalfWidths + v).initialize(to: u)
+            var d = 0
+            while (d + 1) * (d + 1) + v * v <= Self.patchRadius * Self.patchRadius + Self.patchRadius { d += 1 }
+            for i in 0..<32 { (discMask + 32 * v + i).initialize(to: abs(i - Self.patchRadius) <= d ? -1 : 0) }
         }
         patternX = .allocate(capacity: 512)
         patternY = .allocate(capacity: 512)
@@ -172,7 +173,7 @@ public final class KeypointExtractor {
         columnWeight.deallocate()
         downscaleRows.deallocate()
         circle.deallocate()
-        discHalfWidths.deallocate()
+        discMask.deallocate()
         patternX.deallocate()
         patternY.deallocate()
         briefOffsets.deallocate()
@@ -244,7 +245,7 @@ public final class KeypointExtractor {
             guard !corners.isEmpty else { continue }
             keepBestByScore(2 * quota)
             rankByHarris(level, keeping: quota)
-            blur(level)
+            blur(level, onlyAroundCorners: true)
             describe(level, index: index, fullWidth: width, fullHeight: height, into: &own,
                      mirror: &mirror, alsoMirror: alsoMirror)
         }
