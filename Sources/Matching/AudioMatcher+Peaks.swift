@@ -89,21 +89,10 @@ extension AudioMatcher {
 
         let found = searched(0)
         guard found.count > 0 else { return nil }
-        // Background lines, as `standingOut` places them.
         let width = 2 * (band + cell + Self.pictureSpeedTolerance * half)
-        let first = at - speed * half, last = at + speed * half
-        var background: [Int] = []
-        var k = 1
-        while background.count < Self.backgroundLines, Double(k) * width <= referenceDuration {
-            for shift in [Double(k) * width, -Double(k) * width]
-            where first + shift >= 0 && last + shift <= referenceDuration && background.count < Self.backgroundLines {
-                background.append(searched(shift).count)
-            }
-            k += 1
-        }
-        guard background.count >= Self.leastBackgroundLines else { return nil }
-        let rate = Double(max(background.max() ?? 0, 1))
-        guard Self.poissonTail(atLeast: found.count, rate: rate) <= Self.lineFalseAlarm else { return nil }
+        guard let needed = Self.leastStandingOut(width: width, stretch: (at - speed * half) ... (at + speed * half),
+                                                  referenceDuration: referenceDuration, count: { searched($0).count }),
+              found.count >= needed else { return nil }
         // The clip peaks that agree with the found line and pitch shift, for its extent.
         func referenceTime(_ q: Double) -> Double { at + found.shift + found.speed * (q - mid) }
         var agreeing: [Double] = []
@@ -117,8 +106,6 @@ extension AudioMatcher {
         }
         guard let queryStart = agreeing.min(), let queryEnd = agreeing.max(),
               queryEnd - queryStart >= min(half, Double(configuration.minCoveredSeconds)) else { return nil }
-        var needed = 1
-        while Self.poissonTail(atLeast: needed, rate: rate) > Self.lineFalseAlarm { needed += 1 }
         let seconds = Set(agreeing.map { Int($0.rounded(.down)) }).count
         return AudioMatchSegment(
             queryStart: queryStart, queryEnd: queryEnd, referenceStart: referenceTime(queryStart), referenceEnd: referenceTime(queryEnd),

@@ -214,35 +214,45 @@ public struct AudioMatcher: Sendable {
             return best
         }
         let found = searched(0)
-        // Background lines: shifted past the searched band on either side, nearest first, the
-        // stretch mapped wholly inside the reference.
         let width = 2 * (Self.pictureLineTolerance + tolerance + Self.pictureSpeedTolerance * half)
-        let first = at - speed * half, last = at + speed * half
-        var background: [Int] = []
-        var k = 1
-        while background.count < Self.backgroundLines, Double(k) * width <= referenceDuration {
-            for shift in [Double(k) * width, -Double(k) * width]
-            where first + shift >= 0 && last + shift <= referenceDuration && background.count < Self.backgroundLines {
-                background.append(searched(shift).count)
-            }
-            k += 1
-        }
-        guard background.count >= Self.leastBackgroundLines, found.count > 0 else { return nil }
-        let rate = Double(max(background.max() ?? 0, 1))
-        guard Self.poissonTail(atLeast: found.count, rate: rate) <= Self.lineFalseAlarm else { return nil }
+        guard let needed = Self.leastStandingOut(width: width, stretch: (at - speed * half) ... (at + speed * half),
+                                                  referenceDuration: referenceDuration, count: { searched($0).count }),
+              found.count > 0, found.count >= needed else { return nil }
         let times = found.hits.map { Double(inRange[$0].queryTime) }
         let queryStart = times.min() ?? 0, queryEnd = times.max() ?? 0
         guard queryEnd - queryStart >= min(half, Double(configuration.minCoveredSeconds)) else { return nil }
         let shifts = found.hits.map { inRange[$0].pitchShift }.sorted()
         func reference(_ q: Double) -> Double { at + found.shift + found.speed * (q - mid) }
         // The score as `makeSegments` gives it, counted from the least count that would pass.
-        var needed = 1
-        while Self.poissonTail(atLeast: needed, rate: rate) > Self.lineFalseAlarm { needed += 1 }
         return AudioMatchSegment(
             queryStart: queryStart, queryEnd: queryEnd, referenceStart: reference(queryStart), referenceEnd: reference(queryEnd),
             speed: found.speed, pitchShift: Double(shifts[shifts.count / 2]),
             alignedHits: found.count, speechHits: found.count, coveredSeconds: coveredSeconds(found.hits.map { inRange[$0] }),
             score: 1 - exp(-Double(found.count - needed + 1) / configuration.scoreScale))
+    }
+
+    /// The least count a line must hold to stand out (`standingOut`, `peaksStandingOut`): one
+    /// that a Poisson count at the rate of the busiest of up to `backgroundLines` lines elsewhere
+    /// reaches with a chance of at most `lineFalseAlarm`. The lines are shifted by whole `width`s
+    /// (past the searched band) on either side, nearest first, with the `stretch` mapped wholly
+    /// inside the reference; `count` gives a line's count from its shift. nil when fewer than
+    /// `leastBackgroundLines` fit.
+    static func leastStandingOut(width: Double, stretch: ClosedRange<Double>, referenceDuration: Double,
+                                 count: (Double) -> Int) -> Int? {
+        var background: [Int] = []
+        var k = 1
+        while background.count < backgroundLines, Double(k) * width <= referenceDuration {
+            for shift in [Double(k) * width, -Double(k) * width]
+            where stretch.lowerBound + shift >= 0 && stretch.upperBound + shift <= referenceDuration && background.count < backgroundLines {
+                background.append(count(shift))
+            }
+            k += 1
+        }
+        guard background.count >= leastBackgroundLines else { return nil }
+        let rate = Double(max(background.max() ?? 0, 1))
+        var needed = 1
+        while poissonTail(atLeast: needed, rate: rate) > lineFalseAlarm { needed += 1 }
+        return needed
     }
 
     /// P(X ≥ n) for X Poisson with mean `rate`.
