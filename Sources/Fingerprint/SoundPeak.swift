@@ -11,6 +11,11 @@ public struct SoundPeak: Hashable, Sendable {
     /// Semitones above 55 Hz, as a landmark's `pitchSemitones`.
     public var pitch: Float
 
+    /// Seconds between two spectrogram frames, where peaks are found: the sound analysis's hop
+    /// (`AudioFingerprint.AnalysisParameters`: 128 samples at 8000 Hz; a test holds them equal),
+    /// here for the matcher, which sees the peaks and not the analysis.
+    public static let frameSeconds = 128.0 / 8000.0
+
     public init(time: Float, pitch: Float) {
         self.time = time
         self.pitch = pitch

@@ -23,7 +23,7 @@ extension AudioMatcher {
     /// Time and pitch cells of the peak vote: two spectrogram frames (a peak moves by about one
     /// when other sound is mixed over it), and half a semitone (the error of a peak's pitch,
     /// `SoundEdits.pitchEstimateError`, either way).
-    static let peakTimeCell = 2 / 62.5
+    static let peakTimeCell = 2 * SoundPeak.frameSeconds
     static let peakPitchCell = 2 * SoundEdits.pitchEstimateError
 
     /// Whether the reference's speech peaks stand out along the line (see the file comment):

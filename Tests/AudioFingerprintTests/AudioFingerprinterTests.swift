@@ -84,6 +84,10 @@ import Testing
         #expect(PeakPicker.peaksPerBlock(.suspect) == 7)
     }
 
+    @Test func theMatchersFramePeriodIsTheAnalysisHop() {
+        #expect(SoundPeak.frameSeconds == Double(AnalysisParameters.hop) / Double(AnalysisParameters.sampleRate))
+    }
+
     @Test func aSuspectKeepsItsPeaksFourTimesAsDenseAndAReferenceNone() {
         let signal = TestAudio.mix(TestAudio.music(seconds: 6, amplitude: 0.2, seed: 3),
                                    TestAudio.noise(count: 48_000, amplitude: 0.01, seed: 4), gainB: 1)
