@@ -30,6 +30,25 @@ extension LibraryDatabase {
         return found
     }
 
+    /// Every video in path order, each with a line that changes whenever its stored fingerprint
+    /// could have: its blobs' row ids, keys, formats and lengths (`save` writes new rows;
+    /// `updateModified` changes none of this). What a cache of the library, such as the candidate
+    /// index's file, is checked against. Schema 3 and later; nil for an older library.
+    package func contentSummary() throws(StoreError) -> [(video: IndexedVideo, blobs: String)]? {
+        guard schema >= 3 else { return nil }
+        let videoColumns = Self.columns.split(separator: ", ").map { "v." + $0 }.joined(separator: ", ")
+        let statement = try connection.prepare("""
+            SELECT \(videoColumns), (SELECT group_concat(line, ',') FROM (
+                SELECT f.id || ' ' || f.channel || ' ' || f.tier || ' ' || f.format || ' ' || length(f.data) AS line
+                FROM fingerprints f WHERE f.video_id = v.id ORDER BY f.id))
+            FROM videos v ORDER BY v.path
+            """)
+        try statement.bind([])
+        var result: [(video: IndexedVideo, blobs: String)] = []
+        while try statement.step() { result.append((row(statement), statement.isNull(10) ? "" : statement.text(10))) }
+        return result
+    }
+
     /// Total bytes of the stored anchor blobs, by channel: lets a reader reserve memory.
     package func anchorBytes() throws(StoreError) -> [String: Int] {
         var sizes: [String: Int] = [:]

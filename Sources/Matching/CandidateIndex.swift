@@ -114,11 +114,11 @@ public struct CandidateIndex: Sendable {
     public let keys: [Int64]
     let anchors: HammingIndex
     /// Per reference, its first anchor id; one more element at the end.
-    let anchorStarts: [UInt32]
+    let anchorStarts: FlatArray<UInt32>
     let sounds: LandmarkSketch
     /// Keypoint anchors' descriptors, and per keypoint its reference.
     let keypoints: DescriptorIndex
-    let keypointOwner: [UInt32]
+    let keypointOwner: FlatArray<UInt32>
 
     public var anchorCount: Int { anchors.count }
     public var landmarkCount: Int { sounds.count }
@@ -166,11 +166,15 @@ public struct CandidateIndex: Sendable {
         /// needs three times its size, best before the picture index is added.
         public mutating func build() -> CandidateIndex {
             let sketch = sounds.build()
-            let anchors = HammingIndex(hashes)
+            // Each table moved into place before the next is made, never held twice.
+            let anchorHashes = FlatArray(hashes)
             hashes = []
+            let anchors = HammingIndex(anchorHashes)
+            let keypointDescriptors = FlatArray(descriptors)
+            descriptors = []
             let index = CandidateIndex(entries: entries, keys: keys, anchors: anchors,
-                                       anchorStarts: anchorStarts, sounds: sketch,
-                                       keypoints: DescriptorIndex(descriptors), keypointOwner: keypointOwner)
+                                       anchorStarts: FlatArray(anchorStarts), sounds: sketch,
+                                       keypoints: DescriptorIndex(keypointDescriptors), keypointOwner: FlatArray(keypointOwner))
             self = Builder()
             return index
         }
@@ -229,7 +233,8 @@ public struct CandidateIndex: Sendable {
                 for k in frame.keypoints {
                     keypoints.search(k.descriptor, maximumDistance: Self.keypointDistance, scratch: &scratch) { id, _ in
                         let r = Int(keypointOwner[id])
-                        guard counted[r] != serial else { return }
+                        // (An owner past the references could only come from a damaged file.)
+                        guard r < counted.count, counted[r] != serial else { return }
                         counted[r] = serial
                         if matched[r] == 0 { touched.append(r) }
                         matched[r] += 1

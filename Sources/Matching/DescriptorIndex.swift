@@ -16,48 +16,80 @@ import Fingerprint
 
 package struct DescriptorIndex: Sendable {
     static let chunks = 16
-    package let descriptors: [BinaryDescriptor]
-    /// Per chunk, 65537 bucket starts into `ids`.
-    private let starts: [[UInt32]]
-    private let ids: [[UInt32]]
+    static let bucketsPerChunk = 65536
+    package let descriptors: FlatArray<BinaryDescriptor>
+    /// Per chunk, its 65537 bucket starts into its part of `ids`, chunk after chunk.
+    let starts: FlatArray<UInt32>
+    /// Per chunk, the descriptors' ids by bucket, chunk after chunk.
+    let ids: FlatArray<UInt32>
 
     /// Largest bucket read: 32 times a bucket's mean share of the keypoints described.
-    private let bucketLimit: Int
+    let bucketLimit: Int
 
     package var count: Int { descriptors.count }
     /// Bytes held: the descriptors, and per chunk its id table and bucket starts.
-    package var bytes: Int {
-        MemoryLayout<BinaryDescriptor>.stride * descriptors.count + 4 * (starts.reduce(0) { $0 + $1.count } + ids.reduce(0) { $0 + $1.count })
-    }
+    package var bytes: Int { MemoryLayout<BinaryDescriptor>.stride * descriptors.count + 4 * (starts.count + ids.count) }
 
     /// `occurrences`: how many keypoints the descriptors describe, when one stands for several
     /// (a keypoint carried over from frame to frame is stored once: `ReferenceKeypoints`), so
     /// that what counts as common is the same however the library is stored; by default one each.
     package init(_ descriptors: [BinaryDescriptor], occurrences: Int? = nil) {
-        self.descriptors = descriptors
-        bucketLimit = max(64, 32 * (occurrences ?? descriptors.count) / 65536)
+        self.init(FlatArray(descriptors), occurrences: occurrences)
+    }
+
+    /// `init(_:occurrences:)` over descriptors held already (a builder hands its own over, so
+    /// that they are not held twice while the tables are made).
+    package init(_ descriptors: FlatArray<BinaryDescriptor>, occurrences: Int? = nil) {
+        let limit = max(64, 32 * (occurrences ?? descriptors.count) / Self.bucketsPerChunk)
         guard !descriptors.isEmpty else {
-            starts = []
-            ids = []
+            self.init(checked: descriptors, starts: FlatArray(), ids: FlatArray(), bucketLimit: limit)
             return
         }
-        var starts: [[UInt32]] = [], ids: [[UInt32]] = []
-        for c in 0 ..< Self.chunks {
-            var counts = [UInt32](repeating: 0, count: 65537)
-            for d in descriptors { counts[Int(Self.chunk(d, c)) + 1] += 1 }
-            for v in 1 ... 65536 { counts[v] += counts[v - 1] }
-            var fill = counts
-            var table = [UInt32](repeating: 0, count: descriptors.count)
-            for (i, d) in descriptors.enumerated() {
-                let v = Int(Self.chunk(d, c))
-                table[Int(fill[v])] = UInt32(i)
-                fill[v] += 1
+        let n = descriptors.count, width = Self.bucketsPerChunk + 1
+        var ids = FlatArray<UInt32>()
+        let starts = FlatArray<UInt32>(zeroed: Self.chunks * width) { starts in
+            ids = FlatArray<UInt32>(zeroed: Self.chunks * n) { ids in
+                var fill = [UInt32](repeating: 0, count: width)
+                for c in 0 ..< Self.chunks {
+                    let counts = UnsafeMutableBufferPointer(rebasing: starts[c * width ..< (c + 1) * width])
+                    for d in descriptors.buffer { counts[Int(Self.chunk(d, c)) + 1] += 1 }
+                    for v in 1 ... Self.bucketsPerChunk { counts[v] += counts[v - 1] }
+                    for v in 0 ..< width { fill[v] = counts[v] }
+                    let table = UnsafeMutableBufferPointer(rebasing: ids[c * n ..< (c + 1) * n])
+                    for (i, d) in descriptors.buffer.enumerated() {
+                        let v = Int(Self.chunk(d, c))
+                        table[Int(fill[v])] = UInt32(i)
+                        fill[v] += 1
+                    }
+                }
             }
-            starts.append(counts)
-            ids.append(table)
         }
+        self.init(checked: descriptors, starts: starts, ids: ids, bucketLimit: limit)
+    }
+
+    /// An index from its tables as `init(_:occurrences:)` made them (e.g. mapped from a file);
+    /// nil when their sizes do not fit together or a bucket's bounds fall outside its table
+    /// (every bucket start is checked: a damaged file is refused, not read out of bounds).
+    init?(descriptors: FlatArray<BinaryDescriptor>, starts: FlatArray<UInt32>, ids: FlatArray<UInt32>, bucketLimit: Int) {
+        let n = descriptors.count, width = Self.bucketsPerChunk + 1
+        guard bucketLimit >= 0, n < Int(UInt32.max) else { return nil }
+        if n == 0 {
+            guard starts.count == 0, ids.count == 0 else { return nil }
+        } else {
+            guard starts.count == Self.chunks * width, ids.count == Self.chunks * n else { return nil }
+            for c in 0 ..< Self.chunks {
+                guard starts[c * width] == 0, Int(starts[c * width + Self.bucketsPerChunk]) == n else { return nil }
+                for v in 0 ..< Self.bucketsPerChunk where starts[c * width + v] > starts[c * width + v + 1] { return nil }
+            }
+        }
+        self.init(checked: descriptors, starts: starts, ids: ids, bucketLimit: bucketLimit)
+    }
+
+    private init(checked descriptors: FlatArray<BinaryDescriptor>, starts: FlatArray<UInt32>, ids: FlatArray<UInt32>, bucketLimit: Int) {
+        self.descriptors = descriptors
         self.starts = starts
         self.ids = ids
+        self.bucketLimit = bucketLimit
     }
 
     @inline(__always)
@@ -106,10 +138,9 @@ package struct DescriptorIndex: Sendable {
                             for c in 0 ..< Self.chunks {
                                 let range = bucket(of: query, chunk: c)
                                 guard !range.isEmpty else { continue }
-                                let found = ids[c].withUnsafeBufferPointer { table in
-                                    vm_hamming_scan(words, table.baseAddress!, range.lowerBound, range.upperBound, queryWords,
-                                                    Int32(maximumDistance), outIDs.baseAddress!, outDistances.baseAddress!)
-                                }
+                                let found = vm_hamming_scan(words, descriptors.count, ids.base! + c * descriptors.count,
+                                                            range.lowerBound, range.upperBound, queryWords,
+                                                            Int32(maximumDistance), outIDs.baseAddress!, outDistances.baseAddress!)
                                 for j in 0 ..< found {
                                     let id = Int(outIDs[j])
                                     guard reported[id] != search else { continue }
@@ -128,8 +159,8 @@ package struct DescriptorIndex: Sendable {
     /// for a bucket beyond `bucketLimit`.
     @inline(__always)
     private func bucket(of query: BinaryDescriptor, chunk c: Int) -> Range<Int> {
-        let v = Int(Self.chunk(query, c))
-        let range = Int(starts[c][v]) ..< Int(starts[c][v + 1])
+        let at = c * (Self.bucketsPerChunk + 1) + Int(Self.chunk(query, c))
+        let range = Int(starts[at]) ..< Int(starts[at + 1])
         return range.count > bucketLimit ? 0 ..< 0 : range
     }
 }

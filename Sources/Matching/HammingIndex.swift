@@ -26,15 +26,15 @@ public struct HammingIndex: Sendable {
         public static func automatic(count: Int) -> Layout { count >= 1 << 20 ? .slots12x21 : .slots16x16 }
     }
 
-    public let hashes: [PDQHash]
+    package let hashes: FlatArray<PDQHash>
     public let layout: Layout
     private let slots: Int
     private let bits: Int
     private let buckets: Int
-    private let offsets: [UInt32]  // slots × (buckets + 1)
-    private let ids: [UInt32]      // slots × count
+    let offsets: FlatArray<UInt32>  // slots × (buckets + 1)
+    let ids: FlatArray<UInt32>      // slots × count
     /// Most ids in one bucket: the scan's output never exceeds it.
-    private let largestBucket: Int
+    let largestBucket: Int
     /// XOR masks of the keys within radius 1 and 2 of a slot value (radius 0: just 0).
     private let masks1: [Int]
     private let masks2: [Int]
@@ -48,20 +48,21 @@ public struct HammingIndex: Sendable {
     }
 
     public init(_ hashes: [PDQHash], layout: Layout? = nil) {
+        self.init(FlatArray(hashes), layout: layout)
+    }
+
+    /// `init(_:layout:)` over hashes held already (a builder hands its own over, so that they are
+    /// not held twice while the tables are made).
+    init(_ hashes: FlatArray<PDQHash>, layout: Layout? = nil) {
         precondition(hashes.count < Int(UInt32.max), "HammingIndex holds at most 2^32 - 1 hashes")
         let layout = layout ?? .automatic(count: hashes.count)
-        self.hashes = hashes
-        self.layout = layout
-        slots = layout.slots
-        bits = layout.bits
-        buckets = 1 << bits
-        let (slots, bits, buckets) = (self.slots, self.bits, self.buckets)
+        let (slots, bits) = (layout.slots, layout.bits)
+        let buckets = 1 << bits
         let n = hashes.count
-        var offsets = [UInt32](repeating: 0, count: slots * (buckets + 1))
-        var ids = [UInt32](repeating: 0, count: slots * n)
+        var ids = FlatArray<UInt32>()
         var largest = 0
-        offsets.withUnsafeMutableBufferPointer { off in
-            ids.withUnsafeMutableBufferPointer { ids in
+        let offsets = FlatArray<UInt32>(zeroed: slots * (buckets + 1)) { off in
+            ids = FlatArray<UInt32>(zeroed: slots * n) { ids in
                 hashes.withUnsafeBufferPointer { hashes in
                     var keys = [UInt32](repeating: 0, count: n)
                     var cursor = [UInt32](repeating: 0, count: buckets)
@@ -92,9 +93,40 @@ public struct HammingIndex: Sendable {
                 }
             }
         }
+        self.init(checked: hashes, layout: layout, offsets: offsets, ids: ids, largestBucket: largest)
+    }
+
+    /// An index from its tables as `init(_:layout:)` made them (e.g. mapped from a file); nil
+    /// when their sizes do not fit together or a bucket's bounds fall outside its table (checked
+    /// on every bucket: a damaged file is refused, not read out of bounds).
+    init?(hashes: FlatArray<PDQHash>, layout: Layout, offsets: FlatArray<UInt32>, ids: FlatArray<UInt32>, largestBucket: Int) {
+        let n = hashes.count, buckets = 1 << layout.bits
+        guard offsets.count == layout.slots * (buckets + 1), ids.count == layout.slots * n, largestBucket >= 0,
+              n < Int(UInt32.max) else { return nil }
+        var largest = 0
+        for s in 0 ..< layout.slots {
+            let base = s * (buckets + 1)
+            guard offsets[base] == 0, Int(offsets[base + buckets]) == n else { return nil }
+            for b in 0 ..< buckets {
+                let start = offsets[base + b], end = offsets[base + b + 1]
+                guard start <= end else { return nil }
+                largest = max(largest, Int(end - start))
+            }
+        }
+        guard largest == largestBucket else { return nil }
+        self.init(checked: hashes, layout: layout, offsets: offsets, ids: ids, largestBucket: largestBucket)
+    }
+
+    private init(checked hashes: FlatArray<PDQHash>, layout: Layout, offsets: FlatArray<UInt32>, ids: FlatArray<UInt32>, largestBucket: Int) {
+        self.hashes = hashes
+        self.layout = layout
+        slots = layout.slots
+        bits = layout.bits
+        buckets = 1 << bits
         self.offsets = offsets
         self.ids = ids
-        self.largestBucket = largest
+        self.largestBucket = largestBucket
+        let bits = layout.bits
         masks1 = (0 ..< bits).map { 1 << $0 }
         masks2 = (0 ..< bits).flatMap { i in (i + 1 ..< bits).map { j in 1 << i | 1 << j } }
     }
@@ -139,7 +171,7 @@ public struct HammingIndex: Sendable {
                                         let bucket = p == 0 ? key : key ^ (p <= masks1.count ? masks1[p - 1] : masks2[p - 1 - masks1.count])
                                         let start = Int(offsets[base + bucket]), end = Int(offsets[base + bucket + 1])
                                         if start == end { continue }
-                                        let matched = vm_hamming_scan(words, ids.baseAddress! + s * n, start, end, qWords, Int32(radius),
+                                        let matched = vm_hamming_scan(words, n, ids.baseAddress! + s * n, start, end, qWords, Int32(radius),
                                                                       foundIDs.baseAddress!, foundDistances.baseAddress!)
                                         for k in 0 ..< matched {
                                             let id = Int(foundIDs[k])

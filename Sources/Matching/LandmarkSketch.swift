@@ -31,10 +31,10 @@ public struct LandmarkSketch: Sendable {
         landmarks.filter { $0.speech >= minimumSpeech && keeps($0.hash) }
     }
 
-    let starts: [UInt32]
-    let entries: [UInt32]
+    let starts: FlatArray<UInt32>
+    let entries: FlatArray<UInt32>
     /// Per reference, its first timeline unit; one more element at the end.
-    private let bases: [UInt32]
+    let bases: FlatArray<UInt32>
 
     public var count: Int { entries.count }
     /// Bytes held.
@@ -92,17 +92,32 @@ public struct LandmarkSketch: Sendable {
             }
             for b in Set(unordered) { entries[Int(starts[b]) ..< Int(starts[b + 1])].sort() }
             keys = []
-            let sketch = LandmarkSketch(starts: starts, entries: entries, bases: bases)
+            let sketch = LandmarkSketch(checked: FlatArray(starts), entries: FlatArray(entries), bases: FlatArray(bases))
             bases = [0]
             return sketch
         }
     }
 
-    private init(starts: [UInt32], entries: [UInt32], bases: [UInt32]) {
+    private init(checked starts: FlatArray<UInt32>, entries: FlatArray<UInt32>, bases: FlatArray<UInt32>) {
         self.starts = starts
         self.entries = entries
         self.bases = bases
     }
+
+    /// A sketch from its tables as `Builder.build()` made them (e.g. mapped from a file); nil when
+    /// they do not fit together: bucket starts and reference bases must rise from 0, the last
+    /// start being the number of entries (every one is checked, so that no look-up reads out of
+    /// bounds; an entry's unit needs no check, any unit lies in some reference's span).
+    init?(starts: FlatArray<UInt32>, entries: FlatArray<UInt32>, bases: FlatArray<UInt32>) {
+        guard starts.count == (1 << LandmarkHash.bits) + 1, starts[0] == 0, Int(starts[starts.count - 1]) == entries.count,
+              bases.count >= 1, bases[0] == 0 else { return nil }
+        for b in 1 ..< starts.count where starts[b - 1] > starts[b] { return nil }
+        for r in 1 ..< bases.count where bases[r - 1] > bases[r] { return nil }
+        self.init(checked: starts, entries: entries, bases: bases)
+    }
+
+    /// References held (the sketch's own count: a reference without kept landmarks counts too).
+    var referenceCount: Int { bases.count - 1 }
 
     /// The reference of a timeline unit, and the time within it.
     @inline(__always)

@@ -1,5 +1,5 @@
 // The references one `compare` or `watch` run matches against, loaded from the library: the
-// candidate index built from every row's anchors, and the database, from which the full
+// candidate index (`CandidateIndexFile`), and the database, from which the full
 // fingerprints of the references a suspect names are read.
 import Fingerprint
 import Foundation
@@ -29,36 +29,26 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
     private var cache: [Int: (fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints, bytes: Int, used: Int)] = [:]
     private var cached = 0, clock = 0
 
-    /// Builds the candidate index from every stored video's anchors (one row in memory at a time),
-    /// in path order: ties between references are then broken the same way however the rows
-    /// were numbered.
+    /// How the candidate index came to be: mapped from its file beside the library, or built
+    /// from the store (`CandidateIndexFile`).
+    package let origin: CandidateIndexFile.Origin
+
+    /// Opens the library's candidate index: mapped from its file when that was built from what
+    /// the library holds now, else built from every stored video's anchors and saved for the next
+    /// run (`CandidateIndexFile`). References in path order: ties between them are then broken
+    /// the same way however the rows were numbered.
     /// Full fingerprints are read later through the same read-only connection, in the same
     /// snapshot: an `index` run that re-indexes references meanwhile does not make them vanish
     /// from under this `compare` (it sees the library as it was when it started).
     package init(path: String, cacheBytes: Int = 64 << 20) throws {
         let reader = try LibraryDatabase(readingAt: path, serialized: true)
         try reader.holdSnapshot()
-        var builder = CandidateIndex.Builder()
-        var indexed: [String: IndexedIdentity] = [:]
-        let sizes = try reader.anchorBytes()
-        builder.reserve(anchorHashes: (sizes[PictureHashChannel.name] ?? 0) / 32,
-                        landmarks: (sizes[SoundLandmarkChannel.name] ?? 0) / AudioLandmark.typicalPackedSize)
-        try reader.forEachAnchors { row in
-            let v = row.video
-            // Channels stored without their anchors tier (rows written before schema 2) have
-            // their full tier read instead: the anchors are taken from it.
-            guard v.fingerprintVersion == FingerprintFormat.version,
-                  var anchors = MediaFingerprint(row, tier: .anchors), let full = MediaFingerprint(row, tier: .full) else {
-                throw StoreError(path: path, reason: "'\(v.path)' was indexed by another vmatch version; run `vmatch index` on it again")
-            }
-            anchors.append(Anchors.of(full))
-            indexed[v.path] = IndexedIdentity(sha256: v.digest, size: v.size, modified: v.modified,
-                                              indexedAt: Date(timeIntervalSince1970: v.indexedAt))
-            builder.add(ReferenceEntry(path: v.path, duration: v.duration), key: v.id,
-                        anchors: anchors.filtered(MediaFingerprint.isPlausible))
-        }
-        index = builder.build()
-        self.indexed = indexed
+        let (index, rows, origin) = try CandidateIndexFile.load(reader, libraryPath: path)
+        self.index = index
+        self.origin = origin
+        indexed = Dictionary(rows.map { v in
+            (v.path, IndexedIdentity(sha256: v.digest, size: v.size, modified: v.modified, indexedAt: Date(timeIntervalSince1970: v.indexedAt)))
+        }, uniquingKeysWith: { first, _ in first })
         store = reader
         self.cacheBytes = cacheBytes
     }

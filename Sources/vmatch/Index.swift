@@ -49,6 +49,7 @@ struct Index: ParsableCommand {
             throw ExitCode(Status.unreadable)
         }
         progress.finish()
+        library.refreshCandidateIndex(at: store.path)
         for failure in summary.failed { Terminal.error(failure.message) }
         var parts = ["\(summary.indexed.count) indexed", "\(summary.unchanged.count) unchanged"]
         if !summary.removed.isEmpty { parts.append("\(summary.removed.count) removed") }
@@ -132,6 +133,7 @@ struct Remove: ParsableCommand {
                 if !library.quiet { Terminal.note("removed \(video.path)") }
             }
         }
+        library.refreshCandidateIndex(at: store.path)
         if missing { throw ExitCode(Status.unreadable) }
     }
 }

@@ -36,6 +36,7 @@ extension LibraryOptions {
         let path = path ?? self.path
         do {
             let loaded = try LoadedReferences(path: path)
+            if let note = loaded.origin.note, !quiet { Terminal.note("vmatch: " + note) }
             if loaded.entries.isEmpty {
                 Terminal.error("the library at \(path) is empty: run `vmatch index` first")
                 throw ExitCode(Status.unreadable)
@@ -47,6 +48,21 @@ extension LibraryOptions {
             Terminal.error("\(error)")
             throw ExitCode(Status.unreadable)
         }
+    }
+}
+
+extension LibraryOptions {
+    /// Brings the candidate index's file beside the library at `path` up to date after this
+    /// command changed the library, so that the next `compare` starts without building it. Not
+    /// an error when it cannot: `compare` builds the index from the library then, as it would.
+    func refreshCandidateIndex(at path: String) {
+        let note: String?
+        do {
+            note = try CandidateIndexFile.refresh(libraryPath: path).note
+        } catch {
+            note = "the library's candidate index was not saved (\(error)); the next compare builds it"
+        }
+        if let note, !quiet { Terminal.note("vmatch: " + note) }
     }
 }
 

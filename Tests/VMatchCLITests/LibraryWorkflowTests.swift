@@ -139,6 +139,35 @@ enum Fixture {
         #expect(r.stdout.contains("no reuse found"))
     }
 
+    @Test func theCandidateIndexBesideTheLibraryChangesNoAnswer() throws {
+        // `index` leaves the candidate index beside the library; `compare` answers the same with
+        // it, without it (built and saved again) and with it damaged (refused, built again).
+        try Fixture.make()
+        let database = Fixture.database()
+        let env = ["VMATCH_DB": database]
+        let kept = database + ".candidates"
+        #expect(try CLI.run(["index", Fixture.library.path], environment: env).status == 0)
+        #expect(FileManager.default.fileExists(atPath: kept))
+        let suspect = Fixture.suspects.appendingPathComponent("reupload.mp4").path
+        let mapped = try CLI.run(["compare", "--json", suspect], environment: env)
+        #expect(mapped.status == 1, "\(mapped.stderr)")
+        try FileManager.default.removeItem(atPath: kept)
+        // The report less the time it was made.
+        func answer(_ r: CLIResult) throws -> NSDictionary {
+            var object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+            object["checked_at"] = nil
+            return object as NSDictionary
+        }
+        let built = try CLI.run(["compare", "--json", suspect], environment: env)
+        #expect(try answer(built) == answer(mapped) && built.stderr == mapped.stderr && built.status == 1)
+        #expect(FileManager.default.fileExists(atPath: kept))
+        let whole = try Data(contentsOf: URL(fileURLWithPath: kept))
+        try whole.prefix(whole.count - 4096).write(to: URL(fileURLWithPath: kept))
+        let damaged = try CLI.run(["compare", "--json", suspect], environment: env)
+        #expect(try answer(damaged) == answer(mapped) && damaged.stderr == mapped.stderr && damaged.status == 1, "\(damaged.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: kept)) == whole)
+    }
+
     @Test func aBrokenSuspectIsNamedAndTheOthersStillReported() throws {
         try Fixture.make()
         let env = ["VMATCH_DB": Fixture.database()]

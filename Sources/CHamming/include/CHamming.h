@@ -9,8 +9,9 @@
 
 /// For j in [start, end): the hash (or descriptor) hashes[4*ids[j] ..< 4*ids[j]+4] is compared with query[0..<4];
 /// those within `radius` are written to out_ids / out_distances. Returns how many were written
-/// (at most end - start).
-size_t vm_hamming_scan(const uint64_t *hashes, const uint32_t *ids, size_t start, size_t end,
+/// (at most end - start). An id at or past `count` (the number of hashes) is passed over: the
+/// tables may come from a file, and a damaged one must not make the scan read past the hashes.
+size_t vm_hamming_scan(const uint64_t *hashes, size_t count, const uint32_t *ids, size_t start, size_t end,
                        const uint64_t *query, int radius, uint32_t *out_ids, uint8_t *out_distances);
 
 /// 1 when the popcnt path is in use.
