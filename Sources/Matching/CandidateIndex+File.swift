@@ -18,7 +18,7 @@ import Glibc
 extension CandidateIndex {
     /// Bump whenever what the index holds, or how, changes (the anchors' rules in `Anchors`, a
     /// table's layout): a file of another version is rebuilt, never read.
-    static let fileVersion: UInt64 = 1
+    static let fileVersion: UInt64 = 2
     private static let magic = Array("vmatch-candidate".utf8)
     private static let headerBytes = 4096
     private static let tableCount = 12
@@ -66,6 +66,7 @@ extension CandidateIndex {
         put(anchors.layout == .slots12x21 ? 1 : 0)
         put(UInt64(anchors.largestBucket))
         put(UInt64(keypoints.bucketLimit))
+        put(keypoints.layout == .chunks12x21 ? 1 : 0)
         var offset = Self.headerBytes
         for (table, count) in zip(tables, counts) {
             put(UInt64(offset))
@@ -137,8 +138,8 @@ extension CandidateIndex {
         }
         guard Array(header[32 ..< 64]) == stamp else { throw fail("stale (the library changed since it was written)") }
         at = 64
-        let referenceCount = take(), wide = take(), largestBucket = take(), bucketLimit = take()
-        guard referenceCount == entries.count, entries.count == keys.count, wide <= 1,
+        let referenceCount = take(), wide = take(), largestBucket = take(), bucketLimit = take(), wideChunks = take()
+        guard referenceCount == entries.count, entries.count == keys.count, wide <= 1, wideChunks <= 1,
               largestBucket < UInt64(Int32.max), bucketLimit < UInt64(Int32.max) else { throw fail("does not fit the library") }
         var tables: [(offset: Int, count: Int)] = []
         for _ in 0 ..< Self.tableCount {
@@ -168,7 +169,8 @@ extension CandidateIndex {
               zip(anchorStarts.dropFirst(), anchorStarts).allSatisfy({ $0 >= $1 }) else { throw fail("damaged (anchor owners)") }
         guard let sounds = LandmarkSketch(starts: try table(4, UInt32.self), entries: try table(5, UInt32.self), bases: try table(6, UInt32.self)),
               sounds.referenceCount == entries.count else { throw fail("damaged (sound sketch)") }
-        guard let keypoints = DescriptorIndex(descriptors: try table(7, BinaryDescriptor.self), starts: try table(8, UInt32.self),
+        guard let keypoints = DescriptorIndex(descriptors: try table(7, BinaryDescriptor.self), layout: wideChunks == 1 ? .chunks12x21 : .chunks16x16,
+                                              starts: try table(8, UInt32.self),
                                               ids: try table(9, UInt32.self), bucketLimit: Int(bucketLimit)) else { throw fail("damaged (keypoint anchors)") }
         let keypointOwner = try table(10, UInt32.self)
         guard keypointOwner.count == keypoints.count else { throw fail("damaged (keypoint owners)") }

@@ -164,7 +164,10 @@ public struct CandidateIndex: Sendable {
 
         /// Builds the index and empties the builder. The landmark table first: its build briefly
         /// needs three times its size, best before the picture index is added.
-        public mutating func build() -> CandidateIndex {
+        public mutating func build() -> CandidateIndex { build(keypointLayout: nil) }
+
+        /// `build()` with the keypoint anchors' layout chosen (by default by their number).
+        package mutating func build(keypointLayout: DescriptorIndex.Layout?) -> CandidateIndex {
             let sketch = sounds.build()
             // Each table moved into place before the next is made, never held twice.
             let anchorHashes = FlatArray(hashes)
@@ -174,7 +177,7 @@ public struct CandidateIndex: Sendable {
             descriptors = []
             let index = CandidateIndex(entries: entries, keys: keys, anchors: anchors,
                                        anchorStarts: FlatArray(anchorStarts), sounds: sketch,
-                                       keypoints: DescriptorIndex(keypointDescriptors), keypointOwner: FlatArray(keypointOwner))
+                                       keypoints: DescriptorIndex(keypointDescriptors, layout: keypointLayout), keypointOwner: FlatArray(keypointOwner))
             self = Builder()
             return index
         }

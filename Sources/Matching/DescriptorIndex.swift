@@ -1,9 +1,9 @@
 // Near neighbours of 256-bit binary descriptors (ORB) by multi-index hashing (Norouzi, Punjani &
 // Fleet, "Fast search in Hamming space with multi-index hashing", CVPR 2012): the descriptor is
-// cut into 16 chunks of 16 bits, one table per chunk; a look-up reads the 16 buckets of the
-// query's own chunk values. By pigeonhole that finds every descriptor within distance 15, and
-// most within the distances ORB matches of one scene point have (a descriptor 40 bits off keeps
-// some chunk whole two times in three). Tables are counting-sorted id arrays with bucket starts:
+// cut into chunks (16 of 16 bits; 12 of 21 bits from 4 million descriptors on: `Layout`), one
+// table per chunk; a look-up reads the buckets of the query's own chunk values. By pigeonhole
+// that finds every descriptor within distance 15 (11), and most within the distances ORB matches of one scene point have (a descriptor 40 bits
+// off keeps some 16-bit chunk whole two times in three). Tables are counting-sorted id arrays with bucket starts:
 // no hashing, no per-bucket allocation. ORB's bits are far from uniform (flat texture gives
 // many near-identical descriptors), so a few buckets hold thousands; a bucket beyond
 // `bucketLimit` is passed over: what it holds is common, not distinctive. A bucket is scanned
@@ -15,10 +15,32 @@ import CHamming
 import Fingerprint
 
 package struct DescriptorIndex: Sendable {
-    static let chunks = 16
-    static let bucketsPerChunk = 65536
+    /// How the descriptor is cut: by the paper's rule that b ≈ log2(n) bits a chunk balances the
+    /// buckets read against the ids in them, as in `HammingIndex`.
+    ///   - 16 chunks of 16 bits: a look-up reads 16 buckets of n / 65536 ids.
+    ///   - 12 chunks of 21 bits (bits 0…251): 12 buckets of n / 2 million ids; at 29 million
+    ///     descriptors (1000 hours of reference) a look-up reads ~170 ids instead of ~7,000. Fewer
+    ///     distant neighbours keep a whole chunk: some chunk of a descriptor 20 bits off is whole
+    ///     94 times in 100 (16 × 16: 99.9), 30 bits off 59 (93). Forced on the large corpus
+    ///     profile's library it changed no reference and no modality found. (Reading the buckets
+    ///     one bit off as well keeps more of them, but 264 scattered buckets a look-up cost more
+    ///     than the 7,000 ids read in place: 5.0 s against 4.1 s for one query at 1000 hours.)
+    package enum Layout: Sendable, Equatable {
+        case chunks16x16
+        case chunks12x21
+
+        var chunks: Int { self == .chunks16x16 ? 16 : 12 }
+        var bits: Int { self == .chunks16x16 ? 16 : 21 }
+        var buckets: Int { 1 << bits }
+
+        /// The layout for `count` descriptors: the wider chunks from 4 million on (below that the
+        /// larger tables of bucket starts, 100 MB, cost more than the ids they save).
+        package static func automatic(count: Int) -> Layout { count >= 1 << 22 ? .chunks12x21 : .chunks16x16 }
+    }
+
+    package let layout: Layout
     package let descriptors: FlatArray<BinaryDescriptor>
-    /// Per chunk, its 65537 bucket starts into its part of `ids`, chunk after chunk.
+    /// Per chunk, its bucket starts (one more than its buckets) into its part of `ids`, chunk after chunk.
     let starts: FlatArray<UInt32>
     /// Per chunk, the descriptors' ids by bucket, chunk after chunk.
     let ids: FlatArray<UInt32>
@@ -33,68 +55,75 @@ package struct DescriptorIndex: Sendable {
     /// `occurrences`: how many keypoints the descriptors describe, when one stands for several
     /// (a keypoint carried over from frame to frame is stored once: `ReferenceKeypoints`), so
     /// that what counts as common is the same however the library is stored; by default one each.
-    package init(_ descriptors: [BinaryDescriptor], occurrences: Int? = nil) {
-        self.init(FlatArray(descriptors), occurrences: occurrences)
+    package init(_ descriptors: [BinaryDescriptor], occurrences: Int? = nil, layout: Layout? = nil) {
+        self.init(FlatArray(descriptors), occurrences: occurrences, layout: layout)
     }
 
-    /// `init(_:occurrences:)` over descriptors held already (a builder hands its own over, so
-    /// that they are not held twice while the tables are made).
-    package init(_ descriptors: FlatArray<BinaryDescriptor>, occurrences: Int? = nil) {
-        let limit = max(64, 32 * (occurrences ?? descriptors.count) / Self.bucketsPerChunk)
+    /// `init(_:occurrences:layout:)` over descriptors held already (a builder hands its own over,
+    /// so that they are not held twice while the tables are made).
+    package init(_ descriptors: FlatArray<BinaryDescriptor>, occurrences: Int? = nil, layout: Layout? = nil) {
+        let layout = layout ?? .automatic(count: descriptors.count)
+        let limit = Self.bucketLimit(occurrences ?? descriptors.count, layout)
         guard !descriptors.isEmpty else {
-            self.init(checked: descriptors, starts: FlatArray(), ids: FlatArray(), bucketLimit: limit)
+            self.init(checked: descriptors, layout: layout, starts: FlatArray(), ids: FlatArray(), bucketLimit: limit)
             return
         }
-        let n = descriptors.count, width = Self.bucketsPerChunk + 1
+        let n = descriptors.count, width = layout.buckets + 1
         var ids = FlatArray<UInt32>()
-        let starts = FlatArray<UInt32>(zeroed: Self.chunks * width) { starts in
-            ids = FlatArray<UInt32>(zeroed: Self.chunks * n) { ids in
+        let starts = FlatArray<UInt32>(zeroed: layout.chunks * width) { starts in
+            ids = FlatArray<UInt32>(zeroed: layout.chunks * n) { ids in
                 var fill = [UInt32](repeating: 0, count: width)
-                for c in 0 ..< Self.chunks {
+                for c in 0 ..< layout.chunks {
                     let counts = UnsafeMutableBufferPointer(rebasing: starts[c * width ..< (c + 1) * width])
-                    for d in descriptors.buffer { counts[Int(Self.chunk(d, c)) + 1] += 1 }
-                    for v in 1 ... Self.bucketsPerChunk { counts[v] += counts[v - 1] }
+                    for d in descriptors.buffer { counts[Self.chunk(d, c, layout) + 1] += 1 }
+                    for v in 1 ... layout.buckets { counts[v] += counts[v - 1] }
                     for v in 0 ..< width { fill[v] = counts[v] }
                     let table = UnsafeMutableBufferPointer(rebasing: ids[c * n ..< (c + 1) * n])
                     for (i, d) in descriptors.buffer.enumerated() {
-                        let v = Int(Self.chunk(d, c))
+                        let v = Self.chunk(d, c, layout)
                         table[Int(fill[v])] = UInt32(i)
                         fill[v] += 1
                     }
                 }
             }
         }
-        self.init(checked: descriptors, starts: starts, ids: ids, bucketLimit: limit)
+        self.init(checked: descriptors, layout: layout, starts: starts, ids: ids, bucketLimit: limit)
     }
+
+    /// 32 times a bucket's mean share of `keypoints`, at least 64.
+    static func bucketLimit(_ keypoints: Int, _ layout: Layout) -> Int { max(64, 32 * keypoints / layout.buckets) }
 
     /// An index from its tables as `init(_:occurrences:)` made them (e.g. mapped from a file);
     /// nil when their sizes do not fit together or a bucket's bounds fall outside its table
     /// (every bucket start is checked: a damaged file is refused, not read out of bounds).
-    init?(descriptors: FlatArray<BinaryDescriptor>, starts: FlatArray<UInt32>, ids: FlatArray<UInt32>, bucketLimit: Int) {
-        let n = descriptors.count, width = Self.bucketsPerChunk + 1
+    init?(descriptors: FlatArray<BinaryDescriptor>, layout: Layout, starts: FlatArray<UInt32>, ids: FlatArray<UInt32>, bucketLimit: Int) {
+        let n = descriptors.count, width = layout.buckets + 1
         guard bucketLimit >= 0, n < Int(UInt32.max) else { return nil }
         if n == 0 {
             guard starts.count == 0, ids.count == 0 else { return nil }
         } else {
-            guard starts.count == Self.chunks * width, ids.count == Self.chunks * n else { return nil }
-            for c in 0 ..< Self.chunks {
-                guard starts[c * width] == 0, Int(starts[c * width + Self.bucketsPerChunk]) == n else { return nil }
-                for v in 0 ..< Self.bucketsPerChunk where starts[c * width + v] > starts[c * width + v + 1] { return nil }
+            guard starts.count == layout.chunks * width, ids.count == layout.chunks * n else { return nil }
+            for c in 0 ..< layout.chunks {
+                guard starts[c * width] == 0, Int(starts[c * width + layout.buckets]) == n else { return nil }
+                for v in 0 ..< layout.buckets where starts[c * width + v] > starts[c * width + v + 1] { return nil }
             }
         }
-        self.init(checked: descriptors, starts: starts, ids: ids, bucketLimit: bucketLimit)
+        self.init(checked: descriptors, layout: layout, starts: starts, ids: ids, bucketLimit: bucketLimit)
     }
 
-    private init(checked descriptors: FlatArray<BinaryDescriptor>, starts: FlatArray<UInt32>, ids: FlatArray<UInt32>, bucketLimit: Int) {
+    private init(checked descriptors: FlatArray<BinaryDescriptor>, layout: Layout, starts: FlatArray<UInt32>, ids: FlatArray<UInt32>,
+                 bucketLimit: Int) {
+        self.layout = layout
         self.descriptors = descriptors
         self.starts = starts
         self.ids = ids
         self.bucketLimit = bucketLimit
     }
 
+    /// Chunk `c` of `d`: its bits c·b ..< (c+1)·b for b bits a chunk.
     @inline(__always)
-    static func chunk(_ d: BinaryDescriptor, _ c: Int) -> UInt16 {
-        UInt16(truncatingIfNeeded: d.words[c >> 2] >> UInt64((c & 3) * 16))
+    static func chunk(_ d: BinaryDescriptor, _ c: Int, _ layout: Layout) -> Int {
+        HammingIndex.slot(of: d.words, c, bits: layout.bits)
     }
 
     /// What a search needs besides the index, made once per searching thread (`scratch()`): per
@@ -135,11 +164,11 @@ package struct DescriptorIndex: Sendable {
                 s.reported.withUnsafeMutableBufferPointer { reported in
                     s.ids.withUnsafeMutableBufferPointer { outIDs in
                         s.distances.withUnsafeMutableBufferPointer { outDistances in
-                            for c in 0 ..< Self.chunks {
-                                let range = bucket(of: query, chunk: c)
+                            let n = descriptors.count
+                            for c in 0 ..< layout.chunks {
+                                let range = bucket(Self.chunk(query, c, layout), chunk: c)
                                 guard !range.isEmpty else { continue }
-                                let found = vm_hamming_scan(words, descriptors.count, ids.base! + c * descriptors.count,
-                                                            range.lowerBound, range.upperBound, queryWords,
+                                let found = vm_hamming_scan(words, n, ids.base! + c * n, range.lowerBound, range.upperBound, queryWords,
                                                             Int32(maximumDistance), outIDs.baseAddress!, outDistances.baseAddress!)
                                 for j in 0 ..< found {
                                     let id = Int(outIDs[j])
@@ -155,11 +184,11 @@ package struct DescriptorIndex: Sendable {
         }
     }
 
-    /// The positions in chunk `c`'s table of the ids that share `query`'s chunk value; empty
-    /// for a bucket beyond `bucketLimit`.
+    /// The positions in chunk `c`'s table of the ids whose chunk value is `value`; empty for a
+    /// bucket beyond `bucketLimit`.
     @inline(__always)
-    private func bucket(of query: BinaryDescriptor, chunk c: Int) -> Range<Int> {
-        let at = c * (Self.bucketsPerChunk + 1) + Int(Self.chunk(query, c))
+    private func bucket(_ value: Int, chunk c: Int) -> Range<Int> {
+        let at = c * (layout.buckets + 1) + value
         let range = Int(starts[at]) ..< Int(starts[at + 1])
         return range.count > bucketLimit ? 0 ..< 0 : range
     }

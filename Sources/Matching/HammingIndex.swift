@@ -40,10 +40,14 @@ public struct HammingIndex: Sendable {
     private let masks2: [Int]
 
     @inline(__always)
-    static func slot(_ hash: PDQHash, _ s: Int, bits: Int) -> Int {
+    static func slot(_ hash: PDQHash, _ s: Int, bits: Int) -> Int { slot(of: hash.words, s, bits: bits) }
+
+    /// Bits s·bits ..< (s+1)·bits of 256 (`DescriptorIndex` cuts its descriptors the same way).
+    @inline(__always)
+    static func slot(of words: SIMD4<UInt64>, _ s: Int, bits: Int) -> Int {
         let first = s * bits, word = first >> 6, shift = first & 63
-        var value = hash.words[word] >> UInt64(shift)
-        if shift + bits > 64 { value |= hash.words[word + 1] << UInt64(64 - shift) }
+        var value = words[word] >> UInt64(shift)
+        if shift + bits > 64 { value |= words[word + 1] << UInt64(64 - shift) }
         return Int(truncatingIfNeeded: value & ((1 << UInt64(bits)) - 1))
     }
 

@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct CandidateIndexFileTests {
     /// Twelve references with every channel the index keeps: picture anchors, speech landmarks
     /// and keypoint anchors, all random; and a suspect showing and saying parts of three of them.
-    func library(_ g: inout SeededGenerator) -> (index: CandidateIndex, suspect: MediaFingerprint) {
+    func library(_ g: inout SeededGenerator, keypointLayout: DescriptorIndex.Layout? = nil) -> (index: CandidateIndex, suspect: MediaFingerprint) {
         var builder = CandidateIndex.Builder()
         var shown: [FrameSignature] = [], said: [AudioLandmark] = [], seen: [KeypointFrame] = []
         for r in 0 ..< 12 {
@@ -34,7 +34,7 @@ import TestSupport
             default: break
             }
         }
-        return (builder.build(), MediaFingerprint(duration: 15, frames: shown, landmarks: said, keypointFrames: seen))
+        return (builder.build(keypointLayout: keypointLayout), MediaFingerprint(duration: 15, frames: shown, landmarks: said, keypointFrames: seen))
     }
 
     func temporaryPath() -> String {
@@ -43,13 +43,16 @@ import TestSupport
 
     let stamp = (0 ..< 32).map { UInt8($0 * 7 % 256) }
 
-    @Test func aMappedIndexAnswersAsTheBuiltOne() throws {
+    @Test(arguments: [DescriptorIndex.Layout.chunks16x16, .chunks12x21])
+    func aMappedIndexAnswersAsTheBuiltOne(keypointLayout: DescriptorIndex.Layout) throws {
         var g = SeededGenerator(seed: 31)
-        let (built, suspect) = library(&g)
+        let (built, suspect) = library(&g, keypointLayout: keypointLayout)
+        #expect(built.keypoints.layout == keypointLayout)
         let path = temporaryPath()
         defer { unlink(path) }
         try built.write(to: path, stamp: stamp)
         let mapped = try CandidateIndex(mapping: path, stamp: stamp, entries: built.entries, keys: built.keys)
+        #expect(mapped.keypoints.layout == keypointLayout)
         #expect(mapped.anchorCount == built.anchorCount && mapped.landmarkCount == built.landmarkCount
                 && mapped.keypointCount == built.keypointCount && mapped.bytes == built.bytes)
         let evidence = built.evidence(for: suspect)
@@ -112,7 +115,7 @@ import TestSupport
         #expect(try damaged { $0[16] = 99 }?.hasPrefix("of layout 99") == true)
         // A bucket start of the picture anchors' first slot (the table right after the header
         // and the hashes) made to fall: refused, not read out of bounds.
-        let offsets = Int(whole[112 ..< 120].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })  // the directory's second entry
+        let offsets = Int(whole[120 ..< 128].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })  // the directory's second entry
         #expect(try damaged { $0[offsets + 4 * 1000 + 3] = 0xFF } == "damaged (picture anchors)")
         // As written: opens.
         #expect(try damaged { _ in } == nil)

@@ -64,24 +64,29 @@ import TestSupport
         #expect(DescriptorIndex([]).bytes == 0)
     }
 
-    @Test func theIndexFindsEveryDescriptorWithinFifteenBitsAndNothingTooFar() {
+    @Test(arguments: [DescriptorIndex.Layout.chunks16x16, .chunks12x21])
+    func theIndexFindsEveryDescriptorWithinItsReachAndNothingTooFar(layout: DescriptorIndex.Layout) {
         var g = SeededGenerator(seed: 51)
         let stored = (0 ..< 2000).map { _ in descriptor(&g) }
-        let index = DescriptorIndex(stored)
+        let index = DescriptorIndex(stored, layout: layout)
+        #expect(index.layout == layout)
+        // Within 15 bits (16 × 16) or 11 (12 × 21), some chunk of the stored descriptor is the
+        // query's: found whatever bits differ.
+        let reach = layout == .chunks16x16 ? 15 : 11
         var scratch = index.scratch()
         for i in stride(from: 0, to: 2000, by: 97) {
-            let query = flip(stored[i], bits: 15, &g)
+            let query = flip(stored[i], bits: reach, &g)
             var found: [Int: Int] = [:]
             index.search(query, maximumDistance: 64, scratch: &scratch) { id, d in
                 #expect(found[id] == nil, "reported once")
                 found[id] = d
             }
-            #expect(found[i] == 15)
+            #expect(found[i] == reach)
             #expect(found.values.allSatisfy { $0 <= 64 })
             #expect(found.keys.allSatisfy { query.distance(to: stored[$0]) == found[$0] })
             // Exactly those that share a chunk (no bucket here is crowded) and are within 64.
             let expected = stored.indices.filter { id in
-                (0 ..< DescriptorIndex.chunks).contains { DescriptorIndex.chunk(stored[id], $0) == DescriptorIndex.chunk(query, $0) }
+                (0 ..< layout.chunks).contains { DescriptorIndex.chunk(stored[id], $0, layout) == DescriptorIndex.chunk(query, $0, layout) }
                     && query.distance(to: stored[id]) <= 64
             }
             #expect(Set(found.keys) == Set(expected))
