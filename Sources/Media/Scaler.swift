@@ -7,7 +7,7 @@ final class Scaler {
     private var source: (width: Int32, height: Int32, format: Int32) = (0, 0, -1)
     private var scratch: [UInt8] = []
     /// Limited-range luma (16…235) to full range, as swscale's YUV → gray conversion maps it.
-    private static let expand: [UInt8] = (0 ..< 256).map { UInt8(clamping: (($0 - 16) * 255 + 109) / 219) }
+    static let expand: [UInt8] = (0 ..< 256).map { UInt8(clamping: (($0 - 16) * 255 + 109) / 219) }
 
     /// 8-bit planar YUV formats whose first plane is the luma: gray output scales that plane
     /// alone (swscale would otherwise convert the whole picture first, ~0.5 ms a 720p frame).
@@ -20,6 +20,31 @@ final class Scaler {
         AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P,
     ].reduce(into: Set<Int32>()) { $0.insert($1.rawValue) }
     private var lumaOnly = false
+
+    /// `expand` of each of `count` bytes in place, 16 at a time: the table's formula in 16-bit
+    /// lanes, where a table look-up goes one byte at a time. Values below 16 count as 16 (both
+    /// give 0); 255 gives 61054 before the division, which becomes a multiply; results above 255
+    /// are 255. The clamps are sign-mask arithmetic, not comparisons: SIMD comparisons build
+    /// their masks lane by lane on this target.
+    static func expandRange(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) {
+        typealias Lanes = SIMD16<Int16>
+        var x = 0
+        while x + Lanes.scalarCount <= count {
+            let raw = UnsafeMutableRawPointer(bytes + x)
+            var v = Lanes(truncatingIfNeeded: raw.loadUnaligned(as: SIMD16<UInt8>.self))
+            let below = Lanes(repeating: 16) &- v
+            v &+= below & ~(below &>> 15)
+            var e = Lanes(truncatingIfNeeded: ((SIMD16<UInt16>(truncatingIfNeeded: v) &- 16) &* 255 &+ 109) / 219)
+            let above = e &- 255
+            e &-= above & ~(above &>> 15)
+            raw.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: e), as: SIMD16<UInt8>.self)
+            x += Lanes.scalarCount
+        }
+        while x < count {
+            bytes[x] = expand[Int(bytes[x])]
+            x += 1
+        }
+    }
 
     /// Scales `frame` to `width`×`height` (before rotation) in `layout`, packed rows.
     func scale(_ frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int, layout: PixelLayout) -> [UInt8]? {
@@ -45,13 +70,8 @@ final class Scaler {
         guard lines > 0 else { return nil }
         // Video luma is usually limited range (16…235): expand it as a YUV → gray conversion does.
         if lumaOnly && f.color_range != AVCOL_RANGE_JPEG && !Self.fullRangeFormats.contains(f.format) {
-            Self.expand.withUnsafeBufferPointer { table in
-                scratch.withUnsafeMutableBufferPointer { buffer in
-                    for row in 0 ..< height {
-                        let base = row * stride
-                        for x in 0 ..< rowBytes { buffer[base + x] = table[Int(buffer[base + x])] }
-                    }
-                }
+            scratch.withUnsafeMutableBufferPointer { buffer in
+                for row in 0 ..< height { Self.expandRange(buffer.baseAddress! + row * stride, count: rowBytes) }
             }
         }
         if stride == rowBytes { return Array(scratch[0 ..< rowBytes * height]) }

@@ -57,18 +57,21 @@ public struct ActiveAreaDetector: Sendable {
         let rows = frame.lineStats(in: rect, rows: true)
         let (top, bottom) = bars(rows)
         rect = PixelRect(x: rect.x, y: rect.y + top, width: rect.width, height: rect.height - top - bottom)
+        let colsRect = rect
         let cols = frame.lineStats(in: rect, rows: false)
         let (left, right) = bars(cols)
         rect = PixelRect(x: rect.x + left, y: rect.y, width: rect.width - left - right, height: rect.height)
         guard acceptable(rect, in: full) else { return full }
 
-        // 2. Blurred fill, inside the bars.
-        let rowStats = frame.lineStats(in: rect, rows: true)
+        // 2. Blurred fill, inside the bars. Where a rectangle is the one step 1 already took
+        // statistics in (no bars, the common case; no blurred rows), those are reused: the
+        // statistics are a function of the frame and the rectangle.
+        let rowStats = top == 0 && bottom == 0 && left == 0 && right == 0 ? rows : frame.lineStats(in: rect, rows: true)
         if let (t, b) = blurMargins(rowStats) ?? edgePairMargins(rowStats) {
             let r = PixelRect(x: rect.x, y: rect.y + t, width: rect.width, height: rect.height - t - b)
             if acceptable(r, in: full) { rect = r }
         }
-        let colStats = frame.lineStats(in: rect, rows: false)
+        let colStats = rect == colsRect ? cols : frame.lineStats(in: rect, rows: false)
         if let (l, r) = blurMargins(colStats) ?? edgePairMargins(colStats) {
             let c = PixelRect(x: rect.x + l, y: rect.y, width: rect.width - l - r, height: rect.height)
             if acceptable(c, in: full) { rect = c }

@@ -20,9 +20,11 @@ public enum MotionGrid {
             for y in row(cellRow) ..< row(cellRow + 1) {
                 let line = y * width
                 for cellColumn in 0 ..< n {
-                    var s = 0
-                    for x in column(cellColumn) ..< column(cellColumn + 1) { s += Int(luma[line + x]) }
-                    sums[cellRow * n + cellColumn] += s
+                    // A cell's share of one row fits 32 bits (the row is at most `width` bytes
+                    // of 255); wrapping adds on 32-bit lanes let the loop vectorise.
+                    var s: Int32 = 0
+                    for x in column(cellColumn) ..< column(cellColumn + 1) { s &+= Int32(luma[line + x]) }
+                    sums[cellRow * n + cellColumn] += Int(s)
                 }
             }
         }

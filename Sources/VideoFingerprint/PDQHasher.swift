@@ -161,8 +161,16 @@ public final class PDQHasher {
         precondition(rect.width <= 0 || rect.height <= 0 || rect.isInside(width: width, height: height),
                      "PDQHasher: area \(rect) is not inside the \(width)x\(height) frame")
         guard rect.width >= Self.minimumSide, rect.height >= Self.minimumSide else { return false }
-        reserve(pixels: rect.area)
         let src = luma.baseAddress!
+        // Sides up to 256 (the pipeline's analysis frames): the same samples without the
+        // full-size Float plane and its passes.
+        if TentDownsampler.isExact(rows: rect.height, cols: rect.width) {
+            image64.withMemoryRebound(to: Float.self, capacity: 4096) { out in
+                downsampler.downsampleExactly(src, stride: width, rect: rect, mirrored: mirrored, into: out)
+            }
+            return true
+        }
+        reserve(pixels: rect.area)
         for r in 0..<rect.height {
             let row = src + (rect.y + r) * width + rect.x
             let out = plane + r * rect.width

@@ -70,4 +70,41 @@ import TestSupport
             #expect(mismatches == 0, "\(rows)x\(cols): \(mismatches) of 4096 samples differ from the reference")
         }
     }
+
+    /// The exact path for sides up to 256 of 8-bit luma (`downsampleExactly`) against the
+    /// reference on the Float copy of the same rectangle, plain and mirrored: every shape it
+    /// takes, windows of 1 and 2 and the edge where a side crosses from one to the other.
+    @Test func exactPathEqualsTheReferenceBitForBit() {
+        var rng = SeededGenerator(seed: 34)
+        var shapes = [(1, 1), (5, 5), (7, 200), (64, 64), (127, 128), (128, 129), (129, 128), (130, 131), (255, 256),
+                      (256, 256), (256, 130), (40, 256)]
+        for _ in 0..<24 { shapes.append((Int.random(in: 1...256, using: &rng), Int.random(in: 1...256, using: &rng))) }
+        let downsampler = TentDownsampler(expectedPixels: 64)
+        for (rows, cols) in shapes {
+            #expect(TentDownsampler.isExact(rows: rows, cols: cols))
+            // The rectangle sits inside a larger frame, off its corner.
+            let width = cols + 3, height = rows + 2
+            let frame = (0..<(width * height)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let rect = PixelRect(x: 2, y: 1, width: cols, height: rows)
+            for mirrored in [false, true] {
+                var plane = [Float](repeating: 0, count: rows * cols)
+                for r in 0..<rows {
+                    for c in 0..<cols {
+                        plane[r * cols + c] = Float(frame[(rect.y + r) * width + rect.x + (mirrored ? cols - 1 - c : c)])
+                    }
+                }
+                let expected = Self.reference(plane, rows: rows, cols: cols)
+                var out = [Float](repeating: .nan, count: 4096)
+                frame.withUnsafeBufferPointer { luma in
+                    out.withUnsafeMutableBufferPointer {
+                        downsampler.downsampleExactly(luma.baseAddress!, stride: width, rect: rect, mirrored: mirrored,
+                                                      into: $0.baseAddress!)
+                    }
+                }
+                let mismatches = zip(out, expected).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(mismatches == 0, "\(rows)x\(cols) mirrored \(mirrored): \(mismatches) of 4096 samples differ")
+            }
+        }
+        #expect(!TentDownsampler.isExact(rows: 257, cols: 256) && !TentDownsampler.isExact(rows: 256, cols: 257))
+    }
 }
