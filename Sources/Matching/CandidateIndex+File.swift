@@ -33,7 +33,8 @@ extension CandidateIndex {
     /// renamed over it when whole: a reader sees the old file or the new one, never half of one.
     package func write(to path: String, stamp: [UInt8]) throws(FileError) {
         precondition(stamp.count == 32, "CandidateIndex.write: a stamp is 32 bytes")
-        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        Self.removeAbandonedTemporaries(of: path)
+        let temporary = "\(path)\(Self.temporaryMark)\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(path: path, reason: "cannot create \(temporary): \(Self.errnoText())") }
         var closed = false
@@ -176,6 +177,26 @@ extension CandidateIndex {
         guard keypointOwner.count == keypoints.count else { throw fail("damaged (keypoint owners)") }
         self.init(entries: entries, keys: keys, anchors: anchors, anchorStarts: anchorStarts, sounds: sounds,
                   keypoints: keypoints, keypointOwner: keypointOwner)
+    }
+
+    /// What follows the file's name in the name of a file being written: then the writer's
+    /// process id, a dash and a random number.
+    static let temporaryMark = ".tmp-"
+
+    /// Removes the files a writer of `path` left half-written when it was killed (at 1000 hours
+    /// one is gigabytes): those whose writer's process is gone. A live writer's is left alone.
+    static func removeAbandonedTemporaries(of path: String) {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let prefix = (slash.map { String(path[path.index(after: $0)...]) } ?? path) + temporaryMark
+        guard let directory = opendir(folder.isEmpty ? "/" : folder) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0,
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink((folder.isEmpty ? "" : folder) + "/" + name)
+        }
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }

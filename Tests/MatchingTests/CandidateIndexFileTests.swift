@@ -121,6 +121,19 @@ import TestSupport
         #expect(try damaged { _ in } == nil)
     }
 
+    @Test func aWriterKilledMidWayLeavesNothingBehindForLong() throws {
+        // A half-written file whose writer is gone is removed by the next write; one of a live
+        // writer (this process) is not.
+        let path = temporaryPath()
+        let abandoned = "\(path)\(CandidateIndex.temporaryMark)\(Int32.max - 7)-42", live = "\(path)\(CandidateIndex.temporaryMark)\(getpid())-1"
+        for name in [abandoned, live] { #expect(FileManager.default.createFile(atPath: name, contents: Data([1, 2, 3]))) }
+        defer { for name in [path, abandoned, live] { unlink(name) } }
+        var builder = CandidateIndex.Builder()
+        try builder.build().write(to: path, stamp: stamp)
+        #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(FileManager.default.fileExists(atPath: live) && FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func aDamagedIdIsPassedOverNotFollowed() throws {
         // Ids are not checked when the file is opened (that would read all of them): a scan
         // passes over an id past the hashes instead of reading there.
