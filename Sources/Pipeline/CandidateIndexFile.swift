@@ -39,9 +39,12 @@ package enum CandidateIndexFile {
 
     /// The candidate index of the library open in `reader` (holding its snapshot), with its
     /// references in path order; throws when a row was indexed by another vmatch version.
-    static func load(_ reader: LibraryDatabase, libraryPath: String) throws
+    /// `willBuild` is told the number of videos before the index is built from the store (at
+    /// 1000 hours that takes minutes: a caller may say so).
+    static func load(_ reader: LibraryDatabase, libraryPath: String, willBuild: (Int) -> Void = { _ in }) throws
         -> (index: CandidateIndex, rows: [IndexedVideo], origin: Origin) {
         guard let summary = try reader.contentSummary() else {
+            willBuild(try reader.videos().count)
             let (index, rows) = try build(reader, libraryPath: libraryPath)
             return (index, rows, .builtForOldLibrary)
         }
@@ -58,6 +61,7 @@ package enum CandidateIndexFile {
         } catch {
             why = error.reason
         }
+        willBuild(rows.count)
         let (index, built) = try build(reader, libraryPath: libraryPath)
         // The rows read while building are those summarised (one snapshot); said rather than assumed.
         guard built.map(\.id) == rows.map(\.id) else { return (index, built, .builtNotSaved(reason: "the library changed while it was read")) }
@@ -71,10 +75,10 @@ package enum CandidateIndexFile {
 
     /// Makes the file fit the library at `libraryPath` (after `index` changed it): nothing when it
     /// does already, else built and saved. Returns what was done.
-    package static func refresh(libraryPath: String) throws -> Origin {
+    package static func refresh(libraryPath: String, willBuild: (Int) -> Void = { _ in }) throws -> Origin {
         let reader = try LibraryDatabase(readingAt: libraryPath, serialized: true)
         try reader.holdSnapshot()
-        return try load(reader, libraryPath: libraryPath).origin
+        return try load(reader, libraryPath: libraryPath, willBuild: willBuild).origin
     }
 
     /// The index built from every stored video's anchors (one row in memory at a time), in path

@@ -40,10 +40,11 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
     /// Full fingerprints are read later through the same read-only connection, in the same
     /// snapshot: an `index` run that re-indexes references meanwhile does not make them vanish
     /// from under this `compare` (it sees the library as it was when it started).
-    package init(path: String, cacheBytes: Int = 64 << 20) throws {
+    /// `willBuild`: told the number of videos before the index is built from the store.
+    package init(path: String, cacheBytes: Int = 64 << 20, willBuild: (Int) -> Void = { _ in }) throws {
         let reader = try LibraryDatabase(readingAt: path, serialized: true)
         try reader.holdSnapshot()
-        let (index, rows, origin) = try CandidateIndexFile.load(reader, libraryPath: path)
+        let (index, rows, origin) = try CandidateIndexFile.load(reader, libraryPath: path, willBuild: willBuild)
         self.index = index
         self.origin = origin
         indexed = Dictionary(rows.map { v in

@@ -35,7 +35,9 @@ extension LibraryOptions {
     func load(at path: String? = nil) throws -> LoadedReferences {
         let path = path ?? self.path
         do {
-            let loaded = try LoadedReferences(path: path)
+            let progress = ProgressLine(quiet: quiet)
+            let loaded = try LoadedReferences(path: path, willBuild: { progress.status(Self.building($0)) })
+            progress.finish()
             if let note = loaded.origin.note, !quiet { Terminal.note("vmatch: " + note) }
             if loaded.entries.isEmpty {
                 Terminal.error("the library at \(path) is empty: run `vmatch index` first")
@@ -57,12 +59,20 @@ extension LibraryOptions {
     /// an error when it cannot: `compare` builds the index from the library then, as it would.
     func refreshCandidateIndex(at path: String) {
         let note: String?
+        let progress = ProgressLine(quiet: quiet)
+        defer { progress.finish() }
         do {
-            note = try CandidateIndexFile.refresh(libraryPath: path).note
+            note = try CandidateIndexFile.refresh(libraryPath: path, willBuild: { progress.status(Self.building($0)) }).note
         } catch {
             note = "the library's candidate index was not saved (\(error)); the next compare builds it"
         }
         if let note, !quiet { Terminal.note("vmatch: " + note) }
+    }
+
+    /// The progress line while the candidate index is built (at 1000 hours of reference it takes
+    /// minutes, and nothing else would show).
+    static func building(_ videos: Int) -> String {
+        "building the library's candidate index (\(videos) video\(videos == 1 ? "" : "s"))…"
     }
 }
 
@@ -117,6 +127,15 @@ final class ProgressLine: @unchecked Sendable {
         let line = String(format: "[%d/%d] %3d%%  ETA %@  %@", done, total, done * 100 / total,
                           SuspectReport.clock(eta), String(name.terminalSafe.prefix(40)))
         Terminal.write("\r\u{1B}[2K" + line)
+        shown = true
+    }
+
+    /// A line of its own in place of the counts (a step with nothing to count).
+    func status(_ text: String) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        Terminal.write("\r\u{1B}[2K" + text.terminalSafe)
         shown = true
     }
 
