@@ -204,7 +204,8 @@ final class StreamDecoder {
     private let codec: CodecContext
     let timeBase: AVRational
 
-    init(stream: UnsafeMutablePointer<AVStream>, threads: Int, skipNonReference: Bool, path: String) throws(MediaError) {
+    init(stream: UnsafeMutablePointer<AVStream>, threads: Int, skipNonReference: Bool,
+         skipLoopFilter: LoopFilterSkip = .none, path: String) throws(MediaError) {
         let parameters = stream.pointee.codecpar!
         guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else {
             let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
@@ -220,6 +221,11 @@ final class StreamDecoder {
             // The library defaults to one thread; 0 lets FFmpeg pick (frame and slice threads).
             context.pointee.thread_count = Int32(threads)
             if skipNonReference { context.pointee.skip_frame = AVDISCARD_NONREF }
+            switch skipLoopFilter {
+            case .none: break
+            case .bidirectional: context.pointee.skip_loop_filter = AVDISCARD_BIDIR
+            case .all: context.pointee.skip_loop_filter = AVDISCARD_ALL
+            }
         }
     }
 

@@ -50,7 +50,8 @@ package final class MediaDecoder {
     package func decode(video: (VideoFrame) throws -> Void = { _ in },
                        audio: (AudioChunk) throws -> Void = { _ in }) throws {
         var videoPass = try decoder(videoIndex, wanted: options.video != nil && info.video != nil,
-                                    skipNonReference: options.skipNonReferenceFrames)
+                                    skipNonReference: options.skipNonReferenceFrames,
+                                    skipLoopFilter: options.skipLoopFilter)
             .map { VideoPass(decoder: $0, output: options.video!, info: info.video!) }
         var audioPass = try decoder(audioIndex, wanted: options.audio != nil && info.audio != nil,
                                     skipNonReference: false)
@@ -96,10 +97,11 @@ package final class MediaDecoder {
 
 extension MediaDecoder {
     /// The decoder of stream `index` for this pass, when `wanted`.
-    private func decoder(_ index: Int32, wanted: Bool, skipNonReference: Bool) throws(MediaError) -> StreamDecoder? {
+    private func decoder(_ index: Int32, wanted: Bool, skipNonReference: Bool,
+                         skipLoopFilter: LoopFilterSkip = .none) throws(MediaError) -> StreamDecoder? {
         guard wanted else { return nil }
         return try StreamDecoder(stream: input.stream(index)!, threads: options.threads,
-                                 skipNonReference: skipNonReference, path: path)
+                                 skipNonReference: skipNonReference, skipLoopFilter: skipLoopFilter, path: path)
     }
 
     static func describe(_ input: FormatInput, path: String, video: Int32, audio: Int32) -> MediaInfo {

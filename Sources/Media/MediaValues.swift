@@ -90,6 +90,20 @@ package struct AudioOutput: Sendable {
     package init(sampleRate: Int = 8000) { self.sampleRate = sampleRate }
 }
 
+/// Which decoded video frames go without the deblocking (loop) filter. The filter smooths block
+/// edges and its output is what later frames predict from: leaving it out saves decoding work but
+/// the pictures drift from the encoder's until the next keyframe, except where nothing decoded
+/// predicts from the unfiltered frame.
+package enum LoopFilterSkip: String, Sendable {
+    /// Every frame filtered, as encoded.
+    case none
+    /// B-frames unfiltered. With `skipNonReferenceFrames` the B-frames left are the reference
+    /// B-frames of a B-pyramid, which only the skipped B-frames predict from: no drift.
+    case bidirectional
+    /// No frame filtered, keyframes included: the most saved, drift through each GOP.
+    case all
+}
+
 package struct DecodeOptions: Sendable {
     /// nil: the video stream is not decoded.
     package var video: VideoOutput?
@@ -99,6 +113,8 @@ package struct DecodeOptions: Sendable {
     package var threads: Int
     /// Skip decoding frames no other frame refers to (B-frames): fewer frames, less work.
     package var skipNonReferenceFrames: Bool
+    /// Video frames decoded without the deblocking filter.
+    package var skipLoopFilter: LoopFilterSkip
     /// Streams above this many pixels per frame are refused (decompression bombs).
     package var maxPixels: Int
     /// Seconds the decoder may spend on the file, from opening it; nil: no limit. It can be
@@ -106,11 +122,13 @@ package struct DecodeOptions: Sendable {
     package var timeBudget: Double?
 
     package init(video: VideoOutput? = VideoOutput(), audio: AudioOutput? = AudioOutput(), threads: Int = 0,
-                skipNonReferenceFrames: Bool = false, maxPixels: Int = 8192 * 8192, timeBudget: Double? = nil) {
+                skipNonReferenceFrames: Bool = false, skipLoopFilter: LoopFilterSkip = .none,
+                maxPixels: Int = 8192 * 8192, timeBudget: Double? = nil) {
         self.video = video
         self.audio = audio
         self.threads = threads
         self.skipNonReferenceFrames = skipNonReferenceFrames
+        self.skipLoopFilter = skipLoopFilter
         self.maxPixels = maxPixels
         self.timeBudget = timeBudget
     }

@@ -24,6 +24,18 @@ package struct FingerprintOptions: Sendable {
     /// per second still finds a frame within a frame period or two of each instant, and decoding,
     /// the whole cost, drops by a fifth or more on streams that have them.
     package var skipNonReferenceFrames: Bool
+    /// Decoded frames left without the deblocking filter. Off (`.none`) by default: it saves
+    /// decoding but did not keep every figure (issue 33). Measured against the filter on (dev
+    /// and large profiles, 2026-12-07): `.bidirectional` (the reference B-frames of a pyramid,
+    /// no drift) kept recall, micro-AP, every per-tag recall, false positives (0) and wrong
+    /// references (0), picture pairs 201 -> 202 and modality 213 -> 214 of 248, but one
+    /// compilation pair's (caption, caption_box) picture segment moved 2.2 s off the truth
+    /// while another came within it; `scripts/bench/end-to-end` index CPU / FFmpeg decode,
+    /// median of 3 rounds, 0.80 -> 0.69. `.all` drifts through each GOP: 5 picture pairs lost
+    /// on the large profile and one suspect fewer in end-to-end, for 0.64.
+    /// `VMATCH_SKIP_LOOP_FILTER=bidirectional` (or `all`) in the environment switches it on;
+    /// thumbnails and evidence frames never skip the filter.
+    package var skipLoopFilter: LoopFilterSkip
     /// Whether the keypoint channel is made (`KeypointRecipe`). On by default;
     /// `VMATCH_KEYPOINTS=0` in the environment switches it off.
     package var keypoints: Bool
@@ -31,14 +43,22 @@ package struct FingerprintOptions: Sendable {
     /// The keypoint channel's switch as the environment sets it: on unless `VMATCH_KEYPOINTS=0`.
     package static var keypointsFromEnvironment: Bool { ProcessInfo.processInfo.environment["VMATCH_KEYPOINTS"] != "0" }
 
+    /// The loop-filter skip as the environment sets it: `VMATCH_SKIP_LOOP_FILTER=bidirectional`
+    /// or `all`; `.none` otherwise.
+    package static var loopFilterSkipFromEnvironment: LoopFilterSkip {
+        ProcessInfo.processInfo.environment["VMATCH_SKIP_LOOP_FILTER"].flatMap(LoopFilterSkip.init(rawValue:)) ?? .none
+    }
+
     package init(role: FingerprintRole, framesPerSecond: Double = 4, analysisSize: Int = 256, threads: Int = 0,
-                timeBudget: Double? = nil, skipNonReferenceFrames: Bool = true, keypoints: Bool = keypointsFromEnvironment) {
+                timeBudget: Double? = nil, skipNonReferenceFrames: Bool = true,
+                skipLoopFilter: LoopFilterSkip = loopFilterSkipFromEnvironment, keypoints: Bool = keypointsFromEnvironment) {
         self.role = role
         self.framesPerSecond = framesPerSecond
         self.analysisSize = analysisSize
         self.threads = threads
         self.timeBudget = timeBudget
         self.skipNonReferenceFrames = skipNonReferenceFrames
+        self.skipLoopFilter = skipLoopFilter
         self.keypoints = keypoints
     }
 
@@ -103,7 +123,7 @@ package final class FileFingerprinter {
                                }),
             audio: AudioOutput(sampleRate: AudioFingerprinter.sampleRate),
             threads: options.threads, skipNonReferenceFrames: options.skipNonReferenceFrames,
-            timeBudget: options.timeBudget ?? 60))
+            skipLoopFilter: options.skipLoopFilter, timeBudget: options.timeBudget ?? 60))
         decoder.setTimeBudget(options.budget(forDuration: decoder.info.duration))
         // Portrait video gets twice the rows: a 16:9 picture inside a 9:16 frame would otherwise
         // be hashed from a band a third of the analysis image high.

@@ -55,6 +55,37 @@ import Testing
         #expect(count == 300)
     }
 
+    @Test func skippingTheLoopFilterReachesTheDecoder() throws {
+        // Every decoded frame (I, P and the reference B-frames), full-size gray, so no scaling
+        // hides the deblocking filter's edits.
+        func frames(_ skip: LoopFilterSkip) throws -> [VideoFrame] {
+            let options = DecodeOptions(video: VideoOutput(layout: .gray8), audio: nil,
+                                        skipNonReferenceFrames: true, skipLoopFilter: skip)
+            var frames: [VideoFrame] = []
+            try MediaDecoder(path: try TestMedia.blockyClip(), options: options).decode(video: { frames.append($0) })
+            return frames
+        }
+        func meanDifference(_ a: VideoFrame, _ b: VideoFrame) -> Double {
+            Double(zip(a.pixels, b.pixels).map { abs(Int($0) - Int($1)) }.reduce(0, +)) / Double(max(1, a.pixels.count))
+        }
+        let filtered = try frames(.none), bidirectional = try frames(.bidirectional), unfiltered = try frames(.all)
+        #expect(filtered.count > 30 && bidirectional.count == filtered.count && unfiltered.count == filtered.count)
+        #expect(zip(filtered, unfiltered).allSatisfy { $0.time == $1.time })
+        // `.all`: every picture changes, the keyframe by the filter's own edits only, later ones
+        // also by drift (ffmpeg's CLI: mean |difference| 1.4 on the keyframe, 7.5 after 2 s).
+        for (k, (a, b)) in zip(filtered, unfiltered).enumerated() {
+            #expect(a.pixels != b.pixels, "frame at \(a.time): the option did not reach the decoder")
+            #expect(meanDifference(a, b) < (k == 0 ? 3 : 12), "frame at \(a.time): \(meanDifference(a, b))")
+        }
+        // `.bidirectional`: the keyframe and P-frames as filtered, the reference B-frames a little
+        // off, and nothing drifts (ffmpeg's CLI: 0.1-0.2 on the B-frames).
+        let changed = zip(filtered, bidirectional).filter { $0.pixels != $1.pixels }
+        #expect(filtered[0].pixels == bidirectional[0].pixels)
+        #expect(changed.count >= filtered.count / 4 && changed.count <= filtered.count * 3 / 4,
+                "\(changed.count) of \(filtered.count) frames changed")
+        #expect(changed.allSatisfy { meanDifference($0, $1) < 1 })
+    }
+
     @Test func audioSampleCountMatchesDuration() throws {
         let options = DecodeOptions(video: nil, audio: AudioOutput(sampleRate: 8000))
         var total = 0

@@ -73,6 +73,14 @@ extension TestMedia {
         return try make("vfr.mkv", ["-f", "concat", "-safe", "0", "-i", list.path, "-c", "copy"])
     }
 
+    /// 2 s of noisy 320x240 H.264 at a high quantizer with B-frames: the deblocking filter has
+    /// edges to smooth (`clip()` is made with `ultrafast`, which turns deblocking off).
+    static func blockyClip() throws -> String {
+        try make("blocky.mp4", ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=2",
+                                "-vf", "noise=alls=20:allf=t", "-c:v", "libx264", "-preset", "veryfast",
+                                "-crf", "40", "-bf", "2", "-pix_fmt", "yuv420p"])
+    }
+
     static func audioOnly() throws -> String {
         try make("tone.m4a", ["-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=3", "-c:a", "aac"])
     }
