@@ -33,9 +33,7 @@ struct KeypointExtractorFastPathTests {
         let white = [UInt8](repeating: 255, count: 131 * 70)
         for (width, height, image) in [(203, 97, KeypointExtractorTests.texture(width: 203, height: 97, stride: 203, seed: 7)),
                                        (131, 70, white)] {
-            let extractor = KeypointExtractor()
-            extractor.reserve(width: width, height: height)
-            image.withUnsafeBufferPointer { extractor.buildPyramid($0, width: width, height: height, stride: width, mirrored: false) }
+            let extractor = KeypointExtractorTests.pyramid(of: image, width: width, height: height)
             var mismatches = 0
             for level in extractor.levelShapes.prefix(3) {
                 extractor.blur(level)
@@ -48,10 +46,8 @@ struct KeypointExtractorFastPathTests {
 
     @Test func blurAroundCornersIsTheWholeBlurThereAndLeavesTheRest() {
         let (width, height) = (211, 163)
-        let image = KeypointExtractorTests.texture(width: width, height: height, stride: width, seed: 8)
-        let extractor = KeypointExtractor()
-        extractor.reserve(width: width, height: height)
-        image.withUnsafeBufferPointer { extractor.buildPyramid($0, width: width, height: height, stride: width, mirrored: false) }
+        let extractor = KeypointExtractorTests.pyramid(of: KeypointExtractorTests.texture(width: width, height: height, stride: width, seed: 8),
+                                                       width: width, height: height)
         let level = extractor.levelShapes[0]
         let plain = Self.plainBlur(extractor.pyramid + level.offset, width: width, height: height)
         // Corners near a border and inside; the rectangle reaches 16 pixels past them.

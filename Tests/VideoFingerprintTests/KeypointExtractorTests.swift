@@ -231,6 +231,14 @@ struct KeypointExtractorTests {
 
     /// A textured test picture without a decoder: a smooth pattern, rectangles and a little noise,
     /// `width` x `height` inside rows `stride` long (the padding is noise too).
+    /// An extractor with the pyramid of `image` (`width` × `height`, rows packed) built, unmirrored.
+    static func pyramid(of image: [UInt8], width: Int, height: Int) -> KeypointExtractor {
+        let extractor = KeypointExtractor()
+        extractor.reserve(width: width, height: height)
+        image.withUnsafeBufferPointer { extractor.buildPyramid($0, width: width, height: height, stride: width, mirrored: false) }
+        return extractor
+    }
+
     static func texture(width: Int, height: Int, stride: Int, seed: UInt64) -> [UInt8] {
         var state = seed
         func next() -> Int {
@@ -337,10 +345,7 @@ struct KeypointExtractorTests {
 
     @Test func steeredBRIEFIsThePatternTurnedAndRounded() {
         let (width, height) = (160, 120)
-        let image = Self.texture(width: width, height: height, stride: width, seed: 5)
-        let extractor = KeypointExtractor()
-        extractor.reserve(width: width, height: height)
-        image.withUnsafeBufferPointer { extractor.buildPyramid($0, width: width, height: height, stride: width, mirrored: false) }
+        let extractor = Self.pyramid(of: Self.texture(width: width, height: height, stride: width, seed: 5), width: width, height: height)
         let level = extractor.levelShapes[0]
         extractor.blur(level)
         let smooth = extractor.blurred + level.offset, pattern = KeypointExtractor.makePattern()
