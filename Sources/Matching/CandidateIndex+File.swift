@@ -21,7 +21,10 @@ extension CandidateIndex {
     static let fileVersion: UInt64 = 2
     private static let magic = Array("vmatch-candidate".utf8)
     private static let headerBytes = 4096
-    private static let tableCount = 12
+    /// The tables in the file's order, by the bytes of one element: anchor hashes, their slot
+    /// offsets and ids, anchor owners' starts; the sound sketch's bucket starts, entries and
+    /// reference bases; keypoint descriptors, their chunk starts and ids, their owners; store keys.
+    private static let tableStrides = [MemoryLayout<PDQHash>.stride, 4, 4, 4, 4, 4, 4, MemoryLayout<BinaryDescriptor>.stride, 4, 4, 4, 8]
 
     package struct FileError: Error, Sendable, CustomStringConvertible {
         package var path: String
@@ -48,9 +51,8 @@ extension CandidateIndex {
             sounds.starts.bytes, sounds.entries.bytes, sounds.bases.bytes,
             keypoints.descriptors.bytes, keypoints.starts.bytes, keypoints.ids.bytes, keypointOwner.bytes, keyTable.bytes,
         ]
-        let counts = [anchors.hashes.count, anchors.offsets.count, anchors.ids.count, anchorStarts.count,
-                      sounds.starts.count, sounds.entries.count, sounds.bases.count,
-                      keypoints.descriptors.count, keypoints.starts.count, keypoints.ids.count, keypointOwner.count, keys.count]
+        precondition(tables.count == Self.tableStrides.count, "CandidateIndex.write: a table without its stride")
+        let counts = zip(tables, Self.tableStrides).map { $0.count / $1 }
         var header = [UInt8](repeating: 0, count: Self.headerBytes)
         var at = 0
         func put(_ value: UInt64) {
@@ -143,15 +145,14 @@ extension CandidateIndex {
         guard referenceCount == entries.count, entries.count == keys.count, wide <= 1, wideChunks <= 1,
               largestBucket < UInt64(Int32.max), bucketLimit < UInt64(Int32.max) else { throw fail("does not fit the library") }
         var tables: [(offset: Int, count: Int)] = []
-        for _ in 0 ..< Self.tableCount {
+        for _ in Self.tableStrides {
             let offset = take(), count = take()
             guard offset <= UInt64(size), count <= UInt64(size) else { throw fail("cut short or damaged") }
             tables.append((Int(offset), Int(count)))
         }
         // The writer ends the file with the last table's padding: any other length is a file cut
         // short (or grown), whichever table it cut into.
-        let strides = [MemoryLayout<PDQHash>.stride, 4, 4, 4, 4, 4, 4, MemoryLayout<BinaryDescriptor>.stride, 4, 4, 4, 8]
-        guard zip(tables, strides).map({ ($0.offset + $0.count * $1 + 63) / 64 * 64 }).max() == size else {
+        guard zip(tables, Self.tableStrides).map({ ($0.offset + $0.count * $1 + 63) / 64 * 64 }).max() == size else {
             throw fail("cut short or damaged")
         }
         func table<T>(_ i: Int, _: T.Type) throws(FileError) -> FlatArray<T> {
