@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "VideoFingerprintTests", dependencies: ["VideoFingerprint", "Fingerprint", "TestSupport"]),
         .testTarget(name: "FindingsTests", dependencies: ["Findings"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Findings", "Matching"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Fingerprint", "LibraryStore", "Matching", "Report", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "AudioFingerprint", "Fingerprint", "LibraryStore", "Matching", "Report", "TestSupport"]),
         .testTarget(name: "VMatchCLITests", dependencies: ["vmatch", "Pipeline"], exclude: ["Help"]),
     ]
 )

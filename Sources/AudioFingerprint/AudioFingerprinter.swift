@@ -29,6 +29,13 @@ public final class AudioFingerprinter {
         self.role = role
         peakPicker = PeakPicker(role: role)
         hasher = LandmarkHasher(role: role)
+        if role == .reference { hasher.keptPeaks = [] }
+    }
+
+    /// A reference's landmarks made again from the peaks the library keeps of it
+    /// (`takeLandmarkPeaks`, in their order): those its fingerprinter returned, bit for bit.
+    public static func landmarks(from peaks: [LandmarkPeak]) -> [AudioLandmark] {
+        LandmarkHasher.landmarks(from: peaks)
     }
 
     /// Convenience for a whole buffer.
@@ -66,6 +73,18 @@ public final class AudioFingerprinter {
         return peakPicker.soundPeaks.map {
             SoundPeak(time: Float(AnalysisParameters.seconds(ofFrame: $0.frame)), pitch: Float(AnalysisParameters.pitch(ofBin: $0.bin)))
         }
+    }
+
+    /// Seconds past a landmark's anchor within which its other two peaks lie (a reference's
+    /// triplets): the landmarks of the anchors before a time are made from the peaks up to this
+    /// much after it.
+    public static let landmarkReach = (LandmarkHasher.maxSpan + 1) / AnalysisParameters.framesPerSecond
+
+    /// A reference's peaks whose landmarks have been returned since the last call, in order
+    /// (`LandmarkPeak`: what the library keeps of its sound); empty for a suspect.
+    public func takeLandmarkPeaks() -> [LandmarkPeak] {
+        defer { hasher.keptPeaks?.removeAll(keepingCapacity: true) }
+        return hasher.keptPeaks ?? []
     }
 
     /// Ends the stream; returns the remaining landmarks. Further `append` calls trap.

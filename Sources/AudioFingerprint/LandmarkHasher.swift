@@ -80,8 +80,23 @@ struct LandmarkHasher {
     let geometry: Geometry
     private var pending: [SpectralPeak] = []
     private var head = 0
+    /// When set (a reference's hasher), every anchor's peak with its speech score, in the order
+    /// the anchors are emitted: what the library keeps (`LandmarkPeak`), from which
+    /// `landmarks(from:)` makes the same landmarks again.
+    var keptPeaks: [LandmarkPeak]?
 
     init(role: FingerprintRole = .reference) { geometry = .of(role) }
+
+    /// A reference's landmarks made from its kept peaks (`keptPeaks`, in their order): those
+    /// the hasher emitted when it kept them, bit for bit.
+    static func landmarks(from peaks: [LandmarkPeak]) -> [AudioLandmark] {
+        var hasher = LandmarkHasher(role: .reference)
+        hasher.pending = peaks.map { SpectralPeak(frame: $0.frameValue, bin: $0.binValue, level: 0, contrast: 0) }
+        var out: [AudioLandmark] = []
+        out.reserveCapacity(peaks.count * 5)
+        for (i, p) in peaks.enumerated() { hasher.emitAnchor(i, speech: p.speech, into: &out) }
+        return out
+    }
 
     /// Adds peaks (time-ordered) and emits landmarks for anchors that can no longer gain
     /// partners: those more than `geometry.maxSpan` frames before `horizon` (no later peak can precede it).
@@ -104,9 +119,18 @@ struct LandmarkHasher {
         head = 0
     }
 
-    private func emitAnchor(_ i: Int, speech: (Int) -> Float, into out: inout [AudioLandmark]) {
+    private mutating func emitAnchor(_ i: Int, speech: (Int) -> Float, into out: inout [AudioLandmark]) {
         let p1 = pending[i]
         let s = UInt8(max(0, min(255, (speech(Int(p1.frame.rounded())) * 255).rounded())))
+        if keptPeaks != nil {
+            keptPeaks!.append(LandmarkPeak(frame: Int32(clamping: Int((p1.frame * Double(LandmarkPeak.frameSteps)).rounded())),
+                                           bin: UInt16(clamping: Int((p1.bin * Double(LandmarkPeak.binSteps)).rounded())), speech: s))
+        }
+        emitAnchor(i, speech: s, into: &out)
+    }
+
+    private func emitAnchor(_ i: Int, speech s: UInt8, into out: inout [AudioLandmark]) {
+        let p1 = pending[i]
         var seconds = 0
         var j = i + 1
         let g = geometry

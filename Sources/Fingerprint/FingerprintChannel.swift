@@ -39,11 +39,15 @@ public protocol FingerprintChannel {
     static func unpack(_ bytes: [UInt8], format: Int, after previous: Item?) -> [Item]?
     /// `wholeItemsLength` for a blob the store keeps with `format`.
     static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int
+    /// The channel that held this one's values, in another form, before it existed: a video
+    /// whose blob of that channel holds something does not need this one made (nil: none).
+    static var formerChannel: String? { get }
 }
 
 extension FingerprintChannel {
     public static var format: Int { 1 }
     public static var emptyMeansMadeFrom: Int { 1 }
+    public static var formerChannel: String? { nil }
     public static func unpack(_ bytes: [UInt8], after previous: Item?) -> [Item]? { unpack(bytes) }
     /// Every format read as the current one: what a channel whose formats only added to the
     /// one before does.

@@ -11,6 +11,9 @@ public struct MediaFingerprint: Sendable {
     public var frames: [FrameSignature]
     /// `SoundLandmarkChannel`: the sound's landmark triplets.
     public var landmarks: [AudioLandmark]
+    /// `SoundPeakChannel`: a reference's peaks, from which its landmarks are made (empty for a
+    /// suspect, and for a reference read from a row that keeps its landmarks whole).
+    public var landmarkPeaks: [LandmarkPeak]
     /// `KeypointChannel`: keypoints of some sampled frames (empty unless the keypoint channel is on).
     public var keypointFrames: [KeypointFrame]
     /// `MotionChannel`: sampled frames' coarse luma grids.
@@ -20,10 +23,12 @@ public struct MediaFingerprint: Sendable {
     public var soundPeaks: [SoundPeak]
 
     public init(duration: Double? = nil, frames: [FrameSignature] = [], landmarks: [AudioLandmark] = [],
-                keypointFrames: [KeypointFrame] = [], motion: [MotionSample] = [], soundPeaks: [SoundPeak] = []) {
+                keypointFrames: [KeypointFrame] = [], motion: [MotionSample] = [], soundPeaks: [SoundPeak] = [],
+                landmarkPeaks: [LandmarkPeak] = []) {
         self.duration = duration
         self.frames = frames
         self.landmarks = landmarks
+        self.landmarkPeaks = landmarkPeaks
         self.keypointFrames = keypointFrames
         self.motion = motion
         self.soundPeaks = soundPeaks
@@ -31,7 +36,7 @@ public struct MediaFingerprint: Sendable {
 
     /// Every channel, once: a new channel adds its line here.
     public static var channels: [any FingerprintChannel.Type] {
-        [PictureHashChannel.self, SoundLandmarkChannel.self, KeypointChannel.self, MotionChannel.self]
+        [PictureHashChannel.self, SoundLandmarkChannel.self, KeypointChannel.self, MotionChannel.self, SoundPeakChannel.self]
     }
 
     /// Times outside any real file (a damaged stream or store row) are never used: a matcher
@@ -96,6 +101,15 @@ extension MediaFingerprint {
     /// The time of the last value of `channel` whose time is plausible (values come in time order).
     public func lastPlausibleTime<C: FingerprintChannel>(of channel: C.Type) -> Float? {
         self[keyPath: C.items].last { Self.isPlausible(C.time(of: $0)) }.map(C.time(of:))
+    }
+
+    /// What the store's full tier keeps of the fingerprint: a reference's landmarks as the peaks
+    /// they are made of, when it has them (`SoundPeakChannel`); reading makes them again.
+    public var keptInFull: MediaFingerprint {
+        guard !landmarkPeaks.isEmpty else { return self }
+        var out = self
+        out.landmarks = []
+        return out
     }
 
     /// Each channel packed as the store keeps it, by channel name.

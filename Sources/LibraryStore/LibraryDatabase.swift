@@ -42,7 +42,7 @@ package struct IndexedVideo: Sendable, Equatable {
 /// tables, schema and statements.
 package final class LibraryDatabase {
     /// The schema this build reads and writes.
-    package static let schemaVersion = 6
+    package static let schemaVersion = 7
     package let path: String
     let connection: Connection
 
@@ -220,6 +220,10 @@ package final class LibraryDatabase {
         "SELECT 1;",
         // 5 → 6: no table changes, for the same reason: the picture hashes' blobs may now be
         // packed (format 2), which a vmatch of schema 5 would read as format-1 frames.
+        "SELECT 1;",
+        // 6 → 7: no table changes. A reference's sound may now be kept as its peaks (channel
+        // "sound-peaks"), its landmarks' full blob empty: a vmatch of schema 6 would read such a
+        // reference as one without sound.
         "SELECT 1;",
     ]
 

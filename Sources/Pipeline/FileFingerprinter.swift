@@ -166,12 +166,14 @@ package final class FileFingerprinter {
             }
         }, audio: { chunk in
             audioSeconds = chunk.startTime + Double(chunk.samples.count) / Double(chunk.sampleRate)
-            let released = audio.append(chunk.samples), peaks = audio.takeSoundPeaks()
-            if !released.isEmpty || !peaks.isEmpty { try deliver(MediaFingerprint(landmarks: released, soundPeaks: peaks)) }
+            let released = audio.append(chunk.samples), peaks = audio.takeSoundPeaks(), kept = audio.takeLandmarkPeaks()
+            if !released.isEmpty || !peaks.isEmpty || !kept.isEmpty {
+                try deliver(MediaFingerprint(landmarks: released, soundPeaks: peaks, landmarkPeaks: kept))
+            }
         })
         if !batch.isEmpty { try deliver(MediaFingerprint(frames: batch, keypointFrames: keypointBatch, motion: motionBatch)) }
-        let rest = audio.finish(), peaks = audio.takeSoundPeaks()
-        if !rest.isEmpty || !peaks.isEmpty { try deliver(MediaFingerprint(landmarks: rest, soundPeaks: peaks)) }
+        let rest = audio.finish(), peaks = audio.takeSoundPeaks(), kept = audio.takeLandmarkPeaks()
+        if !rest.isEmpty || !peaks.isEmpty || !kept.isEmpty { try deliver(MediaFingerprint(landmarks: rest, soundPeaks: peaks, landmarkPeaks: kept)) }
         // What was decoded is the truth; a container's stated duration can be anything.
         let decoded = max(lastFrameTime.map { Double($0) + 1 / options.framesPerSecond } ?? 0, audioSeconds)
         let stated = decoder.info.duration

@@ -97,7 +97,7 @@ final class FingerprintSpool {
 
     /// A piece of the fingerprint, in time order.
     func add(_ piece: MediaFingerprint) throws {
-        try append(piece, tier: .full)
+        try append(piece.keptInFull, tier: .full)
         try append(anchors.take(piece), tier: .anchors)
     }
 

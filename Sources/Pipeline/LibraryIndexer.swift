@@ -151,7 +151,17 @@ package struct LibraryIndexer {
     /// The names of the channels this run makes that the store lacks for `video`.
     private func missingChannels(_ video: IndexedVideo, in store: LibraryDatabase) throws -> [String] {
         let stored = try store.storedChannels(id: video.id)
-        return options.channels.filter { channel in !Self.holds(stored[channel.name], channel, for: video) }.map { $0.name }
+        return options.channels.filter { channel in
+            !Self.holds(stored[channel.name], channel, for: video) && !Self.heldBefore(channel, in: stored)
+        }.map { $0.name }
+    }
+
+    /// Whether a video indexed before `channel` existed holds its values in the channel that
+    /// held them then (`FingerprintChannel.formerChannel`): the sound's landmarks stored whole,
+    /// before the peaks stood for them. Such a row is read as it is, not made again.
+    static func heldBefore(_ channel: any FingerprintChannel.Type, in stored: [String: BlobSummary]) -> Bool {
+        guard let former = channel.formerChannel, let blob = stored[former] else { return false }
+        return blob.count > 0
     }
 
     /// Whether `blob` is `channel` as made for `video`. A file without the channel's medium has

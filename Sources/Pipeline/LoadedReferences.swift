@@ -1,6 +1,7 @@
 // The references one `compare` or `watch` run matches against, loaded from the library: the
 // candidate index (`CandidateIndexFile`), and the database, from which the full
 // fingerprints of the references a suspect names are read.
+import AudioFingerprint
 import Fingerprint
 import Foundation
 import LibraryStore
@@ -85,7 +86,10 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
         var full = stored.filtered(MediaFingerprint.isPlausible)
         let keypoints = ReferenceKeypoints(full)
         full.keypointFrames = []
+        // Landmarks made from kept peaks count as the bytes they took when stored whole, so
+        // that the cache holds about as much as before.
         let bytes = row.blobs.values.reduce(0) { $0 + $1.bytes.count }
+            + (stored.landmarkPeaks.isEmpty ? 0 : stored.landmarks.count * AudioLandmark.typicalPackedSize)
         return lock.withLock {
             if let hit = cacheHit(r) { return hit }
             while cached + bytes > cacheBytes, let oldest = cache.min(by: { $0.value.used < $1.value.used }) {
@@ -114,7 +118,7 @@ extension StoredVideo {
     /// at both tiers.
     package static func blobs(full: MediaFingerprint) -> [BlobKey: StoredBlob] {
         var blobs: [BlobKey: StoredBlob] = [:]
-        for (tier, fingerprint) in [(BlobKey.Tier.full, full), (.anchors, Anchors.of(full))] {
+        for (tier, fingerprint) in [(BlobKey.Tier.full, full.keptInFull), (.anchors, Anchors.of(full))] {
             for channel in MediaFingerprint.channels {
                 blobs[BlobKey(channel: channel.name, tier: tier)] = StoredBlob(format: channel.format, bytes: fingerprint.pack(channel))
             }
@@ -124,13 +128,23 @@ extension StoredVideo {
 }
 
 extension MediaFingerprint {
-    /// The channels `row` holds at `tier`, unpacked (a channel it lacks there is empty); nil when
+    /// The channels `row` holds at `tier`, unpacked (a channel it lacks there is empty), with the
+    /// landmarks made from the peaks where the row keeps those (`landmarksFromPeaks`); nil when
     /// one is not whole values.
     init?(_ row: StoredVideo, tier: BlobKey.Tier) {
         let blobs = row.blobs.filter { $0.key.tier == tier }
         self.init(packed: Dictionary(uniqueKeysWithValues: blobs.map { ($0.key.channel, $0.value.bytes) }),
                   formats: Dictionary(uniqueKeysWithValues: blobs.map { ($0.key.channel, $0.value.format) }),
                   duration: row.video.duration)
+        makeLandmarksFromPeaks()
+    }
+
+    /// A reference read from the store: its landmarks made from its kept peaks, the same ones
+    /// `index` made (`SoundPeakChannel`); a row indexed before keeps its landmarks and no peaks,
+    /// and is left as it is.
+    mutating func makeLandmarksFromPeaks() {
+        guard !landmarkPeaks.isEmpty else { return }
+        landmarks = AudioFingerprinter.landmarks(from: landmarkPeaks)
     }
 }
 

@@ -2,6 +2,7 @@
 // streamed from the row's blobs (incremental blob I/O on the library's serialized connection, in
 // its snapshot, so that several suspects can do this at once) and handed out in the pieces of a
 // `TimeGrid`, in time order.
+import AudioFingerprint
 import Fingerprint
 import LibraryStore
 import Matching
@@ -41,12 +42,16 @@ final class StoredReferencePieces: ReferencePieces {
             let end = start + grid.length
             // Read each channel until it passes the piece's end (each is in time order). A blob
             // that does not unpack ends the reference where it broke.
+            // The peaks a bit further: the landmarks of an anchor just before the end reach
+            // peaks past it.
             for channel in MediaFingerprint.channels {
-                guard try read(channel, until: end) else {
+                let until = channel.name == SoundPeakChannel.name ? end + AudioFingerprinter.landmarkReach : end
+                guard try read(channel, until: until) else {
                     finished = true
                     return nil
                 }
             }
+            current.makeLandmarksFromPeaks()
             later = current.filtered { Double($0) >= end }
             current.removeAll { Double($0) >= end }
             handedOut = true

@@ -86,6 +86,48 @@ import Testing
 
     @Test func theMatchersFramePeriodIsTheAnalysisHop() {
         #expect(SoundPeak.frameSeconds == Double(AnalysisParameters.hop) / Double(AnalysisParameters.sampleRate))
+        #expect(LandmarkPeak.hop == Double(AnalysisParameters.hop) && LandmarkPeak.window == Double(AnalysisParameters.fftSize)
+            && LandmarkPeak.sampleRate == Double(AnalysisParameters.sampleRate))
+        // Every kept bin fits the packed peak's 14 bits.
+        #expect((Double(AnalysisParameters.maxBin) + 0.5) * Double(LandmarkPeak.binSteps) < Double(1 << 14))
+        for frame in [-0.5, 0, 0.0625, 17.3125, 1000.5, 225_000] {
+            let kept = LandmarkPeak(frame: Int32(frame * Double(LandmarkPeak.frameSteps)), bin: 0, speech: 0)
+            #expect(kept.time == Float(AnalysisParameters.seconds(ofFrame: frame)))
+        }
+    }
+
+    /// What the library keeps of a reference's sound, its peaks, makes the landmarks its
+    /// fingerprinter returned again, bit for bit, however the stream was chunked; a suspect keeps none.
+    @Test func aReferencesLandmarksAreMadeAgainFromItsKeptPeaks() {
+        let signal = TestAudio.mix(TestAudio.music(seconds: 20, amplitude: 0.2, seed: 5),
+                                   TestAudio.noise(count: 160_000, amplitude: 0.01, seed: 6), gainB: 1)
+        let f = AudioFingerprinter(role: .reference)
+        f.recordedPeaks = []
+        var landmarks: [AudioLandmark] = [], kept: [LandmarkPeak] = []
+        var i = 0, size = 1
+        while i < signal.count {
+            landmarks += f.append(Array(signal[i..<min(signal.count, i + size)]))
+            kept += f.takeLandmarkPeaks()
+            i += size
+            size = size * 7 % 9001 + 1
+        }
+        landmarks += f.finish()
+        kept += f.takeLandmarkPeaks()
+        #expect(landmarks.count > 1000)
+        // One kept peak per peak picked, each anchoring its landmarks, in time order.
+        #expect(kept.count == f.recordedPeaks?.count)
+        #expect(zip(kept, kept.dropFirst()).allSatisfy { $0.frame <= $1.frame })
+        #expect(Set(landmarks.map(\.time)).isSubset(of: Set(kept.map(\.time))))
+        #expect(AudioFingerprinter.landmarks(from: kept) == landmarks)
+        // The peaks picked lie on the kept grid.
+        #expect(f.recordedPeaks?.allSatisfy {
+            ($0.frame * Double(LandmarkPeak.frameSteps)).rounded() == $0.frame * Double(LandmarkPeak.frameSteps)
+                && ($0.bin * Double(LandmarkPeak.binSteps)).rounded() == $0.bin * Double(LandmarkPeak.binSteps)
+        } == true)
+        let suspect = AudioFingerprinter(role: .suspect)
+        #expect(!suspect.append(signal).isEmpty)
+        _ = suspect.finish()
+        #expect(suspect.takeLandmarkPeaks().isEmpty)
     }
 
     @Test func aSuspectKeepsItsPeaksFourTimesAsDenseAndAReferenceNone() {

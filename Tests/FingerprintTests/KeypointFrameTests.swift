@@ -45,7 +45,7 @@ import TestSupport
         var g = SeededGenerator(seed: 43)
         let fingerprint = MediaFingerprint(duration: 3, keypointFrames: [KeypointFrame(time: 1, width: 64, height: 64, keypoints: [keypoint(&g)])])
         let packed = fingerprint.packed()
-        #expect(Set(packed.keys) == ["picture-hashes", "sound-landmarks", "keypoints", "picture-motion-8x8"])
+        #expect(Set(packed.keys) == ["picture-hashes", "sound-landmarks", "keypoints", "picture-motion-8x8", "sound-peaks"])
         let back = try #require(MediaFingerprint(packed: packed))
         #expect(back.keypointFrames.count == 1 && back.keypointFrames[0].keypoints[0].descriptor == fingerprint.keypointFrames[0].keypoints[0].descriptor)
         #expect(fingerprint.filtered { $0 < 1 }.isEmpty && !fingerprint.filtered { $0 >= 1 }.isEmpty)

@@ -1,3 +1,4 @@
+import AudioFingerprint
 import Fingerprint
 import Foundation
 import LibraryStore
@@ -140,6 +141,63 @@ import TestSupport
         let longSounds = try #require(written["/long.mp4"])
         #expect(seen.count == longSounds.count && longSounds.allSatisfy { seen[$0.hash] == $0 })
         #expect(read.short == written["/short.mp4"])
+    }
+
+    /// A reference's sound kept as its peaks (`SoundPeakChannel`): read whole or a piece at a
+    /// time, its landmarks are those made from all its peaks, bit for bit, the anchors near a
+    /// piece's end with their partners past it; the full tier holds no landmarks.
+    @Test func landmarksKeptAsTheirPeaksAreMadeAgainWholeAndInPieces() throws {
+        var g = SeededGenerator(seed: 35)
+        var written: [String: [AudioLandmark]] = [:], videos: [StoredTwin] = []
+        for (name, seconds) in [("/long.mp4", 4000), ("/short.mp4", 60)] {
+            let frames = (0 ..< 4 * seconds).map { i in
+                FrameSignature(time: Float(i) / 4, quality: 90, hashes: [PDQHash(words: SIMD4(g.next(), g.next(), g.next(), g.next()))])
+            }
+            // About 25 peaks a second on the kept grid, in time order, speech in runs.
+            var peaks: [LandmarkPeak] = [], frame: Int32 = 0, speech: UInt8 = 0
+            while frame < Int32(seconds) * 1000 {
+                frame += Int32(g.next() % 80)
+                if g.next() % 5 == 0 { speech = UInt8(truncatingIfNeeded: g.next()) }
+                peaks.append(LandmarkPeak(frame: frame, bin: UInt16(19 * 64 + g.next() % (200 * 64)), speech: speech))
+            }
+            let landmarks = AudioFingerprinter.landmarks(from: peaks)
+            written[name] = landmarks
+            let blobs = StoredVideo.blobs(full: MediaFingerprint(frames: frames, landmarks: landmarks, landmarkPeaks: peaks))
+            #expect(blobs[BlobKey(channel: SoundLandmarkChannel.name, tier: .full)]?.bytes.isEmpty == true)
+            #expect(blobs[BlobKey(channel: SoundLandmarkChannel.name, tier: .anchors)]?.bytes.isEmpty == false)
+            videos.append(StoredTwin(name: name, seconds: seconds, hasAudio: true, blobs: blobs))
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vmatch-pipeline-\(UUID().uuidString)")
+            .appendingPathComponent("library.sqlite").path
+        let store = try LibraryDatabase(path: path)
+        for v in videos {
+            try store.save(StoredVideo(
+                video: IndexedVideo(id: 0, path: v.name, size: 1, modified: 1, digest: "d", duration: Double(v.seconds), hasVideo: true,
+                                    hasAudio: true, fingerprintVersion: FingerprintFormat.version, indexedAt: 1),
+                blobs: v.blobs))
+        }
+        let loaded = try LoadedReferences(path: path)
+        let long = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
+        guard case .pieces(var pieces)? = try loaded.fingerprint(ofReference: long) else {
+            Issue.record("long not in pieces")
+            return
+        }
+        let whole = try #require(written["/long.mp4"])
+        var starts: [Float] = []
+        while let piece = try pieces.next() {
+            let start = Float(1000 * starts.count)
+            starts.append(start)
+            let expected = whole.filter { $0.time >= start && $0.time < start + 1800 }
+            #expect(!expected.isEmpty)
+            #expect(piece.landmarks == expected, "piece from \(start) s: \(piece.landmarks.count) landmarks, \(expected.count) expected")
+        }
+        #expect(starts == [0, 1000, 2000, 3000])
+        let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
+        guard case .whole(let fingerprint, _)? = try loaded.fingerprint(ofReference: short) else {
+            Issue.record("short not whole")
+            return
+        }
+        #expect(fingerprint.landmarks == written["/short.mp4"])
     }
 
     /// The motion channel read a piece at a time as it was written: in 136-byte records (format 1,

@@ -33,4 +33,45 @@ import Testing
         let third = try CLI.run(["index", "--db", db, folder.path])
         #expect(third.status == 0 && third.stderr.contains("1 unchanged"), "\(third.stderr)")
     }
+
+    /// Since issue 33 a reference's sound is kept as its peaks ("sound-peaks"), its landmarks made
+    /// from them when read. A video indexed before holds its landmarks whole ("sound-landmarks",
+    /// full tier): `index` keeps it as it is (it reads as before); one that holds neither is
+    /// fingerprinted again.
+    @Test func aVideoWhoseLandmarksAreStoredWholeIsNotIndexedAgainForThePeaks() throws {
+        try Fixture.make()
+        let folder = CLI.workDirectory.appendingPathComponent("peaks-upgrade-library")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let clip = folder.appendingPathComponent("talk.mp4")
+        if !FileManager.default.fileExists(atPath: clip.path) {
+            try FileManager.default.copyItem(at: Fixture.library.appendingPathComponent("talk.mp4"), to: clip)
+        }
+        let db = Fixture.database()
+        let first = try CLI.run(["index", "--db", db, folder.path])
+        #expect(first.status == 0 && first.stderr.contains("1 indexed"), "\(first.stderr)")
+
+        func bytes(_ channel: String, _ tier: String = "full") throws -> Int {
+            Int(try CLI.sqlite(db, "SELECT coalesce(sum(length(data)), -1) FROM fingerprints WHERE channel = '\(channel)' AND tier = '\(tier)'").first ?? "") ?? -2
+        }
+        #expect(try bytes("sound-peaks") > 0)
+        #expect(try bytes("sound-landmarks") == 0)
+        #expect(try bytes("sound-landmarks", "anchors") > 0)
+
+        // As an older vmatch left it: landmarks whole (here the anchors' ones), no peaks.
+        _ = try CLI.sqlite(db, """
+            UPDATE fingerprints SET data = (SELECT data FROM fingerprints WHERE channel = 'sound-landmarks' AND tier = 'anchors')
+            WHERE channel = 'sound-landmarks' AND tier = 'full'
+            """)
+        _ = try CLI.sqlite(db, "DELETE FROM fingerprints WHERE channel = 'sound-peaks'")
+        #expect(try bytes("sound-peaks") == -1)
+        let kept = try CLI.run(["index", "--db", db, folder.path])
+        #expect(kept.status == 0 && kept.stderr.contains("1 unchanged"), "\(kept.stderr)")
+        #expect(try bytes("sound-peaks") == -1 && bytes("sound-landmarks") > 0)
+
+        // Neither landmarks nor peaks: made again.
+        _ = try CLI.sqlite(db, "UPDATE fingerprints SET data = x'' WHERE channel = 'sound-landmarks' AND tier = 'full'")
+        let again = try CLI.run(["index", "--db", db, folder.path])
+        #expect(again.status == 0 && again.stderr.contains("1 indexed"), "\(again.stderr)")
+        #expect(try bytes("sound-peaks") > 0 && bytes("sound-landmarks") == 0)
+    }
 }
