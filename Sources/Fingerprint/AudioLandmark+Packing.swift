@@ -161,3 +161,90 @@ extension AudioLandmark {
 }
 
 extension AudioLandmark: FixedSizeRecords {}
+
+// Format 3, the anchors tier only (2026-12-07): the landmarks the candidate index keeps of a
+// reference (`Anchors.landmarks`: on speech, a fixed eighth of the hash space) are read for their
+// hash and their time in tenths of a second (`Matching.LandmarkSketch`), nothing else. So each is
+//   - 3 bytes, little-endian: the hash (21 bits) and bit 22 "absolute time" (bits 21 and 23 are
+//     never set);
+//   - its time step: a LEB128 varint of the zigzagged difference of its tenth of a second
+//     (`UInt32(time / sketchUnit)`) from the landmark before's (with "absolute", of the tenth itself).
+// Read back, a landmark's time is the middle of its tenth, its speech 255 (it was kept as speech),
+// its pitch, span and probes 0: the candidate index built from them is the one built from the
+// landmarks themselves, bit for bit (for references up to 233 hours: `sketchTime`). A landmark whose time is not plausible (never in the index)
+// is not written. About 4 bytes a landmark, against 10 in format 2 (few of these share an anchor).
+
+extension AudioLandmark {
+    /// The step of a sketched landmark's time: the candidate index's timeline unit (a test holds
+    /// them equal), and its inverse.
+    public static let sketchUnit: Float = 0.1
+    static let sketchStepsPerSecond = 10.0
+    /// About the bytes a landmark takes in format 3, to reserve memory from a blob's length.
+    public static let typicalSketchSize = 4
+
+    /// The landmark's tenth of a second, as the candidate index counts it.
+    @inline(__always)
+    static func sketchStep(_ time: Float) -> UInt32 { UInt32(time / sketchUnit) }
+
+    /// The middle of tenth `step`: `sketchStep` gives `step` back for every step below 2^23
+    /// (233 hours; a test checks them all); past that a Float's spacing nears a tenth.
+    @inline(__always)
+    static func sketchTime(_ step: UInt32) -> Float { Float((Double(step) + 0.5) / sketchStepsPerSecond) }
+
+    /// Packs landmarks in format 3 (hash and tenth of a second only).
+    public static func packSketch(_ landmarks: [AudioLandmark]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(landmarks.count * 4)
+        var before: UInt32?
+        for l in landmarks where MediaFingerprint.isPlausible(l.time) {
+            precondition(l.hash & ~LandmarkHash.mask == 0, "AudioLandmark.packSketch: hash \(l.hash) is wider than LandmarkHash.bits")
+            let step = sketchStep(l.time)
+            let head = l.hash | (before == nil ? absoluteTimeFlag : 0)
+            out.append(UInt8(truncatingIfNeeded: head))
+            out.append(UInt8(truncatingIfNeeded: head >> 8))
+            out.append(UInt8(truncatingIfNeeded: head >> 16))
+            appendVarint(before.map { zigzag(Int32(bitPattern: step &- $0)) } ?? step, to: &out)
+            before = step
+        }
+        return out
+    }
+
+    /// Inverse of `packSketch` for the landmarks of `bytes` that follow `previous`; nil when the
+    /// bytes are not whole landmarks or one needs a landmark before and has none.
+    public static func unpackSketch(_ bytes: [UInt8], after previous: AudioLandmark? = nil) -> [AudioLandmark]? {
+        bytes.withUnsafeBufferPointer { b -> [AudioLandmark]? in
+            var out = [AudioLandmark]()
+            out.reserveCapacity(b.count / 4)
+            var before = previous.map { sketchStep($0.time) }
+            var at = 0
+            while at < b.count {
+                guard let length = sketchLength(b, at: at), at + length <= b.count else { return nil }
+                let head = UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16
+                var i = at + 3
+                let value = readVarint(b, &i)
+                let step: UInt32
+                if head & absoluteTimeFlag != 0 {
+                    step = value
+                } else {
+                    guard let before else { return nil }
+                    step = before &+ UInt32(bitPattern: unzigzag(value))
+                }
+                out.append(AudioLandmark(hash: head & LandmarkHash.mask, time: sketchTime(step),
+                                         pitch: 0, span: 0, speech: 255, probes: 0))
+                before = step
+                at += length
+            }
+            return out
+        }
+    }
+
+    /// How many of `bytes`, from the start, hold whole format-3 landmarks.
+    public static func wholeSketchLength(_ bytes: [UInt8]) -> Int { wholeItemsLength(bytes, itemLength: sketchLength) }
+
+    private static func sketchLength(_ b: UnsafeBufferPointer<UInt8>, at: Int) -> Int? {
+        guard at + 3 <= b.count else { return nil }
+        let flags = (UInt32(b[at + 2]) << 16) & flagMask
+        guard flags == 0 || flags == absoluteTimeFlag, let varint = varintLength(b, at: at + 3, bits: 32) else { return nil }
+        return 3 + varint
+    }
+}

@@ -42,12 +42,19 @@ public protocol FingerprintChannel {
     /// The channel that held this one's values, in another form, before it existed: a video
     /// whose blob of that channel holds something does not need this one made (nil: none).
     static var formerChannel: String? { get }
+    /// The format of the channel's anchors tier (what the candidate index reads): `format`,
+    /// unless the index needs less of each value than the matcher does.
+    static var anchorsFormat: Int { get }
+    /// Items of the anchors tier packed in `anchorsFormat`.
+    static func packAnchors(_ items: [Item]) -> [UInt8]
 }
 
 extension FingerprintChannel {
     public static var format: Int { 1 }
     public static var emptyMeansMadeFrom: Int { 1 }
     public static var formerChannel: String? { nil }
+    public static var anchorsFormat: Int { format }
+    public static func packAnchors(_ items: [Item]) -> [UInt8] { pack(items) }
     public static func unpack(_ bytes: [UInt8], after previous: Item?) -> [Item]? { unpack(bytes) }
     /// Every format read as the current one: what a channel whose formats only added to the
     /// one before does.
@@ -124,4 +131,28 @@ public enum SoundLandmarkChannel: FingerprintChannel {
     public static var medium: Medium { .sound }
     public static var items: WritableKeyPath<MediaFingerprint, [AudioLandmark]> { \.landmarks }
     public static func time(of item: AudioLandmark) -> Float { item.time }
+
+    /// 3: the anchors tier keeps each landmark's hash and tenth of a second only, all the
+    /// candidate index reads (`AudioLandmark+Packing.swift`); blobs of formats 1 and 2 there are
+    /// read as they are.
+    public static var anchorsFormat: Int { 3 }
+    public static func packAnchors(_ items: [AudioLandmark]) -> [UInt8] { AudioLandmark.packSketch(items) }
+
+    public static func unpack(_ bytes: [UInt8], format: Int, after previous: AudioLandmark?) -> [AudioLandmark]? {
+        switch format {
+        case 1: AudioLandmark.unpackRecords(bytes)
+        case 2: AudioLandmark.unpack(bytes, after: previous)
+        case 3: AudioLandmark.unpackSketch(bytes, after: previous)
+        default: nil
+        }
+    }
+
+    public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int {
+        switch format {
+        case 1: AudioLandmark.wholeRecordsLength(bytes)
+        case 2: AudioLandmark.wholePackedLength(bytes)
+        case 3: AudioLandmark.wholeSketchLength(bytes)
+        default: 0
+        }
+    }
 }

@@ -121,6 +121,16 @@ extension MediaFingerprint {
 
     public func pack<C: FingerprintChannel>(_ channel: C.Type) -> [UInt8] { C.pack(self[keyPath: C.items]) }
 
+    /// Each channel packed as the store's anchors tier keeps it (`FingerprintChannel.anchorsFormat`),
+    /// by channel name: for a fingerprint of anchors (`Matching.Anchors.of`).
+    public func packedAsAnchors() -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        for channel in Self.channels { out[channel.name] = packAnchors(channel) }
+        return out
+    }
+
+    public func packAnchors<C: FingerprintChannel>(_ channel: C.Type) -> [UInt8] { C.packAnchors(self[keyPath: C.items]) }
+
     /// A fingerprint from packed channels (`packed()`); a channel missing from `packed` is empty.
     /// `formats` are the blobs' formats as stored, by channel name (missing: the channel's
     /// current one). nil when a channel's bytes are not whole values.

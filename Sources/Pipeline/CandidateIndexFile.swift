@@ -89,7 +89,7 @@ package enum CandidateIndexFile {
         var rows: [IndexedVideo] = []
         let sizes = try reader.anchorBytes()
         builder.reserve(anchorHashes: (sizes[PictureHashChannel.name] ?? 0) / 32,
-                        landmarks: (sizes[SoundLandmarkChannel.name] ?? 0) / AudioLandmark.typicalPackedSize)
+                        landmarks: (sizes[SoundLandmarkChannel.name] ?? 0) / AudioLandmark.typicalSketchSize)
         try reader.forEachAnchors { row in
             let v = row.video
             // Channels stored without their anchors tier (rows written before schema 2) have

@@ -83,14 +83,14 @@ final class SpoolFile {
 /// empty one, says it was made (see `KeypointChannel.format`).
 final class FingerprintSpool {
     private var files: [BlobKey: SpoolFile] = [:]
-    private var formats: [String: Int] = [:]
+    private var formats: [BlobKey: Int] = [:]
     private var anchors = Anchors.Selector()
 
     init(directory: String, channels: [any FingerprintChannel.Type]) throws {
         for channel in channels {
-            formats[channel.name] = channel.format
             for tier in BlobKey.Tier.allCases {
                 files[BlobKey(channel: channel.name, tier: tier)] = try SpoolFile(directory: directory)
+                formats[BlobKey(channel: channel.name, tier: tier)] = tier == .anchors ? channel.anchorsFormat : channel.format
             }
         }
     }
@@ -102,14 +102,14 @@ final class FingerprintSpool {
     }
 
     private func append(_ piece: MediaFingerprint, tier: BlobKey.Tier) throws {
-        for (channel, bytes) in piece.packed() where !bytes.isEmpty {
+        for (channel, bytes) in tier == .anchors ? piece.packedAsAnchors() : piece.packed() where !bytes.isEmpty {
             try files[BlobKey(channel: channel, tier: tier)]?.append(bytes)
         }
     }
 
     func save(_ video: IndexedVideo, to library: LibraryDatabase) throws {
         try library.save(video, blobs: files.sorted { $0.key.description < $1.key.description }.map {
-            BlobWrite(key: $0.key, format: formats[$0.key.channel] ?? 1, stream: $0.value.stream())
+            BlobWrite(key: $0.key, format: formats[$0.key] ?? 1, stream: $0.value.stream())
         })
     }
 }

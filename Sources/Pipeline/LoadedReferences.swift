@@ -120,7 +120,9 @@ extension StoredVideo {
         var blobs: [BlobKey: StoredBlob] = [:]
         for (tier, fingerprint) in [(BlobKey.Tier.full, full.keptInFull), (.anchors, Anchors.of(full))] {
             for channel in MediaFingerprint.channels {
-                blobs[BlobKey(channel: channel.name, tier: tier)] = StoredBlob(format: channel.format, bytes: fingerprint.pack(channel))
+                blobs[BlobKey(channel: channel.name, tier: tier)] = tier == .anchors
+                    ? StoredBlob(format: channel.anchorsFormat, bytes: fingerprint.packAnchors(channel))
+                    : StoredBlob(format: channel.format, bytes: fingerprint.pack(channel))
             }
         }
         return blobs

@@ -13,6 +13,34 @@ import Testing
         }
     }
 
+    /// The anchors tier keeps a landmark's hash and tenth of a second only (format 3 of the sound
+    /// channel's anchors): the sketch built from what it gives back is the sketch built from the
+    /// landmarks, table for table, whether the blob was packed whole or in pieces.
+    @Test func theSketchOfTheAnchorsTierAsStoredIsTheSketchOfTheLandmarks() throws {
+        #expect(AudioLandmark.sketchUnit == LandmarkSketch.unit)
+        let refs = (0..<4).map { landmarks(seed: UInt64(20 + $0), seconds: 90 + 1000 * Double($0)) }
+        var original = LandmarkSketch.Builder(), stored = LandmarkSketch.Builder(), pieced = LandmarkSketch.Builder()
+        for r in refs {
+            let kept = Anchors.landmarks(r)
+            original.add(kept)
+            let blob = SoundLandmarkChannel.packAnchors(kept)
+            #expect(blob.count <= kept.count * 4, "\(blob.count) bytes for \(kept.count) landmarks")
+            let back = try #require(SoundLandmarkChannel.unpack(blob, format: SoundLandmarkChannel.anchorsFormat, after: nil))
+            // (A landmark at a time before the start is in no index, and not written.)
+            let plausible = kept.filter { MediaFingerprint.isPlausible($0.time) }
+            #expect(back.count == plausible.count && zip(back, plausible).allSatisfy { $0.hash == $1.hash && $0.speech == 255 })
+            stored.add(back)
+            // Packed in pieces, as the index spools them, read in one go.
+            let cut = kept.count / 3
+            let joined = SoundLandmarkChannel.packAnchors(Array(kept[..<cut])) + SoundLandmarkChannel.packAnchors(Array(kept[cut...]))
+            pieced.add(try #require(SoundLandmarkChannel.unpack(joined, format: 3, after: nil)))
+        }
+        let a = original.build(), b = stored.build(), c = pieced.build()
+        for other in [b, c] {
+            #expect(Array(other.starts) == Array(a.starts) && Array(other.entries) == Array(a.entries) && Array(other.bases) == Array(a.bases))
+        }
+    }
+
     @Test func keepsAnEighthOfTheHashSpaceAndOnlySpeech() {
         let all = (0..<(1 << 21)).filter { LandmarkSketch.keeps(UInt32($0)) }.count
         #expect(abs(Double(all) / Double(1 << 21) - 0.125) < 0.001)

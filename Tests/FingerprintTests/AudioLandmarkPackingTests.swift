@@ -115,8 +115,8 @@ import TestSupport
         // The same bytes taken for format 2 are not read as landmarks they do not hold...
         #expect(SoundLandmarkChannel.unpack(old, format: 2, after: nil).map { Self.same($0, landmarks) } != true)
         // ...and a format this build does not know is not read at all.
-        #expect(SoundLandmarkChannel.unpack(AudioLandmark.pack(landmarks), format: 3, after: nil) == nil)
-        #expect(SoundLandmarkChannel.wholeItemsLength(AudioLandmark.pack(landmarks), format: 3) == 0)
+        #expect(SoundLandmarkChannel.unpack(AudioLandmark.pack(landmarks), format: 4, after: nil) == nil)
+        #expect(SoundLandmarkChannel.wholeItemsLength(AudioLandmark.pack(landmarks), format: 4) == 0)
     }
 
     @Test func cutOrDamagedBlobsAreRefusedNotMisread() {
@@ -152,5 +152,48 @@ import TestSupport
                 #expect(AudioLandmark.wholePackedLength(junk) == junk.count && read.allSatisfy { $0.hash <= LandmarkHash.mask && $0.probes == 0 })
             }
         }
+    }
+
+    /// Format 3, the anchors tier's: hash and tenth of a second, exact for what the candidate
+    /// index reads; pieces join by concatenation and read in any cuts; damaged bytes refused.
+    @Test func anchorsKeepTheirHashAndTenthOfASecond() throws {
+        var g = SeededGenerator(seed: 37)
+        for start: Double in [0, 590, 10_800, 800_000] {
+            var landmarks = Self.realistic(&g, seconds: 60, from: start)
+            landmarks.insert(AudioLandmark(hash: 5, time: .nan, pitch: 1, span: 1, speech: 255, probes: 0), at: landmarks.count / 2)
+            let plausible = landmarks.filter { MediaFingerprint.isPlausible($0.time) }
+            let packed = AudioLandmark.packSketch(landmarks)
+            let back = try #require(SoundLandmarkChannel.unpack(packed, format: 3, after: nil))
+            #expect(back.count == plausible.count)
+            #expect(zip(back, plausible).allSatisfy {
+                $0.hash == $1.hash && AudioLandmark.sketchStep($0.time) == AudioLandmark.sketchStep($1.time)
+                    && $0.speech == 255 && $0.pitch == 0 && $0.span == 0 && $0.probes == 0
+            }, "from \(start) s")
+            #expect(SoundLandmarkChannel.wholeItemsLength(packed, format: 3) == packed.count)
+            #expect(packed.count <= plausible.count * 4 + 5)
+            // In pieces, and read in cuts after the landmark before.
+            var blob: [UInt8] = [], at = 0
+            while at < landmarks.count {
+                let n = min(landmarks.count - at, 1 + Int(g.next() % 200))
+                blob += AudioLandmark.packSketch(Array(landmarks[at ..< at + n]))
+                at += n
+            }
+            let cuts = try #require(readInCuts(SoundLandmarkChannel.self, blob, format: 3, longestCut: 50, &g))
+            #expect(cuts.map(\.hash) == back.map(\.hash) && cuts.map(\.time) == back.map(\.time))
+            // A relative landmark with nothing before it, a flag never written, a cut one.
+            let first = AudioLandmark.packSketch([plausible[0]]).count
+            #expect(AudioLandmark.unpackSketch(Array(packed[first...])) == nil)
+            var flagged = packed
+            flagged[2] |= 0x20
+            #expect(AudioLandmark.unpackSketch(flagged) == nil)
+            #expect(AudioLandmark.unpackSketch(Array(packed.dropLast())) == nil)
+        }
+    }
+
+    /// Every tenth of a second of a reference up to 233 hours comes back as itself.
+    @Test func everyTenthOfASecondComesBackAsItself() {
+        var wrong = 0
+        for step in UInt32(0) ..< 1 << 23 where AudioLandmark.sketchStep(AudioLandmark.sketchTime(step)) != step { wrong += 1 }
+        #expect(wrong == 0)
     }
 }
