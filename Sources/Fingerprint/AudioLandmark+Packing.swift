@@ -241,6 +241,12 @@ extension AudioLandmark {
     /// How many of `bytes`, from the start, hold whole format-3 landmarks.
     public static func wholeSketchLength(_ bytes: [UInt8]) -> Int { wholeItemsLength(bytes, itemLength: sketchLength) }
 
+    public static func unpackLater(_ bytes: [UInt8], format: Int, after previous: AudioLandmark?) -> [AudioLandmark]? {
+        format == 3 ? unpackSketch(bytes, after: previous) : nil
+    }
+
+    public static func wholeLaterLength(_ bytes: [UInt8], format: Int) -> Int { format == 3 ? wholeSketchLength(bytes) : 0 }
+
     private static func sketchLength(_ b: UnsafeBufferPointer<UInt8>, at: Int) -> Int? {
         guard at + 3 <= b.count else { return nil }
         let flags = (UInt32(b[at + 2]) << 16) & flagMask

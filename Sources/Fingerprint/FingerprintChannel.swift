@@ -74,6 +74,15 @@ public protocol RecordsThenPacked {
     static func unpack(_ bytes: [UInt8], after previous: Self?) -> [Self]?
     /// How many of `bytes`, from the start, hold whole format-2 items.
     static func wholePackedLength(_ bytes: [UInt8]) -> Int
+    /// Items of a format past 2 that some tier of the channel keeps (nil: not one it knows).
+    static func unpackLater(_ bytes: [UInt8], format: Int, after previous: Self?) -> [Self]?
+    /// How many of `bytes`, from the start, hold whole items of that later `format`.
+    static func wholeLaterLength(_ bytes: [UInt8], format: Int) -> Int
+}
+
+extension RecordsThenPacked {
+    public static func unpackLater(_ bytes: [UInt8], format: Int, after previous: Self?) -> [Self]? { nil }
+    public static func wholeLaterLength(_ bytes: [UInt8], format: Int) -> Int { 0 }
 }
 
 /// Format-1 records of one size: the sound landmarks' and the motion samples'.
@@ -96,7 +105,7 @@ extension FingerprintChannel where Item: RecordsThenPacked {
         switch format {
         case 1: Item.unpackRecords(bytes)
         case 2: Item.unpack(bytes, after: previous)
-        default: nil
+        default: Item.unpackLater(bytes, format: format, after: previous)
         }
     }
 
@@ -104,7 +113,7 @@ extension FingerprintChannel where Item: RecordsThenPacked {
         switch format {
         case 1: Item.wholeRecordsLength(bytes)
         case 2: Item.wholePackedLength(bytes)
-        default: 0
+        default: Item.wholeLaterLength(bytes, format: format)
         }
     }
 }
@@ -137,22 +146,4 @@ public enum SoundLandmarkChannel: FingerprintChannel {
     /// read as they are.
     public static var anchorsFormat: Int { 3 }
     public static func packAnchors(_ items: [AudioLandmark]) -> [UInt8] { AudioLandmark.packSketch(items) }
-
-    public static func unpack(_ bytes: [UInt8], format: Int, after previous: AudioLandmark?) -> [AudioLandmark]? {
-        switch format {
-        case 1: AudioLandmark.unpackRecords(bytes)
-        case 2: AudioLandmark.unpack(bytes, after: previous)
-        case 3: AudioLandmark.unpackSketch(bytes, after: previous)
-        default: nil
-        }
-    }
-
-    public static func wholeItemsLength(_ bytes: [UInt8], format: Int) -> Int {
-        switch format {
-        case 1: AudioLandmark.wholeRecordsLength(bytes)
-        case 2: AudioLandmark.wholePackedLength(bytes)
-        case 3: AudioLandmark.wholeSketchLength(bytes)
-        default: 0
-        }
-    }
 }

@@ -6,9 +6,10 @@ import Foundation
 import Testing
 
 @Suite struct ChannelUpgradeTests {
-    @Test func aVideoIndexedWithoutAChannelIsIndexedAgainToAddIt() throws {
+    /// A folder of its own holding the fixture's talk.mp4, indexed once into a new library.
+    func indexedTalk(_ name: String) throws -> (db: String, folder: URL) {
         try Fixture.make()
-        let folder = CLI.workDirectory.appendingPathComponent("channel-upgrade-library")
+        let folder = CLI.workDirectory.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let clip = folder.appendingPathComponent("talk.mp4")
         if !FileManager.default.fileExists(atPath: clip.path) {
@@ -17,6 +18,11 @@ import Testing
         let db = Fixture.database()
         let first = try CLI.run(["index", "--db", db, folder.path])
         #expect(first.status == 0 && first.stderr.contains("1 indexed"), "\(first.stderr)")
+        return (db, folder)
+    }
+
+    @Test func aVideoIndexedWithoutAChannelIsIndexedAgainToAddIt() throws {
+        let (db, folder) = try indexedTalk("channel-upgrade-library")
 
         func motionRows(_ channel: String = "picture-motion-8x8") throws -> Int {
             Int(try CLI.sqlite(db, "SELECT count(*) FROM fingerprints WHERE channel = '\(channel)' AND length(data) > 0").first ?? "") ?? -1
@@ -39,16 +45,7 @@ import Testing
     /// full tier): `index` keeps it as it is (it reads as before); one that holds neither is
     /// fingerprinted again.
     @Test func aVideoWhoseLandmarksAreStoredWholeIsNotIndexedAgainForThePeaks() throws {
-        try Fixture.make()
-        let folder = CLI.workDirectory.appendingPathComponent("peaks-upgrade-library")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let clip = folder.appendingPathComponent("talk.mp4")
-        if !FileManager.default.fileExists(atPath: clip.path) {
-            try FileManager.default.copyItem(at: Fixture.library.appendingPathComponent("talk.mp4"), to: clip)
-        }
-        let db = Fixture.database()
-        let first = try CLI.run(["index", "--db", db, folder.path])
-        #expect(first.status == 0 && first.stderr.contains("1 indexed"), "\(first.stderr)")
+        let (db, folder) = try indexedTalk("peaks-upgrade-library")
 
         func bytes(_ channel: String, _ tier: String = "full") throws -> Int {
             Int(try CLI.sqlite(db, "SELECT coalesce(sum(length(data)), -1) FROM fingerprints WHERE channel = '\(channel)' AND tier = '\(tier)'").first ?? "") ?? -2
