@@ -3,7 +3,7 @@
 // every peak anchors up to six triplets (`LandmarkHasher`): ~140 landmarks a second at 6.1 bytes
 // each (3.1 MB an hour of sound on the large profile), where the peaks take ~4 bytes each. The
 // landmarks are made again from the peaks when a reference is read (`Pipeline`'s
-// `MediaFingerprint.landmarksFromPeaks`), by the same hasher that made them when it was indexed,
+// `MediaFingerprint.makeLandmarksFromPeaks`), by the same hasher that made them when it was indexed,
 // so they are the same landmarks bit for bit: a peak's place is kept on the grid the peak picker
 // puts it on (`frameSteps`, `binSteps`), and the speech score at its frame with it.
 //

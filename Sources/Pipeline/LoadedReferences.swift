@@ -86,6 +86,8 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
         var full = stored.filtered(MediaFingerprint.isPlausible)
         let keypoints = ReferenceKeypoints(full)
         full.keypointFrames = []
+        // The matcher reads the landmarks made from the peaks, not the peaks.
+        full.landmarkPeaks = []
         // Landmarks made from kept peaks count as the bytes they took when stored whole, so
         // that the cache holds about as much as before.
         let bytes = row.blobs.values.reduce(0) { $0 + $1.bytes.count }
@@ -131,7 +133,7 @@ extension StoredVideo {
 
 extension MediaFingerprint {
     /// The channels `row` holds at `tier`, unpacked (a channel it lacks there is empty), with the
-    /// landmarks made from the peaks where the row keeps those (`landmarksFromPeaks`); nil when
+    /// landmarks made from the peaks where the row keeps those (`makeLandmarksFromPeaks`); nil when
     /// one is not whole values.
     init?(_ row: StoredVideo, tier: BlobKey.Tier) {
         let blobs = row.blobs.filter { $0.key.tier == tier }
