@@ -123,8 +123,7 @@ struct LandmarkHasher {
         let p1 = pending[i]
         let s = UInt8(max(0, min(255, (speech(Int(p1.frame.rounded())) * 255).rounded())))
         if keptPeaks != nil {
-            keptPeaks!.append(LandmarkPeak(frame: Int32(clamping: Int((p1.frame * Double(LandmarkPeak.frameSteps)).rounded())),
-                                           bin: UInt16(clamping: Int((p1.bin * Double(LandmarkPeak.binSteps)).rounded())), speech: s))
+            keptPeaks!.append(LandmarkPeak(frameValue: p1.frame, binValue: p1.bin, speech: s))
         }
         emitAnchor(i, speech: s, into: &out)
     }

@@ -144,8 +144,8 @@ struct PeakPicker {
                 let tOff = parabolicOffset(ta, db, tc)
                 // On the grid the library keeps peaks on (`LandmarkPeak`), for both roles: a
                 // reference's landmarks made again from its stored peaks are those made here.
-                found.append(SpectralPeak(frame: onGrid(Double(t) + tOff, steps: LandmarkPeak.frameSteps),
-                                          bin: onGrid(Double(AnalysisParameters.minBin + k) + fOff, steps: LandmarkPeak.binSteps),
+                found.append(SpectralPeak(frame: LandmarkPeak.onFrameGrid(Double(t) + tOff),
+                                          bin: LandmarkPeak.onBinGrid(Double(AnalysisParameters.minBin + k) + fOff),
                                           level: v, contrast: contrast))
             }
         }
@@ -167,10 +167,6 @@ struct PeakPicker {
         block.removeAll(keepingCapacity: true)
     }
 }
-
-/// `x` rounded to the nearest 1/`steps` (exact in a Double for the values a peak takes).
-@inline(__always)
-func onGrid(_ x: Double, steps: Int) -> Double { (x * Double(steps)).rounded() / Double(steps) }
 
 /// Offset in (−0.5, 0.5) of the vertex of the parabola through (−1, a), (0, b), (1, c).
 @inline(__always)

@@ -175,8 +175,8 @@ extension AudioLandmark: FixedSizeRecords {}
 // is not written. About 4 bytes a landmark, against 10 in format 2 (few of these share an anchor).
 
 extension AudioLandmark {
-    /// The step of a sketched landmark's time: the candidate index's timeline unit (a test holds
-    /// them equal), and its inverse.
+    /// The step of a sketched landmark's time, the candidate index's timeline unit
+    /// (`Matching.LandmarkSketch` counts time in it), and its inverse.
     public static let sketchUnit: Float = 0.1
     static let sketchStepsPerSecond = 10.0
     /// About the bytes a landmark takes in format 3, to reserve memory from a blob's length.
@@ -184,7 +184,7 @@ extension AudioLandmark {
 
     /// The landmark's tenth of a second, as the candidate index counts it.
     @inline(__always)
-    static func sketchStep(_ time: Float) -> UInt32 { UInt32(time / sketchUnit) }
+    public static func sketchStep(_ time: Float) -> UInt32 { UInt32(time / sketchUnit) }
 
     /// The middle of tenth `step`: `sketchStep` gives `step` back for every step below 2^23
     /// (233 hours; a test checks them all); past that a Float's spacing nears a tenth.

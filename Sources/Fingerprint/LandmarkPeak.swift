@@ -34,6 +34,18 @@ public struct LandmarkPeak: Hashable, Sendable {
         self.speech = speech
     }
 
+    /// The peak at fractional frame `frameValue` and bin `binValue`, each rounded to its grid
+    /// (clamped to the fields' ranges, which no analysed peak reaches).
+    public init(frameValue: Double, binValue: Double, speech: UInt8) {
+        self.init(frame: Int32(clamping: Int((frameValue * Double(Self.frameSteps)).rounded())),
+                  bin: UInt16(clamping: Int((binValue * Double(Self.binSteps)).rounded())), speech: speech)
+    }
+
+    /// A fractional frame rounded to the grid peaks are kept on.
+    public static func onFrameGrid(_ frame: Double) -> Double { (frame * Double(frameSteps)).rounded() / Double(frameSteps) }
+    /// A fractional bin rounded to the grid peaks are kept on.
+    public static func onBinGrid(_ bin: Double) -> Double { (bin * Double(binSteps)).rounded() / Double(binSteps) }
+
     /// The frame as a fractional spectrogram frame.
     public var frameValue: Double { Double(frame) / Double(Self.frameSteps) }
     /// The bin as a fractional FFT bin.

@@ -129,7 +129,7 @@ extension MediaFingerprint {
         return out
     }
 
-    public func packAnchors<C: FingerprintChannel>(_ channel: C.Type) -> [UInt8] { C.packAnchors(self[keyPath: C.items]) }
+    private func packAnchors<C: FingerprintChannel>(_ channel: C.Type) -> [UInt8] { C.packAnchors(self[keyPath: C.items]) }
 
     /// A fingerprint from packed channels (`packed()`); a channel missing from `packed` is empty.
     /// `formats` are the blobs' formats as stored, by channel name (missing: the channel's

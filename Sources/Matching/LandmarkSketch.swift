@@ -17,7 +17,7 @@ import Fingerprint
 public struct LandmarkSketch: Sendable {
     static let hashMask = UInt32((1 << LandmarkHash.bits) - 1)
     /// Timeline resolution, seconds.
-    static let unit: Float = 0.1
+    static let unit = AudioLandmark.sketchUnit
     /// Reference anchors below this speech likelihood (0…255) are left out: `AudioMatcher` does
     /// not count hits on them.
     public static let minimumSpeech = AudioLandmark.speechThreshold
@@ -57,7 +57,7 @@ public struct LandmarkSketch: Sendable {
             var last: UInt32 = 0
             for l in landmarks where l.speech >= LandmarkSketch.minimumSpeech && LandmarkSketch.keeps(l.hash) {
                 guard MediaFingerprint.isPlausible(l.time) else { continue }
-                let u = UInt32(l.time / LandmarkSketch.unit)
+                let u = AudioLandmark.sketchStep(l.time)
                 last = max(last, u)
                 keys.append(UInt64(l.hash & LandmarkSketch.hashMask) << 32 | UInt64(base &+ u))
             }

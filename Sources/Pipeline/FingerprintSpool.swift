@@ -78,6 +78,17 @@ final class SpoolFile {
     }
 }
 
+extension BlobKey.Tier {
+    /// The format `channel`'s blobs of this tier are written in: the anchors tier may keep less of
+    /// each value (`FingerprintChannel.anchorsFormat`).
+    func format(of channel: any FingerprintChannel.Type) -> Int { self == .anchors ? channel.anchorsFormat : channel.format }
+
+    /// `fingerprint`'s channels packed as this tier keeps them, by channel name.
+    func packed(_ fingerprint: MediaFingerprint) -> [String: [UInt8]] {
+        self == .anchors ? fingerprint.packedAsAnchors() : fingerprint.packed()
+    }
+}
+
 /// A reference fingerprint on its way to the store: the full and anchors tiers of each channel
 /// made. A channel not made (the keypoints, switched off) is not stored at all: its blob, even an
 /// empty one, says it was made (see `KeypointChannel.format`).
@@ -90,7 +101,7 @@ final class FingerprintSpool {
         for channel in channels {
             for tier in BlobKey.Tier.allCases {
                 files[BlobKey(channel: channel.name, tier: tier)] = try SpoolFile(directory: directory)
-                formats[BlobKey(channel: channel.name, tier: tier)] = tier == .anchors ? channel.anchorsFormat : channel.format
+                formats[BlobKey(channel: channel.name, tier: tier)] = tier.format(of: channel)
             }
         }
     }
@@ -102,7 +113,7 @@ final class FingerprintSpool {
     }
 
     private func append(_ piece: MediaFingerprint, tier: BlobKey.Tier) throws {
-        for (channel, bytes) in tier == .anchors ? piece.packedAsAnchors() : piece.packed() where !bytes.isEmpty {
+        for (channel, bytes) in tier.packed(piece) where !bytes.isEmpty {
             try files[BlobKey(channel: channel, tier: tier)]?.append(bytes)
         }
     }

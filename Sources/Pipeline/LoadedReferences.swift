@@ -121,10 +121,9 @@ extension StoredVideo {
     package static func blobs(full: MediaFingerprint) -> [BlobKey: StoredBlob] {
         var blobs: [BlobKey: StoredBlob] = [:]
         for (tier, fingerprint) in [(BlobKey.Tier.full, full.keptInFull), (.anchors, Anchors.of(full))] {
+            let packed = tier.packed(fingerprint)
             for channel in MediaFingerprint.channels {
-                blobs[BlobKey(channel: channel.name, tier: tier)] = tier == .anchors
-                    ? StoredBlob(format: channel.anchorsFormat, bytes: fingerprint.packAnchors(channel))
-                    : StoredBlob(format: channel.format, bytes: fingerprint.pack(channel))
+                blobs[BlobKey(channel: channel.name, tier: tier)] = StoredBlob(format: tier.format(of: channel), bytes: packed[channel.name] ?? [])
             }
         }
         return blobs
