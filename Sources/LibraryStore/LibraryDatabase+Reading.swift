@@ -23,6 +23,13 @@ extension LibraryDatabase {
         try forEachStored(.anchorsElseFull, body)
     }
 
+    /// One row's anchors by id (see `Selection.anchorsElseFull`); nil when it is gone.
+    package func anchors(id: Int64) throws -> StoredVideo? {
+        var found: StoredVideo?
+        try forEachStored(.anchorsElseFull, id: id) { found = $0 }
+        return found
+    }
+
     /// One row's full fingerprint by id; nil when it is gone.
     package func fingerprint(id: Int64) throws -> StoredVideo? {
         var found: StoredVideo?

@@ -5,37 +5,46 @@
 // each at a 64-byte boundary, read in place (`FlatArray`): opening costs the checks below, a
 // look-up pages in only what it touches.
 //
+// A file holds one part of the index (`CandidateIndex.Part`): its references' keys and stamps
+// with their tables.
 // Layout (little-endian, this machine's own: the file is a cache of the library, rebuilt from it
 // whenever it is missing, stale or does not fit): a 4096-byte header — the magic, the layout
-// version, the strides of a hash and a descriptor, the library stamp the index was built for (the
-// caller's: a digest of what the library holds), the scalars, and an (offset, count) per table —
-// then the tables. Opening checks everything that could make a look-up read out of bounds
+// version, the strides of a hash and a descriptor, the stamp the part was built for (the
+// caller's: e.g. a digest of its references' stamps), the scalars, and an (offset, count) per
+// table — then the tables. Opening checks everything that could make a look-up read out of bounds
 // (sizes, bucket bounds; ids are checked as they are scanned), so a damaged file is refused by
 // reason, never read past its end.
 import Fingerprint
 import Glibc
 
-extension CandidateIndex {
+extension CandidateIndex.Part {
     /// Bump whenever what the index holds, or how, changes (the anchors' rules in `Anchors`, a
     /// table's layout): a file of another version is rebuilt, never read.
-    static let fileVersion: UInt64 = 2
+    static let fileVersion: UInt64 = 3
     private static let magic = Array("vmatch-candidate".utf8)
     private static let headerBytes = 4096
     /// The tables in the file's order, by the bytes of one element: anchor hashes, their slot
     /// offsets and ids, anchor owners' starts; the sound sketch's bucket starts, entries and
-    /// reference bases; keypoint descriptors, their chunk starts and ids, their owners; store keys.
-    private static let tableStrides = [MemoryLayout<PDQHash>.stride, 4, 4, 4, 4, 4, 4, MemoryLayout<BinaryDescriptor>.stride, 4, 4, 4, 8]
+    /// reference bases; keypoint descriptors, their chunk starts and ids, their owners; store
+    /// keys; the references' stamps.
+    private static let tableStrides = [MemoryLayout<PDQHash>.stride, 4, 4, 4, 4, 4, 4, MemoryLayout<BinaryDescriptor>.stride, 4, 4, 4, 8,
+                                       MemoryLayout<SIMD4<UInt64>>.stride]
 
     package struct FileError: Error, Sendable, CustomStringConvertible {
         package var path: String
         package var reason: String
+        package init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
         package var description: String { "candidate index '\(path)': \(reason)" }
     }
 
-    /// Writes the index to `path` for the library whose stamp is `stamp`, through a new file
+    /// Writes the part to `path` with the caller's `stamp` (32 bytes), through a new file
     /// renamed over it when whole: a reader sees the old file or the new one, never half of one.
     package func write(to path: String, stamp: [UInt8]) throws(FileError) {
-        precondition(stamp.count == 32, "CandidateIndex.write: a stamp is 32 bytes")
+        precondition(stamp.count == 32, "CandidateIndex.Part.write: a stamp is 32 bytes")
+        precondition(rowStamps.count == keys.count, "CandidateIndex.Part.write: a reference without its stamp")
         Self.removeAbandonedTemporaries(of: path)
         let temporary = "\(path)\(Self.temporaryMark)\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -45,13 +54,12 @@ extension CandidateIndex {
             if !closed { close(fd) }
             unlink(temporary)
         }
-        let keyTable = FlatArray(keys)
         let tables: [UnsafeRawBufferPointer] = [
             anchors.hashes.bytes, anchors.offsets.bytes, anchors.ids.bytes, anchorStarts.bytes,
             sounds.starts.bytes, sounds.entries.bytes, sounds.bases.bytes,
-            keypoints.descriptors.bytes, keypoints.starts.bytes, keypoints.ids.bytes, keypointOwner.bytes, keyTable.bytes,
+            keypoints.descriptors.bytes, keypoints.starts.bytes, keypoints.ids.bytes, keypointOwner.bytes, keys.bytes, rowStamps.bytes,
         ]
-        precondition(tables.count == Self.tableStrides.count, "CandidateIndex.write: a table without its stride")
+        precondition(tables.count == Self.tableStrides.count, "CandidateIndex.Part.write: a table without its stride")
         let counts = zip(tables, Self.tableStrides).map { $0.count / $1 }
         var header = [UInt8](repeating: 0, count: Self.headerBytes)
         var at = 0
@@ -65,7 +73,7 @@ extension CandidateIndex {
         put(UInt64(MemoryLayout<PDQHash>.stride) << 32 | UInt64(MemoryLayout<BinaryDescriptor>.stride))
         header.replaceSubrange(32 ..< 64, with: stamp)
         at = 64
-        put(UInt64(entries.count))
+        put(UInt64(referenceCount))
         put(anchors.layout == .slots12x21 ? 1 : 0)
         put(UInt64(anchors.largestBucket))
         put(UInt64(keypoints.bucketLimit))
@@ -105,11 +113,9 @@ extension CandidateIndex {
         guard rename(temporary, path) == 0 else { throw FileError(path: path, reason: "cannot rename \(temporary) to it: \(Self.errnoText())") }
     }
 
-    /// The index in the file at `path`, mapped, for the library whose stamp is `stamp` and whose
-    /// references are `entries` with store keys `keys` (in the order the index was built).
-    /// Throws, saying why, when the file is missing, of another version or another library
-    /// (another stamp), or does not hold a whole, consistent index.
-    package init(mapping path: String, stamp: [UInt8], entries: [ReferenceEntry], keys: [Int64]) throws(FileError) {
+    /// The part in the file at `path`, mapped, with the stamp it was written with. Throws, saying
+    /// why, when the file is missing, of another version, or does not hold a whole, consistent part.
+    package init(mapping path: String) throws(FileError) {
         func fail(_ reason: String) -> FileError { FileError(path: path, reason: reason) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw fail(errno == ENOENT ? "missing" : "cannot open it: \(Self.errnoText())") }
@@ -139,10 +145,10 @@ extension CandidateIndex {
         guard take() == UInt64(MemoryLayout<PDQHash>.stride) << 32 | UInt64(MemoryLayout<BinaryDescriptor>.stride) else {
             throw fail("written by a build of another memory layout")
         }
-        guard Array(header[32 ..< 64]) == stamp else { throw fail("stale (the library changed since it was written)") }
+        let stamp = Array(header[32 ..< 64])
         at = 64
         let referenceCount = take(), wide = take(), largestBucket = take(), bucketLimit = take(), wideChunks = take()
-        guard referenceCount == entries.count, entries.count == keys.count, wide <= 1, wideChunks <= 1,
+        guard referenceCount < UInt64(Int32.max), wide <= 1, wideChunks <= 1,
               largestBucket < UInt64(Int32.max), bucketLimit < UInt64(Int32.max) else { throw fail("does not fit the library") }
         var tables: [(offset: Int, count: Int)] = []
         for _ in Self.tableStrides {
@@ -161,23 +167,25 @@ extension CandidateIndex {
                     <= size - offset, count <= size / MemoryLayout<T>.stride else { throw fail("cut short or damaged") }
             return FlatArray(storage, byteOffset: offset, count: count)
         }
-        let storedKeys = try table(11, Int64.self)
-        guard Array(storedKeys) == keys else { throw fail("does not fit the library (other references)") }
+        let keys = try table(11, Int64.self), rowStamps = try table(12, SIMD4<UInt64>.self)
+        guard keys.count == referenceCount, rowStamps.count == referenceCount else { throw fail("damaged (references)") }
+        let entries = keys.count
         guard let anchors = HammingIndex(hashes: try table(0, PDQHash.self), layout: wide == 1 ? .slots12x21 : .slots16x16,
                                          offsets: try table(1, UInt32.self), ids: try table(2, UInt32.self),
                                          largestBucket: Int(largestBucket)) else { throw fail("damaged (picture anchors)") }
         let anchorStarts = try table(3, UInt32.self)
-        guard anchorStarts.count == entries.count + 1, anchorStarts[0] == 0, Int(anchorStarts[entries.count]) == anchors.count,
+        guard anchorStarts.count == entries + 1, anchorStarts[0] == 0, Int(anchorStarts[entries]) == anchors.count,
               zip(anchorStarts.dropFirst(), anchorStarts).allSatisfy({ $0 >= $1 }) else { throw fail("damaged (anchor owners)") }
         guard let sounds = LandmarkSketch(starts: try table(4, UInt32.self), entries: try table(5, UInt32.self), bases: try table(6, UInt32.self)),
-              sounds.referenceCount == entries.count else { throw fail("damaged (sound sketch)") }
+              sounds.referenceCount == entries else { throw fail("damaged (sound sketch)") }
         guard let keypoints = DescriptorIndex(descriptors: try table(7, BinaryDescriptor.self), layout: wideChunks == 1 ? .chunks12x21 : .chunks16x16,
                                               starts: try table(8, UInt32.self),
                                               ids: try table(9, UInt32.self), bucketLimit: Int(bucketLimit)) else { throw fail("damaged (keypoint anchors)") }
         let keypointOwner = try table(10, UInt32.self)
         guard keypointOwner.count == keypoints.count else { throw fail("damaged (keypoint owners)") }
-        self.init(entries: entries, keys: keys, anchors: anchors, anchorStarts: anchorStarts, sounds: sounds,
-                  keypoints: keypoints, keypointOwner: keypointOwner)
+        self.init(anchors: anchors, anchorStarts: anchorStarts, sounds: sounds, keypoints: keypoints, keypointOwner: keypointOwner,
+                  keys: keys, rowStamps: rowStamps)
+        self.stamp = stamp
     }
 
     /// What follows the file's name in the name of a file being written: then the writer's

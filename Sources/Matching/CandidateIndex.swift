@@ -112,25 +112,51 @@ public struct CandidateIndex: Sendable {
     /// function of the library's content, e.g. by path (`LoadedReferences`).
     public let entries: [ReferenceEntry]
     public let keys: [Int64]
-    let anchors: HammingIndex
-    /// Per reference, its first anchor id; one more element at the end.
-    let anchorStarts: FlatArray<UInt32>
-    let sounds: LandmarkSketch
-    /// Keypoint anchors' descriptors, and per keypoint its reference.
-    let keypoints: DescriptorIndex
-    let keypointOwner: FlatArray<UInt32>
+    /// The search tables: one part when the index is built whole; a kept file's part and the part
+    /// of the references indexed since, when the file is extended rather than built again
+    /// (`CandidateIndexFile`). Each part's references have their place in `entries`, or none
+    /// when they left the library after the part was built (their anchors are passed over).
+    package let parts: [(part: Part, places: [Int?])]
 
-    public var anchorCount: Int { anchors.count }
-    public var landmarkCount: Int { sounds.count }
+    /// One part holding every reference, in its order.
+    init(entries: [ReferenceEntry], part: Part) {
+        precondition(entries.count == part.keys.count, "CandidateIndex: a part of other references")
+        self.entries = entries
+        keys = Array(part.keys)
+        parts = [(part, Array(0 ..< entries.count))]
+    }
+
+    /// `entries` with store keys `keys`, their anchors held by `parts`: each part's reference of a
+    /// key in `keys` stands for that entry unless `stands` refuses it (e.g. its row changed since
+    /// the part was built); any other is passed over. Every entry must be held by one part.
+    package init(entries: [ReferenceEntry], keys: [Int64], parts: [Part], stands: (_ part: Int, _ reference: Int) -> Bool = { _, _ in true }) {
+        precondition(entries.count == keys.count, "CandidateIndex: an entry without its key")
+        let placeOf = Dictionary(keys.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        var held = [Bool](repeating: false, count: keys.count)
+        self.entries = entries
+        self.keys = keys
+        self.parts = parts.enumerated().map { p, part in
+            (part, part.keys.enumerated().map { r, key in
+                guard let place = placeOf[key], !held[place], stands(p, r) else { return nil }
+                held[place] = true
+                return place
+            })
+        }
+        precondition(held.allSatisfy { $0 }, "CandidateIndex: an entry no part holds")
+    }
+
+    public var anchorCount: Int { parts.reduce(0) { $0 + $1.part.anchors.count } }
+    public var landmarkCount: Int { parts.reduce(0) { $0 + $1.part.sounds.count } }
     /// Keypoint anchors held: none when no reference was indexed with the keypoint channel, and
     /// then a suspect's keypoints could match nothing.
-    public var keypointCount: Int { keypoints.count }
+    public var keypointCount: Int { parts.reduce(0) { $0 + $1.part.keypoints.count } }
     /// Bytes held by the search structures.
-    public var bytes: Int { anchors.bytes + 4 * anchorStarts.count + sounds.bytes + keypoints.bytes + 4 * keypointOwner.count }
+    public var bytes: Int { parts.reduce(0) { $0 + $1.part.bytes } }
 
     public struct Builder {
         var entries: [ReferenceEntry] = []
         var keys: [Int64] = []
+        var stamps: [SIMD4<UInt64>] = []
         var hashes: [PDQHash] = []
         var anchorStarts: [UInt32] = [0]
         var sounds = LandmarkSketch.Builder()
@@ -146,10 +172,12 @@ public struct CandidateIndex: Sendable {
         }
 
         /// Adds one reference by its anchors (`Anchors.of`, or any superset of them: only what
-        /// the index keeps is kept).
-        public mutating func add(_ entry: ReferenceEntry, key: Int64, anchors: MediaFingerprint) {
+        /// the index keeps is kept). `stamp`: what the reference was built from, for an index
+        /// kept in a file and checked row by row when it is opened (`CandidateIndexFile`).
+        public mutating func add(_ entry: ReferenceEntry, key: Int64, stamp: SIMD4<UInt64> = .zero, anchors: MediaFingerprint) {
             entries.append(entry)
             keys.append(key)
+            stamps.append(stamp)
             for f in anchors.frames where f.isEvidence { hashes += f.hashes }
             precondition(hashes.count < Int(UInt32.max), "CandidateIndex: too many anchors")
             anchorStarts.append(UInt32(hashes.count))
@@ -166,8 +194,22 @@ public struct CandidateIndex: Sendable {
         /// needs three times its size, best before the picture index is added.
         public mutating func build() -> CandidateIndex { build(keypointLayout: nil) }
 
-        /// `build()` with the keypoint anchors' layout chosen (by default by their number).
-        package mutating func build(keypointLayout: DescriptorIndex.Layout?) -> CandidateIndex {
+        /// `build()`, with the index's one part (to be written to a file).
+        package mutating func buildWhole() -> (index: CandidateIndex, part: Part) {
+            let index = build()
+            return (index, index.parts[0].part)
+        }
+
+        /// The part of the references added, to be used beside `other` (`CandidateIndex(entries:keys:parts:)`):
+        /// what counts as a common keypoint is measured on both parts' keypoints.
+        package mutating func build(alongside other: Part) -> Part {
+            build(keypointLayout: nil, keypointOccurrences: other.keypoints.count + descriptors.count).parts[0].part
+        }
+
+        /// `build()` with the keypoint anchors' layout chosen (by default by their number), and
+        /// what counts as a common keypoint measured on `keypointOccurrences` keypoints (by
+        /// default those added).
+        package mutating func build(keypointLayout: DescriptorIndex.Layout?, keypointOccurrences: Int? = nil) -> CandidateIndex {
             let sketch = sounds.build()
             // Each table moved into place before the next is made, never held twice.
             let anchorHashes = FlatArray(hashes)
@@ -175,23 +217,13 @@ public struct CandidateIndex: Sendable {
             let anchors = HammingIndex(anchorHashes)
             let keypointDescriptors = FlatArray(descriptors)
             descriptors = []
-            let index = CandidateIndex(entries: entries, keys: keys, anchors: anchors,
-                                       anchorStarts: FlatArray(anchorStarts), sounds: sketch,
-                                       keypoints: DescriptorIndex(keypointDescriptors, layout: keypointLayout), keypointOwner: FlatArray(keypointOwner))
+            let part = Part(anchors: anchors, anchorStarts: FlatArray(anchorStarts), sounds: sketch,
+                            keypoints: DescriptorIndex(keypointDescriptors, occurrences: keypointOccurrences, layout: keypointLayout),
+                            keypointOwner: FlatArray(keypointOwner), keys: FlatArray(keys), rowStamps: FlatArray(stamps))
+            let index = CandidateIndex(entries: entries, part: part)
             self = Builder()
             return index
         }
-    }
-
-    /// The reference an anchor belongs to.
-    @inline(__always)
-    func owner(ofAnchor id: Int) -> Int {
-        var lo = 0, hi = anchorStarts.count - 1
-        while hi - lo > 1 {
-            let mid = (lo + hi) / 2
-            if Int(anchorStarts[mid]) <= id { lo = mid } else { hi = mid }
-        }
-        return lo
     }
 
     public struct Evidence: Sendable, Equatable {
@@ -218,29 +250,37 @@ public struct CandidateIndex: Sendable {
             // (FileFingerprinter): the windows are looked up on every other frame only, which
             // still puts one within ¼ s of every anchor and saves a third of the look-ups.
             for hash in i % 2 == 0 ? frame.hashes[...] : frame.hashes.prefix(2) {
-                anchors.search(hash, radius: radius) { id, _ in owners.insert(owner(ofAnchor: id)) }
+                for (part, places) in parts {
+                    part.anchors.search(hash, radius: radius) { id, _ in
+                        if let r = places[part.owner(ofAnchor: id)] { owners.insert(r) }
+                    }
+                }
             }
             for r in owners { result[r, default: Evidence()].frames += 1 }
         }
-        for (r, n) in sounds.votes(for: suspect.landmarks) {
+        for (r, n) in LandmarkSketch.votes(for: suspect.landmarks, in: parts.map { ($0.part.sounds, $0.places) }) {
             result[r, default: Evidence()].landmarks = n
         }
-        if keypoints.count > 0 {
-            // Scratch once per suspect: per reference, the keypoints of the frame at hand close to
-            // its anchors, and the last keypoint counted for it (each keypoint counts once).
-            var scratch = keypoints.scratch()
+        let searched = parts.filter { $0.part.keypoints.count > 0 }
+        if !searched.isEmpty {
+            // Scratch once per suspect: per part, its search's; per reference, the keypoints of
+            // the frame at hand close to its anchors, and the last keypoint counted for it (each
+            // keypoint counts once).
+            var scratch = searched.map { $0.part.keypoints.scratch() }
             var matched = [Int](repeating: 0, count: entries.count), counted = [Int](repeating: -1, count: entries.count)
             var touched: [Int] = []
             var serial = 0
             for frame in suspect.keypointFrames {
                 for k in frame.keypoints {
-                    keypoints.search(k.descriptor, maximumDistance: Self.keypointDistance, scratch: &scratch) { id, _ in
-                        let r = Int(keypointOwner[id])
-                        // (An owner past the references could only come from a damaged file.)
-                        guard r < counted.count, counted[r] != serial else { return }
-                        counted[r] = serial
-                        if matched[r] == 0 { touched.append(r) }
-                        matched[r] += 1
+                    for (p, (part, places)) in searched.enumerated() {
+                        part.keypoints.search(k.descriptor, maximumDistance: Self.keypointDistance, scratch: &scratch[p]) { id, _ in
+                            let owner = Int(part.keypointOwner[id])
+                            // (An owner past the part's references could only come from a damaged file.)
+                            guard owner < places.count, let r = places[owner], counted[r] != serial else { return }
+                            counted[r] = serial
+                            if matched[r] == 0 { touched.append(r) }
+                            matched[r] += 1
+                        }
                     }
                     serial += 1
                 }

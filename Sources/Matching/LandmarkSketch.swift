@@ -148,6 +148,13 @@ public struct LandmarkSketch: Sendable {
                                               by: 0.005)).map(Float.init)
 
     public func votes(for query: [AudioLandmark], examined: Int = 32) -> [Int: Int] {
+        Self.votes(for: query, in: [(self, Array(0 ..< referenceCount))], examined: examined)
+    }
+
+    /// `votes(for:examined:)` over several sketches (the parts of one candidate index), each
+    /// reference numbered by its place in `places` (none: passed over): the same votes as one
+    /// sketch of every reference, numbered so, would give.
+    static func votes(for query: [AudioLandmark], in sketches: [(sketch: LandmarkSketch, places: [Int?])], examined: Int = 32) -> [Int: Int] {
         // Every hit as one sortable key: reference, query window, offset cell; and its times.
         var keys: [UInt64] = []
         var hits: [(key: UInt64, query: Float, reference: Float, landmark: Int32)] = []
@@ -156,12 +163,16 @@ public struct LandmarkSketch: Sendable {
             let window = UInt64(min(q.time / Self.window, Float(1 << 14 - 1)))
             for h in LandmarkHash.probes(of: q) where Self.keeps(h) {
                 let b = Int(h & Self.hashMask)
-                for i in Int(starts[b])..<Int(starts[b + 1]) {
-                    let (reference, time) = locate(entries[i])
-                    let offsetCell = UInt64(Int64(((time - q.time) / Self.offsetCell).rounded(.down)) + (1 << 27))
-                    let key = UInt64(reference) << 42 | window << 28 | offsetCell
-                    keys.append(key)
-                    hits.append((key, q.time, time, Int32(qi)))
+                for (sketch, places) in sketches {
+                    for i in Int(sketch.starts[b])..<Int(sketch.starts[b + 1]) {
+                        let (local, time) = sketch.locate(sketch.entries[i])
+                        // (A reference past the sketch's could only come from a damaged file.)
+                        guard local < places.count, let reference = places[local] else { continue }
+                        let offsetCell = UInt64(Int64(((time - q.time) / Self.offsetCell).rounded(.down)) + (1 << 27))
+                        let key = UInt64(reference) << 42 | window << 28 | offsetCell
+                        keys.append(key)
+                        hits.append((key, q.time, time, Int32(qi)))
+                    }
                 }
             }
         }

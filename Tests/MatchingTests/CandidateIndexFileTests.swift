@@ -7,8 +7,8 @@ import TestSupport
 @Suite struct CandidateIndexFileTests {
     /// Twelve references with every channel the index keeps: picture anchors, speech landmarks
     /// and keypoint anchors, all random; and a suspect showing and saying parts of three of them.
-    func library(_ g: inout SeededGenerator, keypointLayout: DescriptorIndex.Layout? = nil) -> (index: CandidateIndex, suspect: MediaFingerprint) {
-        var builder = CandidateIndex.Builder()
+    func references(_ g: inout SeededGenerator) -> (references: [MediaFingerprint], suspect: MediaFingerprint) {
+        var references: [MediaFingerprint] = []
         var shown: [FrameSignature] = [], said: [AudioLandmark] = [], seen: [KeypointFrame] = []
         for r in 0 ..< 12 {
             let frames = (0 ..< 240).map { i in FrameSignature(time: Float(i) / 4, quality: 90, hashes: (0 ..< 7).map { _ in randomHash(&g) }) }
@@ -21,8 +21,7 @@ import TestSupport
                              descriptor: BinaryDescriptor(words: SIMD4(g.next(), g.next(), g.next(), g.next())))
                 })
             }
-            let reference = MediaFingerprint(duration: 60, frames: frames, landmarks: landmarks, keypointFrames: keypointFrames)
-            builder.add(ReferenceEntry(path: "/r\(r)", duration: 60), key: Int64(100 + r), anchors: Anchors.of(reference))
+            references.append(MediaFingerprint(duration: 60, frames: frames, landmarks: landmarks, keypointFrames: keypointFrames))
             switch r {
             case 3: shown = (0 ..< 40).map { i in FrameSignature(time: Float(i) / 4, quality: 80, hashes: [flip(frames[80 + i].hashes[0], bits: 12, &g)]) }
             case 7: said = landmarks[1000 ..< 2500].map { var l = $0; l.time -= 10; return l }
@@ -34,7 +33,50 @@ import TestSupport
             default: break
             }
         }
-        return (builder.build(keypointLayout: keypointLayout), MediaFingerprint(duration: 15, frames: shown, landmarks: said, keypointFrames: seen))
+        return (references, MediaFingerprint(duration: 15, frames: shown, landmarks: said, keypointFrames: seen))
+    }
+
+    func library(_ g: inout SeededGenerator, keypointLayout: DescriptorIndex.Layout? = nil) -> (index: CandidateIndex, suspect: MediaFingerprint) {
+        let (references, suspect) = references(&g)
+        var builder = CandidateIndex.Builder()
+        for (r, reference) in references.enumerated() {
+            builder.add(ReferenceEntry(path: "/r\(r)", duration: 60), key: Int64(100 + r), anchors: Anchors.of(reference))
+        }
+        return (builder.build(keypointLayout: keypointLayout), suspect)
+    }
+
+    @Test func partsAnswerAsOneIndexOfTheReferencesTheyStandFor() throws {
+        // A file's part of references 0–8, one of them (5) since removed and one (2) since
+        // indexed again under the same key (SQLite may give a new row the id of the last one
+        // deleted); a part of those indexed since (2 again, 9–11). Together they answer as one
+        // index of the library as it is now, in its order; the removed one and the old row of
+        // the one indexed again (refused by `stands`) are passed over.
+        var g = SeededGenerator(seed: 34)
+        let (references, suspect) = references(&g)
+        func entry(_ r: Int) -> ReferenceEntry { ReferenceEntry(path: "/r\(r)", duration: 60) }
+        var first = CandidateIndex.Builder(), since = CandidateIndex.Builder(), whole = CandidateIndex.Builder()
+        for r in 0 ... 8 { first.add(entry(r), key: Int64(100 + r), anchors: Anchors.of(references[r])) }
+        for r in [2, 9, 10, 11] { since.add(entry(r), key: Int64(r == 2 ? 102 : 200 + r), anchors: Anchors.of(references[r])) }
+        let now = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11]
+        let key = { (r: Int) in Int64(r > 8 ? 200 + r : 100 + r) }
+        for r in now { whole.add(entry(r), key: key(r), anchors: Anchors.of(references[r])) }
+        let base = first.build().parts[0].part
+        let added = since.build(alongside: base)
+        let parts = CandidateIndex(entries: now.map(entry), keys: now.map(key), parts: [base, added]) { p, r in !(p == 0 && r == 2) }
+        let one = whole.build()
+        let evidence = one.evidence(for: suspect)
+        #expect(evidence[now.firstIndex(of: 3)!]?.frames ?? 0 > 0 && evidence[now.firstIndex(of: 7)!]?.landmarks ?? 0 > 10
+                && evidence[now.firstIndex(of: 9)!]?.keypointFrames ?? 0 >= 2)
+        #expect(parts.evidence(for: suspect) == evidence)
+        #expect(parts.candidates(for: suspect) == one.candidates(for: suspect))
+        #expect(parts.parts[0].places == [0, 1, nil, 3, 4, nil, 5, 6, 7] && parts.parts[1].places == [2, 8, 9, 10])
+        // A suspect made of the removed reference names nothing.
+        let removed = MediaFingerprint(duration: 10, frames: Array(references[5].frames.prefix(40)),
+                                       landmarks: Array(references[5].landmarks.prefix(1000)), keypointFrames: Array(references[5].keypointFrames.prefix(6)))
+        #expect(parts.evidence(for: removed).isEmpty && one.evidence(for: removed).isEmpty)
+        // Without the refusal, the old row would stand for reference 2 and the new one be passed over.
+        let unrefused = CandidateIndex(entries: now.map(entry), keys: now.map(key), parts: [base, added])
+        #expect(unrefused.parts[0].places[2] == 2 && unrefused.parts[1].places[0] == nil)
     }
 
     func temporaryPath() -> String {
@@ -43,16 +85,21 @@ import TestSupport
 
     let stamp = (0 ..< 32).map { UInt8($0 * 7 % 256) }
 
+    /// The index of the one part in the file at `path`, for `entries`.
+    func mapped(_ path: String, entries: [ReferenceEntry]) throws -> CandidateIndex {
+        CandidateIndex(entries: entries, part: try CandidateIndex.Part(mapping: path))
+    }
+
     @Test(arguments: [DescriptorIndex.Layout.chunks16x16, .chunks12x21])
     func aMappedIndexAnswersAsTheBuiltOne(keypointLayout: DescriptorIndex.Layout) throws {
         var g = SeededGenerator(seed: 31)
         let (built, suspect) = library(&g, keypointLayout: keypointLayout)
-        #expect(built.keypoints.layout == keypointLayout)
+        #expect(built.parts[0].part.keypoints.layout == keypointLayout)
         let path = temporaryPath()
         defer { unlink(path) }
-        try built.write(to: path, stamp: stamp)
-        let mapped = try CandidateIndex(mapping: path, stamp: stamp, entries: built.entries, keys: built.keys)
-        #expect(mapped.keypoints.layout == keypointLayout)
+        try built.parts[0].part.write(to: path, stamp: stamp)
+        let mapped = try mapped(path, entries: built.entries)
+        #expect(mapped.parts[0].part.keypoints.layout == keypointLayout && mapped.parts[0].part.stamp == stamp && mapped.keys == built.keys)
         #expect(mapped.anchorCount == built.anchorCount && mapped.landmarkCount == built.landmarkCount
                 && mapped.keypointCount == built.keypointCount && mapped.bytes == built.bytes)
         let evidence = built.evidence(for: suspect)
@@ -62,7 +109,7 @@ import TestSupport
         // Written again from the mapped one: the same bytes.
         let again = temporaryPath()
         defer { unlink(again) }
-        try mapped.write(to: again, stamp: stamp)
+        try mapped.parts[0].part.write(to: again, stamp: stamp)
         #expect(FileManager.default.contents(atPath: again) == FileManager.default.contents(atPath: path))
     }
 
@@ -70,42 +117,35 @@ import TestSupport
         var builder = CandidateIndex.Builder()
         let path = temporaryPath()
         defer { unlink(path) }
-        try builder.build().write(to: path, stamp: stamp)
-        let mapped = try CandidateIndex(mapping: path, stamp: stamp, entries: [], keys: [])
+        try builder.build().parts[0].part.write(to: path, stamp: stamp)
+        let mapped = try mapped(path, entries: [])
         #expect(mapped.entries.isEmpty && mapped.anchorCount == 0 && mapped.evidence(for: MediaFingerprint(duration: 1)).isEmpty)
     }
 
     /// Why opening `path` fails, or nil when it opens.
-    func refusal(_ path: String, stamp: [UInt8], entries: [ReferenceEntry], keys: [Int64]) -> String? {
+    func refusal(_ path: String) -> String? {
         do {
-            _ = try CandidateIndex(mapping: path, stamp: stamp, entries: entries, keys: keys)
+            _ = try CandidateIndex.Part(mapping: path)
             return nil
         } catch {
             return error.reason
         }
     }
 
-    @Test func aFileOfAnotherLibraryOrDamagedIsRefusedByReason() throws {
+    @Test func aDamagedFileIsRefusedByReason() throws {
         var g = SeededGenerator(seed: 32)
         let (built, _) = library(&g)
         let path = temporaryPath()
         defer { unlink(path) }
-        #expect(refusal(path, stamp: stamp, entries: built.entries, keys: built.keys) == "missing")
-        try built.write(to: path, stamp: stamp)
+        #expect(refusal(path) == "missing")
+        try built.parts[0].part.write(to: path, stamp: stamp)
         let whole = try #require(FileManager.default.contents(atPath: path))
-        var other = stamp
-        other[5] ^= 1
-        #expect(refusal(path, stamp: other, entries: built.entries, keys: built.keys)?.hasPrefix("stale") == true)
-        #expect(refusal(path, stamp: stamp, entries: Array(built.entries.dropLast()), keys: Array(built.keys.dropLast())) != nil)
-        var keys = built.keys
-        keys.swapAt(0, 1)
-        #expect(refusal(path, stamp: stamp, entries: built.entries, keys: keys) != nil)
 
         func damaged(_ change: (inout Data) -> Void) throws -> String? {
             var bytes = whole
             change(&bytes)
             try bytes.write(to: URL(fileURLWithPath: path))
-            return refusal(path, stamp: stamp, entries: built.entries, keys: built.keys)
+            return refusal(path)
         }
         // Cut short anywhere: refused.
         for cut in [0, 100, 4096, whole.count / 2, whole.count - 1] {
@@ -125,11 +165,11 @@ import TestSupport
         // A half-written file whose writer is gone is removed by the next write; one of a live
         // writer (this process) is not.
         let path = temporaryPath()
-        let abandoned = "\(path)\(CandidateIndex.temporaryMark)\(Int32.max - 7)-42", live = "\(path)\(CandidateIndex.temporaryMark)\(getpid())-1"
+        let abandoned = "\(path)\(CandidateIndex.Part.temporaryMark)\(Int32.max - 7)-42", live = "\(path)\(CandidateIndex.Part.temporaryMark)\(getpid())-1"
         for name in [abandoned, live] { #expect(FileManager.default.createFile(atPath: name, contents: Data([1, 2, 3]))) }
         defer { for name in [path, abandoned, live] { unlink(name) } }
         var builder = CandidateIndex.Builder()
-        try builder.build().write(to: path, stamp: stamp)
+        try builder.build().parts[0].part.write(to: path, stamp: stamp)
         #expect(!FileManager.default.fileExists(atPath: abandoned))
         #expect(FileManager.default.fileExists(atPath: live) && FileManager.default.fileExists(atPath: path))
     }
