@@ -6,11 +6,11 @@
 // off keeps some 16-bit chunk whole two times in three). Tables are counting-sorted id arrays with bucket starts:
 // no hashing, no per-bucket allocation. ORB's bits are far from uniform (flat texture gives
 // many near-identical descriptors), so a few buckets hold thousands; a bucket beyond
-// `bucketLimit` is passed over: what it holds is common, not distinctive. A bucket is scanned
-// by CHamming's `vm_hamming_scan`, as `HammingIndex`'s are: the scan waits on memory once the
-// descriptors outgrow the caches (a 1000-hour library holds 29 million), and the C loop
-// prefetches the descriptors a bucket's ids point at and counts bits with popcnt where the CPU
-// has it.
+// `bucketLimit` is passed over: what it holds is common, not distinctive. A look-up's buckets
+// are scanned together by CHamming's `vm_hamming_scan_ranges`, as `HammingIndex`'s are: the scan
+// waits on memory once the descriptors outgrow the caches (a 1000-hour library holds 29
+// million), and the C loop prefetches the descriptors the buckets' ids point at, well ahead and
+// across the buckets' ends, and counts bits with popcnt where the CPU has it.
 import CHamming
 import Fingerprint
 
@@ -129,22 +129,29 @@ package struct DescriptorIndex: Sendable {
     /// What a search needs besides the index, made once per searching thread (`scratch()`): per
     /// descriptor the search that last reported it (each is reported once per search, whichever
     /// chunks it shares; counted in 16 bits, 2 bytes a descriptor, and cleared when the count
-    /// wraps), and room for one bucket's scan.
+    /// wraps), and room for one look-up's scan: its buckets, at most `bucketLimit` ids each.
     package struct Scratch {
         var reported: [UInt16]
         var search: UInt16 = 0
-        var ids: [UInt32]
+        var ranges: [Int]
+        var flatIDs: [UInt32], flatRanges: [UInt32]
+        var ids: [UInt32], fromRanges: [UInt32]
         var distances: [UInt8]
     }
 
     package func scratch() -> Scratch {
-        Scratch(reported: [UInt16](repeating: 0, count: descriptors.count),
-                ids: [UInt32](repeating: 0, count: bucketLimit), distances: [UInt8](repeating: 0, count: bucketLimit))
+        let room = layout.chunks * bucketLimit
+        return Scratch(reported: [UInt16](repeating: 0, count: descriptors.count), ranges: [Int](repeating: 0, count: 2 * layout.chunks),
+                       flatIDs: [UInt32](repeating: 0, count: room), flatRanges: [UInt32](repeating: 0, count: room),
+                       ids: [UInt32](repeating: 0, count: room), fromRanges: [UInt32](repeating: 0, count: room),
+                       distances: [UInt8](repeating: 0, count: room))
     }
 
     /// Calls `body(id, distance)` for each stored descriptor that shares a chunk with `query`
     /// and lies within `maximumDistance` (below 256), once per id, in the order the chunks'
-    /// buckets hold them.
+    /// buckets hold them. The buckets are scanned as one stream (`vm_hamming_scan_ranges`): at a
+    /// 1000-hour library a look-up's 12 buckets hold ~14 ids each, too few to hide the wait for
+    /// each descriptor behind the next ones within a bucket.
     package func search(_ query: BinaryDescriptor, maximumDistance: Int, scratch s: inout Scratch, _ body: (Int, Int) -> Void) {
         guard !descriptors.isEmpty else { return }
         precondition(maximumDistance < 256 && s.reported.count == descriptors.count, "DescriptorIndex.search: scratch of another index, or distance past a byte")
@@ -155,26 +162,40 @@ package struct DescriptorIndex: Sendable {
         s.search += 1
         let search = s.search
         var q = query.words
-        // The scratch's buffers are taken once for the whole search, not per chunk or per id: a
-        // write through an array in an inout struct checks its uniqueness every time.
+        let n = descriptors.count
+        var rangeCount = 0
+        for c in 0 ..< layout.chunks {
+            let range = bucket(Self.chunk(query, c, layout), chunk: c)
+            guard !range.isEmpty else { continue }
+            s.ranges[2 * rangeCount] = c * n + range.lowerBound
+            s.ranges[2 * rangeCount + 1] = c * n + range.upperBound
+            rangeCount += 1
+        }
+        guard rangeCount > 0 else { return }
+        // The scratch's buffers are taken once for the whole search, not per id: a write
+        // through an array in an inout struct checks its uniqueness every time.
         descriptors.withUnsafeBufferPointer { stored in
             let words = UnsafeRawPointer(stored.baseAddress!).assumingMemoryBound(to: UInt64.self)
             withUnsafePointer(to: &q) { qp in
                 let queryWords = UnsafeRawPointer(qp).assumingMemoryBound(to: UInt64.self)
                 s.reported.withUnsafeMutableBufferPointer { reported in
-                    s.ids.withUnsafeMutableBufferPointer { outIDs in
-                        s.distances.withUnsafeMutableBufferPointer { outDistances in
-                            let n = descriptors.count
-                            for c in 0 ..< layout.chunks {
-                                let range = bucket(Self.chunk(query, c, layout), chunk: c)
-                                guard !range.isEmpty else { continue }
-                                let found = vm_hamming_scan(words, n, ids.base! + c * n, range.lowerBound, range.upperBound, queryWords,
-                                                            Int32(maximumDistance), outIDs.baseAddress!, outDistances.baseAddress!)
-                                for j in 0 ..< found {
-                                    let id = Int(outIDs[j])
-                                    guard reported[id] != search else { continue }
-                                    reported[id] = search
-                                    body(id, Int(outDistances[j]))
+                    s.ranges.withUnsafeBufferPointer { ranges in
+                        s.flatIDs.withUnsafeMutableBufferPointer { flatIDs in
+                            s.flatRanges.withUnsafeMutableBufferPointer { flatRanges in
+                                s.ids.withUnsafeMutableBufferPointer { outIDs in
+                                    s.fromRanges.withUnsafeMutableBufferPointer { outRanges in
+                                        s.distances.withUnsafeMutableBufferPointer { outDistances in
+                                            let matched = vm_hamming_scan_ranges(
+                                                words, n, ids.base!, ranges.baseAddress!, rangeCount, queryWords, Int32(maximumDistance), flatIDs.baseAddress!, flatRanges.baseAddress!,
+                                                outIDs.baseAddress!, outRanges.baseAddress!, outDistances.baseAddress!)
+                                            for j in 0 ..< matched {
+                                                let id = Int(outIDs[j])
+                                                guard reported[id] != search else { continue }
+                                                reported[id] = search
+                                                body(id, Int(outDistances[j]))
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }

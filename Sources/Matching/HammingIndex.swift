@@ -10,7 +10,8 @@
 //     argument allows): at d ≤ 31, radius 2, 232 keys, but ~30× fewer ids per key: at 3.6M hashes
 //     ~4,000 candidates per query instead of ~15,000. 48 bytes of ids per hash, 100 MB of offsets.
 // Each slot is a sorted table (CSR: bucket offsets + ids), no pointers, built once. The scan of
-// a bucket is C (CHamming): prefetch, and popcnt when the CPU has it.
+// a look-up's buckets, every slot's at once, is C (CHamming): prefetch well ahead across the
+// buckets' ends, and popcnt when the CPU has it.
 import CHamming
 import Fingerprint
 
@@ -33,7 +34,7 @@ public struct HammingIndex: Sendable {
     private let buckets: Int
     let offsets: FlatArray<UInt32>  // slots × (buckets + 1)
     let ids: FlatArray<UInt32>      // slots × count
-    /// Most ids in one bucket: the scan's output never exceeds it.
+    /// Most ids in one bucket (written to the candidate index's file and checked when it is mapped).
     let largestBucket: Int
     /// XOR masks of the keys within radius 1 and 2 of a slot value (radius 0: just 0).
     private let masks1: [Int]
@@ -158,38 +159,53 @@ public struct HammingIndex: Sendable {
         let (slots, bits, buckets) = (self.slots, self.bits, self.buckets)
         var querySlots = [Int](repeating: 0, count: slots)
         for s in 0 ..< slots { querySlots[s] = Self.slot(query, s, bits: bits) }
+        // Every probed bucket of every slot, as positions in `ids` (slot after slot), with its
+        // slot: scanned as one stream (`vm_hamming_scan_ranges`). Past a million hashes most
+        // buckets hold an id or two, too few to hide the wait for each hash behind the next.
+        let probes = 1 + (slotRadius >= 1 ? masks1.count : 0) + (slotRadius >= 2 ? masks2.count : 0)
+        var ranges: [Int] = []
+        var rangeSlots: [Int] = []
+        ranges.reserveCapacity(2 * slots * probes)
+        rangeSlots.reserveCapacity(slots * probes)
+        var total = 0
+        offsets.withUnsafeBufferPointer { offsets in
+            for s in 0 ..< slots {
+                let base = s * (buckets + 1)
+                let key = querySlots[s]
+                for p in 0 ..< probes {
+                    let bucket = p == 0 ? key : key ^ (p <= masks1.count ? masks1[p - 1] : masks2[p - 1 - masks1.count])
+                    let start = Int(offsets[base + bucket]), end = Int(offsets[base + bucket + 1])
+                    if start == end { continue }
+                    ranges.append(s * n + start)
+                    ranges.append(s * n + end)
+                    rangeSlots.append(s)
+                    total += end - start
+                }
+            }
+        }
+        guard total > 0 else { return }
         var q = query.words
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(largestBucket, 1)) { foundIDs in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(largestBucket, 1)) { foundDistances in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * total) { scratch in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: total) { foundDistances in
+                let flatIDs = scratch.baseAddress!, flatRanges = flatIDs + total, foundIDs = flatIDs + 2 * total, foundRanges = flatIDs + 3 * total
                 hashes.withUnsafeBufferPointer { hashes in
-                    offsets.withUnsafeBufferPointer { offsets in
-                        ids.withUnsafeBufferPointer { ids in
-                            let words = UnsafeRawPointer(hashes.baseAddress!).assumingMemoryBound(to: UInt64.self)
-                            withUnsafePointer(to: &q) { qp in
-                                let qWords = UnsafeRawPointer(qp).assumingMemoryBound(to: UInt64.self)
-                                for s in 0 ..< slots {
-                                    let base = s * (buckets + 1)
-                                    let key = querySlots[s]
-                                    let probes = 1 + (slotRadius >= 1 ? masks1.count : 0) + (slotRadius >= 2 ? masks2.count : 0)
-                                    for p in 0 ..< probes {
-                                        let bucket = p == 0 ? key : key ^ (p <= masks1.count ? masks1[p - 1] : masks2[p - 1 - masks1.count])
-                                        let start = Int(offsets[base + bucket]), end = Int(offsets[base + bucket + 1])
-                                        if start == end { continue }
-                                        let matched = vm_hamming_scan(words, n, ids.baseAddress! + s * n, start, end, qWords, Int32(radius),
-                                                                      foundIDs.baseAddress!, foundDistances.baseAddress!)
-                                        for k in 0 ..< matched {
-                                            let id = Int(foundIDs[k])
-                                            let candidate = hashes[id]
-                                            // Report each hash once: from the first slot that reaches it.
-                                            var seenEarlier = false
-                                            for earlier in 0 ..< s where (querySlots[earlier] ^ Self.slot(candidate, earlier, bits: bits)).nonzeroBitCount <= slotRadius {
-                                                seenEarlier = true
-                                                break
-                                            }
-                                            if !seenEarlier { found(id, Int(foundDistances[k])) }
-                                        }
-                                    }
+                    ids.withUnsafeBufferPointer { ids in
+                        let words = UnsafeRawPointer(hashes.baseAddress!).assumingMemoryBound(to: UInt64.self)
+                        withUnsafePointer(to: &q) { qp in
+                            let qWords = UnsafeRawPointer(qp).assumingMemoryBound(to: UInt64.self)
+                            let matched = vm_hamming_scan_ranges(words, n, ids.baseAddress!, ranges, ranges.count / 2, qWords, Int32(radius),
+                                                                 flatIDs, flatRanges, foundIDs, foundRanges, foundDistances.baseAddress!)
+                            for k in 0 ..< matched {
+                                let id = Int(foundIDs[k])
+                                let s = rangeSlots[Int(foundRanges[k])]
+                                let candidate = hashes[id]
+                                // Report each hash once: from the first slot that reaches it.
+                                var seenEarlier = false
+                                for earlier in 0 ..< s where (querySlots[earlier] ^ Self.slot(candidate, earlier, bits: bits)).nonzeroBitCount <= slotRadius {
+                                    seenEarlier = true
+                                    break
                                 }
+                                if !seenEarlier { found(id, Int(foundDistances[k])) }
                             }
                         }
                     }
