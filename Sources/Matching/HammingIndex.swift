@@ -157,55 +157,55 @@ public struct HammingIndex: Sendable {
             return
         }
         let (slots, bits, buckets) = (self.slots, self.bits, self.buckets)
-        var querySlots = [Int](repeating: 0, count: slots)
-        for s in 0 ..< slots { querySlots[s] = Self.slot(query, s, bits: bits) }
-        // Every probed bucket of every slot, as positions in `ids` (slot after slot), with its
-        // slot: scanned as one stream (`vm_hamming_scan_ranges`). Past a million hashes most
-        // buckets hold an id or two, too few to hide the wait for each hash behind the next.
         let probes = 1 + (slotRadius >= 1 ? masks1.count : 0) + (slotRadius >= 2 ? masks2.count : 0)
-        var ranges: [Int] = []
-        var rangeSlots: [Int] = []
-        ranges.reserveCapacity(2 * slots * probes)
-        rangeSlots.reserveCapacity(slots * probes)
-        var total = 0
-        offsets.withUnsafeBufferPointer { offsets in
-            for s in 0 ..< slots {
-                let base = s * (buckets + 1)
-                let key = querySlots[s]
-                for p in 0 ..< probes {
-                    let bucket = p == 0 ? key : key ^ (p <= masks1.count ? masks1[p - 1] : masks2[p - 1 - masks1.count])
-                    let start = Int(offsets[base + bucket]), end = Int(offsets[base + bucket + 1])
-                    if start == end { continue }
-                    ranges.append(s * n + start)
-                    ranges.append(s * n + end)
-                    rangeSlots.append(s)
-                    total += end - start
+        // Scratch for the look-up, in one allocation on the stack or heap, none per bucket: the
+        // query's slot values, then every probed bucket of every slot as a range of positions in
+        // `ids` (slot after slot: a position's slot is position / n). The ranges are scanned as
+        // one stream (`vm_hamming_scan_ranges`): past a million hashes most buckets hold an id or
+        // two, too few to hide the wait for each hash behind the next.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: slots + 2 * slots * probes) { work in
+            let querySlots = work.baseAddress!, ranges = querySlots + slots
+            for s in 0 ..< slots { querySlots[s] = Self.slot(query, s, bits: bits) }
+            var rangeCount = 0, total = 0
+            offsets.withUnsafeBufferPointer { offsets in
+                for s in 0 ..< slots {
+                    let base = s * (buckets + 1)
+                    let key = querySlots[s]
+                    for p in 0 ..< probes {
+                        let bucket = p == 0 ? key : key ^ (p <= masks1.count ? masks1[p - 1] : masks2[p - 1 - masks1.count])
+                        let start = Int(offsets[base + bucket]), end = Int(offsets[base + bucket + 1])
+                        if start == end { continue }
+                        ranges[2 * rangeCount] = s * n + start
+                        ranges[2 * rangeCount + 1] = s * n + end
+                        rangeCount += 1
+                        total += end - start
+                    }
                 }
             }
-        }
-        guard total > 0 else { return }
-        var q = query.words
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * total) { scratch in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: total) { foundDistances in
-                let flatIDs = scratch.baseAddress!, flatRanges = flatIDs + total, foundIDs = flatIDs + 2 * total, foundRanges = flatIDs + 3 * total
-                hashes.withUnsafeBufferPointer { hashes in
-                    ids.withUnsafeBufferPointer { ids in
-                        let words = UnsafeRawPointer(hashes.baseAddress!).assumingMemoryBound(to: UInt64.self)
-                        withUnsafePointer(to: &q) { qp in
-                            let qWords = UnsafeRawPointer(qp).assumingMemoryBound(to: UInt64.self)
-                            let matched = vm_hamming_scan_ranges(words, n, ids.baseAddress!, ranges, ranges.count / 2, qWords, Int32(radius),
-                                                                 flatIDs, flatRanges, foundIDs, foundRanges, foundDistances.baseAddress!)
-                            for k in 0 ..< matched {
-                                let id = Int(foundIDs[k])
-                                let s = rangeSlots[Int(foundRanges[k])]
-                                let candidate = hashes[id]
-                                // Report each hash once: from the first slot that reaches it.
-                                var seenEarlier = false
-                                for earlier in 0 ..< s where (querySlots[earlier] ^ Self.slot(candidate, earlier, bits: bits)).nonzeroBitCount <= slotRadius {
-                                    seenEarlier = true
-                                    break
+            guard total > 0 else { return }
+            var q = query.words
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * total) { scratch in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: total) { foundDistances in
+                    let flatIDs = scratch.baseAddress!, flatRanges = flatIDs + total, foundIDs = flatIDs + 2 * total, foundRanges = flatIDs + 3 * total
+                    hashes.withUnsafeBufferPointer { hashes in
+                        ids.withUnsafeBufferPointer { ids in
+                            let words = UnsafeRawPointer(hashes.baseAddress!).assumingMemoryBound(to: UInt64.self)
+                            withUnsafePointer(to: &q) { qp in
+                                let qWords = UnsafeRawPointer(qp).assumingMemoryBound(to: UInt64.self)
+                                let matched = vm_hamming_scan_ranges(words, n, ids.baseAddress!, ranges, rangeCount, qWords, Int32(radius),
+                                                                     flatIDs, flatRanges, foundIDs, foundRanges, foundDistances.baseAddress!)
+                                for k in 0 ..< matched {
+                                    let id = Int(foundIDs[k])
+                                    let s = ranges[2 * Int(foundRanges[k])] / n
+                                    let candidate = hashes[id]
+                                    // Report each hash once: from the first slot that reaches it.
+                                    var seenEarlier = false
+                                    for earlier in 0 ..< s where (querySlots[earlier] ^ Self.slot(candidate, earlier, bits: bits)).nonzeroBitCount <= slotRadius {
+                                        seenEarlier = true
+                                        break
+                                    }
+                                    if !seenEarlier { found(id, Int(foundDistances[k])) }
                                 }
-                                if !seenEarlier { found(id, Int(foundDistances[k])) }
                             }
                         }
                     }
