@@ -33,6 +33,9 @@ package struct KeypointHits: FrameHitChannel {
     let frameOwner: [UInt32]
     let frameTime: [Float]
     let frameSize: [SIMD2<Double>]
+    /// Per reference: its keypoints and its keypoint frames, as ranges of the arrays above.
+    let keypointsOf: [Range<Int>]
+    let framesOf: [Range<Int>]
 
     static let maximumDistance = 64
     static let ratio = 0.8
@@ -60,8 +63,11 @@ package struct KeypointHits: FrameHitChannel {
         frameOwner.reserveCapacity(frames)
         frameTime.reserveCapacity(frames)
         frameSize.reserveCapacity(frames)
+        var keypointsOf: [Range<Int>] = [], framesOf: [Range<Int>] = []
         for (r, reference) in references.enumerated() {
             let offset = UInt32(frameOwner.count)
+            keypointsOf.append(descriptors.count ..< descriptors.count + reference.keypointCount)
+            framesOf.append(frameOwner.count ..< frameOwner.count + reference.frameTime.count)
             frameOwner.append(contentsOf: repeatElement(UInt32(r), count: reference.frameTime.count))
             frameTime += reference.frameTime
             frameSize += reference.frameSize
@@ -80,6 +86,8 @@ package struct KeypointHits: FrameHitChannel {
         self.frameOwner = frameOwner
         self.frameTime = frameTime
         self.frameSize = frameSize
+        self.keypointsOf = keypointsOf
+        self.framesOf = framesOf
     }
 
     /// The channel over `references`' fingerprints, each prepared on the spot.
@@ -231,6 +239,76 @@ package struct KeypointHits: FrameHitChannel {
         }
     }
 
+    /// The fit `found` of reference frame `f` in suspect keypoint frame `frame` as a hit: its
+    /// similarity rising with the inliers, with the placement the fit found.
+    private func frameHit(_ found: GeometricFit.Fit, suspect frame: KeypointFrame, referenceFrame f: Int) -> FrameHit {
+        let similarity = Float(min(1, Double(found.distinctInliers) / Self.fullSimilarityInliers))
+        let size = frameSize[f]
+        let centre = found.transform.apply(to: size / 2)
+        let placement = Placement(centre: SIMD2(Float(centre.x / Double(frame.width)), Float(centre.y / Double(frame.height))),
+                                  logScale: Float(log(found.transform.scale(at: size / 2))),
+                                  rotation: Float(found.transform.rotation(at: size / 2)))
+        let geometry = PictureGeometry(found, referenceSize: size, suspectSize: SIMD2(Double(frame.width), Double(frame.height)),
+                                       mirrored: frame.mirrored)
+        return FrameHit(queryTime: frame.time, referenceTime: frameTime[f], similarity: similarity, placement: placement, geometry: geometry)
+    }
+
+    /// The fit a suspect keypoint frame's verification asks of a frame pair.
+    private static func verification(for frame: KeypointFrame) -> GeometricFit {
+        let diagonal = (Double(frame.width * frame.width + frame.height * frame.height)).squareRoot()
+        var fit = GeometricFit(inlierRadius: max(3, 0.01 * diagonal))
+        fit.allowsHomography = true
+        return fit
+    }
+
+    /// Hits of reference `reference` along a line another medium found (reference time =
+    /// rate × suspect time + offset, suspect times in `queryRange`): each suspect keypoint frame
+    /// there is verified against the reference's keypoint frame nearest the time the line puts it
+    /// at, as one pair of frames, with all that frame's keypoints — those of its still scene
+    /// too. The search (`hits`) leaves a still scene's keypoints out because another take of the
+    /// same place has them and they cannot tell one moment from another; on a line the sound
+    /// found, the moment is the sound's, and what is asked is only whether the picture shown
+    /// there is the reference's (a cropped or zoomed held shot, a camera move over a still).
+    /// Distinctiveness is judged within the frame (Lowe's ratio to the second-closest keypoint).
+    package func hitsAlong(_ suspect: MediaFingerprint, reference: Int, rate: Double, offset: Double,
+                           queryRange: ClosedRange<Double>) -> [FrameHit] {
+        guard keypointsOf.indices.contains(reference), !framesOf[reference].isEmpty else { return [] }
+        let frames = framesOf[reference], keypoints = keypointsOf[reference]
+        var out: [FrameHit] = []
+        for frame in suspect.keypointFrames where queryRange.contains(Double(frame.time)) {
+            let t = Float(rate * Double(frame.time) + offset)
+            // The reference frame nearest t (frames in time order).
+            var lo = frames.lowerBound, hi = frames.upperBound
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if frameTime[mid] < t { lo = mid + 1 } else { hi = mid }
+            }
+            let f = [lo - 1, lo].filter(frames.contains).min { abs(frameTime[$0] - t) < abs(frameTime[$1] - t) }!
+            // Its keypoints: those first seen at or before it and last seen at or after it
+            // (keypoints in order of first frame).
+            var alive: [Int] = []
+            for i in keypoints {
+                guard Int(firstFrame[i]) <= f else { break }
+                if Int(lastFrame[i]) >= f { alive.append(i) }
+            }
+            guard alive.count >= Self.minimumPairs else { continue }
+            var pairs: [PointPair] = []
+            for k in frame.keypoints {
+                var best = (id: -1, distance: Int.max), second = Int.max
+                for i in alive {
+                    let d = k.descriptor.distance(to: index.descriptors[i])
+                    if d < best.distance { second = best.distance; best = (i, d) } else if d < second { second = d }
+                }
+                guard best.distance <= Self.maximumDistance,
+                      second == .max || Double(best.distance) <= Self.ratio * Double(second) else { continue }
+                pairs.append(PointPair(suspect: SIMD2(Double(k.x), Double(k.y)), reference: position[best.id]))
+            }
+            guard pairs.count >= Self.minimumPairs, let found = Self.verification(for: frame).fit(pairs) else { continue }
+            out.append(frameHit(found, suspect: frame, referenceFrame: f))
+        }
+        return out.sorted { ($0.queryTime, $0.referenceTime) < ($1.queryTime, $1.referenceTime) }
+    }
+
     /// References that only their scene's keypoints place in one suspect frame are fitted for
     /// a `SceneSighting`, the most matched first, at most this many.
     static let sightedReferences = 4
@@ -298,9 +376,7 @@ package struct KeypointHits: FrameHitChannel {
         let ranked = pairs
             .sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
             .prefix(Self.framesVerified)
-        let diagonal = (Double(frame.width * frame.width + frame.height * frame.height)).squareRoot()
-        var fit = GeometricFit(inlierRadius: max(3, 0.01 * diagonal))
-        fit.allowsHomography = true
+        let fit = Self.verification(for: frame)
         var out: [(Int, FrameHit)] = []
         defer {
             for v in s.videosWithScenePairs { s.scenePairs[v].removeAll(keepingCapacity: true) }
@@ -317,17 +393,7 @@ package struct KeypointHits: FrameHitChannel {
             // Where the reference's picture sits, once per reference (the frame with the most pairs):
             // the same whether or not the hit singles out a moment.
             if !out.contains(where: { $0.0 == Int(frameOwner[Int(f)]) }) { sight(Int(frameOwner[Int(f)]), found, frame: Int(f)) }
-            let similarity = Float(min(1, Double(found.distinctInliers) / Self.fullSimilarityInliers))
-            let size = frameSize[Int(f)]
-            let centre = found.transform.apply(to: size / 2)
-            let rotation = found.transform.rotation(at: size / 2)
-            let placement = Placement(centre: SIMD2(Float(centre.x / Double(frame.width)), Float(centre.y / Double(frame.height))),
-                                      logScale: Float(log(found.transform.scale(at: size / 2))),
-                                      rotation: Float(rotation))
-            let geometry = PictureGeometry(found, referenceSize: size, suspectSize: SIMD2(Double(frame.width), Double(frame.height)),
-                                           mirrored: frame.mirrored)
-            out.append((Int(frameOwner[Int(f)]), FrameHit(queryTime: frame.time, referenceTime: frameTime[Int(f)],
-                                                          similarity: similarity, placement: placement, geometry: geometry)))
+            out.append((Int(frameOwner[Int(f)]), frameHit(found, suspect: frame, referenceFrame: Int(f))))
         }
         // References without a hit here, by their pairs of scene keypoints, the most first.
         let hit = Set(out.map(\.0))

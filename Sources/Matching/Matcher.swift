@@ -74,16 +74,29 @@ public struct Matcher: Sendable {
         // of its own, so the picture alone cannot say which moment the clip shows (where it shows
         // a part of the picture, several can); the sound can, and the picture shown there is reused.
         // Hits of a still scene's keypoints are not among them (`KeypointHits.isOfScene`): the same
-        // place filmed again has those.
+        // place filmed again has those. Where those hits do not show it, each clip picture on the
+        // line is verified against the reference picture the line puts it at, with all its
+        // keypoints (`KeypointHits.hitsAlong`): the sound has said which moment, so a held shot
+        // cropped or zoomed is found as well.
         let aligner = TemporalAligner()
+        let keypoints = references.frameChannels.lazy.compactMap { $0 as? KeypointHits }.first { !$0.isEmpty }
+        let keypointTimes = keypoints?.usableTimes(of: suspect) ?? []
         for (id, segments) in byReference {
-            guard let placed = placedHits[id] else { continue }
             let pictures = segments.filter { $0.modality != .audio }
             for s in segments where s.modality == .audio
                 && !pictures.contains(where: s.overlapsOnSuspect) {
                 let start = min(s.suspectStart, s.suspectEnd), end = max(s.suspectStart, s.suspectEnd)
-                for a in aligner.along(placed.hits, rate: s.speed, offset: s.referenceTime(at: 0), queryRange: start ... end,
-                                       usableQueryTimes: placed.usable) where acceptsSupport(a) {
+                let offset = s.referenceTime(at: 0)
+                var found = placedHits[id].map { placed in
+                    aligner.along(placed.hits, rate: s.speed, offset: offset, queryRange: start ... end,
+                                  usableQueryTimes: placed.usable).filter(acceptsSupport)
+                } ?? []
+                if found.isEmpty, let keypoints, !keypointTimes.isEmpty {
+                    found = aligner.along(keypoints.hitsAlong(suspect, reference: id, rate: s.speed, offset: offset, queryRange: start ... end),
+                                          rate: s.speed, offset: offset, queryRange: start ... end,
+                                          usableQueryTimes: keypointTimes).filter(acceptsSupport)
+                }
+                for a in found {
                     byReference[id, default: []].append(
                         MatchSegment(modality: .video, suspectStart: a.queryStart, suspectEnd: a.queryEnd,
                                      referenceStart: a.referenceStart, referenceEnd: a.referenceEnd,

@@ -304,6 +304,56 @@ import TestSupport
         #expect(abs(copy.segments[0].referenceStart - 4) < 0.3 && copy.modality == .video, "\(copy.segments)")
     }
 
+    @Test func aHeldShotEnlargedIsPlacedWhereItsSoundIsAndOnlyThere() throws {
+        // A camera held still on one scene for 10 s, then on another for 10 s, with a voice
+        // throughout: every keypoint is of its scene (seen again in place seconds apart), so the
+        // search leaves them all out, and the picture alone cannot say which moment a clip shows.
+        // The clip: 2…9.5 s enlarged 1.6 times (a crop of the middle), with its voice. The voice
+        // says where; the picture shown there is the reference's.
+        var g = SeededGenerator(seed: 59)
+        let scenes = [picture(&g), picture(&g)]
+        let voice = landmarks(seed: 60, seconds: 20)
+        let times = stride(from: 0.0, to: 20, by: 0.5).map { $0 }
+        let reference = MediaFingerprint(duration: 20, landmarks: voice, keypointFrames: times.map {
+            KeypointFrame(time: Float($0), width: 480, height: 270, keypoints: scenes[$0 < 10 ? 0 : 1])
+        })
+        func clip(scene: Int, voiceFrom start: Double) -> MediaFingerprint {
+            let clipVoice = voice.filter { Double($0.time) >= start && Double($0.time) < start + 7.5 }.map { l in
+                var l = l
+                l.time -= Float(start)
+                return l
+            }
+            return MediaFingerprint(duration: 7.5, landmarks: clipVoice, keypointFrames: stride(from: 0.0, to: 7.5, by: 0.5).map { t in
+                KeypointFrame(time: Float(t), width: 640, height: 360,
+                              keypoints: shown(scenes[scene], scale: 1.6 * 640 / 480, angle: 0, shift: SIMD2(-190, -110), &g)
+                                  .filter { (0 ..< 640).contains($0.x) && (0 ..< 360).contains($0.y) })
+            })
+        }
+        let library = ReferenceSet([(ReferenceEntry(path: "/held.mp4", duration: 20), reference)])
+        let channel = try #require(library.frameChannels.lazy.compactMap { $0 as? KeypointHits }.first)
+        #expect(channel.hits(for: clip(scene: 0, voiceFrom: 2), configuration: Matcher.Configuration()).isEmpty,
+                "the search finds no moment of a held shot")
+
+        let match = try #require(Matcher().match(clip(scene: 0, voiceFrom: 2), in: library).first)
+        #expect(match.modality == .both, "\(match.segments)")
+        let picture = try #require(match.segments.first { $0.modality != .audio }, "\(match.segments)")
+        #expect(abs(picture.referenceStart - 2) < 0.3 && picture.suspectEnd - picture.suspectStart > 6, "\(picture)")
+        // Shown 1.6 times the clip's width and height: 2.56 times its area.
+        let area = try #require(picture.geometry?.areaShare)
+        #expect(abs(area - 2.56) < 0.05, "\(area)")
+
+        // The first scene's picture with the voice of 12…19.5 s: the line puts it where the
+        // reference shows the second scene, so the sound alone is reused.
+        let moved = try #require(Matcher().match(clip(scene: 0, voiceFrom: 12), in: library).first)
+        #expect(moved.modality == .audio, "\(moved.segments)")
+        #expect(channel.hitsAlong(clip(scene: 0, voiceFrom: 12), reference: 0, rate: 1, offset: 12, queryRange: 0 ... 7.5).isEmpty)
+        #expect(channel.hitsAlong(clip(scene: 1, voiceFrom: 12), reference: 0, rate: 1, offset: 12, queryRange: 0 ... 7.5).count == 15)
+        // Without the voice, nothing says which moment: no match.
+        var silent = clip(scene: 0, voiceFrom: 2)
+        silent.landmarks = []
+        #expect(Matcher().match(silent, in: library).isEmpty)
+    }
+
     @Test func placementsAreTheSameWithinWhatAFitMeasures() {
         let p = Placement(centre: SIMD2(0.5, 0.5), logScale: 0.2, rotation: 0.07)
         #expect(p.isSame(as: Placement(centre: SIMD2(0.51, 0.505), logScale: 0.21, rotation: 0.08)))
