@@ -18,6 +18,9 @@ public final class FrameRecipe {
     private let insets = InsetFinder()
     private var tracker = ActiveAreaTracker()
     private var knownInsets: [PixelRect] = []
+    /// A suspect's pictures pasted over other video as last found (`InsetFinder`), in the pixels
+    /// of the images `sample` is given; none for a reference.
+    public var foundInsets: [PixelRect] { knownInsets }
     private var frameCount = 0
     /// Frames between two looks for insets (finding them costs more than all the hashing of a
     /// frame).

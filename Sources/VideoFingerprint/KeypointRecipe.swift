@@ -28,6 +28,12 @@ import Fingerprint
 public final class KeypointRecipe {
     public let role: FingerprintRole
     private let extractor: KeypointExtractor
+    /// A suspect's inset, enlarged, is described as a reference picture is: as many keypoints.
+    private lazy var insetExtractor = KeypointExtractor(options: {
+        var options = extractor.options
+        options.maximumKeypoints = Self.referenceKeypoints
+        return options
+    }())
     /// A reference's keypoints of the picture before, to carry over.
     private var before: [Keypoint] = []
     /// A reference's last picture whose new corners were kept: its time and keypoint count.
@@ -64,7 +70,18 @@ public final class KeypointRecipe {
 
     /// The keypoint frames of one picture at `time` (pictures in time order since `reset`): its
     /// own description and, for a suspect, the mirrored one; none for a picture without corners.
-    public func frames(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) -> [KeypointFrame] {
+    /// A suspect's `insets` (pictures pasted over other video, `InsetFinder`, in this picture's
+    /// pixels) are each described as well, enlarged (`insetFrames`).
+    public func frames(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double,
+                       insets: [PixelRect] = []) -> [KeypointFrame] {
+        var frames = pictureFrames(luma: luma, width: width, height: height, time: time)
+        if role == .suspect {
+            for inset in insets { frames += insetFrames(inset, luma: luma, width: width, height: height, time: time) }
+        }
+        return frames
+    }
+
+    private func pictureFrames(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) -> [KeypointFrame] {
         var described = role == .suspect
             ? extractor.keypointsAndMirror(luma: luma, width: width, height: height)
             : (own: extractor.keypoints(luma: luma, width: width, height: height), mirrored: [])
@@ -81,6 +98,72 @@ public final class KeypointRecipe {
         }
         return [(false, described.own), (true, described.mirrored)].compactMap { mirrored, keypoints in
             keypoints.isEmpty ? nil : KeypointFrame(time: Float(time), width: width, height: height, mirrored: mirrored, keypoints: keypoints)
+        }
+    }
+
+    /// A picture inset at a fraction of the frame (picture-in-picture, one side of a split
+    /// screen) has its corners at the pyramid's finest level and few of them: most of the
+    /// frame's quota goes to what surrounds it, and the reference's corners at the scales the
+    /// inset shows them come from its coarsest levels, which keep the fewest. So a suspect's
+    /// inset is also described on its own, enlarged until its long side is the picture's (as a
+    /// reference picture is described at its own size), both ways as the picture is; positions
+    /// are given back in the picture's pixels, so that a fit places the reference where it sits
+    /// in the frame. An inset within one pyramid step of the picture's size is left to the
+    /// picture's own description.
+    func insetFrames(_ inset: PixelRect, luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) -> [KeypointFrame] {
+        let rect = inset, long = max(rect.width, rect.height)
+        guard rect.isInside(width: width, height: height), min(rect.width, rect.height) >= 2 * KeypointExtractor.minimumEdgeMargin else { return [] }
+        let factor = Double(max(width, height)) / Double(long)
+        guard factor >= Double(extractor.options.scaleFactor) else { return [] }
+        let w = max(1, Int((Double(rect.width) * factor).rounded())), h = max(1, Int((Double(rect.height) * factor).rounded()))
+        if enlarged.count < w * h { enlarged = [UInt8](repeating: 0, count: w * h) }
+        Self.enlarge(luma, width: width, rect: rect, into: &enlarged, width: w, height: h)
+        let described = enlarged.withUnsafeBufferPointer { insetExtractor.keypointsAndMirror(luma: UnsafeBufferPointer(rebasing: $0[0 ..< w * h]), width: w, height: h) }
+        // Enlarged pixel centre x' is the inset's (x' + ½) / f - ½; a mirrored position counts
+        // from the other side, of the enlarged inset and of the picture.
+        let fx = Double(w) / Double(rect.width), fy = Double(h) / Double(rect.height)
+        func placed(_ k: Keypoint, mirrored: Bool) -> Keypoint {
+            var k = k
+            let ex = mirrored ? Double(w - 1) - Double(k.x) : Double(k.x)
+            let x = Double(rect.x) + (ex + 0.5) / fx - 0.5, y = Double(rect.y) + (Double(k.y) + 0.5) / fy - 0.5
+            k.x = Float(mirrored ? Double(width - 1) - x : x)
+            k.y = Float(y)
+            return k
+        }
+        return [(false, described.own), (true, described.mirrored)].compactMap { mirrored, keypoints in
+            keypoints.isEmpty ? nil : KeypointFrame(time: Float(time), width: width, height: height, mirrored: mirrored,
+                                                    keypoints: keypoints.map { placed($0, mirrored: mirrored) })
+        }
+    }
+
+    /// Scratch for an enlarged inset.
+    private var enlarged: [UInt8] = []
+
+    /// `rect` of `luma` (rows of `width` pixels) enlarged bilinearly to `w`×`h` into `out`:
+    /// output pixel centre (i + ½) samples the input at (i + ½)·rect/w - ½, clamped to the rect.
+    static func enlarge(_ luma: UnsafeBufferPointer<UInt8>, width: Int, rect: PixelRect, into out: inout [UInt8], width w: Int, height h: Int) {
+        let sx = Double(rect.width) / Double(w), sy = Double(rect.height) / Double(h)
+        // Per output column: the left input column and its weight, once.
+        var left = [Int](repeating: 0, count: w), weight = [Float](repeating: 0, count: w)
+        for i in 0 ..< w {
+            let x = min(max((Double(i) + 0.5) * sx - 0.5, 0), Double(rect.width - 1))
+            left[i] = min(Int(x), rect.width - 2 < 0 ? 0 : rect.width - 2)
+            weight[i] = Float(x - Double(left[i]))
+        }
+        let right = rect.width > 1 ? 1 : 0, below = rect.height > 1 ? width : 0
+        out.withUnsafeMutableBufferPointer { out in
+            for j in 0 ..< h {
+                let y = min(max((Double(j) + 0.5) * sy - 0.5, 0), Double(rect.height - 1))
+                let top = min(Int(y), max(rect.height - 2, 0))
+                let wy = Float(y - Double(top))
+                let row = (rect.y + top) * width + rect.x
+                for i in 0 ..< w {
+                    let p = row + left[i]
+                    let a = Float(luma[p]), b = Float(luma[p + right]), c = Float(luma[p + below]), d = Float(luma[p + below + right])
+                    let upper = a + (b - a) * weight[i], lower = c + (d - c) * weight[i]
+                    out[j * w + i] = UInt8(min(255, max(0, (upper + (lower - upper) * wy).rounded())))
+                }
+            }
         }
     }
 

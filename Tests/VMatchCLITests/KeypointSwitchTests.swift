@@ -49,6 +49,38 @@ import Testing
         #expect(missed.status == 0, "\(missed.stdout)")
     }
 
+    /// VMATCH_INSET_KEYPOINTS=1: a small picture-in-picture inset is also described on its own,
+    /// enlarged, and its keypoints are given back where the inset is: the reference shown at a
+    /// quarter of the frame's width, at (400, 230) of other footage with another voice, is found
+    /// there. (This fixture's inset is found without the switch too, by the whole frame's
+    /// keypoints; what the switch adds is measured on the large profile, see FingerprintOptions.)
+    @Test func aSmallInsetIsFoundWithInsetKeypointsOn() throws {
+        let inset = try talkPictureWithAnotherVoice(
+            "inset-quarter.mp4",
+            filter: "[1:v]scale=640:360,setsar=1[bg];[0:v]trim=start=1:end=11,setpts=PTS-STARTPTS,scale=160:90[fg];"
+                + "[bg][fg]overlay=x=400:y=230:shortest=1,format=yuv420p[v]")
+        var on = try keypointLibrary()
+        on["VMATCH_INSET_KEYPOINTS"] = "1"
+        let found = try CLI.run(["compare", "--json", inset], environment: on)
+        #expect(found.status == 1, "\(found.stderr)")
+        struct Record: Decodable {
+            struct Picture: Decodable { var corners: [[Double]]; var area_share: Double }
+            struct Segment: Decodable { var picture: Picture? }
+            struct Match: Decodable { var reference: String; var modality: String; var segments: [Segment] }
+            var matches: [Match]
+        }
+        let record = try JSONDecoder().decode(Record.self, from: Data(found.stdout.utf8))
+        let match = try #require(record.matches.first, "\(found.stdout)")
+        #expect((match.reference as NSString).lastPathComponent == "talk.mp4" && match.modality == "video", "\(found.stdout)")
+        // Where: centred on the inset. (How large is not asked: the fixture's picture zooms
+        // steadily, so neighbouring reference moments fit the inset at their own sizes; see below.)
+        let picture = try #require(match.segments.compactMap(\.picture).first, "\(found.stdout)")
+        #expect(picture.corners.count == 4)
+        let centre = picture.corners.reduce(SIMD2<Double>.zero) { $0 + SIMD2($1[0], $1[1]) } / 4
+        #expect(abs(centre.x - 480.0 / 640) < 0.02 && abs(centre.y - 275.0 / 360) < 0.02, "\(picture.corners)")
+        #expect(picture.area_share < 0.15, "\(picture.area_share)")
+    }
+
     /// Issue 31: the reference shown as an inset of known place, size and angle is outlined
     /// where it is, within 3 % of the frame, in JSON and in words.
     @Test func anInsetIsOutlinedWhereItIs() throws {

@@ -128,4 +128,70 @@ import TestSupport
         let third = try frame(texture(width: width, height: height, seed: 13), KeypointRecipe.keptGap + 0.5)
         #expect(third.count > first.count / 2 && !third.contains { k in later.contains { $0.descriptor == k.descriptor } })
     }
+
+    @Test func anInsetIsEnlargedBilinearlyFromItsOwnPixels() {
+        // A frame whose brightness is linear in x and y: bilinear sampling gives it back exactly,
+        // so every enlarged pixel is 20·x + 3·y at the frame point it samples — (i + ½)/2 - ½
+        // of the rect, clamped to it — rounded.
+        let width = 10, height = 6
+        let luma = (0 ..< width * height).map { UInt8(20 * ($0 % width) + 3 * ($0 / width)) }
+        let rect = PixelRect(x: 3, y: 2, width: 4, height: 3)
+        var out = [UInt8](repeating: 0, count: 8 * 6)
+        luma.withUnsafeBufferPointer { KeypointRecipe.enlarge($0, width: width, rect: rect, into: &out, width: 8, height: 6) }
+        for j in 0 ..< 6 {
+            for i in 0 ..< 8 {
+                let x = 3 + min(max((Double(i) + 0.5) / 2 - 0.5, 0), 3), y = 2 + min(max((Double(j) + 0.5) / 2 - 0.5, 0), 2)
+                #expect(out[j * 8 + i] == UInt8((20 * x + 3 * y).rounded()), "(\(i), \(j))")
+            }
+        }
+    }
+
+    @Test func anInsetIsDescribedEnlargedWithItsKeypointsWhereTheyAreInTheFrame() throws {
+        // A picture pasted at a quarter of a 640×360 frame's width, at (200, 120), over flat grey.
+        // Described on its own, enlarged to 640×360, its keypoints land in the frame where the
+        // same points of the picture described at 640×360 lie, scaled by a quarter and moved to
+        // the inset (within a pixel and a half: the inset is a smaller copy, enlarged again);
+        // the mirrored description likewise, counted from the frame's right side.
+        let (width, height) = (640, 360)
+        let picture = Synthetic.picture(width: width, height: height, seed: 21)
+        let small = Synthetic.picture(width: 160, height: 90, seed: 21)
+        var frame = [UInt8](repeating: 128, count: width * height)
+        for y in 0 ..< 90 { for x in 0 ..< 160 { frame[(120 + y) * width + 200 + x] = small[y * 160 + x] } }
+        let recipe = KeypointRecipe(role: .suspect)
+        let inset = PixelRect(x: 200, y: 120, width: 160, height: 90)
+        let frames = frame.withUnsafeBufferPointer { recipe.insetFrames(inset, luma: $0, width: width, height: height, time: 1.5) }
+        #expect(frames.count == 2 && frames.allSatisfy { $0.width == width && $0.height == height && $0.time == 1.5 })
+        let extractor = KeypointExtractor()
+        for mirrored in [false, true] {
+            let described = try #require(frames.first { $0.mirrored == mirrored }).keypoints
+            let whole = extractor.keypoints(luma: picture, width: width, height: height, mirrored: mirrored)
+            // Each inset keypoint's nearest description among the whole picture's, when close.
+            var agree = 0, paired = 0
+            for k in described {
+                guard let best = whole.min(by: { $0.descriptor.distance(to: k.descriptor) < $1.descriptor.distance(to: k.descriptor) }),
+                      best.descriptor.distance(to: k.descriptor) <= 40 else { continue }
+                paired += 1
+                // Where the whole picture's point is in the frame: its own side, then a quarter, then the inset.
+                let x = mirrored ? Float(width - 1) - best.x : best.x
+                var fx = 200 + (x + 0.5) / 4 - 0.5
+                let fy = 120 + (best.y + 0.5) / 4 - 0.5
+                if mirrored { fx = Float(width - 1) - fx }
+                if abs(k.x - fx) <= 1.5 && abs(k.y - fy) <= 1.5 { agree += 1 }
+            }
+            #expect(paired >= 40 && Double(agree) >= 0.8 * Double(paired), "mirrored \(mirrored): \(agree) of \(paired)")
+            // Everything in the inset.
+            #expect(described.allSatisfy { k in
+                let x = mirrored ? Float(width - 1) - k.x : k.x
+                return x >= 199 && x <= 360 && k.y >= 119 && k.y <= 210
+            })
+        }
+        // An inset within one pyramid step of the picture's size, or one outside the picture: nothing.
+        let large = PixelRect(x: 20, y: 10, width: 560, height: 320)
+        #expect(frame.withUnsafeBufferPointer { recipe.insetFrames(large, luma: $0, width: width, height: height, time: 0) }.isEmpty)
+        let outside = PixelRect(x: 600, y: 10, width: 160, height: 90)
+        #expect(frame.withUnsafeBufferPointer { recipe.insetFrames(outside, luma: $0, width: width, height: height, time: 0) }.isEmpty)
+        // A reference is not given insets: its picture alone.
+        let reference = KeypointRecipe(role: .reference)
+        #expect(frame.withUnsafeBufferPointer { reference.frames(luma: $0, width: width, height: height, time: 0, insets: [inset]) }.count == 1)
+    }
 }
