@@ -134,6 +134,13 @@ public struct Matcher: Sendable {
                                                            framings: [framings.reference], suspectFraming: framings.suspect,
                                                            atLeast: configuration.minimumUniqueness)
                 }
+                // What the whole picture looks like along the line, where what changes in it is
+                // alike everywhere (a featureless picture moving steadily).
+                if agreement < configuration.minimumUniqueness {
+                    agreement = max(agreement, MotionAgreement.appearance(
+                        suspect: suspect.motion, reference: references.motion[id], rate: s.speed, offset: s.referenceTime(at: 0),
+                        queryStart: start, queryEnd: end, atLeast: configuration.minimumUniqueness))
+                }
                 if agreement < configuration.minimumUniqueness, configuration.motionParts {
                     let key = [suspectAspect, referenceAspect]
                     let parts = partsByShape[key] ?? MotionFraming.parts(suspectAspect: suspectAspect, referenceAspect: referenceAspect)

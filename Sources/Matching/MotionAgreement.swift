@@ -172,25 +172,83 @@ package enum MotionAgreement {
             }
             guard top > -Double.infinity else { return nil }
         }
-        guard let onMap = best(at: offset, stop: 1), onMap > atLeast, onMap > 0 else { return (0, offset) }
+        guard let onMap = best(at: offset, stop: 1) else { return (0, offset) }
+        let reach = Double(last - first) + queryEnd - queryStart
+        return (standingOut(onMap, atLeast: atLeast, reach: reach) { shift, stop in best(at: offset + shift, stop: stop) }, offset)
+    }
+
+    /// How far `onMap` (a correlation on the map) stands above the best of `other(shift, stop)`,
+    /// the same correlation at every other offset `shift` away — more than `excluded`, a `step`
+    /// apart, or over a long reference (`reach` seconds either way) as many as `maximumOthers`
+    /// spread evenly; nil where the map's line leaves the reference —, as a share of what is left
+    /// up to perfect agreement: (onMap − ceiling) / (1 − ceiling), 0 when it does not stand out,
+    /// when fewer than `minimumOthers` offsets were measured, or when it is below `atLeast`
+    /// (`other` may stop once it reaches `stop`, which settles that).
+    private static func standingOut(_ onMap: Double, atLeast: Double, reach: Double,
+                                    _ other: (_ shift: Double, _ stop: Double) -> Double?) -> Double {
+        guard onMap > atLeast, onMap > 0 else { return 0 }
         // The agreement is (onMap − ceiling) / (1 − ceiling): below `atLeast` once the ceiling passes this.
         let highestCeiling = (onMap - atLeast) / (1 - atLeast)
-        let reach = Double(last - first) + queryEnd - queryStart
-        // Every other offset a step apart, or, over a long reference, as many spread evenly.
         let step = max(Self.step, 2 * reach / Double(maximumOthers))
         var others = 0
         var ceiling = 0.0
         var shift = -reach
         while shift <= reach, ceiling < highestCeiling {
-            if abs(shift) >= excluded, let c = best(at: offset + shift, stop: highestCeiling) {
+            if abs(shift) >= excluded, let c = other(shift, highestCeiling) {
                 others += 1
                 ceiling = max(ceiling, c)
             }
             shift += step
         }
         // An offset elsewhere that agrees as well: the map does not stand out.
-        guard others >= minimumOthers, ceiling < highestCeiling else { return (0, offset) }
-        return (min(1, max(0, (onMap - ceiling) / (1 - ceiling))), offset)
+        guard others >= minimumOthers, ceiling < highestCeiling else { return 0 }
+        return min(1, max(0, (onMap - ceiling) / (1 - ceiling)))
+    }
+
+    /// 0…1: how far the clip's picture *looks* like the reference's along a map (reference =
+    /// rate × suspect + offset, suspect times `queryStart`…`queryEnd`) beyond any other offset,
+    /// by the same rule as `uniqueness`. Where `uniqueness` reads what changes, this reads the
+    /// coarse picture itself: each sample's whole-picture 4x4 grid less its mean over the cells (a
+    /// brightness change), correlated with the reference's on the map, straight or mirrored. A
+    /// picture with no detail for a frame hash that moves steadily (a slowly turning colour field)
+    /// changes alike at every offset, so its changes single out none; what it looks like at each
+    /// moment does. A view that holds still looks alike at every offset and stands out nowhere.
+    static func appearance(suspect: [MotionSample], reference: [MotionSample], rate: Double, offset: Double,
+                           queryStart: Double, queryEnd: Double, atLeast: Double = 0) -> Double {
+        guard let first = reference.first?.time, let last = reference.last?.time, reference.count >= 2 else { return 0 }
+        let times = suspect.map { Double($0.time) }.filter { $0 >= queryStart - 1e-3 && $0 <= queryEnd + 1e-3 }
+        guard times.count >= minimumChanges else { return 0 }
+        let whole = MotionFraming.whole
+        let referenceTrack = Track(times: reference.map { Double($0.time) }, levels: reference.map { whole.pool($0.levels) })
+        let suspectTimes = suspect.map { Double($0.time) }
+        let looks = [suspect.map { whole.pool($0.levels) }, suspect.map { whole.pool($0.mirrored.levels) }].map { levels in
+            let track = Track(times: suspectTimes, levels: levels)
+            return times.map { centred(track.at($0)) }
+        }
+        let span = Double(first) ... Double(last)
+        func best(at offset: Double) -> Double? {
+            var theirs: [SIMD16<Float>] = []
+            theirs.reserveCapacity(times.count)
+            for t in times {
+                let a = rate * t + offset
+                guard span.contains(a) else { return nil }
+                theirs.append(centred(referenceTrack.at(a)))
+            }
+            return looks.map { cosine($0, theirs) }.max()
+        }
+        guard let onMap = best(at: offset) else { return 0 }
+        let reach = Double(last - first) + queryEnd - queryStart
+        return standingOut(onMap, atLeast: atLeast, reach: reach) { shift, _ in best(at: offset + shift) }
+    }
+
+    /// Σ x·y / √(Σ x² · Σ y²) over two series of vectors: 0 when either is all zero.
+    static func cosine(_ x: [SIMD16<Float>], _ y: [SIMD16<Float>]) -> Double {
+        var xy: Float = 0, xx: Float = 0, yy: Float = 0
+        for (a, b) in zip(x, y) {
+            xy += (a * b).sum(); xx += (a * a).sum(); yy += (b * b).sum()
+        }
+        guard xx > 0, yy > 0 else { return 0 }
+        return Double(xy / (xx * yy).squareRoot())
     }
 
     /// Σ x[i]·y[i] over two arrays of one length, eight lanes at a time.

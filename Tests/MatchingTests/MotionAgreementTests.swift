@@ -116,6 +116,33 @@ import TestSupport
         #expect(agreement(copy, reference, offset: 20) < 0.35)
     }
 
+    func appearance(_ suspect: [MotionSample], _ reference: [MotionSample], offset: Double) -> Double {
+        MotionAgreement.appearance(suspect: suspect, reference: reference, rate: 1, offset: offset,
+                                   queryStart: Double(suspect.first!.time), queryEnd: Double(suspect.last!.time))
+    }
+
+    @Test func aFeaturelessPictureLooksLikeItsSourceOnItsOffsetOnly() {
+        // A soft light field, one wave across the frame, turning steadily (0.08 rad a second):
+        // at each moment it looks as it does at no other moment of the minute.
+        func turning(_ t: Float) -> SIMD64<Float> {
+            Self.grid { x, y in 100 + 20 * sin(2 * .pi * ((x - 0.5) * cos(0.08 * t) + (y - 0.5) * sin(0.08 * t))) }
+        }
+        let reference = samples(turning, from: 0, seconds: 60, noise: 0.3, seed: 11)
+        // 12 s from 20 s, darker and flatter, noisy, sampled out of step.
+        let copy = samples({ turning($0) * 0.8 + 10 }, from: 20, seconds: 12, phase: 0.1, noise: 0.3, seed: 12)
+        let onMap = appearance(copy, reference, offset: 20)
+        #expect(onMap > 0.5, "\(onMap)")
+        #expect(appearance(copy, reference, offset: 32) == 0)
+        #expect(appearance(copy.map(\.mirrored), reference, offset: 20) > 0.5)
+        // A still picture looks alike at every offset; another field, and a uniform one, like none.
+        let still = samples({ _ in turning(25) }, from: 0, seconds: 60, noise: 0.3, seed: 13)
+        #expect(appearance(samples({ _ in turning(25) }, from: 20, seconds: 12, noise: 0.3, seed: 14), still, offset: 20) == 0)
+        let other = samples({ t in Self.grid { x, y in 100 + 20 * sin(2 * .pi * (2 * x + 0.05 * t)) } }, from: 20, seconds: 12, seed: 15)
+        #expect(appearance(other, reference, offset: 20) == 0)
+        let grey = samples({ _ in SIMD64<Float>(repeating: 90) }, from: 20, seconds: 12, seed: 16)
+        #expect(appearance(grey, reference, offset: 20) == 0)
+    }
+
     @Test func tooLittleToTellIsNoAgreement() {
         let scene = Scene(seed: 3)
         let reference = samples(scene.levels, from: 0, seconds: 60)
