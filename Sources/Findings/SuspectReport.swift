@@ -23,6 +23,9 @@ package struct SuspectReport: Sendable, Codable {
         /// How far the picture's changes agree with the reference's on the map beyond any other
         /// offset, when that is what shows the picture reused (`MatchSegment.motionAgreement`).
         package var motionAgreement: Double?
+        /// What of the picture `motionAgreement` measured (`MatchSegment.motionEvidence`): "changes"
+        /// or "appearance"; nil with it, and in records of earlier versions (read as "changes").
+        package var motionEvidence: MatchSegment.MotionEvidence? = nil
 
         package struct Range: Sendable, Codable, Equatable {
             package var referenceStart: Double
@@ -40,7 +43,7 @@ package struct SuspectReport: Sendable, Codable {
                          matchedFrames: matchedFrames ?? 0, matchedLandmarks: matchedLandmarks ?? 0,
                          geometry: picture?.geometry,
                          alsoMatches: (alsoMatches ?? []).map { $0.referenceStart ... max($0.referenceStart, $0.referenceEnd) },
-                         motionAgreement: motionAgreement)
+                         motionAgreement: motionAgreement, motionEvidence: motionEvidence)
         }
 
         /// Where suspect time `t` lands in the reference: the matcher's one time map.
@@ -54,6 +57,7 @@ package struct SuspectReport: Sendable, Codable {
             case picture
             case alsoMatches = "also_matches"
             case motionAgreement = "motion_agreement"
+            case motionEvidence = "motion_evidence"
         }
     }
 
@@ -196,7 +200,8 @@ package struct SuspectReport: Sendable, Codable {
                                           alsoMatches: $0.alsoMatches.isEmpty ? nil : $0.alsoMatches.map {
                                               Segment.Range(referenceStart: Self.rounded($0.lowerBound), referenceEnd: Self.rounded($0.upperBound))
                                           },
-                                          motionAgreement: $0.motionAgreement.map(Self.rounded))
+                                          motionAgreement: $0.motionAgreement.map(Self.rounded),
+                                          motionEvidence: $0.motionEvidence)
                               },
                               sha256: check?.sha256, referenceVerified: check?.verified, referenceProblem: check?.problem,
                               sameContent: nil))

@@ -283,7 +283,7 @@ package struct KeypointHits: FrameHitChannel {
                 let mid = (lo + hi) / 2
                 if frameTime[mid] < t { lo = mid + 1 } else { hi = mid }
             }
-            let f = [lo - 1, lo].filter(frames.contains).min { abs(frameTime[$0] - t) < abs(frameTime[$1] - t) }!
+            guard let f = [lo - 1, lo].filter(frames.contains).min(by: { abs(frameTime[$0] - t) < abs(frameTime[$1] - t) }) else { continue }
             // Its keypoints: those first seen at or before it and last seen at or after it
             // (keypoints in order of first frame).
             var alive: [Int] = []

@@ -49,7 +49,8 @@ extension MatchSegment {
                                            referenceStart: a.referenceTime(at: start), referenceEnd: a.referenceTime(at: end),
                                            score: 1 - (1 - v.score) * (1 - a.score), speed: a.speed,
                                            matchedFrames: v.matchedFrames, matchedLandmarks: a.matchedLandmarks,
-                                           geometry: v.geometry, alsoMatches: v.alsoMatches, motionAgreement: v.motionAgreement))
+                                           geometry: v.geometry, alsoMatches: v.alsoMatches, motionAgreement: v.motionAgreement,
+                                           motionEvidence: v.motionEvidence))
             } else {
                 result.append(a)
             }
@@ -120,7 +121,8 @@ extension MatchSegment {
                             matchedLandmarks: other.matchedLandmarks + Int((Double(second.matchedLandmarks) * kept).rounded()),
                             geometry: [self, b].compactMap(\.geometry).max { $0.inliers < $1.inliers },
                             alsoMatches: alsoMatches + b.alsoMatches,
-                            motionAgreement: [motionAgreement, b.motionAgreement].compactMap { $0 }.max())
+                            motionAgreement: [motionAgreement, b.motionAgreement].compactMap { $0 }.max(),
+                            motionEvidence: [self, b].filter { $0.motionAgreement != nil }.max { $0.motionAgreement! < $1.motionAgreement! }?.motionEvidence)
     }
 }
 

@@ -136,21 +136,24 @@ public struct Matcher: Sendable {
                 }
                 // What the whole picture looks like along the line, where what changes in it is
                 // alike everywhere (a featureless picture moving steadily).
+                var evidence = MatchSegment.MotionEvidence.changes
                 if agreement < configuration.minimumUniqueness {
-                    agreement = max(agreement, MotionAgreement.appearance(
+                    let look = MotionAgreement.appearance(
                         suspect: suspect.motion, reference: references.motion[id], rate: s.speed, offset: s.referenceTime(at: 0),
-                        queryStart: start, queryEnd: end, atLeast: configuration.minimumUniqueness))
+                        queryStart: start, queryEnd: end, atLeast: configuration.minimumUniqueness)
+                    if look > agreement { (agreement, evidence) = (look, .appearance) }
                 }
                 if agreement < configuration.minimumUniqueness, configuration.motionParts {
                     let key = [suspectAspect, referenceAspect]
                     let parts = partsByShape[key] ?? MotionFraming.parts(suspectAspect: suspectAspect, referenceAspect: referenceAspect)
                     partsByShape[key] = parts
-                    if !parts.isEmpty { agreement = agreementThrough(parts) }
+                    if !parts.isEmpty { (agreement, evidence) = (agreementThrough(parts), .changes) }
                 }
                 guard agreement >= configuration.minimumUniqueness else { continue }
                 byReference[id, default: []].append(
                     Self.motionSegment(suspectStart: s.suspectStart, suspectEnd: s.suspectEnd, referenceStart: s.referenceStart,
-                                       referenceEnd: s.referenceEnd, speed: s.speed, agreement: agreement, suspect: suspect.motion))
+                                       referenceEnd: s.referenceEnd, speed: s.speed, agreement: agreement, evidence: evidence,
+                                       suspect: suspect.motion))
             }
         }
         // Still scenes the keypoints placed in the clip where no channel found the reference's
@@ -257,15 +260,18 @@ public struct Matcher: Sendable {
         return (result, sightings, placedHits)
     }
 
-    /// A picture segment decided by what changes: its score from the suspect's changes over it
-    /// (motion samples between its ends) times the agreement.
+    /// A picture segment decided by the motion grid (what changes, or, along the sound's line, what
+    /// it looks like: `evidence`): its score from the suspect's samples over it (motion samples
+    /// between its ends) times the agreement.
     static func motionSegment(suspectStart: Double, suspectEnd: Double, referenceStart: Double, referenceEnd: Double,
-                              speed: Double, agreement: Double, suspect: [MotionSample]) -> MatchSegment {
+                              speed: Double, agreement: Double, evidence: MatchSegment.MotionEvidence = .changes,
+                              suspect: [MotionSample]) -> MatchSegment {
         let start = min(suspectStart, suspectEnd), end = max(suspectStart, suspectEnd)
         let changes = suspect.filter { Double($0.time) >= start && Double($0.time) <= end }.count
         return MatchSegment(modality: .video, suspectStart: suspectStart, suspectEnd: suspectEnd,
                             referenceStart: referenceStart, referenceEnd: referenceEnd,
-                            score: pictureScore(evidence: Double(changes) * agreement), speed: speed, motionAgreement: agreement)
+                            score: pictureScore(evidence: Double(changes) * agreement), speed: speed, motionAgreement: agreement,
+                            motionEvidence: evidence)
     }
 
     /// The parts of the two pictures `sighted` agree on (`SceneSighting.agreedFramings`), when both

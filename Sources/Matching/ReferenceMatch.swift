@@ -54,11 +54,20 @@ public struct MatchSegment: Sendable, Equatable, Codable {
     /// the sound's line): how far its changes agree with the reference's on the map beyond any
     /// other offset, 0…1. nil when frame hashes or keypoints show it on their own.
     public var motionAgreement: Double?
+    /// What of the picture `motionAgreement` measured: how it changes, or, along the sound's
+    /// line where its changes single out no offset, what it looks like (`MotionAgreement.appearance`).
+    public var motionEvidence: MotionEvidence?
+
+    public enum MotionEvidence: String, Sendable, Codable {
+        case changes, appearance
+    }
 
     public init(modality: Modality, suspectStart: Double, suspectEnd: Double, referenceStart: Double,
                 referenceEnd: Double, score: Double, speed: Double, matchedFrames: Int = 0, matchedLandmarks: Int = 0,
-                geometry: PictureGeometry? = nil, alsoMatches: [ClosedRange<Double>] = [], motionAgreement: Double? = nil) {
+                geometry: PictureGeometry? = nil, alsoMatches: [ClosedRange<Double>] = [], motionAgreement: Double? = nil,
+                motionEvidence: MotionEvidence? = nil) {
         self.motionAgreement = motionAgreement
+        self.motionEvidence = motionAgreement == nil ? nil : motionEvidence ?? .changes
         self.geometry = geometry
         self.alsoMatches = alsoMatches
         self.matchedFrames = matchedFrames

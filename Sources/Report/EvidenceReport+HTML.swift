@@ -202,7 +202,9 @@ extension SuspectEvidence {
             }
             for s in match.segments {
                 guard let agreement = s.motionAgreement else { continue }
-                let text = "The picture of the passage \(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)) of this clip is shown reused by how it changes: second by second, its brightening and darkening over a coarse grid follows \(referenceName)'s along this map (agreement \(String(format: "%.2f", agreement))), better than at any other place in \(referenceName). Its frames alone match about as well elsewhere, or too little: a still or featureless picture, or one degraded."
+                let text = s.motionEvidence == .appearance
+                    ? "The picture of the passage \(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)) of this clip is shown reused by how it looks where its sound puts it: moment by moment, its light over a coarse grid follows \(referenceName)'s along the sound's map (agreement \(String(format: "%.2f", agreement))), better than at any other place in \(referenceName). It has no detail for its frames to match on and changes alike everywhere (a featureless picture moving steadily)."
+                    : "The picture of the passage \(SuspectReport.clock(s.suspectStart))–\(SuspectReport.clock(s.suspectEnd)) of this clip is shown reused by how it changes: second by second, its brightening and darkening over a coarse grid follows \(referenceName)'s along this map (agreement \(String(format: "%.2f", agreement))), better than at any other place in \(referenceName). Its frames alone match about as well elsewhere, or too little: a still or featureless picture, or one degraded."
                 h.line("<p class=\"note\">\(text.htmlEscaped)</p>")
             }
             for (i, s) in match.segments.enumerated() {

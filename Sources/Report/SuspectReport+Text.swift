@@ -42,7 +42,9 @@ extension SuspectReport {
                 if abs(s.speed - 1) >= 0.02 { line += String(format: ", speed ×%.2f", s.speed) }
                 if let phrase = s.picture?.phrase { line += ", \(phrase)" }
                 if let agreement = s.motionAgreement {
-                    line += String(format: "; the picture by how it changes (agreement %.2f)", agreement)
+                    line += s.motionEvidence == .appearance
+                        ? String(format: "; the picture by how it looks along the sound (agreement %.2f)", agreement)
+                        : String(format: "; the picture by how it changes (agreement %.2f)", agreement)
                 }
                 if let also = s.alsoMatches, !also.isEmpty {
                     let places = also.prefix(3).map(\.clock).joined(separator: ", ")

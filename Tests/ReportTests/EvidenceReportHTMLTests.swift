@@ -140,6 +140,40 @@ import Testing
         #expect(html.contains("Content-Security-Policy"))
     }
 
+    /// What of the picture the motion grid measured is said as it is: how it changes, or how it
+    /// looks along the sound's map — in JSON, in words and in the HTML report.
+    @Test func aPictureShownByHowItLooksAlongItsSoundIsSaidSo() throws {
+        func report(_ evidence: MatchSegment.MotionEvidence) -> SuspectReport {
+            let segment = MatchSegment(modality: .video, suspectStart: 0, suspectEnd: 10, referenceStart: 4, referenceEnd: 14,
+                                       score: 0.9, speed: 1, motionAgreement: 0.83, motionEvidence: evidence)
+            let match = ReferenceMatch(reference: ReferenceEntry(path: "/library/sky.mp4", duration: 20), score: 0.9,
+                                       modality: .video, segments: [segment])
+            return SuspectReport(suspect: "/clips/sky.mp4", duration: 10, matches: [match], error: nil)
+        }
+        func html(_ report: SuspectReport) -> String {
+            EvidenceReport(generated: Date(timeIntervalSince1970: 1_700_000_000), vmatchVersion: "9.9.9", libraryVideos: 1,
+                           suspects: [SuspectEvidence(report: report, sha256: nil, size: nil,
+                                                      checkedAt: Date(timeIntervalSince1970: 1_700_000_000), pictures: [])]).html()
+        }
+        let look = report(.appearance), change = report(.changes)
+        let lookLine = try look.jsonLine(), changeLine = try change.jsonLine()
+        #expect(lookLine.contains("\"motion_agreement\":0.83,\"motion_evidence\":\"appearance\""), "\(lookLine)")
+        #expect(changeLine.contains("\"motion_evidence\":\"changes\""))
+        #expect(look.text().contains("the picture by how it looks along the sound (agreement 0.83)"), "\(look.text())")
+        #expect(change.text().contains("the picture by how it changes (agreement 0.83)"), "\(change.text())")
+        #expect(html(look).contains("is shown reused by how it looks where its sound puts it"))
+        #expect(html(change).contains("is shown reused by how it changes"))
+        // A record read back keeps it; one of an earlier version, without it, reads as changes.
+        let back = try JSONDecoder().decode(SuspectReport.self, from: Data(lookLine.utf8))
+        #expect(back.matches[0].segments[0].motionEvidence == .appearance)
+        let older = lookLine.replacingOccurrences(of: ",\"motion_evidence\":\"appearance\"", with: "")
+        let read = try JSONDecoder().decode(SuspectReport.self, from: Data(older.utf8))
+        #expect(read.matches[0].segments[0].matchSegment.motionEvidence == .changes)
+        // No agreement, no evidence named.
+        #expect(MatchSegment(modality: .video, suspectStart: 0, suspectEnd: 1, referenceStart: 0, referenceEnd: 1, score: 1, speed: 1,
+                             motionEvidence: .appearance).motionEvidence == nil)
+    }
+
     /// Issue 30: a passage the reference repeats is reported at one place with the others named.
     @Test func theOtherPlacesARepeatedPassageMatchesAreNamed() throws {
         let segment = MatchSegment(modality: .video, suspectStart: 0, suspectEnd: 8, referenceStart: 3.2, referenceEnd: 11.2,
