@@ -122,7 +122,8 @@ extension MatchSegment {
                             geometry: [self, b].compactMap(\.geometry).max { $0.inliers < $1.inliers },
                             alsoMatches: alsoMatches + b.alsoMatches,
                             motionAgreement: [motionAgreement, b.motionAgreement].compactMap { $0 }.max(),
-                            motionEvidence: [self, b].filter { $0.motionAgreement != nil }.max { $0.motionAgreement! < $1.motionAgreement! }?.motionEvidence)
+                            motionEvidence: [self, b].compactMap { s in s.motionAgreement.map { ($0, s.motionEvidence) } }
+                                .max { $0.0 < $1.0 }?.1 ?? nil)
     }
 }
 

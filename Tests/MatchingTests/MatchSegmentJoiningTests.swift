@@ -83,4 +83,19 @@ import Testing
         #expect(a.contradicts(b) && b.contradicts(a))
         #expect(!a.contradicts(segment(.video, 2, 12, offset: 22, score: 0.3)))
     }
+    /// Two segments of one stretch joined keep the stronger motion agreement and what it measured.
+    @Test func aJoinedSegmentKeepsTheStrongerMotionEvidence() {
+        func motion(_ start: Double, _ agreement: Double?, _ evidence: MatchSegment.MotionEvidence?) -> MatchSegment {
+            MatchSegment(modality: .video, suspectStart: start, suspectEnd: start + 6, referenceStart: start + 10, referenceEnd: start + 16,
+                         score: 0.5, speed: 1, motionAgreement: agreement, motionEvidence: evidence)
+        }
+        let joined = motion(0, 0.5, .changes).union(motion(4, 0.8, .appearance))
+        #expect(joined.motionAgreement == 0.8 && joined.motionEvidence == .appearance)
+        let other = motion(0, 0.9, .changes).union(motion(4, 0.8, .appearance))
+        #expect(other.motionAgreement == 0.9 && other.motionEvidence == .changes)
+        let one = motion(0, nil, nil).union(motion(4, 0.6, .appearance))
+        #expect(one.motionAgreement == 0.6 && one.motionEvidence == .appearance)
+        let none = motion(0, nil, nil).union(motion(4, nil, nil))
+        #expect(none.motionAgreement == nil && none.motionEvidence == nil)
+    }
 }
