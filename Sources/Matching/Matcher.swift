@@ -80,7 +80,8 @@ public struct Matcher: Sendable {
         // cropped or zoomed is found as well.
         let aligner = TemporalAligner()
         let keypoints = references.frameChannels.lazy.compactMap { $0 as? KeypointHits }.first { !$0.isEmpty }
-        let keypointTimes = keypoints?.usableTimes(of: suspect) ?? []
+        // The clip's keypoint times, found once and only if a passage needs them.
+        var keypointTimes: [Float]?
         for (id, segments) in byReference {
             let pictures = segments.filter { $0.modality != .audio }
             for s in segments where s.modality == .audio
@@ -91,10 +92,14 @@ public struct Matcher: Sendable {
                     aligner.along(placed.hits, rate: s.speed, offset: offset, queryRange: start ... end,
                                   usableQueryTimes: placed.usable).filter(acceptsSupport)
                 } ?? []
-                if found.isEmpty, let keypoints, !keypointTimes.isEmpty {
-                    found = aligner.along(keypoints.hitsAlong(suspect, reference: id, rate: s.speed, offset: offset, queryRange: start ... end),
-                                          rate: s.speed, offset: offset, queryRange: start ... end,
-                                          usableQueryTimes: keypointTimes).filter(acceptsSupport)
+                if found.isEmpty, let keypoints {
+                    let times = keypointTimes ?? keypoints.usableTimes(of: suspect)
+                    keypointTimes = times
+                    if !times.isEmpty {
+                        found = aligner.along(keypoints.hitsAlong(suspect, reference: id, rate: s.speed, offset: offset, queryRange: start ... end),
+                                              rate: s.speed, offset: offset, queryRange: start ... end,
+                                              usableQueryTimes: times).filter(acceptsSupport)
+                    }
                 }
                 for a in found {
                     byReference[id, default: []].append(
