@@ -25,6 +25,11 @@ public struct AudioMatchSegment: Sendable, Hashable {
     public var score: Double
 
     public var speechFraction: Double { alignedHits > 0 ? Double(speechHits) / Double(alignedHits) : 0 }
+
+    /// Whether the two share query time.
+    func overlaps(_ other: AudioMatchSegment) -> Bool {
+        queryStart <= other.queryEnd && other.queryStart <= queryEnd
+    }
 }
 
 /// All segments found for one reference, best first.

@@ -74,13 +74,44 @@ public struct AudioMatcher: Sendable {
         let queryDuration = Double(query.map(\.time).max() ?? 0) - Double(query.map(\.time).min() ?? 0)
         var results: [AudioReferenceMatch] = []
         for (reference, hits) in hitsByReference where hits.count >= configuration.minHits {
-            let segments = align(hits, queryDuration: queryDuration, minCoveredSeconds: configuration.minCoveredSeconds)
+            let aligned = align(hits, queryDuration: queryDuration, minCoveredSeconds: configuration.minCoveredSeconds)
+            var segments = aligned.found
+            if configuration.requireSpeech {
+                for short in aligned.short where !segments.contains(where: { $0.overlaps(short) }) {
+                    for held in heldByItsRecording(short, query: query, against: index, reference: reference)
+                    where !segments.contains(where: { $0.overlaps(held) }) {
+                        segments.append(held)
+                    }
+                }
+            }
             if !segments.isEmpty {
                 results.append(AudioReferenceMatch(referenceID: reference,
                                                    segments: segments.sorted { $0.score > $1.score }))
             }
         }
         return results.sorted { $0.score > $1.score || ($0.score == $1.score && $0.referenceID < $1.referenceID) }
+    }
+
+    /// A passage whose speech aligns with `minHits` speech hits or more but covers fewer than
+    /// `minCoveredSeconds`, because that is all the speech there is near it (a room recording in
+    /// which someone speaks 3 s of 9, the rest room tone and breath): the line is searched again
+    /// over the query up to `maxGap` either side, with the hits of every sound of the reference,
+    /// speech or not, and a line found there stands when it holds `minHits` speech hits (the
+    /// evidence, as ever) and its hits of any sound cover `minCoveredSeconds`. Why this is no
+    /// looser test: `minCoveredSeconds` keeps out a phrase that two recordings of one voice share
+    /// (identical in two synthetic renderings, 1–3 s); what surrounds such a phrase is another
+    /// recording's sound in each, and falls on no common line, while a reused recording brings its
+    /// surroundings along on the same line. A shared music bed alone still proves nothing: without
+    /// the speech hits nothing is searched again.
+    func heldByItsRecording(_ short: AudioMatchSegment, query: [AudioLandmark], against index: LandmarkIndex,
+                            reference: UInt32) -> [AudioMatchSegment] {
+        let reach = Double(configuration.maxGap)
+        let window = (short.queryStart - reach) ... (short.queryEnd + reach)
+        let near = query.filter { window.contains(Double($0.time)) }
+        let all = hits(near, against: index, only: reference, speechOnly: false)[reference] ?? []
+        guard all.count >= configuration.minHits else { return [] }
+        return align(all, queryDuration: window.upperBound - window.lowerBound,
+                     minCoveredSeconds: configuration.minCoveredSeconds).found.filter { $0.overlaps(short) }
     }
 
     /// How far a picture alignment may lie from the sound's, reference seconds: picture frames
@@ -118,7 +149,7 @@ public struct AudioMatcher: Sendable {
             let r = Self.pictureSpeedTolerance
             let lo = max(configuration.speedRange.lowerBound, speed - r), hi = min(configuration.speedRange.upperBound, speed + r)
             if lo <= hi {
-                let segments = align(near, queryDuration: length, minCoveredSeconds: max(1, covered), speedRange: lo...hi)
+                let segments = align(near, queryDuration: length, minCoveredSeconds: max(1, covered), speedRange: lo...hi).found
                 if !segments.isEmpty { return segments }
             }
         }
@@ -283,8 +314,10 @@ public struct AudioMatcher: Sendable {
     /// Step of the picture aligner's speed grid (`TemporalAligner`).
     public static let pictureSpeedTolerance = 0.025
 
-    /// Hits of the query's landmarks per reference (only `reference`'s when given).
-    private func hits(_ query: [AudioLandmark], against index: LandmarkIndex, only: UInt32? = nil) -> [UInt32: [Hit]] {
+    /// Hits of the query's landmarks per reference (only `reference`'s when given); with
+    /// `speechOnly` (the configuration's `requireSpeech` unless given), only those on reference speech.
+    private func hits(_ query: [AudioLandmark], against index: LandmarkIndex, only: UInt32? = nil,
+                      speechOnly: Bool? = nil) -> [UInt32: [Hit]] {
         var hitsByReference: [UInt32: [Hit]] = [:]
         let maxShift = Float(configuration.maxPitchShift)
         // A hash stored far more often than average (a steady tone, a hum, a loop) says nothing
@@ -292,7 +325,7 @@ public struct AudioMatcher: Sendable {
         // a 2-hour query over a reference of one tone made gigabytes of hits. Such hashes are
         // left out, as common words are from a text index.
         let commonBucket = max(256, 64 * index.count >> LandmarkHash.bits)
-        let requireSpeech = configuration.requireSpeech
+        let requireSpeech = speechOnly ?? configuration.requireSpeech
         for (qi, q) in query.enumerated() {
             let qPitch = Float(q.pitchSemitones)
             let qSpan = max(Float(q.spanSeconds), 1e-3)
@@ -321,10 +354,13 @@ public struct AudioMatcher: Sendable {
         return hitsByReference
     }
 
+    /// The segments along the densest lines (`found`), and those that hold the evidence in hits
+    /// but cover fewer than `minCoveredSeconds` (`short`).
     private func align(_ allHits: [Hit], queryDuration: Double, minCoveredSeconds: Int,
-                       speedRange: ClosedRange<Double>? = nil) -> [AudioMatchSegment] {
+                       speedRange: ClosedRange<Double>? = nil) -> (found: [AudioMatchSegment], short: [AudioMatchSegment]) {
         var hits = allHits
         var segments: [AudioMatchSegment] = []
+        var short: [AudioMatchSegment] = []
         let cfg = configuration
         // Speed grid fine enough that the drift of a wrong grid speed over the query stays
         // inside the offset window.
@@ -368,10 +404,12 @@ public struct AudioMatcher: Sendable {
             }
             // Remove everything near this line, consistent or not, before the next round.
             let near = Set(selectInliers(hits, speed: speed, offset: offset, tolerance: 0.15, checkSpan: false))
-            segments += makeSegments(inliers.map { hits[$0] }, speed: speed, offset: offset, minCoveredSeconds: minCoveredSeconds)
+            for segment in makeSegments(inliers.map { hits[$0] }, speed: speed, offset: offset) {
+                if segment.coveredSeconds >= minCoveredSeconds { segments.append(segment) } else { short.append(segment) }
+            }
             hits = hits.enumerated().filter { !near.contains($0.offset) }.map(\.element)
         }
-        return segments
+        return (segments, short)
     }
 
     /// The indices of `logSpeeds` (increasing) at which a hit's span agrees with the speed,
@@ -416,7 +454,8 @@ public struct AudioMatcher: Sendable {
         return perSecond.values.filter { $0.count >= configuration.minHitsPerSecond }.count
     }
 
-    private func makeSegments(_ inliers: [Hit], speed: Double, offset: Double, minCoveredSeconds: Int) -> [AudioMatchSegment] {
+    /// The inliers cut into segments at gaps; those holding `minHits` of evidence, however much they cover.
+    private func makeSegments(_ inliers: [Hit], speed: Double, offset: Double) -> [AudioMatchSegment] {
         let cfg = configuration
         let sorted = inliers.sorted { $0.queryTime < $1.queryTime }
         var groups: [[Hit]] = []
@@ -433,7 +472,7 @@ public struct AudioMatcher: Sendable {
             let speechHits = Set(g.filter { $0.speech >= AudioLandmark.speechThreshold }.map(\.query)).count
             let evidence = cfg.requireSpeech ? speechHits : aligned
             let covered = coveredSeconds(g)
-            guard evidence >= cfg.minHits, covered >= minCoveredSeconds else { continue }
+            guard evidence >= cfg.minHits else { continue }
             let qs = Double(g.first!.queryTime), qe = Double(g.last!.queryTime)
             let shifts = g.map(\.pitchShift).sorted()
             let score = 1 - exp(-Double(evidence - cfg.minHits + 1) / cfg.scoreScale)
