@@ -158,24 +158,32 @@ package struct KeypointHits: FrameHitChannel {
         for i in range { let (c, r) = cellOf(i); first[r * columns + c + 1] += 1 }
         for c in 0 ..< columns * rows { first[c + 1] += first[c] }
         var next = first
-        var members = [Int](repeating: 0, count: range.count)
+        // What the search reads of each keypoint, laid out cell by cell (in the order of `range`
+        // within a cell): a cell's keypoints are read as one stretch of memory, not gathered from
+        // all over the reference's (the search is most of the cost of a long reference's piece).
+        var cellPosition = [SIMD2<Double>](repeating: .zero, count: range.count)
+        var cellDescriptor = [BinaryDescriptor](repeating: BinaryDescriptor.zero, count: range.count)
+        var cellSeen = [SIMD2<Float>](repeating: .zero, count: range.count)
         for i in range {
             let (c, r) = cellOf(i)
-            members[next[r * columns + c]] = i
+            let m = next[r * columns + c]
+            cellPosition[m] = position[i]
+            cellDescriptor[m] = descriptors[i]
+            cellSeen[m] = SIMD2(time[Int(firstFrame[i])], time[Int(lastFrame[i])])
             next[r * columns + c] += 1
         }
         for i in range {
             let d = size[Int(firstFrame[i])]
             let radius = Keypoint.samePlace * (d * d).sum().squareRoot()
             let (c, r) = cellOf(i)
+            let here = position[i], descriptor = descriptors[i]
             search: for rr in max(0, r - 1) ... min(rows - 1, r + 1) {
                 for cc in max(0, c - 1) ... min(columns - 1, c + 1) {
                     for m in first[rr * columns + cc] ..< first[rr * columns + cc + 1] {
-                        let j = members[m]
-                        let delta = position[j] - position[i]
+                        let delta = cellPosition[m] - here
                         guard (delta * delta).sum() <= radius * radius,
-                              descriptors[i].distance(to: descriptors[j]) <= Keypoint.sameDescriptor else { continue }
-                        result[i] = SIMD2(min(result[i].x, time[Int(firstFrame[j])]), max(result[i].y, time[Int(lastFrame[j])]))
+                              descriptor.distance(to: cellDescriptor[m]) <= Keypoint.sameDescriptor else { continue }
+                        result[i] = SIMD2(min(result[i].x, cellSeen[m].x), max(result[i].y, cellSeen[m].y))
                         // Once it is of the scene at each of its frames, more cannot change that
                         // (and a held shot's hour of corners in one place is not searched through).
                         let seen = result[i]
