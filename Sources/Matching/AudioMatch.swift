@@ -17,9 +17,10 @@ public struct AudioMatchSegment: Sendable, Hashable {
     public var alignedHits: Int
     /// Of those, hits whose reference anchor lies in speech (`SpeechActivity` ≥ 0.5).
     public var speechHits: Int
-    /// Whole seconds of the query holding ≥ `minHitsPerSecond` aligned hits: a coincidence
-    /// (a phrase shared by two recordings of one synthetic voice) covers one to three; a real
-    /// excerpt covers most of its length.
+    /// Whole seconds of the query holding ≥ `minHitsPerSecond` aligned hits (on reference speech;
+    /// of any sound for a segment held by its recording, `AudioMatcher.heldByItsRecording`): a
+    /// coincidence (a phrase shared by two recordings of one synthetic voice) covers one to
+    /// three; a real excerpt covers most of its length.
     public var coveredSeconds: Int
     /// 0…1, monotone in `speechHits` (see `AudioMatcher.Configuration`).
     public var score: Double

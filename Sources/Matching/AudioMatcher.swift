@@ -23,7 +23,8 @@ public struct AudioMatcher: Sendable {
         /// … spread over at least this many query seconds holding ≥ `minHitsPerSecond` each.
         /// Both set from unrelated pairs (dev corpus + synthetic espeak, scripts/experiments/audio-eval/README.md): the
         /// worst unrelated alignment had 31 hits but covered 3 such seconds, because it is a
-        /// phrase shared by two recordings of one synthetic voice; reuse covers its length.
+        /// phrase shared by two recordings of one synthetic voice; reuse covers its length, or
+        /// brings enough of its recording along (`heldByItsRecording`).
         public var minCoveredSeconds = 4
         /// A query second counts towards `coveredSeconds` with at least this many aligned hits.
         public var minHitsPerSecond = 3
@@ -472,8 +473,8 @@ public struct AudioMatcher: Sendable {
             let speechHits = Set(g.filter { $0.speech >= AudioLandmark.speechThreshold }.map(\.query)).count
             let evidence = cfg.requireSpeech ? speechHits : aligned
             let covered = coveredSeconds(g)
-            guard evidence >= cfg.minHits else { continue }
-            let qs = Double(g.first!.queryTime), qe = Double(g.last!.queryTime)
+            guard evidence >= cfg.minHits, let firstHit = g.first, let lastHit = g.last else { continue }
+            let qs = Double(firstHit.queryTime), qe = Double(lastHit.queryTime)
             let shifts = g.map(\.pitchShift).sorted()
             let score = 1 - exp(-Double(evidence - cfg.minHits + 1) / cfg.scoreScale)
             out.append(AudioMatchSegment(
