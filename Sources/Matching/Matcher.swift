@@ -204,7 +204,7 @@ public struct Matcher: Sendable {
             case .pieces(var pieces)?:
                 var joined: ReferenceMatch?
                 while let piece = try pieces.next() {
-                    for m in match(suspect, in: ReferenceSet([(index.entries[r], piece)])) {
+                    for m in match(suspect, in: ReferenceSet(prepared: [(index.entries[r], piece.fingerprint, piece.keypoints)])) {
                         joined = joined.map { $0.joined(with: m) } ?? m
                     }
                 }

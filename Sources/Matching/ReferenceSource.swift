@@ -15,14 +15,27 @@ package enum ReferenceFingerprint {
     /// (a source that keeps references across suspects keeps them prepared). The channel reads
     /// `keypoints`, never the fingerprint's own keypoint frames, which a source may leave out.
     case whole(MediaFingerprint, keypoints: ReferenceKeypoints)
-    /// A reference too long to hold: its fingerprint in overlapping pieces, in time order (times
-    /// as in the whole).
+    /// A reference too long to hold at once: its fingerprint in overlapping pieces, in time order
+    /// (times as in the whole).
     case pieces(any ReferencePieces)
 }
 
 package protocol ReferencePieces {
-    /// The next piece (every channel's values in one stretch of the reference); nil after the last.
-    mutating func next() throws -> MediaFingerprint?
+    /// The next piece (every channel's values in one stretch of the reference) with its keypoints
+    /// prepared, as `whole` gives them (the piece's own keypoint frames may be left out); nil
+    /// after the last.
+    mutating func next() throws -> ReferencePiece?
+}
+
+/// One piece of a long reference, as the matcher reads it.
+package struct ReferencePiece: Sendable {
+    package var fingerprint: MediaFingerprint
+    package var keypoints: ReferenceKeypoints
+
+    package init(fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints) {
+        self.fingerprint = fingerprint
+        self.keypoints = keypoints
+    }
 }
 
 /// References held whole in memory, in candidate-index order; their keypoints prepared each time

@@ -27,8 +27,20 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
     private let lock = NSLock()
     private let cacheBytes: Int
     // Guarded by `lock`.
-    private var cache: [Int: (fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints, bytes: Int, used: Int)] = [:]
+    private var cache: [Int: (held: Held, bytes: Int, used: Int)] = [:]
     private var cached = 0, clock = 0
+    /// The long references streamed in this run.
+    private var streamed: Set<Int> = []
+
+    /// What the cache holds of a reference: all of it, or every piece of a long one.
+    private enum Held {
+        case whole(MediaFingerprint, ReferenceKeypoints)
+        case pieces([ReferencePiece])
+    }
+
+    /// Bytes the cache counts for what it holds (their stored size, `whole`), and how many references.
+    package var cachedBytes: Int { lock.withLock { cached } }
+    package var cachedReferences: Int { lock.withLock { cache.count } }
 
     /// How the candidate index came to be: mapped from its file beside the library, or built
     /// from the store (`CandidateIndexFile`).
@@ -63,14 +75,71 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
 
     /// Reference `r` of `index` for the matcher; nil when its row is gone or unreadable (removed
     /// or re-indexed since the index was built). Up to a piece long, its full fingerprint
-    /// (cached); longer, its fingerprint streamed from the store in overlapping pieces, never held
-    /// whole: a 10-hour reference would otherwise cost ~350 MB each time a suspect names it.
+    /// (cached); longer, its fingerprint streamed from the store in overlapping pieces, never read
+    /// whole at once: a 10-hour reference would otherwise cost ~350 MB each time a suspect names
+    /// it. A long reference named a second time in a run (the next clip of a batch or a watch,
+    /// the next window of a long clip), whose pieces fit in the cache, is kept there as it is
+    /// streamed, its pieces prepared (`StoredReferencePieces`), and read from memory from then
+    /// on: preparing a piece's keypoints again for every clip was most of what a batch of clips
+    /// against a long reference cost. (Not the first time: a run that checks one short clip
+    /// would hold it for nothing.)
     package func fingerprint(ofReference r: Int) throws -> ReferenceFingerprint? {
         if let duration = index.entries[r].duration, duration > Self.pieces.length {
-            return try StoredReferencePieces(store: store, key: index.keys[r], path: index.entries[r].path,
-                                             grid: Self.pieces).map { .pieces($0) }
+            let (hit, before) = lock.withLock { (cacheHit(r), !streamed.insert(r).inserted) }
+            if case .pieces(let pieces)? = hit { return .pieces(HeldPieces(pieces: pieces)) }
+            guard let stored = try StoredReferencePieces(store: store, key: index.keys[r], path: index.entries[r].path,
+                                                         grid: Self.pieces) else { return nil }
+            // Each moment of the reference is in length / step pieces, give or take the last.
+            let bytes = Int(Double(stored.storedBytes) * Self.pieces.length / Self.pieces.step)
+            guard before, bytes <= cacheBytes else { return .pieces(stored) }
+            return .pieces(KeepingPieces(stored: stored) { [weak self] pieces, landmarks in
+                self?.keep(r, .pieces(pieces), bytes: bytes + landmarks * AudioLandmark.typicalPackedSize)
+            })
         }
         return try whole(r).map { .whole($0.fingerprint, keypoints: $0.keypoints) }
+    }
+
+    /// A long reference's pieces as the cache holds them.
+    private struct HeldPieces: ReferencePieces {
+        let pieces: [ReferencePiece]
+        var at = 0
+
+        mutating func next() -> ReferencePiece? {
+            guard at < pieces.count else { return nil }
+            at += 1
+            return pieces[at - 1]
+        }
+    }
+
+    /// A long reference's pieces streamed from the store, each also kept (without its keypoint
+    /// frames and peaks, which the matcher does not read once the keypoints are prepared and
+    /// the landmarks made), and handed to `done` when the last has been read: a reference read
+    /// only in part (an error, a caller that stops) is not kept.
+    private final class KeepingPieces: ReferencePieces {
+        private let stored: StoredReferencePieces
+        private var kept: [ReferencePiece] = []
+        private var landmarks = 0
+        private var done: (([ReferencePiece], Int) -> Void)?
+
+        init(stored: StoredReferencePieces, done: @escaping ([ReferencePiece], Int) -> Void) {
+            self.stored = stored
+            self.done = done
+        }
+
+        func next() throws -> ReferencePiece? {
+            guard let piece = try stored.next() else {
+                done?(kept, landmarks)
+                done = nil
+                kept = []
+                return nil
+            }
+            var held = piece
+            held.fingerprint.keypointFrames = []
+            held.fingerprint.landmarkPeaks = []
+            landmarks += held.fingerprint.landmarks.count
+            kept.append(held)
+            return piece
+        }
     }
 
     /// The full fingerprint of reference `r` of `index` and its prepared keypoints; nil when its
@@ -80,7 +149,7 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
     /// connection is serialized), so that other workers go on matching meanwhile; two that need
     /// the same uncached reference at once both prepare it, and the first one kept is used.
     private func whole(_ r: Int) throws -> (fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints)? {
-        if let hit = lock.withLock({ cacheHit(r) }) { return hit }
+        if case .whole(let fingerprint, let keypoints)? = lock.withLock({ cacheHit(r) }) { return (fingerprint, keypoints) }
         guard let row = try store.fingerprint(id: index.keys[r]), row.video.path == index.entries[r].path,
               let stored = MediaFingerprint(row, tier: .full) else { return nil }
         var full = stored.filtered(MediaFingerprint.isPlausible)
@@ -92,26 +161,34 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
         // that the cache holds about as much as before.
         let bytes = row.blobs.values.reduce(0) { $0 + $1.bytes.count }
             + (stored.landmarkPeaks.isEmpty ? 0 : stored.landmarks.count * AudioLandmark.typicalPackedSize)
-        return lock.withLock {
+        if case .whole(let fingerprint, let keypoints) = keep(r, .whole(full, keypoints), bytes: bytes) { return (fingerprint, keypoints) }
+        return (full, keypoints)
+    }
+
+    /// Keeps `held` as reference `r`, counted as `bytes`, making room by dropping the least
+    /// recently used, unless it is larger than the whole cache; what the cache holds of `r` when
+    /// it holds it already (two workers that prepared it at once: the first one kept is used).
+    @discardableResult
+    private func keep(_ r: Int, _ held: Held, bytes: Int) -> Held {
+        lock.withLock {
             if let hit = cacheHit(r) { return hit }
+            guard bytes <= cacheBytes else { return held }
             while cached + bytes > cacheBytes, let oldest = cache.min(by: { $0.value.used < $1.value.used }) {
                 cached -= oldest.value.bytes
                 cache[oldest.key] = nil
             }
-            if bytes <= cacheBytes {
-                cache[r] = (full, keypoints, bytes, clock)
-                cached += bytes
-            }
-            return (full, keypoints)
+            cache[r] = (held, bytes, clock)
+            cached += bytes
+            return held
         }
     }
 
     /// Reference `r` from the cache, marked as just used; nil when not cached. Under `lock`.
-    private func cacheHit(_ r: Int) -> (fingerprint: MediaFingerprint, keypoints: ReferenceKeypoints)? {
+    private func cacheHit(_ r: Int) -> Held? {
         clock += 1
         guard let hit = cache[r] else { return nil }
         cache[r]?.used = clock
-        return (hit.fingerprint, hit.keypoints)
+        return hit.held
     }
 }
 

@@ -35,7 +35,10 @@ final class StoredReferencePieces: ReferencePieces {
         self.grid = grid
     }
 
-    func next() throws -> MediaFingerprint? {
+    /// The bytes the row's blobs hold, every channel's.
+    var storedBytes: Int { MediaFingerprint.channels.reduce(0) { $0 + stream.count($1.name) } }
+
+    func next() throws -> ReferencePiece? {
         while !finished {
             if handedOut { moveOn() }
             guard !finished else { break }
@@ -58,7 +61,7 @@ final class StoredReferencePieces: ReferencePieces {
             // The piece is handed over as the buffers themselves; they are trimmed for the next
             // piece only on the next call, once the caller has let go of this one, so that
             // nothing is copied.
-            if !current.isEmpty { return current }
+            if !current.isEmpty { return ReferencePiece(fingerprint: current, keypoints: ReferenceKeypoints(current)) }
         }
         return nil
     }

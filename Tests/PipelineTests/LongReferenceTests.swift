@@ -56,13 +56,13 @@ import TestSupport
             return
         }
         while let piece = try pieces.next() {
-            let frames = piece.frames, sounds = piece.landmarks
+            let frames = piece.fingerprint.frames, sounds = piece.fingerprint.landmarks
             spans.append((frames.first!.time, frames.last!.time))
             frameCount += frames.count
             landmarkCount += sounds.count
             seenFrames.formUnion(frames.map(\.time))
             seenLandmarks.formUnion(sounds.map(\.time))
-            for f in piece.keypointFrames { seenKeypoints[f.time] = f }
+            for f in piece.fingerprint.keypointFrames { seenKeypoints[f.time] = f }
             #expect(frames.map(\.time) == frames.map(\.time).sorted())
             #expect(sounds.allSatisfy { $0.time >= frames.first!.time - 0.5 && $0.time < frames.first!.time + 1800 })
         }
@@ -99,6 +99,55 @@ import TestSupport
             #expect(abs(x.score - y.score) < 1e-9 && x.modality == y.modality)
         }
         #expect(abs(a[0].referenceStart - 1700) < 0.5 && abs(a[1].referenceStart - 2500) < 0.5)
+    }
+
+    /// A long reference's pieces that fit in the cache are kept as they are streamed the second
+    /// time a run reads it, and read from memory from then on: the same pieces, keypoints
+    /// prepared, without the keypoint frames the matcher no longer reads; the same matches.
+    @Test func aLongReferenceReadAgainIsKeptAndReadFromMemoryNext() throws {
+        var g = SeededGenerator(seed: 34)
+        let (path, long, _, _) = try library(&g)
+        let loaded = try LoadedReferences(path: path)
+        let r = try #require(loaded.entries.firstIndex { $0.path == "/long.mp4" })
+        func pieces(of loaded: LoadedReferences, upTo limit: Int = .max) throws -> [ReferencePiece] {
+            guard case .pieces(var pieces)? = try loaded.fingerprint(ofReference: r) else {
+                Issue.record("long not in pieces")
+                return []
+            }
+            var out: [ReferencePiece] = []
+            while out.count < limit, let piece = try pieces.next() { out.append(piece) }
+            return out
+        }
+        // Read once: not kept (a run that checks one clip would hold it for nothing).
+        #expect(try pieces(of: loaded).count == 4)
+        #expect(loaded.cachedReferences == 0)
+        // Read in part (a caller that stops): not kept.
+        #expect(try pieces(of: loaded, upTo: 2).count == 2)
+        #expect(loaded.cachedReferences == 0)
+        let streamed = try pieces(of: loaded)
+        #expect(loaded.cachedReferences == 1 && loaded.cachedBytes > 0)
+        let held = try pieces(of: loaded)
+        #expect(streamed.count == 4 && held.count == 4)
+        for (a, b) in zip(streamed, held) {
+            #expect(!a.fingerprint.keypointFrames.isEmpty && b.fingerprint.keypointFrames.isEmpty)
+            #expect(a.fingerprint.frames == b.fingerprint.frames && a.fingerprint.landmarks == b.fingerprint.landmarks)
+            #expect(a.fingerprint.motion == b.fingerprint.motion && a.fingerprint.duration == b.fingerprint.duration)
+            #expect(a.keypoints.keypointCount == b.keypoints.keypointCount && a.keypoints.keypointCount > 0)
+        }
+        // The same matches, read from memory, as streamed by a run that keeps nothing.
+        let suspect = MediaFingerprint(duration: 200, frames:
+            long[6800 ..< 7600].map { FrameSignature(time: $0.time - 1700, quality: 80, hashes: $0.hashes) }, landmarks: [])
+        let keepsNothing = try LoadedReferences(path: path, cacheBytes: 0)
+        let fromMemory = try Matcher().match(suspect, candidates: loaded.index, references: loaded)
+        var fromStore: [ReferenceMatch] = []
+        for _ in 0 ..< 3 { fromStore = try Matcher().match(suspect, candidates: keepsNothing.index, references: keepsNothing) }
+        #expect(keepsNothing.cachedReferences == 0)
+        #expect(fromMemory.map(\.reference.path) == ["/long.mp4"])
+        #expect(fromMemory.map(\.segments) == fromStore.map(\.segments))
+        // A cache too small for the pieces keeps none of them.
+        let small = try LoadedReferences(path: path, cacheBytes: 1 << 20)
+        for _ in 0 ..< 3 { #expect(try pieces(of: small).count == 4) }
+        #expect(small.cachedReferences == 0)
     }
 
     /// The sound channel read a piece at a time as it was written: in 14-byte records (format 1,
@@ -189,7 +238,7 @@ import TestSupport
             starts.append(start)
             let expected = whole.filter { $0.time >= start && $0.time < start + 1800 }
             #expect(!expected.isEmpty)
-            #expect(piece.landmarks == expected, "piece from \(start) s: \(piece.landmarks.count) landmarks, \(expected.count) expected")
+            #expect(piece.fingerprint.landmarks == expected, "piece from \(start) s: \(piece.fingerprint.landmarks.count) landmarks, \(expected.count) expected")
         }
         #expect(starts == [0, 1000, 2000, 3000])
         let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
@@ -269,7 +318,7 @@ import TestSupport
             return nil
         }
         var longItems: [C.Item] = []
-        while let piece = try pieces.next() { longItems += piece[keyPath: C.items] }
+        while let piece = try pieces.next() { longItems += piece.fingerprint[keyPath: C.items] }
         let short = try #require(loaded.entries.firstIndex { $0.path == "/short.mp4" })
         guard case .whole(let fingerprint, _)? = try loaded.fingerprint(ofReference: short) else {
             Issue.record("short not whole")
