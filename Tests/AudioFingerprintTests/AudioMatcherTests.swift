@@ -113,6 +113,34 @@ import Testing
         #expect(AudioMatcher().match(query.filter { $0.time < 6 }, against: index).isEmpty)
     }
 
+    @Test func aLineTheSearchFindsStandsOnlyWhereItStandsOutOfTheBackground() throws {
+        // A monotone voice of few sounds (its landmarks' hashes from a small alphabet, one pitch):
+        // the same voice saying other words hits every stretch of the reference a little, and the
+        // best of the search's many lines reaches its evidence (24 hits over 4 seconds), while
+        // lines elsewhere in the reference hold nearly as many. An excerpt stands out of them.
+        func voice(seed: UInt64, seconds: Double) -> [AudioLandmark] {
+            landmarks(seed: seed, seconds: seconds).map { l in
+                var l = l
+                l.hash %= 1024
+                l.pitch = 64 * 50
+                return l
+            }
+        }
+        let ref = voice(seed: 1, seconds: 90)
+        let index = LandmarkIndex(references: [(id: UInt32(7), landmarks: ref)])
+        let otherWords = voice(seed: 2, seconds: 12)
+        var unjudged = AudioMatcher.Configuration()
+        unjudged.judgedAgainstBackground = false
+        let chance = try #require(AudioMatcher(configuration: unjudged).match(otherWords, against: index).first?.segments.first)
+        #expect(chance.speechHits >= unjudged.minHits && chance.coveredSeconds >= unjudged.minCoveredSeconds)
+        #expect(AudioMatcher().match(otherWords, against: index).isEmpty)
+        // Its own words, 40…50 s played from 1 s, a third of them lost: found.
+        let excerpt = ref.filter { $0.time >= 40 && $0.time < 50 }.enumerated().filter { $0.offset % 3 != 0 }
+            .map { l in var q = l.element; q.time -= 39; return q }
+        let s = try #require(AudioMatcher().match(excerpt, against: index).first?.segments.first)
+        #expect(abs(s.referenceStart - s.queryStart - 39) < 0.1 && s.queryEnd - s.queryStart > 8)
+    }
+
     @Test func alongThePictureLineFewHitsConfirmOnlyWhereTheyStandOutOfTheBackground() throws {
         // 1.5 s of the reference with an eighth of its landmarks: fewer than minHits (24) speech
         // hits, too few for the search and for `align` along the line; on the line they stand out
