@@ -88,8 +88,8 @@ public struct AudioMatcher: Sendable {
                     }
                 }
             }
-            let duration = index.durations[reference] ?? 0
             if configuration.judgedAgainstBackground {
+                let duration = index.durations[reference] ?? 0
                 segments = segments.filter { standsOut($0, hits: hits, referenceDuration: duration) }
             }
             if !segments.isEmpty {
@@ -234,8 +234,9 @@ public struct AudioMatcher: Sendable {
     /// keeps the best of many lines, and a voice like the reference's (its speaker saying other
     /// words, a synthetic voice of its family) fills many of them a little: one can reach
     /// `minHits` over `minCoveredSeconds` while lines elsewhere hold nearly as many (the large
-    /// corpus profile drawn again with another seed: five such negatives, 25–37 hits over 7–13 s,
-    /// against backgrounds of 18–39, where every reused passage stands out, 2026-12-07). A segment
+    /// corpus profile drawn again with another seed: five such segments in four clips, 25–37 hits
+    /// over 7–13 s, against backgrounds of 18–39, where every reused passage stands out,
+    /// 2026-12-07). A segment
     /// longer than `peakPieceSeconds` is judged by its pieces (`peakPieces`: the check's cost grows
     /// with the square of the stretch) and stands when one of them does; a reference too short to
     /// hold `leastBackgroundLines` lines is not judged this way.

@@ -113,8 +113,9 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
 
     /// A long reference's pieces streamed from the store, each also kept (without its keypoint
     /// frames and peaks, which the matcher does not read once the keypoints are prepared and
-    /// the landmarks made), and handed to `done` when the last has been read: a reference read
-    /// only in part (an error, a caller that stops) is not kept.
+    /// the landmarks made), and handed to `done` with the landmarks made from peaks (counted
+    /// into the cache's bytes as `whole` counts them) when the last has been read: a reference
+    /// read only in part (an error, a caller that stops) is not kept.
     private final class KeepingPieces: ReferencePieces {
         private let stored: StoredReferencePieces
         private var kept: [ReferencePiece] = []
@@ -136,7 +137,8 @@ package final class LoadedReferences: ReferenceSource, @unchecked Sendable {
             var held = piece
             held.fingerprint.keypointFrames = []
             held.fingerprint.landmarkPeaks = []
-            landmarks += held.fingerprint.landmarks.count
+            // Landmarks made from kept peaks count as `whole` counts them; stored ones are in the blobs.
+            if !piece.fingerprint.landmarkPeaks.isEmpty { landmarks += held.fingerprint.landmarks.count }
             kept.append(held)
             return piece
         }
