@@ -39,15 +39,18 @@ package struct FingerprintOptions: Sendable {
     /// Whether the keypoint channel is made (`KeypointRecipe`). On by default;
     /// `VMATCH_KEYPOINTS=0` in the environment switches it off.
     package var keypoints: Bool
-    /// Whether a suspect's insets (`InsetFinder`) are also described with keypoints on their own,
-    /// enlarged (`KeypointRecipe.insetFrames`). Off by default: on the large profile it found one
-    /// more picture-in-picture pair (picture 207 -> 208 of 247, nothing lost, no false alarm) for
-    /// about a tenth more of `compare`'s CPU (2026-12-07); `VMATCH_INSET_KEYPOINTS=1` in the
-    /// environment of `compare` switches it on.
+    /// Whether a suspect's best inset (`InsetFinder`) is also described with keypoints on its own,
+    /// enlarged (`KeypointRecipe.insetFrames`). On by default since 2026-12-07: over three draws
+    /// of the large profile it found the picture of 6 more picture-in-picture pairs (draw 1:
+    /// 215 -> 216 of 247 picture pairs; draw 2: 212 -> 213 of 240; draw 3: 205 -> 209 of 244,
+    /// pip 3/7 -> 7/7 over passages with detail), nothing lost, no false alarm, for about 7 % more
+    /// of `compare`'s CPU on the corpus and a sixth more on pictures full of straight edges
+    /// (`scripts/bench/end-to-end`'s test patterns: 1.13 -> 1.33 of FFmpeg's decode);
+    /// `VMATCH_INSET_KEYPOINTS=0` in the environment of `compare` switches it off.
     package var insetKeypoints: Bool
 
-    /// The inset keypoints' switch as the environment sets it: off unless `VMATCH_INSET_KEYPOINTS=1`.
-    package static var insetKeypointsFromEnvironment: Bool { ProcessInfo.processInfo.environment["VMATCH_INSET_KEYPOINTS"] == "1" }
+    /// The inset keypoints' switch as the environment sets it: on unless `VMATCH_INSET_KEYPOINTS=0`.
+    package static var insetKeypointsFromEnvironment: Bool { ProcessInfo.processInfo.environment["VMATCH_INSET_KEYPOINTS"] != "0" }
 
     /// The keypoint channel's switch as the environment sets it: on unless `VMATCH_KEYPOINTS=0`.
     package static var keypointsFromEnvironment: Bool { ProcessInfo.processInfo.environment["VMATCH_KEYPOINTS"] != "0" }

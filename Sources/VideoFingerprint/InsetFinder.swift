@@ -95,11 +95,20 @@ public struct InsetFinder: Sendable {
                 }
             }
         }
-        found.sort { $0.score > $1.score || ($0.score == $1.score && $0.rect.area > $1.rect.area) }
+        // Best first (score, then area, then the order found), each overlapping none before it
+        // by more than half: picked one at a time, as sorting every rectangle of a frame full of
+        // straight edges (a screen recording, a test pattern) cost more than the hashing.
+        func better(_ a: (score: Double, rect: PixelRect), _ b: (score: Double, rect: PixelRect)) -> Bool {
+            a.score > b.score || (a.score == b.score && a.rect.area > b.rect.area)
+        }
         var out: [PixelRect] = []
-        for f in found where !out.contains(where: { $0.overlap(with: f.rect) > 0.5 }) {
-            out.append(f.rect)
-            if out.count == maximumInsets { break }
+        while out.count < maximumInsets {
+            var best: Int?
+            for i in found.indices where best == nil || better(found[i], found[best!]) {
+                if !out.contains(where: { $0.overlap(with: found[i].rect) > 0.5 }) { best = i }
+            }
+            guard let b = best else { break }
+            out.append(found[b].rect)
         }
         return out
     }

@@ -70,16 +70,23 @@ public final class KeypointRecipe {
 
     /// The keypoint frames of one picture at `time` (pictures in time order since `reset`): its
     /// own description and, for a suspect, the mirrored one; none for a picture without corners.
-    /// A suspect's `insets` (pictures pasted over other video, `InsetFinder`, in this picture's
-    /// pixels) are each described as well, enlarged (`insetFrames`).
+    /// A suspect's best inset (pictures pasted over other video, `InsetFinder`, best first, in
+    /// this picture's pixels) is described as well, enlarged (`insetFrames`); the others are not.
     public func frames(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double,
                        insets: [PixelRect] = []) -> [KeypointFrame] {
         var frames = pictureFrames(luma: luma, width: width, height: height, time: time)
         if role == .suspect {
-            for inset in insets { frames += insetFrames(inset, luma: luma, width: width, height: height, time: time) }
+            for inset in insets.prefix(Self.describedInsets) { frames += insetFrames(inset, luma: luma, width: width, height: height, time: time) }
         }
         return frames
     }
+
+    /// How many of a picture's insets, best first, are described on their own. The finder also
+    /// takes straight edges of the content for sides (half the large profile's clips show such
+    /// an inset somewhere), and each described inset costs a third more keypoint search of its
+    /// frame. Over the large profile's third draw (dev-large-3, 2026-12-07) the best one alone
+    /// found every picture-in-picture pair both did, for about half the added CPU.
+    static let describedInsets = 1
 
     private func pictureFrames(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) -> [KeypointFrame] {
         var described = role == .suspect

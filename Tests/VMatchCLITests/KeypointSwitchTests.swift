@@ -49,18 +49,18 @@ import Testing
         #expect(missed.status == 0, "\(missed.stdout)")
     }
 
-    /// VMATCH_INSET_KEYPOINTS=1: a small picture-in-picture inset is also described on its own,
-    /// enlarged, and its keypoints are given back where the inset is: the reference shown at a
-    /// quarter of the frame's width, at (400, 230) of other footage with another voice, is found
-    /// there. (This fixture's inset is found without the switch too, by the whole frame's
-    /// keypoints; what the switch adds is measured on the large profile, see FingerprintOptions.)
+    /// By default (VMATCH_INSET_KEYPOINTS=0 switches it off) a small picture-in-picture inset is
+    /// also described on its own, enlarged, and its keypoints are given back where the inset is:
+    /// the reference shown at a quarter of the frame's width, at (400, 230) of other footage with
+    /// another voice, is found there. (This fixture's inset is found without the switch too, by
+    /// the whole frame's keypoints; what the switch adds is measured on the large profile, see
+    /// FingerprintOptions.)
     @Test func aSmallInsetIsFoundWithInsetKeypointsOn() throws {
         let inset = try talkPictureWithAnotherVoice(
             "inset-quarter.mp4",
             filter: "[1:v]scale=640:360,setsar=1[bg];[0:v]trim=start=1:end=11,setpts=PTS-STARTPTS,scale=160:90[fg];"
                 + "[bg][fg]overlay=x=400:y=230:shortest=1,format=yuv420p[v]")
-        var on = try keypointLibrary()
-        on["VMATCH_INSET_KEYPOINTS"] = "1"
+        let on = try keypointLibrary()
         let found = try CLI.run(["compare", "--json", inset], environment: on)
         #expect(found.status == 1, "\(found.stderr)")
         struct Record: Decodable {

@@ -160,6 +160,22 @@ import TestSupport
         #expect(found.contains { Self.near($0, PixelRect(x: 144, y: 17, width: 102, height: 102), 1) }, "found \(found)")
     }
 
+    @Test func twoInsetsAreBothFoundNeitherTwice() {
+        let (w, h) = (256, 256)
+        // Two pictures pasted apart over a darker scene: each is found, and no two found
+        // rectangles overlap by half (the second pick skips every near-copy of the first).
+        let background = Synthetic.picture(width: w, height: h, seed: 30).map { $0 / 2 + 10 }
+        let first = Synthetic.picture(width: 90, height: 90, seed: 31).map { UInt8(min(255, Int($0) / 2 + 120)) }
+        let second = Synthetic.picture(width: 80, height: 70, seed: 32).map { UInt8(min(255, Int($0) / 2 + 120)) }
+        var frame = Self.paste(first, pw: 90, ph: 90, into: background, w: w, x: 20, y: 30)
+        frame = Self.paste(second, pw: 80, ph: 70, into: frame, w: w, x: 150, y: 150)
+        let found = InsetFinder().find(luma: frame, width: w, height: h)
+        #expect(found.count == 2, "found \(found)")
+        #expect(found.contains { Self.near($0, PixelRect(x: 20, y: 30, width: 90, height: 90), 1) }, "found \(found)")
+        #expect(found.contains { Self.near($0, PixelRect(x: 150, y: 150, width: 80, height: 70), 1) }, "found \(found)")
+        for (i, a) in found.enumerated() { for b in found[(i + 1)...] { #expect(a.overlap(with: b) <= 0.5) } }
+    }
+
     @Test func regionsLieInsideTheArea() {
         let area = PixelRect(x: 10, y: 40, width: 200, height: 120)
         let regions = HashRegions.regions(in: area) + HashRegions.regions(in: area, templates: HashRegions.referenceCrops)

@@ -190,6 +190,13 @@ import TestSupport
         #expect(frame.withUnsafeBufferPointer { recipe.insetFrames(large, luma: $0, width: width, height: height, time: 0) }.isEmpty)
         let outside = PixelRect(x: 600, y: 10, width: 160, height: 90)
         #expect(frame.withUnsafeBufferPointer { recipe.insetFrames(outside, luma: $0, width: width, height: height, time: 0) }.isEmpty)
+        // Of several insets, the best (first) alone is described: the picture's two frames and its
+        // two, not those of a second inset (one with corners of its own, inside the picture).
+        let second = PixelRect(x: 240, y: 130, width: 100, height: 70)
+        #expect(!frame.withUnsafeBufferPointer { recipe.insetFrames(second, luma: $0, width: width, height: height, time: 0) }.isEmpty)
+        let described = frame.withUnsafeBufferPointer { recipe.frames(luma: $0, width: width, height: height, time: 0, insets: [inset, second]) }
+        let alone = frame.withUnsafeBufferPointer { recipe.frames(luma: $0, width: width, height: height, time: 0, insets: [inset]) }
+        #expect(described.count == alone.count && zip(described, alone).allSatisfy { $0.keypoints == $1.keypoints })
         // A reference is not given insets: its picture alone.
         let reference = KeypointRecipe(role: .reference)
         #expect(frame.withUnsafeBufferPointer { reference.frames(luma: $0, width: width, height: height, time: 0, insets: [inset]) }.count == 1)
