@@ -96,8 +96,9 @@ public struct InsetFinder: Sendable {
             }
         }
         // Best first (score, then area, then the order found), each overlapping none before it
-        // by more than half: picked one at a time, as sorting every rectangle of a frame full of
-        // straight edges (a screen recording, a test pattern) cost more than the hashing.
+        // by more than half: picked one at a time; sorting every rectangle of a frame full of
+        // straight edges (a screen recording, a test pattern) took over half the finder's time
+        // (perf, `scripts/bench/end-to-end`'s suspects).
         func better(_ a: (score: Double, rect: PixelRect), _ b: (score: Double, rect: PixelRect)) -> Bool {
             a.score > b.score || (a.score == b.score && a.rect.area > b.rect.area)
         }
