@@ -83,8 +83,8 @@ public final class KeypointRecipe {
 
     /// How many of a picture's insets, best first, are described on their own. The finder also
     /// takes straight edges of the content for sides (half the large profile's clips show such
-    /// an inset somewhere), and each described inset costs a third more keypoint search of its
-    /// frame. Over the large profile's third draw (dev-large-3, 2026-12-07) the best one alone
+    /// an inset somewhere), and each described inset adds 192 corners each way to the picture's
+    /// 512 to be looked up and fitted. Over the large profile's third draw (dev-large-3, 2026-12-07) the best one alone
     /// found every picture-in-picture pair both did, for about half the added CPU.
     static let describedInsets = 1
 
