@@ -124,7 +124,7 @@ public final class KeypointRecipe {
         guard factor >= Double(extractor.options.scaleFactor) else { return [] }
         let w = max(1, Int((Double(rect.width) * factor).rounded())), h = max(1, Int((Double(rect.height) * factor).rounded()))
         if enlarged.count < w * h { enlarged = [UInt8](repeating: 0, count: w * h) }
-        Self.enlarge(luma, width: width, rect: rect, into: &enlarged, width: w, height: h)
+        Self.enlarge(luma, width: width, rect: rect, into: &enlarged, across: &across, width: w, height: h)
         let described = enlarged.withUnsafeBufferPointer { insetExtractor.keypointsAndMirror(luma: UnsafeBufferPointer(rebasing: $0[0 ..< w * h]), width: w, height: h) }
         // Enlarged pixel centre x' is the inset's (x' + ½) / f - ½; a mirrored position counts
         // from the other side, of the enlarged inset and of the picture.
@@ -143,12 +143,19 @@ public final class KeypointRecipe {
         }
     }
 
-    /// Scratch for an enlarged inset.
+    /// Scratch for an enlarged inset, and for its rows enlarged across (`enlarge`).
     private var enlarged: [UInt8] = []
+    private var across: [Float] = []
 
     /// `rect` of `luma` (rows of `width` pixels) enlarged bilinearly to `w`×`h` into `out`:
     /// output pixel centre (i + ½) samples the input at (i + ½)·rect/w - ½, clamped to the rect.
-    static func enlarge(_ luma: UnsafeBufferPointer<UInt8>, width: Int, rect: PixelRect, into out: inout [UInt8], width w: Int, height h: Int) {
+    /// In two passes: each of the rect's rows enlarged across once (into `across`, `w` values a
+    /// row), then each output row blended from the two rows above and below its sample; the same
+    /// arithmetic per output pixel as blending all four neighbours in one go, a row's horizontal
+    /// blend shared by the 2–3 output rows that sample it (the inset's own description runs on
+    /// every keypoint picture of a suspect; enlarging it took more CPU than describing it, perf
+    /// on `scripts/bench/end-to-end`'s suspects, 2026-12-07).
+    static func enlarge(_ luma: UnsafeBufferPointer<UInt8>, width: Int, rect: PixelRect, into out: inout [UInt8], across: inout [Float], width w: Int, height h: Int) {
         let sx = Double(rect.width) / Double(w), sy = Double(rect.height) / Double(h)
         // Per output column: the left input column and its weight, once.
         var left = [Int](repeating: 0, count: w), weight = [Float](repeating: 0, count: w)
@@ -157,18 +164,31 @@ public final class KeypointRecipe {
             left[i] = min(Int(x), rect.width - 2 < 0 ? 0 : rect.width - 2)
             weight[i] = Float(x - Double(left[i]))
         }
-        let right = rect.width > 1 ? 1 : 0, below = rect.height > 1 ? width : 0
-        out.withUnsafeMutableBufferPointer { out in
-            for j in 0 ..< h {
-                let y = min(max((Double(j) + 0.5) * sy - 0.5, 0), Double(rect.height - 1))
-                let top = min(Int(y), max(rect.height - 2, 0))
-                let wy = Float(y - Double(top))
-                let row = (rect.y + top) * width + rect.x
+        let right = rect.width > 1 ? 1 : 0
+        if across.count < rect.height * w { across = [Float](repeating: 0, count: rect.height * w) }
+        across.withUnsafeMutableBufferPointer { across in
+            for r in 0 ..< rect.height {
+                let row = (rect.y + r) * width + rect.x, base = r * w
                 for i in 0 ..< w {
-                    let p = row + left[i]
-                    let a = Float(luma[p]), b = Float(luma[p + right]), c = Float(luma[p + below]), d = Float(luma[p + below + right])
-                    let upper = a + (b - a) * weight[i], lower = c + (d - c) * weight[i]
-                    out[j * w + i] = UInt8(min(255, max(0, (upper + (lower - upper) * wy).rounded())))
+                    let a = Float(luma[row + left[i]]), b = Float(luma[row + left[i] + right])
+                    across[base + i] = a + (b - a) * weight[i]
+                }
+            }
+            let below = rect.height > 1 ? w : 0
+            out.withUnsafeMutableBufferPointer { out in
+                for j in 0 ..< h {
+                    let y = min(max((Double(j) + 0.5) * sy - 0.5, 0), Double(rect.height - 1))
+                    let top = min(Int(y), max(rect.height - 2, 0))
+                    let wy = Float(y - Double(top))
+                    let upperRow = top * w
+                    for i in 0 ..< w {
+                        let upper = across[upperRow + i], lower = across[upperRow + below + i]
+                        // A blend of pixel values lies in 0...255 (give or take a rounding
+                        // error): + ½ and truncation round it as `rounded()` does, without its
+                        // call per pixel.
+                        let v = upper + (lower - upper) * wy
+                        out[j * w + i] = UInt8(truncatingIfNeeded: Int(max(0, min(255, v)) + 0.5))
+                    }
                 }
             }
         }

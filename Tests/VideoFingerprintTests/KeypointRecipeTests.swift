@@ -136,12 +136,43 @@ import TestSupport
         let width = 10, height = 6
         let luma = (0 ..< width * height).map { UInt8(20 * ($0 % width) + 3 * ($0 / width)) }
         let rect = PixelRect(x: 3, y: 2, width: 4, height: 3)
-        var out = [UInt8](repeating: 0, count: 8 * 6)
-        luma.withUnsafeBufferPointer { KeypointRecipe.enlarge($0, width: width, rect: rect, into: &out, width: 8, height: 6) }
+        var out = [UInt8](repeating: 0, count: 8 * 6), across: [Float] = []
+        luma.withUnsafeBufferPointer { KeypointRecipe.enlarge($0, width: width, rect: rect, into: &out, across: &across, width: 8, height: 6) }
         for j in 0 ..< 6 {
             for i in 0 ..< 8 {
                 let x = 3 + min(max((Double(i) + 0.5) / 2 - 0.5, 0), 3), y = 2 + min(max((Double(j) + 0.5) / 2 - 0.5, 0), 2)
                 #expect(out[j * 8 + i] == UInt8((20 * x + 3 * y).rounded()), "(\(i), \(j))")
+            }
+        }
+    }
+
+    @Test func anInsetIsEnlargedAsItsFourNeighboursBlendedInOneGo() {
+        // Enlarging row by row (each rect row across once, then output rows blended from two of
+        // them) gives every pixel exactly what blending its four neighbours at once gives, on
+        // arbitrary pixels and rects of every shape (one pixel wide or high included), with the
+        // scratch rows reused from a larger rect.
+        var rng = SeededGenerator(seed: 5)
+        let width = 37, height = 23
+        let luma = (0 ..< width * height).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        var across: [Float] = []
+        for (rect, w, h) in [(PixelRect(x: 2, y: 3, width: 30, height: 17), 75, 43), (PixelRect(x: 5, y: 1, width: 11, height: 9), 40, 31),
+                             (PixelRect(x: 0, y: 0, width: 1, height: 5), 3, 12), (PixelRect(x: 36, y: 4, width: 1, height: 1), 4, 4),
+                             (PixelRect(x: 7, y: 22, width: 13, height: 1), 29, 3)] {
+            var out = [UInt8](repeating: 0, count: w * h)
+            luma.withUnsafeBufferPointer { KeypointRecipe.enlarge($0, width: width, rect: rect, into: &out, across: &across, width: w, height: h) }
+            let sx = Double(rect.width) / Double(w), sy = Double(rect.height) / Double(h)
+            for j in 0 ..< h {
+                let y = min(max((Double(j) + 0.5) * sy - 0.5, 0), Double(rect.height - 1))
+                let top = min(Int(y), max(rect.height - 2, 0)), wy = Float(y - Double(top))
+                for i in 0 ..< w {
+                    let x = min(max((Double(i) + 0.5) * sx - 0.5, 0), Double(rect.width - 1))
+                    let left = min(Int(x), max(rect.width - 2, 0)), wx = Float(x - Double(left))
+                    let p = (rect.y + top) * width + rect.x + left, right = rect.width > 1 ? 1 : 0, below = rect.height > 1 ? width : 0
+                    let a = Float(luma[p]), b = Float(luma[p + right]), c = Float(luma[p + below]), d = Float(luma[p + below + right])
+                    let upper = a + (b - a) * wx, lower = c + (d - c) * wx
+                    let expected = UInt8(min(255, max(0, (upper + (lower - upper) * wy).rounded())))
+                    #expect(out[j * w + i] == expected, "\(rect) \(w)x\(h) (\(i), \(j))")
+                }
             }
         }
     }
