@@ -45,9 +45,22 @@ package struct FingerprintOptions: Sendable {
     /// 215 -> 216 of 247 picture pairs; draw 2: 212 -> 213 of 240; draw 3: 205 -> 209 of 244,
     /// pip 3/7 -> 7/7 over passages with detail), nothing lost, no false alarm, for about 7 % more
     /// of `compare`'s CPU on the corpus and a sixth more on pictures full of straight edges
-    /// (`scripts/bench/end-to-end`'s test patterns: 1.13 -> 1.33 of FFmpeg's decode);
+    /// (`scripts/bench/end-to-end`'s test patterns: 1.13 -> 1.33 of FFmpeg's decode; about 1.24
+    /// since the inset is enlarged in two passes);
     /// `VMATCH_INSET_KEYPOINTS=0` in the environment of `compare` switches it off.
     package var insetKeypoints: Bool
+    /// Cells a side of the grid a suspect's picture corners are spread over
+    /// (`KeypointExtractor.Options.spreadCells`); 0, the default: the strongest corners anywhere.
+    /// Off by default: on the large profile (2026-12-07, 4 cells a side) picture was reported for
+    /// 2 more of 247 pairs (a soft picture beside a busy one: a split screen, a compilation with
+    /// captions) with no false alarm, but two picture segments moved off their truth's place while
+    /// one moved onto it. `VMATCH_SPREAD_CORNERS=4` in the environment of `compare` switches it on.
+    package var spreadCorners: Int
+
+    /// The corner spread as the environment sets it: `VMATCH_SPREAD_CORNERS=N` (cells a side), else 0.
+    package static var spreadCornersFromEnvironment: Int {
+        ProcessInfo.processInfo.environment["VMATCH_SPREAD_CORNERS"].flatMap(Int.init).map { max(0, $0) } ?? 0
+    }
 
     /// The inset keypoints' switch as the environment sets it: on unless `VMATCH_INSET_KEYPOINTS=0`.
     package static var insetKeypointsFromEnvironment: Bool { ProcessInfo.processInfo.environment["VMATCH_INSET_KEYPOINTS"] != "0" }
@@ -64,7 +77,7 @@ package struct FingerprintOptions: Sendable {
     package init(role: FingerprintRole, framesPerSecond: Double = 4, analysisSize: Int = 256, threads: Int = 0,
                 timeBudget: Double? = nil, skipNonReferenceFrames: Bool = true,
                 skipLoopFilter: LoopFilterSkip = loopFilterSkipFromEnvironment, keypoints: Bool = keypointsFromEnvironment,
-                insetKeypoints: Bool = insetKeypointsFromEnvironment) {
+                insetKeypoints: Bool = insetKeypointsFromEnvironment, spreadCorners: Int = spreadCornersFromEnvironment) {
         self.role = role
         self.framesPerSecond = framesPerSecond
         self.analysisSize = analysisSize
@@ -74,6 +87,7 @@ package struct FingerprintOptions: Sendable {
         self.skipLoopFilter = skipLoopFilter
         self.keypoints = keypoints
         self.insetKeypoints = insetKeypoints
+        self.spreadCorners = spreadCorners
     }
 
     /// The channels a fingerprint made with these options holds: every channel, less the
@@ -107,7 +121,7 @@ package final class FileFingerprinter {
     package init(options: FingerprintOptions) {
         self.options = options
         recipe = FrameRecipe(role: options.role, expectedPixels: options.analysisSize * options.analysisSize)
-        keypointRecipe = options.keypoints ? KeypointRecipe(role: options.role) : nil
+        keypointRecipe = options.keypoints ? KeypointRecipe(role: options.role, spreadCells: options.spreadCorners) : nil
     }
 
     /// What a streamed fingerprint leaves besides its values.

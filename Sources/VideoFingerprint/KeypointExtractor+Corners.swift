@@ -235,6 +235,31 @@ extension KeypointExtractor {
         corners.removeLast(corners.count - kept)
     }
 
+    /// Keeps `count` corners spread over the level's `spreadCells`² cells: the strongest first
+    /// (by FAST score, ties by position; or in their order, already ranked by Harris response),
+    /// each cell taking at most its share (`count` over the cells, rounded up), then the strongest
+    /// of those left anywhere until `count`. The kept corners stay in that order of strength.
+    func keepSpread(_ level: Level, _ count: Int, rankedByResponse: Bool) {
+        guard corners.count > count else { return }
+        if !rankedByResponse {
+            corners.sort { l, r in
+                if l.score != r.score { return l.score > r.score }
+                return l.y != r.y ? l.y < r.y : l.x < r.x
+            }
+        }
+        let n = options.spreadCells, share = (count + n * n - 1) / (n * n)
+        var taken = [Int](repeating: 0, count: n * n), keep = [Bool](repeating: false, count: corners.count)
+        var kept = 0
+        for (i, c) in corners.enumerated() where kept < count {
+            let cell = min(n - 1, Int(c.y) * n / level.height) * n + min(n - 1, Int(c.x) * n / level.width)
+            if taken[cell] < share { taken[cell] += 1; keep[i] = true; kept += 1 }
+        }
+        for i in corners.indices where kept < count && !keep[i] { keep[i] = true; kept += 1 }
+        var out = 0
+        for i in corners.indices where keep[i] { corners[out] = corners[i]; out += 1 }
+        corners.removeLast(corners.count - out)
+    }
+
     /// Harris responses of the corners, then keeps the `count` strongest, strongest first (ties
     /// by position).
     func rankByHarris(_ level: Level, keeping count: Int) {

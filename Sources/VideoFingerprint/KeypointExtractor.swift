@@ -25,8 +25,9 @@
 //  - A fallback FAST threshold: a level whose normal threshold finds fewer than half its quota
 //    is searched again with `fallbackFastThreshold`, so soft or dark video frames still get
 //    corners (ORB-SLAM's iniThFAST/minThFAST idea, per level rather than per grid cell).
-//  - No spatial grid: like OpenCV, the strongest corners win wherever they are. A frame whose
-//    corners crowd into one textured area is left to the matcher's geometric check.
+//  - By default no spatial grid: like OpenCV, the strongest corners win wherever they are, and
+//    a frame whose corners crowd into one textured area is left to the matcher's geometric
+//    check. `spreadCells` (off by default) caps each cell of a grid at its share first.
 //  - Keypoint positions map pixel centres between levels ((x + 0.5) * scale - 0.5) rather than
 //    OpenCV's x * scale, which is off by up to a pixel at the top levels.
 //
@@ -55,6 +56,14 @@ public final class KeypointExtractor {
         /// to its patch size 31). At least 16: the descriptor pattern and the orientation disc
         /// reach 16 pixels from the corner.
         public var edgeMargin = 31
+        /// Cells per side of a grid over each level whose corners are spread over it (0: not
+        /// spread, OpenCV's way: the strongest corners win wherever they are). Spread, each
+        /// level is searched at `fallbackFastThreshold` and each cell keeps its strongest
+        /// corners up to its share of the level's quota before the rest of the quota goes to the
+        /// strongest left anywhere (ORB-SLAM's per-cell search, as a cap rather than a fixed
+        /// count): a soft picture beside a busy one (a split screen, a caption box, a pip over
+        /// busy footage) still gets corners of its own.
+        public var spreadCells = 0
 
         public init(maximumKeypoints: Int = 500, levels: Int = 8, scaleFactor: Float = 1.2,
                     fastThreshold: Int = 20, fallbackFastThreshold: Int = 7, edgeMargin: Int = 31) {
@@ -238,6 +247,17 @@ public final class KeypointExtractor {
         for (index, level) in levelShapes.enumerated() {
             let quota = levelQuotas[index]
             guard quota > 0 else { continue }
+            if options.spreadCells > 0 {
+                findCorners(level, threshold: min(options.fastThreshold, options.fallbackFastThreshold))
+                guard !corners.isEmpty else { continue }
+                keepSpread(level, 2 * quota, rankedByResponse: false)
+                rankByHarris(level, keeping: corners.count)
+                keepSpread(level, quota, rankedByResponse: true)
+                blur(level, onlyAroundCorners: true)
+                describe(level, index: index, fullWidth: width, fullHeight: height, into: &own,
+                         mirror: &mirror, alsoMirror: alsoMirror)
+                continue
+            }
             findCorners(level, threshold: options.fastThreshold)
             if corners.count * 2 < quota && options.fallbackFastThreshold < options.fastThreshold {
                 findCorners(level, threshold: options.fallbackFastThreshold)

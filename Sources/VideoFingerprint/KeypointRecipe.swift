@@ -32,6 +32,7 @@ public final class KeypointRecipe {
     private lazy var insetExtractor = KeypointExtractor(options: {
         var options = extractor.options
         options.maximumKeypoints = Self.referenceKeypoints
+        options.spreadCells = 0   // the inset is one region already
         return options
     }())
     /// A reference's keypoints of the picture before, to carry over.
@@ -47,10 +48,14 @@ public final class KeypointRecipe {
         role == .reference ? (2, 480) : (2, 640)
     }
 
-    public init(role: FingerprintRole) {
+    /// `spreadCells`: a suspect's picture corners spread over a grid of that many cells a side
+    /// (`KeypointExtractor.Options.spreadCells`; 0, the default: the strongest anywhere). A
+    /// reference's are never spread: what the library holds stays as it was indexed.
+    public init(role: FingerprintRole, spreadCells: Int = 0) {
         self.role = role
         var options = KeypointExtractor.Options()
         options.maximumKeypoints = role == .reference ? Self.referenceKeypoints : Self.suspectKeypoints
+        if role == .suspect { options.spreadCells = spreadCells }
         extractor = KeypointExtractor(options: options)
     }
 

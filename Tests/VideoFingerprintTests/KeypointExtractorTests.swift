@@ -227,6 +227,23 @@ struct KeypointExtractorTests {
         #expect(withFallback.count >= 400, "\(withFallback.count) with the fallback")
     }
 
+    @Test func spreadCornersReachASoftPictureBesideABusyOne() throws {
+        // A split screen: the photo at full contrast on the left, at a fifth of it on the right.
+        // The strongest corners anywhere all lie on the left; spread over a 4×4 grid, the soft
+        // half gets about its cells' share of the quota, and as many corners are kept in all.
+        let photo = try Self.photo("astronaut-512-native.png")
+        var split = photo.luma
+        for y in 0 ..< 512 { for x in 256 ..< 512 { split[y * 512 + x] = UInt8(128 + (Int(split[y * 512 + x]) - 128) / 5) } }
+        let plain = KeypointExtractor().keypoints(luma: split, width: 512, height: 512)
+        var options = KeypointExtractor.Options()
+        options.spreadCells = 4
+        let spread = KeypointExtractor(options: options).keypoints(luma: split, width: 512, height: 512)
+        func right(_ k: [Keypoint]) -> Int { k.count { $0.x >= 256 } }
+        #expect(right(plain) * 10 < plain.count, "\(right(plain)) of \(plain.count) on the soft half, not spread")
+        #expect(right(spread) * 10 >= 3 * spread.count, "\(right(spread)) of \(spread.count) on the soft half, spread")
+        #expect(spread.count == plain.count)
+    }
+
     // MARK: - The fast paths against their plain formulation
 
     /// A textured test picture without a decoder: a smooth pattern, rectangles and a little noise,
