@@ -253,18 +253,15 @@ public final class KeypointExtractor {
                 keepSpread(level, 2 * quota, rankedByResponse: false)
                 rankByHarris(level, keeping: corners.count)
                 keepSpread(level, quota, rankedByResponse: true)
-                blur(level, onlyAroundCorners: true)
-                describe(level, index: index, fullWidth: width, fullHeight: height, into: &own,
-                         mirror: &mirror, alsoMirror: alsoMirror)
-                continue
+            } else {
+                findCorners(level, threshold: options.fastThreshold)
+                if corners.count * 2 < quota && options.fallbackFastThreshold < options.fastThreshold {
+                    findCorners(level, threshold: options.fallbackFastThreshold)
+                }
+                guard !corners.isEmpty else { continue }
+                keepBestByScore(2 * quota)
+                rankByHarris(level, keeping: quota)
             }
-            findCorners(level, threshold: options.fastThreshold)
-            if corners.count * 2 < quota && options.fallbackFastThreshold < options.fastThreshold {
-                findCorners(level, threshold: options.fallbackFastThreshold)
-            }
-            guard !corners.isEmpty else { continue }
-            keepBestByScore(2 * quota)
-            rankByHarris(level, keeping: quota)
             blur(level, onlyAroundCorners: true)
             describe(level, index: index, fullWidth: width, fullHeight: height, into: &own,
                      mirror: &mirror, alsoMirror: alsoMirror)
