@@ -53,8 +53,10 @@ package struct FingerprintOptions: Sendable {
     /// (`KeypointExtractor.Options.spreadCells`); 0, the default: the strongest corners anywhere.
     /// Off by default: on the large profile (2026-12-07, 4 cells a side) picture was reported for
     /// 2 more of 247 pairs (a soft picture beside a busy one: a split screen, a compilation with
-    /// captions) with no false alarm, but two picture segments moved off their truth's place while
-    /// one moved onto it. `VMATCH_SPREAD_CORNERS=4` in the environment of `compare` switches it on.
+    /// captions) and for 4 more of 240 on its second draw, where main's one false alarm went too,
+    /// nothing lost; but an inset of a steadily zooming reference is then outlined at another
+    /// moment's size (KeypointSwitchTests.anInsetIsOutlinedWhereItIs).
+    /// `VMATCH_SPREAD_CORNERS=4` in the environment of `compare` switches it on.
     package var spreadCorners: Int
 
     /// The corner spread as the environment sets it: `VMATCH_SPREAD_CORNERS=N` (cells a side), else 0.
