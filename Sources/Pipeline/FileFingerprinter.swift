@@ -45,8 +45,10 @@ package struct FingerprintOptions: Sendable {
     /// 215 -> 216 of 247 picture pairs; draw 2: 212 -> 213 of 240; draw 3: 205 -> 209 of 244,
     /// pip 3/7 -> 7/7 over passages with detail), nothing lost, no false alarm, for about 7 % more
     /// of `compare`'s CPU on the corpus and a sixth more on pictures full of straight edges
-    /// (`scripts/bench/end-to-end`'s test patterns: 1.13 -> 1.33 of FFmpeg's decode; about 1.24
-    /// since the inset is enlarged in two passes);
+    /// (`scripts/bench/end-to-end`'s test patterns: 1.13 -> 1.33 of FFmpeg's decode; an estimated
+    /// 1.24 since the inset is enlarged in two passes — from perf shares within one run, as whole
+    /// runs on the machine of that evening scattered more than the change;
+    /// Benchmarks/Results/2026-12-07-inset-enlarge.txt);
     /// `VMATCH_INSET_KEYPOINTS=0` in the environment of `compare` switches it off.
     package var insetKeypoints: Bool
     /// Cells a side of the grid a suspect's picture corners are spread over
