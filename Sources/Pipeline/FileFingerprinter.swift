@@ -52,18 +52,15 @@ package struct FingerprintOptions: Sendable {
     /// `VMATCH_INSET_KEYPOINTS=0` in the environment of `compare` switches it off.
     package var insetKeypoints: Bool
     /// Cells a side of the grid a suspect's picture corners are spread over
-    /// (`KeypointExtractor.Options.spreadCells`); 0, the default: the strongest corners anywhere.
-    /// Off by default: on the large profile (2026-12-07, 4 cells a side) picture was reported for
-    /// 2 more of 247 pairs (a soft picture beside a busy one: a split screen, a compilation with
-    /// captions) and for 4 more of 240 on its second draw, where main's one false alarm went too,
-    /// nothing lost; but an inset of a steadily zooming reference is then outlined at another
-    /// moment's size (KeypointSwitchTests.anInsetIsOutlinedWhereItIs).
-    /// `VMATCH_SPREAD_CORNERS=4` in the environment of `compare` switches it on.
+    /// (`KeypointExtractor.Options.spreadCells`), by default `KeypointRecipe.suspectSpreadCells`;
+    /// 0: the strongest corners anywhere. `VMATCH_SPREAD_CORNERS=0` in the environment of
+    /// `compare` switches it off.
     package var spreadCorners: Int
 
-    /// The corner spread as the environment sets it: `VMATCH_SPREAD_CORNERS=N` (cells a side), else 0.
+    /// The corner spread as the environment sets it: `VMATCH_SPREAD_CORNERS=N` (cells a side, 0
+    /// off), else `KeypointRecipe.suspectSpreadCells`.
     package static var spreadCornersFromEnvironment: Int {
-        ProcessInfo.processInfo.environment["VMATCH_SPREAD_CORNERS"].flatMap(Int.init).map { max(0, $0) } ?? 0
+        ProcessInfo.processInfo.environment["VMATCH_SPREAD_CORNERS"].flatMap(Int.init).map { max(0, $0) } ?? KeypointRecipe.suspectSpreadCells
     }
 
     /// The inset keypoints' switch as the environment sets it: on unless `VMATCH_INSET_KEYPOINTS=0`.

@@ -5,11 +5,13 @@
 //
 // Input: the two pictures as the fingerprint's keypoints saw them (gray, long side as
 // `KeypointRecipe.detail` says for each role). Steps: ORB keypoints of both (`KeypointExtractor`,
-// the roles' keypoint budgets; the suspect also described mirrored); each suspect keypoint's
+// the roles' keypoint budgets; the suspect described both as the strongest anywhere and spread
+// over a grid as `compare` spreads its whole frame — a small inset gets few of the spread corners,
+// a soft half of a split screen few of the others — and also mirrored); each suspect keypoint's
 // nearest reference keypoint by descriptor, kept when within `maximumDistance` bits and clearly
 // nearer than the second nearest (Lowe's ratio test, `ratio`); a similarity or homography fitted
 // robustly (`GeometricFit`, inlier radius 1 % of the suspect's diagonal, at least 3 pixels);
-// of the own and the mirrored description, the fit with more distinct inliers.
+// of the descriptions, the fit with the most distinct inliers.
 //
 // The ratio is against the second nearest keypoint of the same picture (there is one reference
 // picture here), where the channel judges it against other videos.
@@ -30,13 +32,18 @@ package final class PairGeometry {
     static let maximumDistance = 64
     static let ratio = 0.8
 
-    private let suspectExtractor: KeypointExtractor
+    /// The suspect's describers: the strongest corners anywhere, and spread over a grid.
+    private let suspectExtractors: [KeypointExtractor]
     private let referenceExtractor: KeypointExtractor
 
-    package init() {
+    /// `spreadCells`: the spread of the keypoint channel's whole-frame description
+    /// (`FingerprintOptions.spreadCorners`; 0: the strongest anywhere only).
+    package init(spreadCells: Int = FingerprintOptions.spreadCornersFromEnvironment) {
         var options = KeypointExtractor.Options()
         options.maximumKeypoints = KeypointRecipe.suspectKeypoints
-        suspectExtractor = KeypointExtractor(options: options)
+        var spread = options
+        spread.spreadCells = spreadCells
+        suspectExtractors = [KeypointExtractor(options: options)] + (spreadCells > 0 ? [KeypointExtractor(options: spread)] : [])
         options.maximumKeypoints = KeypointRecipe.referenceKeypoints
         referenceExtractor = KeypointExtractor(options: options)
     }
@@ -47,8 +54,11 @@ package final class PairGeometry {
             referenceExtractor.keypoints(luma: $0, width: reference.width, height: reference.height)
         }
         guard !references.isEmpty else { return nil }
-        let described = suspect.pixels.withUnsafeBufferPointer {
-            suspectExtractor.keypointsAndMirror(luma: $0, width: suspect.width, height: suspect.height)
+        let descriptions = suspectExtractors.flatMap { extractor in
+            let described = suspect.pixels.withUnsafeBufferPointer {
+                extractor.keypointsAndMirror(luma: $0, width: suspect.width, height: suspect.height)
+            }
+            return [(false, described.own), (true, described.mirrored)]
         }
         let diagonal = Double(suspect.width * suspect.width + suspect.height * suspect.height).squareRoot()
         var fitter = GeometricFit(inlierRadius: max(3, 0.01 * diagonal))
@@ -57,7 +67,7 @@ package final class PairGeometry {
         let referenceSize = SIMD2(Double(reference.width), Double(reference.height))
 
         var best: Found?
-        for (mirrored, keypoints) in [(false, described.own), (true, described.mirrored)] {
+        for (mirrored, keypoints) in descriptions {
             let pairs = Self.pairs(keypoints, references)
             guard let found = fitter.fit(pairs), found.distinctInliers > best?.geometry.inliers ?? -1 else { continue }
             let step = max(1, (found.inliers.count + FramePair.maximumInlierPoints - 1) / FramePair.maximumInlierPoints)

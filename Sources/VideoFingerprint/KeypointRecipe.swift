@@ -42,6 +42,15 @@ public final class KeypointRecipe {
 
     public static let referenceKeypoints = 192
     public static let suspectKeypoints = 512
+    /// Cells a side of the grid a suspect's picture corners are spread over by default
+    /// (`KeypointExtractor.Options.spreadCells`): a soft picture beside a busy one (a split
+    /// screen's other half, a passage under a caption box) gets its share of the corners instead
+    /// of none. A grid, not a searched value: 4 is the only one tried. Large profile (2026-12-07
+    /// and again 2026-12-08 on a fresh machine): picture reported for 216 -> 218 of 247 pairs,
+    /// nothing lost, no false alarm; its second draw 213 -> 217 of 240, main's one false alarm
+    /// there gone (Benchmarks/Results/2026-12-07-spread-corners.txt). About 7 % more of
+    /// `compare`'s CPU on the corpus's short clips.
+    public static let suspectSpreadCells = 4
 
     /// The detail picture each role needs: pictures a second and their long side.
     public static func detail(for role: FingerprintRole) -> (framesPerSecond: Double, longSide: Int) {
@@ -49,9 +58,9 @@ public final class KeypointRecipe {
     }
 
     /// `spreadCells`: a suspect's picture corners spread over a grid of that many cells a side
-    /// (`KeypointExtractor.Options.spreadCells`; 0, the default: the strongest anywhere). A
-    /// reference's are never spread: what the library holds stays as it was indexed.
-    public init(role: FingerprintRole, spreadCells: Int = 0) {
+    /// (`KeypointExtractor.Options.spreadCells`; 0: the strongest anywhere). A reference's are
+    /// never spread: what the library holds stays as it was indexed.
+    public init(role: FingerprintRole, spreadCells: Int = suspectSpreadCells) {
         self.role = role
         var options = KeypointExtractor.Options()
         options.maximumKeypoints = role == .reference ? Self.referenceKeypoints : Self.suspectKeypoints
