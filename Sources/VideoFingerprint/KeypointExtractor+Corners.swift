@@ -248,15 +248,19 @@ extension KeypointExtractor {
             }
         }
         let n = options.spreadCells, share = (count + n * n - 1) / (n * n)
-        var taken = [Int](repeating: 0, count: n * n), keep = [Bool](repeating: false, count: corners.count)
+        // Scratch kept between calls: this runs twice per level of every suspect picture.
+        spreadTaken.removeAll(keepingCapacity: true)
+        spreadTaken.append(contentsOf: repeatElement(0, count: n * n))
+        spreadKept.removeAll(keepingCapacity: true)
+        spreadKept.append(contentsOf: repeatElement(false, count: corners.count))
         var kept = 0
         for (i, c) in corners.enumerated() where kept < count {
             let cell = min(n - 1, Int(c.y) * n / level.height) * n + min(n - 1, Int(c.x) * n / level.width)
-            if taken[cell] < share { taken[cell] += 1; keep[i] = true; kept += 1 }
+            if spreadTaken[cell] < share { spreadTaken[cell] += 1; spreadKept[i] = true; kept += 1 }
         }
-        for i in corners.indices where kept < count && !keep[i] { keep[i] = true; kept += 1 }
+        for i in corners.indices where kept < count && !spreadKept[i] { spreadKept[i] = true; kept += 1 }
         var out = 0
-        for i in corners.indices where keep[i] { corners[out] = corners[i]; out += 1 }
+        for i in corners.indices where spreadKept[i] { corners[out] = corners[i]; out += 1 }
         corners.removeLast(corners.count - out)
     }
 

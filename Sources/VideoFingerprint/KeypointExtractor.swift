@@ -27,7 +27,8 @@
 //    corners (ORB-SLAM's iniThFAST/minThFAST idea, per level rather than per grid cell).
 //  - By default no spatial grid: like OpenCV, the strongest corners win wherever they are, and
 //    a frame whose corners crowd into one textured area is left to the matcher's geometric
-//    check. `spreadCells` (off by default) caps each cell of a grid at its share first.
+//    check. `spreadCells` (0 in `Options`; a suspect's `KeypointRecipe` sets it) caps each cell
+//    of a grid at its share first.
 //  - Keypoint positions map pixel centres between levels ((x + 0.5) * scale - 0.5) rather than
 //    OpenCV's x * scale, which is off by up to a pixel at the top levels.
 //
@@ -116,6 +117,9 @@ public final class KeypointExtractor {
     var columnCapacity: Int
     var levelShapes: [Level]
     var corners: [Corner]
+    /// `keepSpread`'s scratch: corners taken per cell, and which corners are kept.
+    var spreadTaken: [Int] = []
+    var spreadKept: [Bool] = []
     /// Offsets of the 16 FAST circle pixels for the current level's row length.
     let circle: UnsafeMutablePointer<Int>
     /// The orientation disc's rows v = 0...15 as masks over columns u = -15...16 (-1 within the
