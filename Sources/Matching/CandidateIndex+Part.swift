@@ -22,6 +22,10 @@ extension CandidateIndex {
         package var stamp: [UInt8] = []
 
         package var referenceCount: Int { keys.count }
+        /// Whether its keypoint anchors are cut as this vmatch cuts that many
+        /// (`DescriptorIndex.Layout.forAnchors`): a file written when the choice was another is
+        /// built again, so that it gets the look-up its size asks for.
+        package var keypointLayoutIsCurrent: Bool { keypoints.layout == .forAnchors(count: keypoints.count) }
         var bytes: Int {
             anchors.bytes + 4 * anchorStarts.count + sounds.bytes + keypoints.bytes + 4 * keypointOwner.count + 8 * keys.count + 32 * rowStamps.count
         }

@@ -206,7 +206,8 @@ public struct CandidateIndex: Sendable {
             build(keypointLayout: nil, keypointOccurrences: other.keypoints.count + descriptors.count).parts[0].part
         }
 
-        /// `build()` with the keypoint anchors' layout chosen (by default by their number), and
+        /// `build()` with the keypoint anchors' layout chosen (by default by their number:
+        /// `DescriptorIndex.Layout.forAnchors`), and
         /// what counts as a common keypoint measured on `keypointOccurrences` keypoints (by
         /// default those added).
         package mutating func build(keypointLayout: DescriptorIndex.Layout?, keypointOccurrences: Int? = nil) -> CandidateIndex {
@@ -218,7 +219,8 @@ public struct CandidateIndex: Sendable {
             let keypointDescriptors = FlatArray(descriptors)
             descriptors = []
             let part = Part(anchors: anchors, anchorStarts: FlatArray(anchorStarts), sounds: sketch,
-                            keypoints: DescriptorIndex(keypointDescriptors, occurrences: keypointOccurrences, layout: keypointLayout),
+                            keypoints: DescriptorIndex(keypointDescriptors, occurrences: keypointOccurrences,
+                                                       layout: keypointLayout ?? .forAnchors(count: keypointDescriptors.count)),
                             keypointOwner: FlatArray(keypointOwner), keys: FlatArray(keys), rowStamps: FlatArray(stamps))
             let index = CandidateIndex(entries: entries, part: part)
             self = Builder()

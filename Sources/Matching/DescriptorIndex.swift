@@ -1,6 +1,7 @@
 // Near neighbours of 256-bit binary descriptors (ORB) by multi-index hashing (Norouzi, Punjani &
 // Fleet, "Fast search in Hamming space with multi-index hashing", CVPR 2012): the descriptor is
-// cut into chunks (16 of 16 bits; 12 of 21 bits from 4 million descriptors on: `Layout`), one
+// cut into chunks (16 of 16 bits; 12 of 21 bits from 4 million descriptors on, or from about 370,000
+// for the candidate index's anchors: `Layout`), one
 // table per chunk; a look-up reads the buckets of the query's own chunk values. By pigeonhole
 // that finds every descriptor within distance 15 (11), and most within the distances ORB matches of one scene point have (a descriptor 40 bits
 // off keeps some 16-bit chunk whole two times in three). Tables are counting-sorted id arrays with bucket starts:
@@ -13,6 +14,7 @@
 // across the buckets' ends, and counts bits with popcnt where the CPU has it.
 import CHamming
 import Fingerprint
+import Foundation
 
 package struct DescriptorIndex: Sendable {
     /// How the descriptor is cut: by the paper's rule that b ≈ log2(n) bits a chunk balances the
@@ -34,8 +36,23 @@ package struct DescriptorIndex: Sendable {
         var buckets: Int { 1 << bits }
 
         /// The layout for `count` descriptors: the wider chunks from 4 million on (below that the
-        /// larger tables of bucket starts, 100 MB, cost more than the ids they save).
+        /// larger tables of bucket starts, 100 MB, cost more than the ids they save). The full
+        /// match of a candidate's keypoints (`KeypointHits`) reads it: its neighbours 30 bits off
+        /// keep a whole chunk less often with the wider chunks.
         package static func automatic(count: Int) -> Layout { count >= 1 << 22 ? .chunks12x21 : .chunks16x16 }
+
+        /// The layout of the candidate index's keypoint anchors (`CandidateIndex`): the one whose
+        /// chunk width is nearer log2(count), the wider chunks from 2^18.5 (about 370,000
+        /// anchors, some 13 hours of reference) on. Until 2026-12-08 they took `automatic`'s
+        /// 4 million (~140 hours); measured at 100 hours (2.9 million anchors,
+        /// `scripts/bench/library-scale`), the 16 × 16 look-up read ~700 anchors a suspect
+        /// keypoint and was 29 % of all of `compare`'s CPU: the 46 dev queries took 41.1 s of CPU
+        /// with 16 × 16 and 30.7 s with 12 × 21 (medians of three alternated rounds; 31.1 s against
+        /// the corpus library alone), the same answers for 46 of 46, ~57 MB more resident from
+        /// the mapped tables (Benchmarks/Results/2026-12-08-library-scale-100h.txt). A frame votes
+        /// for a reference with 10 of its keypoints near the reference's anchors, from 2 frames
+        /// on: the vote needs some of a copy's keypoints, not each.
+        package static func forAnchors(count: Int) -> Layout { log2(Double(max(count, 1))) >= 18.5 ? .chunks12x21 : .chunks16x16 }
     }
 
     package let layout: Layout

@@ -107,6 +107,9 @@ package enum CandidateIndexFile {
         guard base.stamp == (try stamp(of: base.rowStamps, after: [])) else {
             throw CandidateIndex.Part.FileError(path: file, reason: "damaged (references)")
         }
+        guard base.keypointLayoutIsCurrent else {
+            throw CandidateIndex.Part.FileError(path: file, reason: "stale (keypoint anchors cut in chunks of another width than this vmatch chooses for their number)")
+        }
         let current = Dictionary(zip(keys, stamps), uniquingKeysWith: { first, _ in first })
         let standing = (0 ..< base.referenceCount).filter { current[base.keys[$0]] == base.rowStamps[$0] }
         let held = Set(standing.map { base.keys[$0] })

@@ -64,6 +64,18 @@ import TestSupport
         #expect(DescriptorIndex([]).bytes == 0)
     }
 
+    /// The candidate index's anchors: the chunk width nearer log2(n), 16 bits up to 2^18.5
+    /// descriptors (370,727), 21 from there; a full match's keypoints: 21 from 4 million on.
+    @Test func theLayoutFollowsTheCount() {
+        #expect(DescriptorIndex.Layout.forAnchors(count: 0) == .chunks16x16)
+        #expect(DescriptorIndex.Layout.forAnchors(count: 65_536) == .chunks16x16)
+        #expect(DescriptorIndex.Layout.forAnchors(count: 370_727) == .chunks16x16)
+        #expect(DescriptorIndex.Layout.forAnchors(count: 370_728) == .chunks12x21)
+        #expect(DescriptorIndex.Layout.forAnchors(count: 2_900_000) == .chunks12x21)
+        #expect(DescriptorIndex.Layout.automatic(count: 2_900_000) == .chunks16x16)
+        #expect(DescriptorIndex.Layout.automatic(count: 1 << 22) == .chunks12x21)
+    }
+
     @Test(arguments: [DescriptorIndex.Layout.chunks16x16, .chunks12x21])
     func theIndexFindsEveryDescriptorWithinItsReachAndNothingTooFar(layout: DescriptorIndex.Layout) {
         var g = SeededGenerator(seed: 51)
