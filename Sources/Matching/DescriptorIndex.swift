@@ -46,9 +46,9 @@ package struct DescriptorIndex: Sendable {
         /// anchors, some 13 hours of reference) on. Until 2026-12-08 they took `automatic`'s
         /// 4 million (~140 hours); measured at 100 hours (2.9 million anchors,
         /// `scripts/bench/library-scale`), the 16 × 16 look-up read ~700 anchors a suspect
-        /// keypoint and was 29 % of all of `compare`'s CPU: the 46 dev queries took 41.1 s of CPU
-        /// with 16 × 16 and 30.7 s with 12 × 21 (medians of three alternated rounds; 31.1 s against
-        /// the corpus library alone), the same answers for 46 of 46, ~57 MB more resident from
+        /// keypoint and was 29 % of all of `compare`'s CPU: the 46 dev queries took 41.2 s of CPU
+        /// with 16 × 16 and 32.3 s with 12 × 21 (medians of three alternated rounds; 28.9 s against
+        /// the corpus library alone), the same answers for 46 of 46, ~50 MB more resident from
         /// the mapped tables (Benchmarks/Results/2026-12-08-library-scale-100h.txt). A frame votes
         /// for a reference with 10 of its keypoints near the reference's anchors, from 2 frames
         /// on: the vote needs some of a copy's keypoints, not each.
