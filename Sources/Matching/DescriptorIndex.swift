@@ -1,8 +1,8 @@
 // Near neighbours of 256-bit binary descriptors (ORB) by multi-index hashing (Norouzi, Punjani &
 // Fleet, "Fast search in Hamming space with multi-index hashing", CVPR 2012): the descriptor is
-// cut into chunks (16 of 16 bits; 12 of 21 bits from 4 million descriptors on, or from about 370,000
-// for the candidate index's anchors: `Layout`), one
-// table per chunk; a look-up reads the buckets of the query's own chunk values. By pigeonhole
+// cut into chunks (16 of 16 bits; 12 of 21 bits from 4 million descriptors on, or from about
+// 370,000 for the candidate index's anchors: `Layout`), one table per chunk; a look-up reads the
+// buckets of the query's own chunk values. By pigeonhole
 // that finds every descriptor within distance 15 (11), and most within the distances ORB matches of one scene point have (a descriptor 40 bits
 // off keeps some 16-bit chunk whole two times in three). Tables are counting-sorted id arrays with bucket starts:
 // no hashing, no per-bucket allocation. ORB's bits are far from uniform (flat texture gives
